@@ -1,0 +1,1 @@
+"""Activities: the saga's steps and their compensations, one small class per service."""

@@ -1,0 +1,14 @@
+"""Alembic environment: runs against the engine handed over by order_saga.db.migrate."""
+
+from alembic import context
+from sqlalchemy import Engine
+
+from order_saga.db import models
+
+engine: Engine = context.config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=models.SQLModel.metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

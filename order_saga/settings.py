@@ -1,0 +1,65 @@
+"""Application settings, read once from the environment (Temporal's own come from envconfig)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+DATA_DIR = Path(".data")
+LOCAL_STRIPE_PORT = 12111  # stripe-mock's port, so tools that know it find ours
+LOCAL_STRIPE_KEY = "sk_test_order_saga_local"
+ALWAYS_UNSERVED = frozenset({"AQ"})  # no carrier ships to Antarctica
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DATA_DIR / 'orders.db'}",
+        description="SQLAlchemy URL; postgresql:// URLs are served by psycopg",
+    )
+    stripe_api_key: SecretStr | None = Field(
+        default=None, description="A Stripe test key; unset means the local Stripe server"
+    )
+    stripe_api_base: str | None = Field(
+        default=None, description="Where the Stripe client sends requests"
+    )
+    stripe_max_network_retries: int = Field(
+        default=2, ge=0, description="The SDK's own retries of one request, before Temporal's"
+    )
+    stripe_timeout_seconds: float = Field(default=20.0, gt=0)
+    task_queue: str = "order-saga"
+    carrier: str = "ACME Freight"
+    unserved_countries: Annotated[frozenset[str], NoDecode] = Field(
+        default=ALWAYS_UNSERVED, description="Comma-separated ISO codes the carrier refuses"
+    )
+
+    @field_validator("unserved_countries", mode="before")
+    @classmethod
+    def _parse_countries(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = {c.strip().upper() for c in value.split(",") if c.strip()}
+        return frozenset(value) | ALWAYS_UNSERVED  # type: ignore[arg-type]
+
+    @property
+    def uses_local_stripe(self) -> bool:
+        return self.stripe_api_key is None
+
+    @property
+    def stripe_key(self) -> str:
+        return self.stripe_api_key.get_secret_value() if self.stripe_api_key else LOCAL_STRIPE_KEY
+
+    @property
+    def stripe_base(self) -> str | None:
+        if self.stripe_api_base:
+            return self.stripe_api_base
+        return None if self.stripe_api_key else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

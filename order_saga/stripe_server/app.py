@@ -1,0 +1,144 @@
+"""HTTP face of the local Stripe server: Stripe's paths, form encoding, errors and idempotency."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from order_saga.stripe_server.ledger import Json, Ledger, StripeFailure
+
+_KEY_PART = re.compile(r"\[([^\]]*)\]")
+
+
+@dataclass
+class Replay:
+    fingerprint: str
+    status: int
+    body: Json
+
+
+@dataclass
+class LocalStripe:
+    """State of one server: the ledger, remembered idempotent answers and a request log."""
+
+    ledger: Ledger = field(default_factory=Ledger)
+    replays: dict[str, Replay] = field(default_factory=dict)
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def requests_with_key(self, key: str) -> int:
+        return sum(1 for _, _, k in self.requests if k == key)
+
+
+def decode_form(body: str) -> Json:
+    """Stripe's nested form encoding: metadata[order_id]=x, payment_method_types[0]=card."""
+    result: Json = {}
+    for raw_key, value in parse_qsl(body, keep_blank_values=True):
+        head, _, rest = raw_key.partition("[")
+        parts = [head, *_KEY_PART.findall("[" + rest)] if rest else [head]
+        node: Any = result
+        for part, nxt in zip(parts, [*parts[1:], None], strict=True):
+            if nxt is None:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+    return _lists(result)
+
+
+def _lists(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node and all(k.isdigit() for k in node):
+            return [_lists(node[k]) for k in sorted(node, key=int)]
+        return {k: _lists(v) for k, v in node.items()}
+    return node
+
+
+def _list_of(items: list[Json], url: str, query: Any) -> Json:
+    limit = min(int(query.get("limit", 10)), 100)
+    newest_first = sorted(items, key=lambda o: o["created"], reverse=True)
+    return {"object": "list", "url": url, "has_more": len(newest_first) > limit,
+            "data": newest_first[:limit]}
+
+
+def build_app(state: LocalStripe | None = None) -> web.Application:
+    state = state or LocalStripe()
+    ledger = state.ledger
+    routes: list[tuple[str, str, Callable[[dict[str, str], Json, Any], Json]]] = [
+        ("POST", "/v1/payment_intents", lambda m, p, q: ledger.create_intent(p)),
+        ("GET", "/v1/payment_intents", lambda m, p, q: _list_of(
+            [i for i in ledger.intents.values()
+             if not q.get("customer") or i["customer"] == q.get("customer")],
+            "/v1/payment_intents", q)),
+        ("GET", "/v1/payment_intents/{id}", lambda m, p, q: ledger.retrieve_intent(m["id"])),
+        ("POST", "/v1/payment_intents/{id}/confirm",
+         lambda m, p, q: ledger.confirm_intent(m["id"], p)),
+        ("POST", "/v1/payment_intents/{id}/cancel",
+         lambda m, p, q: ledger.cancel_intent(m["id"], p)),
+        ("POST", "/v1/refunds", lambda m, p, q: ledger.create_refund(p)),
+        ("GET", "/v1/refunds", lambda m, p, q: _list_of(
+            ledger.refunds_of(q["payment_intent"]) if q.get("payment_intent")
+            else list(ledger.refunds.values()), "/v1/refunds", q)),
+    ]
+
+    def handler(action: Callable[[dict[str, str], Json, Any], Json]) -> Any:
+        async def handle(request: web.Request) -> web.Response:
+            key = request.headers.get("Idempotency-Key")
+            state.requests.append((request.method, request.path, key))
+            auth = request.headers.get("Authorization", "")
+            if not re.fullmatch(r"Bearer (sk|rk)_(test|live)_\S+", auth):
+                return _json(401, {"error": {"type": "invalid_request_error",
+                                             "message": "Invalid API Key provided."}})
+            params = decode_form(await request.text()) if request.method == "POST" else {}
+            if request.method == "POST" and key:
+                fingerprint = hashlib.sha256(
+                    json.dumps([request.path, params], sort_keys=True).encode()
+                ).hexdigest()
+                seen = state.replays.get(key)
+                if seen is not None:
+                    if seen.fingerprint != fingerprint:
+                        return _json(400, {"error": {
+                            "type": "idempotency_error",
+                            "message": "Keys for idempotent requests can only be used with the "
+                            "same parameters they were first used with. Try using a key other "
+                            f"than '{key}' if you meant to execute a different request."}})
+                    return _json(seen.status, seen.body, key, replayed=True)
+            try:
+                status, body = 200, action(dict(request.match_info), params, request.query)
+            except StripeFailure as failure:
+                status, body = failure.status, failure.body
+            body = json.loads(json.dumps(body))  # a snapshot: later changes must not leak in
+            if request.method == "POST" and key:
+                state.replays[key] = Replay(fingerprint, status, body)
+            return _json(status, body, key)
+
+        return handle
+
+    app = web.Application()
+    for method, path, action in routes:
+        app.router.add_route(method, path, handler(action))
+    return app
+
+
+def _json(status: int, body: Json, key: str | None = None, *, replayed: bool = False) -> web.Response:
+    headers = {"Request-Id": "req_local"}
+    if key:
+        headers["Idempotency-Key"] = key
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return web.json_response(body, status=status, headers=headers)
+
+
+async def start(state: LocalStripe, host: str, port: int) -> tuple[web.AppRunner, str]:
+    """Serve in the running event loop; returns the runner (to clean up) and the base URL."""
+    runner = web.AppRunner(build_app(state), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = runner.addresses[0][1]
+    return runner, f"http://{host}:{bound}"

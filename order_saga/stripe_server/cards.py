@@ -1,0 +1,51 @@
+"""Stripe's test payment methods and the declines they stand for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Decline:
+    code: str
+    decline_code: str | None
+    message: str
+
+
+SUCCEEDING = frozenset(
+    {
+        "pm_card_visa",
+        "pm_card_visa_debit",
+        "pm_card_mastercard",
+        "pm_card_amex",
+        "pm_card_discover",
+        "pm_card_us",
+        "pm_card_refundFail",
+    }
+)
+REFUND_FAILS = frozenset({"pm_card_refundFail"})
+
+DECLINES: dict[str, Decline] = {
+    "pm_card_chargeDeclined": Decline("card_declined", "generic_decline", "Your card was declined."),
+    "pm_card_chargeDeclinedInsufficientFunds": Decline(
+        "card_declined", "insufficient_funds", "Your card has insufficient funds."
+    ),
+    "pm_card_chargeDeclinedExpiredCard": Decline(
+        "expired_card", "expired_card", "Your card has expired."
+    ),
+    "pm_card_chargeDeclinedFraudulent": Decline(
+        "card_declined", "fraudulent", "Your card was declined."
+    ),
+    "pm_card_chargeDeclinedIncorrectCvc": Decline(
+        "incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."
+    ),
+    "pm_card_chargeDeclinedProcessingError": Decline(
+        "processing_error",
+        None,
+        "An error occurred while processing your card. Try again in a little bit.",
+    ),
+}
+
+
+def is_known(payment_method: str) -> bool:
+    return payment_method in SUCCEEDING or payment_method in DECLINES

@@ -1,0 +1,190 @@
+"""What the local Stripe server knows: PaymentIntents and Refunds, with Stripe's rules."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from order_saga.stripe_server import cards
+
+Json = dict[str, Any]
+CANCELLABLE = {
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+    "requires_capture",
+}
+
+
+class StripeFailure(Exception):
+    """An error answer in Stripe's shape: {"error": {...}} with an HTTP status."""
+
+    def __init__(self, status: int, error_type: str, message: str, **fields: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body: Json = {"error": {"type": error_type, "message": message, **fields}}
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def _missing(kind: str, ident: str, param: str = "id") -> StripeFailure:
+    return StripeFailure(
+        404, "invalid_request_error", f"No such {kind}: '{ident}'",
+        code="resource_missing", param=param,
+    )
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self.intents: dict[str, Json] = {}
+        self.refunds: dict[str, Json] = {}
+
+    def create_intent(self, params: Json) -> Json:
+        amount = _positive_int(params.get("amount"), "amount")
+        currency = str(params.get("currency") or "").lower()
+        if len(currency) != 3:
+            raise StripeFailure(400, "invalid_request_error", "Missing required param: currency.",
+                                code="parameter_missing", param="currency")
+        payment_method = params.get("payment_method")
+        if payment_method is not None and not cards.is_known(str(payment_method)):
+            raise _missing("PaymentMethod", str(payment_method), "payment_method")
+        intent: Json = {
+            "id": _id("pi"),
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_received": 0,
+            "currency": currency,
+            "status": "requires_confirmation" if payment_method else "requires_payment_method",
+            "payment_method": payment_method,
+            "payment_method_types": params.get("payment_method_types") or ["card"],
+            "metadata": params.get("metadata") or {},
+            "customer": params.get("customer"),
+            "description": params.get("description"),
+            "created": int(time.time()),
+            "livemode": False,
+            "latest_charge": None,
+            "last_payment_error": None,
+            "canceled_at": None,
+            "cancellation_reason": None,
+        }
+        intent["client_secret"] = f"{intent['id']}_secret_{secrets.token_hex(8)}"
+        self.intents[intent["id"]] = intent
+        if _truthy(params.get("confirm")):
+            return self.confirm_intent(intent["id"], {})
+        return intent
+
+    def retrieve_intent(self, intent_id: str) -> Json:
+        intent = self.intents.get(intent_id)
+        if intent is None:
+            raise _missing("payment_intent", intent_id)
+        return intent
+
+    def confirm_intent(self, intent_id: str, params: Json) -> Json:
+        intent = self.retrieve_intent(intent_id)
+        if params.get("payment_method"):
+            if not cards.is_known(str(params["payment_method"])):
+                raise _missing("PaymentMethod", str(params["payment_method"]), "payment_method")
+            intent["payment_method"] = params["payment_method"]
+        if intent["status"] not in ("requires_confirmation", "requires_payment_method"):
+            raise _unexpected_state(intent, "confirm")
+        if not intent["payment_method"]:
+            raise StripeFailure(400, "invalid_request_error",
+                                "You must provide a payment method to confirm this PaymentIntent.",
+                                code="payment_intent_unexpected_state", param="payment_method")
+        decline = cards.DECLINES.get(intent["payment_method"])
+        charge_id = _id("ch")
+        intent["latest_charge"] = charge_id
+        if decline is not None:
+            error: Json = {
+                "type": "card_error", "code": decline.code, "message": decline.message,
+                "charge": charge_id, "payment_method": {"id": intent["payment_method"]},
+            }
+            if decline.decline_code:
+                error["decline_code"] = decline.decline_code
+            intent["status"] = "requires_payment_method"
+            intent["last_payment_error"] = error
+            failure = StripeFailure(402, "card_error", decline.message, **{
+                k: v for k, v in error.items() if k not in ("type", "message")
+            })
+            failure.body["error"]["payment_intent"] = intent
+            raise failure
+        intent["status"] = "succeeded"
+        intent["amount_received"] = intent["amount"]
+        intent["last_payment_error"] = None
+        return intent
+
+    def cancel_intent(self, intent_id: str, params: Json) -> Json:
+        intent = self.retrieve_intent(intent_id)
+        if intent["status"] not in CANCELLABLE:
+            raise _unexpected_state(intent, "cancel")
+        intent["status"] = "canceled"
+        intent["canceled_at"] = int(time.time())
+        intent["cancellation_reason"] = params.get("cancellation_reason")
+        return intent
+
+    def create_refund(self, params: Json) -> Json:
+        intent_id = str(params.get("payment_intent") or "")
+        if not intent_id:
+            raise StripeFailure(400, "invalid_request_error",
+                                "One of the following params should be provided for this "
+                                "request: payment_intent or charge.", code="parameter_missing")
+        intent = self.retrieve_intent(intent_id)
+        if intent["status"] != "succeeded":
+            raise StripeFailure(
+                400, "invalid_request_error",
+                f"This PaymentIntent ({intent_id}) does not have a successful charge to refund.",
+                code="charge_not_refundable",
+            )
+        refunded = sum(r["amount"] for r in self.refunds_of(intent_id) if r["status"] != "failed")
+        available = intent["amount_received"] - refunded
+        amount = _positive_int(params.get("amount", available), "amount")
+        if available <= 0:
+            raise StripeFailure(400, "invalid_request_error",
+                                f"Charge {intent['latest_charge']} has already been refunded.",
+                                code="charge_already_refunded")
+        if amount > available:
+            raise StripeFailure(400, "invalid_request_error",
+                                f"Refund amount ({amount}) is greater than unrefunded amount "
+                                f"on charge ({available})", code="amount_too_large",
+                                param="amount")
+        fails = intent["payment_method"] in cards.REFUND_FAILS
+        refund: Json = {
+            "id": _id("re"), "object": "refund", "amount": amount,
+            "currency": intent["currency"], "payment_intent": intent_id,
+            "charge": intent["latest_charge"], "status": "failed" if fails else "succeeded",
+            "failure_reason": "declined" if fails else None,
+            "reason": params.get("reason"), "metadata": params.get("metadata") or {},
+            "created": int(time.time()),
+        }
+        self.refunds[refund["id"]] = refund
+        return refund
+
+    def refunds_of(self, intent_id: str) -> list[Json]:
+        return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+
+
+def _positive_int(value: Any, param: str) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise StripeFailure(400, "invalid_request_error",
+                            f"Invalid positive integer: {param} must be at least 1",
+                            code="parameter_invalid_integer", param=param)
+    return number
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+def _unexpected_state(intent: Json, action: str) -> StripeFailure:
+    return StripeFailure(
+        400, "invalid_request_error",
+        f"You cannot {action} this PaymentIntent because it has a status of {intent['status']}.",
+        code="payment_intent_unexpected_state", payment_intent=intent,
+    )

@@ -1,0 +1,97 @@
+"""The worker: runs the OrderSaga workflow and every activity on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import typer
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.inventory import InventoryActivities
+from activities.payments import PaymentActivities
+from activities.shipping import ShipmentActivities
+from order_saga.db.engine import make_engine
+from order_saga.gateway import make_stripe_client
+from order_saga.settings import Settings, get_settings
+from order_saga.temporal import connect
+from workflows.order_saga import OrderSaga
+
+MAX_CONCURRENT_ACTIVITIES = 64
+log = logging.getLogger("order_saga.worker")
+
+# Heavy, deterministic-at-import libraries are shared with the sandbox instead of
+# re-imported for every workflow run, which costs CPU for nothing.
+SANDBOX = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "pydantic", "pydantic_core", "order_saga", "sqlmodel", "sqlalchemy", "stripe"
+    )
+)
+
+
+def build_worker(
+    client: Client, *, settings: Settings, engine: Engine, max_cached_workflows: int = 1000
+) -> Worker:
+    """Wire the activity classes to their dependencies; the caller runs the worker."""
+    inventory = InventoryActivities(engine)
+    payments = PaymentActivities(engine, make_stripe_client(settings))
+    shipments = ShipmentActivities(
+        engine, carrier=settings.carrier, unserved_countries=settings.unserved_countries
+    )
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[OrderSaga],
+        activities=[
+            inventory.reserve_inventory,
+            inventory.release_inventory,
+            payments.charge_payment,
+            payments.refund_payment,
+            shipments.create_shipment,
+            shipments.cancel_shipment,
+        ],
+        activity_executor=ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES),
+        max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+        workflow_runner=SANDBOX,
+        max_cached_workflows=max_cached_workflows,
+    )
+
+
+async def run_until_signalled(worker: Worker) -> None:
+    """Run until SIGINT or SIGTERM, then let in-flight tasks finish before exiting."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        log.info("worker polling task queue %s", worker.task_queue)
+        await stop.wait()
+        log.info("shutting down")
+
+
+async def serve(address: str | None) -> None:
+    settings = get_settings()
+    client = await connect(address)
+    engine = make_engine(settings.database_url)
+    await run_until_signalled(build_worker(client, settings=settings, engine=engine))
+
+
+def _main(
+    address: str | None = typer.Option(None, help="Temporal address; default from envconfig"),
+) -> None:
+    """Run the order-saga worker until SIGINT/SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        asyncio.run(serve(address))
+    except RuntimeError as exc:
+        typer.echo(f"order-saga-worker: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def main() -> None:
+    typer.run(_main)

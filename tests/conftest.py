@@ -1,0 +1,107 @@
+"""Shared fixtures: the real time-skipping Temporal server, a real database, local Stripe."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from order_saga.binaries import find_binary
+from order_saga.db.catalogue import seed_catalogue
+from order_saga.db.engine import make_engine, transaction
+from order_saga.db.migrate import upgrade
+from order_saga.db.models import Product
+from order_saga.stripe_server.app import LocalStripe, start
+
+POSTGRES_URL = os.environ.get("DATABASE_URL")
+
+
+def _migrated(url: str) -> Engine:
+    engine = make_engine(url)
+    upgrade(engine)
+    seed_catalogue(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = _migrated(f"sqlite:///{tmp_path_factory.mktemp('db') / 'orders.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    if not POSTGRES_URL:
+        pytest.skip("DATABASE_URL is not set: PostgreSQL runs in CI (.ci/run)")
+    engine = _migrated(POSTGRES_URL)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request: pytest.FixtureRequest) -> Engine:
+    """Activity and repository tests run on both databases."""
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """Workflow tests use the database the run is configured for (PostgreSQL in CI)."""
+    name = "postgres_engine" if POSTGRES_URL else "sqlite_engine"
+    result: Engine = request.getfixturevalue(name)
+    return result
+
+
+@pytest.fixture
+def make_product(engine: Engine):  # type: ignore[no-untyped-def]
+    return product_factory(engine)
+
+
+def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
+    def create(stock: int = 100, price: str = "19.99", currency: str = "usd") -> str:
+        sku = f"sku-{uuid.uuid4().hex[:10]}"
+        with transaction(engine) as session:
+            session.add(Product(sku=sku, name=sku, unit_price=Decimal(price),
+                                currency=currency, stock=stock))
+        return sku
+
+    return create
+
+
+@pytest.fixture(scope="session")
+async def stripe_server() -> AsyncIterator[tuple[LocalStripe, str]]:
+    state = LocalStripe()
+    runner, base_url = await start(state, "127.0.0.1", 0)
+    yield state, base_url
+    await runner.cleanup()
+
+
+@pytest.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    yield environment
+    await environment.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"tq-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    path = Path(__file__).parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path

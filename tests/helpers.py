@@ -1,0 +1,63 @@
+"""Builders and history readers shared by the tests."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from order_saga.contracts import OrderRequest
+
+
+def order(
+    *items: tuple[str, int, str],
+    payment_method: str = "pm_card_visa",
+    country: str = "US",
+    currency: str = "usd",
+) -> OrderRequest:
+    return OrderRequest.model_validate(
+        {
+            "order_id": f"t-{uuid.uuid4().hex[:12]}",
+            "customer_id": "cust-123",
+            "items": [
+                {"sku": sku, "quantity": qty, "unit_price": Decimal(price)}
+                for sku, qty, price in items
+            ],
+            "currency": currency,
+            "payment_method": payment_method,
+            "shipping_address": {
+                "street": "123 Main St",
+                "city": "Springfield",
+                "state": "IL",
+                "zip_code": "62701",
+                "country": country,
+            },
+        }
+    )
+
+
+async def scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
+    """Activity names in the order the workflow scheduled them, read from its history."""
+    names = []
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            names.append(event.activity_task_scheduled_event_attributes.activity_type.name)
+    return names
+
+
+async def activity_attempts(handle: WorkflowHandle[Any, Any], name: str) -> int:
+    """Attempts of the named activity that ended (started events carry the attempt number)."""
+    scheduled: dict[int, str] = {}
+    attempts = 0
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attrs = event.activity_task_scheduled_event_attributes
+            scheduled[event.event_id] = attrs.activity_type.name
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            attrs2 = event.activity_task_started_event_attributes
+            if scheduled.get(attrs2.scheduled_event_id) == name:
+                attempts = max(attempts, attrs2.attempt)
+    return attempts

@@ -1,0 +1,1 @@
+"""Workflows: the order saga that orchestrates inventory, payment and shipment."""
