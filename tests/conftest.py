@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -78,11 +80,19 @@ def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-async def stripe_server() -> AsyncIterator[tuple[LocalStripe, str]]:
+def stripe_server() -> Iterator[tuple[LocalStripe, str]]:
+    """The local Stripe server on its own thread, so sync tests can call it too."""
     state = LocalStripe()
-    runner, base_url = await start(state, "127.0.0.1", 0)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    runner, base_url = asyncio.run_coroutine_threadsafe(
+        start(state, "127.0.0.1", 0), loop
+    ).result(timeout=30)
     yield state, base_url
-    await runner.cleanup()
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(timeout=30)
 
 
 @pytest.fixture(scope="session")

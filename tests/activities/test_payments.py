@@ -1,0 +1,113 @@
+"""Payment activities against the local Stripe server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from activities.payments import PaymentActivities
+from order_saga.contracts import ChargePaymentInput, RefundPaymentInput
+from order_saga.db.engine import transaction
+from order_saga.db.models import Payment
+from order_saga.gateway import make_stripe_client
+from order_saga.settings import Settings
+from order_saga.stripe_server.app import LocalStripe
+
+
+def payments(db: Engine, base_url: str) -> PaymentActivities:
+    return PaymentActivities(db, make_stripe_client(Settings(stripe_api_base=base_url)))
+
+
+def charge_input(payment_method: str = "pm_card_visa", amount: str = "39.98") -> ChargePaymentInput:
+    order_id = f"t-{uuid.uuid4().hex[:12]}"
+    return ChargePaymentInput(
+        order_id=order_id, customer_id="cust-1", amount=Decimal(amount), currency="usd",
+        payment_method=payment_method, idempotency_key=f"order-{order_id}",
+    )
+
+
+def payment_row(db: Engine, order_id: str) -> Payment:
+    with transaction(db) as session:
+        return session.exec(select(Payment).where(Payment.order_id == order_id)).one()
+
+
+def intents_for(stripe: LocalStripe, order_id: str) -> list[dict[str, object]]:
+    return [i for i in stripe.ledger.intents.values() if i["metadata"]["order_id"] == order_id]
+
+
+def test_charge_and_refund_are_idempotent(db: Engine, stripe_server) -> None:
+    stripe, base_url = stripe_server
+    acts, env = payments(db, base_url), ActivityEnvironment()
+    request = charge_input()
+
+    first = env.run(acts.charge_payment, request)
+    assert env.run(acts.charge_payment, request) == first
+    [intent] = intents_for(stripe, request.order_id)
+    assert (intent["status"], intent["amount"], intent["id"]) == (
+        "succeeded", 3998, first.payment_intent_id
+    )
+    row = payment_row(db, request.order_id)
+    assert (row.status, row.amount, row.transaction_id) == (
+        "Captured", Decimal("39.98"), first.payment_intent_id
+    )
+    assert row.gateway_response is not None and row.gateway_response["status"] == "succeeded"
+
+    refund = RefundPaymentInput(order_id=request.order_id, idempotency_key=request.idempotency_key)
+    assert env.run(acts.refund_payment, refund).action == "refunded"
+    assert env.run(acts.refund_payment, refund).action == "already_refunded"
+    assert [r["amount"] for r in stripe.ledger.refunds_of(first.payment_intent_id)] == [3998]
+    assert payment_row(db, request.order_id).status == "Refunded"
+
+
+def test_decline_is_final_and_recorded(db: Engine, stripe_server) -> None:
+    stripe, base_url = stripe_server
+    request = charge_input("pm_card_chargeDeclinedInsufficientFunds")
+    with pytest.raises(ApplicationError) as raised:
+        ActivityEnvironment().run(payments(db, base_url).charge_payment, request)
+    assert (raised.value.type, raised.value.non_retryable) == ("InsufficientFunds", True)
+    row = payment_row(db, request.order_id)
+    assert row.status == "Failed"
+    assert row.gateway_response is not None
+    assert row.gateway_response["error"]["decline_code"] == "insufficient_funds"
+    assert [i["status"] for i in intents_for(stripe, request.order_id)] == [
+        "requires_payment_method"
+    ]
+
+
+def test_refund_of_a_declined_charge_cancels_the_intent(db: Engine, stripe_server) -> None:
+    stripe, base_url = stripe_server
+    acts, env = payments(db, base_url), ActivityEnvironment()
+    request = charge_input("pm_card_chargeDeclined")
+    with pytest.raises(ApplicationError):
+        env.run(acts.charge_payment, request)
+    refund = RefundPaymentInput(order_id=request.order_id, idempotency_key=request.idempotency_key)
+    assert env.run(acts.refund_payment, refund).action == "cancelled"
+    assert env.run(acts.refund_payment, refund).action == "cancelled"
+    [intent] = intents_for(stripe, request.order_id)
+    assert intent["status"] == "canceled"
+    assert stripe.ledger.refunds_of(str(intent["id"])) == []
+
+
+def test_refund_without_a_charge_calls_nothing(db: Engine, stripe_server) -> None:
+    stripe, base_url = stripe_server
+    before = len(stripe.requests)
+    result = ActivityEnvironment().run(
+        payments(db, base_url).refund_payment,
+        RefundPaymentInput(order_id="never-charged-" + uuid.uuid4().hex, idempotency_key="k"),
+    )
+    assert result.action == "nothing_to_refund"
+    assert len(stripe.requests) == before
+
+
+def test_processing_error_is_retryable(db: Engine, stripe_server) -> None:
+    _, base_url = stripe_server
+    with pytest.raises(ApplicationError) as raised:
+        ActivityEnvironment().run(payments(db, base_url).charge_payment,
+                                  charge_input("pm_card_chargeDeclinedProcessingError"))
+    assert (raised.value.type, raised.value.non_retryable) == ("ProcessingError", False)

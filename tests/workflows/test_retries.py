@@ -1,0 +1,168 @@
+"""Retry behaviour of steps and compensations, with stub activities registered by name."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from decimal import Decimal
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from order_saga.contracts import (
+    CancelShipmentInput,
+    CancelShipmentResult,
+    ChargePaymentInput,
+    ChargeResult,
+    CreateShipmentInput,
+    PricedLine,
+    RefundPaymentInput,
+    RefundResult,
+    ReleaseInventoryInput,
+    ReleaseResult,
+    ReservationResult,
+    ReserveInventoryInput,
+    SagaState,
+    StepState,
+    ShipmentResult,
+)
+from order_saga.worker import SANDBOX
+from tests.helpers import activity_attempts, order, scheduled_activities
+from workflows.order_saga import OrderSaga
+
+
+class Stubs:
+    """Stand-ins for the services; each can fail a set number of times first."""
+
+    def __init__(self, *, fail_first: dict[str, int] | None = None,
+                 reject_shipment: bool = False) -> None:
+        self.fail_first = fail_first or {}
+        self.calls: Counter[str] = Counter()
+        self.reject_shipment = reject_shipment
+        self.shipment_gate: asyncio.Event | None = None
+        self.shipment_started = asyncio.Event()
+
+    def _maybe_fail(self, name: str) -> None:
+        self.calls[name] += 1
+        if self.calls[name] <= self.fail_first.get(name, 0):
+            raise ApplicationError(f"{name}: 503 from upstream", type="GatewayError")
+
+    def activities(self) -> list[object]:
+        @activity.defn(name="reserve_inventory")
+        async def reserve(req: ReserveInventoryInput) -> ReservationResult:
+            self._maybe_fail("reserve_inventory")
+            lines = [PricedLine(sku=i.sku, quantity=i.quantity, unit_price=i.unit_price)
+                     for i in req.items]
+            total = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
+            return ReservationResult(order_id=req.order_id, lines=lines, total=total,
+                                     currency=req.currency)
+
+        @activity.defn(name="charge_payment")
+        async def charge(req: ChargePaymentInput) -> ChargeResult:
+            self._maybe_fail("charge_payment")
+            return ChargeResult(payment_id="pay_1", payment_intent_id="pi_1", amount=req.amount,
+                                currency=req.currency)
+
+        @activity.defn(name="create_shipment")
+        async def ship(req: CreateShipmentInput) -> ShipmentResult:
+            self._maybe_fail("create_shipment")
+            self.shipment_started.set()
+            if self.shipment_gate is not None:
+                await self.shipment_gate.wait()
+            if self.reject_shipment:
+                raise ApplicationError("no carrier", type="ShipmentRejected", non_retryable=True)
+            return ShipmentResult(shipment_id="shp_1", carrier="ACME", tracking_number="1Z1")
+
+        @activity.defn(name="cancel_shipment")
+        async def cancel(req: CancelShipmentInput) -> CancelShipmentResult:
+            self._maybe_fail("cancel_shipment")
+            return CancelShipmentResult(order_id=req.order_id, cancelled=True)
+
+        @activity.defn(name="refund_payment")
+        async def refund(req: RefundPaymentInput) -> RefundResult:
+            self._maybe_fail("refund_payment")
+            return RefundResult(order_id=req.order_id, action="refunded", refund_id="re_1")
+
+        @activity.defn(name="release_inventory")
+        async def release(req: ReleaseInventoryInput) -> ReleaseResult:
+            self._maybe_fail("release_inventory")
+            return ReleaseResult(order_id=req.order_id, released_units=1)
+
+        return [reserve, charge, ship, cancel, refund, release]
+
+
+def stub_worker(
+    env: WorkflowEnvironment, task_queue: str, stubs: Stubs, cached: int = 0
+) -> Worker:
+    return Worker(env.client, task_queue=task_queue, workflows=[OrderSaga],
+                  activities=stubs.activities(), workflow_runner=SANDBOX,
+                  max_cached_workflows=cached)
+
+
+async def test_transient_gateway_failures_are_retried_then_succeed(env, task_queue) -> None:
+    stubs = Stubs(fail_first={"charge_payment": 3})
+    request = order(("prod-456", 2, "19.99"))
+    async with stub_worker(env, task_queue, stubs):
+        handle = await env.client.start_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+        )
+        result = await handle.result()
+    assert result.status == SagaState.COMPLETED
+    # Three 503s then success: the fourth and last attempt the policy allows.
+    assert await activity_attempts(handle, "charge_payment") == 4
+    assert result.compensations_run == []
+
+
+async def test_transient_failures_past_the_policy_compensate(env, task_queue) -> None:
+    stubs = Stubs(fail_first={"charge_payment": 10})
+    request = order(("prod-456", 1, "19.99"))
+    async with stub_worker(env, task_queue, stubs):
+        handle = await env.client.start_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+        )
+        result = await handle.result()
+    assert (result.status, result.failed_step, result.error_type) == (
+        SagaState.COMPENSATED, "charge_payment", "GatewayError"
+    )
+    assert stubs.calls["charge_payment"] == 4  # 2 s, 4 s, 8 s, then give up
+    assert result.compensations_run == ["refund_payment", "release_inventory"]
+
+
+async def test_failing_compensation_is_retried_until_it_succeeds(env, task_queue) -> None:
+    stubs = Stubs(fail_first={"refund_payment": 6, "release_inventory": 2},
+                  reject_shipment=True)
+    request = order(("prod-456", 1, "19.99"))
+    async with stub_worker(env, task_queue, stubs):
+        handle = await env.client.start_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+        )
+        result = await handle.result()
+    assert result.status == SagaState.COMPENSATED
+    assert await activity_attempts(handle, "refund_payment") == 7
+    assert await activity_attempts(handle, "release_inventory") == 3
+    assert await scheduled_activities(handle) == [
+        "reserve_inventory", "charge_payment", "create_shipment",
+        "cancel_shipment", "refund_payment", "release_inventory",
+    ]
+
+
+async def test_status_query_reports_each_step_while_running(env, task_queue) -> None:
+    stubs = Stubs()
+    stubs.shipment_gate = asyncio.Event()
+    request = order(("prod-456", 1, "19.99"))
+    async with stub_worker(env, task_queue, stubs, cached=10):
+        handle = await env.client.start_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+        )
+        await asyncio.wait_for(stubs.shipment_started.wait(), timeout=30)
+        status = await handle.query(OrderSaga.status)
+        states = [s.state for s in status.steps]
+        assert status.state == SagaState.RUNNING
+        assert states == [StepState.DONE, StepState.DONE, StepState.RUNNING]
+        stubs.shipment_gate.set()
+        result = await handle.result()
+        final = await handle.query(OrderSaga.status)
+    assert result.status == final.state == SagaState.COMPLETED
+    assert [s.state for s in final.steps] == [StepState.DONE] * 3
