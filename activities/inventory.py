@@ -35,8 +35,6 @@ class InventoryActivities:
     def release_inventory(self, request: ReleaseInventoryInput) -> ReleaseResult:
         """Compensation of reserve_inventory; safe to run twice or before the reserve."""
         with transaction(self._engine) as session:
-            units = inventory.release(
-                session=session, order_id=request.order_id, skus=request.skus
-            )
+            units = inventory.release(session=session, order_id=request.order_id, skus=request.skus)
         activity.logger.info("released %d units for order %s", units, request.order_id)
         return ReleaseResult(order_id=request.order_id, released_units=units)

@@ -34,7 +34,7 @@ class PaymentActivities:
 
     @activity.defn(name="charge_payment")
     def charge_payment(self, request: ChargePaymentInput) -> ChargeResult:
-        """Create the PaymentIntent, record it, then confirm it: the id is stored before money moves."""
+        """Create the PaymentIntent and store its id before confirming: no money moves unseen."""
         with as_business_failure():
             with transaction(self._engine) as session:
                 existing = payments.get_payment(session=session, order_id=request.order_id)
@@ -53,7 +53,8 @@ class PaymentActivities:
                         "amount": to_minor_units(request.amount, request.currency),
                         "currency": request.currency,
                         "payment_method": request.payment_method,
-                        "payment_method_types": ["card"],
+                        # Cards only, never a redirect: there is no customer to send back.
+                        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
                         "metadata": {
                             "order_id": request.order_id,
                             "customer_id": request.customer_id,

@@ -12,9 +12,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from order_saga.money import CURRENCY_EXPONENTS, check_amount
+from order_saga.money import CURRENCY_EXPONENTS, check_amount, to_minor_units
 
 PAYMENT_METHOD_PATTERN = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -90,6 +98,15 @@ class OrderRequest(Strict):
         if duplicates:
             raise ValueError(f"each sku may appear once; repeated: {', '.join(duplicates)}")
         return items
+
+    @model_validator(mode="after")
+    def _prices_fit_currency(self) -> OrderRequest:
+        for index, item in enumerate(self.items):
+            try:
+                to_minor_units(item.unit_price, self.currency)
+            except ValueError as err:
+                raise ValueError(f"items.{index}.unit_price: {err}") from err
+        return self
 
     @property
     def workflow_id(self) -> str:
@@ -222,3 +239,13 @@ class OrderResult(BaseModel):
     error_type: str | None = None
     error_message: str | None = None
     compensations_run: list[str] = Field(default_factory=list)
+
+
+def describe_validation_error(err: ValidationError) -> str:
+    """One line naming each bad field, e.g. `items.0.quantity: must be at least 1`."""
+    parts = []
+    for problem in err.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "order"
+        message = problem["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)

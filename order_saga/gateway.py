@@ -41,8 +41,10 @@ def decline_type(exc: stripe.CardError) -> type[errors.PaymentDeclined] | None:
     if exc.code == "processing_error":
         return None
     decline_code = exc.error.decline_code if exc.error else None
-    return _DECLINE_TYPES.get(decline_code or "") or _DECLINE_TYPES.get(exc.code or "") or (
-        errors.CardDeclined
+    return (
+        _DECLINE_TYPES.get(decline_code or "")
+        or _DECLINE_TYPES.get(exc.code or "")
+        or (errors.CardDeclined)
     )
 
 

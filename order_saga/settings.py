@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 DATA_DIR = Path(".data")
 LOCAL_STRIPE_PORT = 12111  # stripe-mock's port, so tools that know it find ours
@@ -41,9 +41,10 @@ class Settings(BaseSettings):
     @field_validator("unserved_countries", mode="before")
     @classmethod
     def _parse_countries(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = {c.strip().upper() for c in value.split(",") if c.strip()}
-        return frozenset(value) | ALWAYS_UNSERVED  # type: ignore[arg-type]
+        codes = value.split(",") if isinstance(value, str) else value
+        if not isinstance(codes, list | set | frozenset | tuple):
+            return value  # let pydantic report the wrong type
+        return frozenset(str(c).strip().upper() for c in codes if str(c).strip()) | ALWAYS_UNSERVED
 
     @property
     def uses_local_stripe(self) -> bool:

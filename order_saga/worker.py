@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -82,7 +83,9 @@ async def serve(address: str | None) -> None:
 
 
 def _main(
-    address: str | None = typer.Option(None, help="Temporal address; default from envconfig"),
+    address: Annotated[
+        str | None, typer.Option(help="Temporal host:port; default from envconfig")
+    ] = None,
 ) -> None:
     """Run the order-saga worker until SIGINT/SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

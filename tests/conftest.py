@@ -72,8 +72,11 @@ def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
     def create(stock: int = 100, price: str = "19.99", currency: str = "usd") -> str:
         sku = f"sku-{uuid.uuid4().hex[:10]}"
         with transaction(engine) as session:
-            session.add(Product(sku=sku, name=sku, unit_price=Decimal(price),
-                                currency=currency, stock=stock))
+            session.add(
+                Product(
+                    sku=sku, name=sku, unit_price=Decimal(price), currency=currency, stock=stock
+                )
+            )
         return sku
 
     return create
@@ -86,9 +89,9 @@ def stripe_server() -> Iterator[tuple[LocalStripe, str]]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    runner, base_url = asyncio.run_coroutine_threadsafe(
-        start(state, "127.0.0.1", 0), loop
-    ).result(timeout=30)
+    runner, base_url = asyncio.run_coroutine_threadsafe(start(state, "127.0.0.1", 0), loop).result(
+        timeout=30
+    )
     yield state, base_url
     asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
     loop.call_soon_threadsafe(loop.stop)

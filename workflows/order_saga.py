@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +31,15 @@ with workflow.unsafe.imports_passed_through():
     from workflows import policies
 
 STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
-Compensation = tuple[str, str, Callable[[], Awaitable[Any]]]
+
+
+@dataclass(frozen=True)
+class Compensation:
+    """The activity that undoes `step`, with the argument it needs."""
+
+    step: str
+    activity: str
+    arg: Any
 
 
 class StepFailed(Exception):
@@ -65,12 +73,13 @@ class OrderSaga:
         try:
             # Each compensation is registered before its step runs: a step that timed out
             # after taking effect is still undone, and every compensation is idempotent.
+            skus = [item.sku for item in order.items]
             compensations.append(
-                ("reserve_inventory", "release_inventory", lambda: self._undo(
+                Compensation(
+                    "reserve_inventory",
                     "release_inventory",
-                    ReleaseInventoryInput(order_id=order.order_id,
-                                          skus=[i.sku for i in order.items]),
-                ))
+                    ReleaseInventoryInput(order_id=order.order_id, skus=skus),
+                )
             )
             reservation: ReservationResult = await self._step(
                 "reserve_inventory",
@@ -82,10 +91,11 @@ class OrderSaga:
                 ReservationResult,
             )
             compensations.append(
-                ("charge_payment", "refund_payment", lambda: self._undo(
+                Compensation(
+                    "charge_payment",
                     "refund_payment",
                     RefundPaymentInput(order_id=order.order_id, idempotency_key=key),
-                ))
+                )
             )
             charge: ChargeResult = await self._step(
                 "charge_payment",
@@ -102,9 +112,11 @@ class OrderSaga:
                 ChargeResult,
             )
             compensations.append(
-                ("create_shipment", "cancel_shipment", lambda: self._undo(
-                    "cancel_shipment", CancelShipmentInput(order_id=order.order_id)
-                ))
+                Compensation(
+                    "create_shipment",
+                    "cancel_shipment",
+                    CancelShipmentInput(order_id=order.order_id),
+                )
             )
             shipment: ShipmentResult = await self._step(
                 "create_shipment",
@@ -162,25 +174,22 @@ class OrderSaga:
         step.state = StepState.DONE
         return result
 
-    async def _undo(self, name: str, arg: Any) -> Any:
-        return await workflow.execute_activity(
-            name,
-            arg,
-            start_to_close_timeout=policies.COMPENSATION_TIMEOUT,
-            retry_policy=policies.COMPENSATION_RETRY,
-        )
-
     async def _compensate(self, compensations: list[Compensation]) -> None:
+        """Undo the registered steps newest first; each undo retries until it succeeds."""
         self._state = SagaState.COMPENSATING
-        for step_name, undo_name, undo in reversed(compensations):
-            step = self._steps[step_name]
-            failed_state = step.state
+        for compensation in reversed(compensations):
+            step = self._steps[compensation.step]
+            failed = step.state == StepState.FAILED
             step.state = StepState.COMPENSATING
-            await undo()
-            step.state = StepState.COMPENSATED if failed_state != StepState.FAILED else (
-                StepState.FAILED
+            await workflow.execute_activity(
+                compensation.activity,
+                compensation.arg,
+                start_to_close_timeout=policies.COMPENSATION_TIMEOUT,
+                retry_policy=policies.COMPENSATION_RETRY,
             )
-            self._compensations_run.append(undo_name)
+            # The failed step keeps FAILED (and its error) so the status still says why.
+            step.state = StepState.FAILED if failed else StepState.COMPENSATED
+            self._compensations_run.append(compensation.activity)
 
 
 def _describe(err: ActivityError) -> tuple[str, str]:

@@ -13,8 +13,9 @@ DEMO_CATALOGUE: tuple[Product, ...] = (
     Product(sku="prod-456", name="Espresso cups (pair)", unit_price=Decimal("19.99"), stock=1000),
     Product(sku="prod-789", name="Pour-over kettle", unit_price=Decimal("49.50"), stock=500),
     Product(sku="prod-123", name="Burr grinder", unit_price=Decimal("129.00"), stock=200),
-    Product(sku="prod-limited", name="Signed print (sold out)", unit_price=Decimal("250.00"),
-            stock=0),
+    Product(
+        sku="prod-limited", name="Signed print (sold out)", unit_price=Decimal("250.00"), stock=0
+    ),
 )
 
 

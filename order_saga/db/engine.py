@@ -56,3 +56,8 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One unit of work: committed when the block ends, rolled back when it raises."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def display_url(url: str) -> str:
+    """The URL with its password masked, for printing."""
+    return make_url(normalise_url(url)).render_as_string(hide_password=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -48,7 +48,8 @@ def decode_form(body: str) -> Json:
                 node[part] = value
             else:
                 node = node.setdefault(part, {})
-    return _lists(result)
+    decoded: Json = _lists(result)
+    return decoded
 
 
 def _lists(node: Any) -> Any:
@@ -62,70 +63,103 @@ def _lists(node: Any) -> Any:
 def _list_of(items: list[Json], url: str, query: Any) -> Json:
     limit = min(int(query.get("limit", 10)), 100)
     newest_first = sorted(items, key=lambda o: o["created"], reverse=True)
-    return {"object": "list", "url": url, "has_more": len(newest_first) > limit,
-            "data": newest_first[:limit]}
+    return {
+        "object": "list",
+        "url": url,
+        "has_more": len(newest_first) > limit,
+        "data": newest_first[:limit],
+    }
+
+
+Action = Callable[[Ledger, dict[str, str], Json, Any], Json]
+ROUTES: list[tuple[str, str, Action]] = [
+    ("POST", "/v1/payment_intents", lambda led, m, p, q: led.create_intent(p)),
+    (
+        "GET",
+        "/v1/payment_intents",
+        lambda led, m, p, q: _list_of(
+            [i for i in led.intents.values() if q.get("customer") in (None, i["customer"])],
+            "/v1/payment_intents",
+            q,
+        ),
+    ),
+    ("GET", "/v1/payment_intents/{id}", lambda led, m, p, q: led.retrieve_intent(m["id"])),
+    (
+        "POST",
+        "/v1/payment_intents/{id}/confirm",
+        lambda led, m, p, q: led.confirm_intent(m["id"], p),
+    ),
+    ("POST", "/v1/payment_intents/{id}/cancel", lambda led, m, p, q: led.cancel_intent(m["id"], p)),
+    ("POST", "/v1/refunds", lambda led, m, p, q: led.create_refund(p)),
+    (
+        "GET",
+        "/v1/refunds",
+        lambda led, m, p, q: _list_of(
+            led.refunds_of(q["payment_intent"])
+            if q.get("payment_intent")
+            else list(led.refunds.values()),
+            "/v1/refunds",
+            q,
+        ),
+    ),
+]
+AUTHORIZATION = re.compile(r"Bearer (sk|rk)_(test|live)_\S+")
+BAD_KEY: Json = {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided."}}
+
+
+def _idempotency_mismatch(key: str) -> Json:
+    return {
+        "error": {
+            "type": "idempotency_error",
+            "message": "Keys for idempotent requests can only be used with the same parameters "
+            f"they were first used with. Try using a key other than '{key}' if you meant to "
+            "execute a different request.",
+        }
+    }
 
 
 def build_app(state: LocalStripe | None = None) -> web.Application:
-    state = state or LocalStripe()
-    ledger = state.ledger
-    routes: list[tuple[str, str, Callable[[dict[str, str], Json, Any], Json]]] = [
-        ("POST", "/v1/payment_intents", lambda m, p, q: ledger.create_intent(p)),
-        ("GET", "/v1/payment_intents", lambda m, p, q: _list_of(
-            [i for i in ledger.intents.values()
-             if not q.get("customer") or i["customer"] == q.get("customer")],
-            "/v1/payment_intents", q)),
-        ("GET", "/v1/payment_intents/{id}", lambda m, p, q: ledger.retrieve_intent(m["id"])),
-        ("POST", "/v1/payment_intents/{id}/confirm",
-         lambda m, p, q: ledger.confirm_intent(m["id"], p)),
-        ("POST", "/v1/payment_intents/{id}/cancel",
-         lambda m, p, q: ledger.cancel_intent(m["id"], p)),
-        ("POST", "/v1/refunds", lambda m, p, q: ledger.create_refund(p)),
-        ("GET", "/v1/refunds", lambda m, p, q: _list_of(
-            ledger.refunds_of(q["payment_intent"]) if q.get("payment_intent")
-            else list(ledger.refunds.values()), "/v1/refunds", q)),
-    ]
+    local = state or LocalStripe()
 
-    def handler(action: Callable[[dict[str, str], Json, Any], Json]) -> Any:
+    def handler(action: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handle(request: web.Request) -> web.Response:
             key = request.headers.get("Idempotency-Key")
-            state.requests.append((request.method, request.path, key))
-            auth = request.headers.get("Authorization", "")
-            if not re.fullmatch(r"Bearer (sk|rk)_(test|live)_\S+", auth):
-                return _json(401, {"error": {"type": "invalid_request_error",
-                                             "message": "Invalid API Key provided."}})
-            params = decode_form(await request.text()) if request.method == "POST" else {}
-            if request.method == "POST" and key:
-                fingerprint = hashlib.sha256(
-                    json.dumps([request.path, params], sort_keys=True).encode()
-                ).hexdigest()
-                seen = state.replays.get(key)
-                if seen is not None:
-                    if seen.fingerprint != fingerprint:
-                        return _json(400, {"error": {
-                            "type": "idempotency_error",
-                            "message": "Keys for idempotent requests can only be used with the "
-                            "same parameters they were first used with. Try using a key other "
-                            f"than '{key}' if you meant to execute a different request."}})
-                    return _json(seen.status, seen.body, key, replayed=True)
+            local.requests.append((request.method, request.path, key))
+            if not AUTHORIZATION.fullmatch(request.headers.get("Authorization", "")):
+                return _json(401, BAD_KEY)
+            posted = request.method == "POST"
+            params = decode_form(await request.text()) if posted else {}
+            fingerprint = hashlib.sha256(
+                json.dumps([request.path, params], sort_keys=True).encode()
+            ).hexdigest()
+            seen = local.replays.get(key) if posted and key else None
+            if key and seen is not None:
+                if seen.fingerprint != fingerprint:
+                    return _json(400, _idempotency_mismatch(key))
+                return _json(seen.status, seen.body, key, replayed=True)
             try:
-                status, body = 200, action(dict(request.match_info), params, request.query)
+                status, body = (
+                    200,
+                    action(local.ledger, dict(request.match_info), params, request.query),
+                )
             except StripeFailure as failure:
                 status, body = failure.status, failure.body
             body = json.loads(json.dumps(body))  # a snapshot: later changes must not leak in
-            if request.method == "POST" and key:
-                state.replays[key] = Replay(fingerprint, status, body)
+            if posted and key:
+                local.replays[key] = Replay(fingerprint, status, body)
             return _json(status, body, key)
 
         return handle
 
     app = web.Application()
-    for method, path, action in routes:
+    for method, path, action in ROUTES:
         app.router.add_route(method, path, handler(action))
     return app
 
 
-def _json(status: int, body: Json, key: str | None = None, *, replayed: bool = False) -> web.Response:
+def _json(
+    status: int, body: Json, key: str | None = None, *, replayed: bool = False
+) -> web.Response:
     headers = {"Request-Id": "req_local"}
     if key:
         headers["Idempotency-Key"] = key

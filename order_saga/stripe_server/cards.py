@@ -26,7 +26,9 @@ SUCCEEDING = frozenset(
 REFUND_FAILS = frozenset({"pm_card_refundFail"})
 
 DECLINES: dict[str, Decline] = {
-    "pm_card_chargeDeclined": Decline("card_declined", "generic_decline", "Your card was declined."),
+    "pm_card_chargeDeclined": Decline(
+        "card_declined", "generic_decline", "Your card was declined."
+    ),
     "pm_card_chargeDeclinedInsufficientFunds": Decline(
         "card_declined", "insufficient_funds", "Your card has insufficient funds."
     ),

@@ -32,8 +32,11 @@ def _id(prefix: str) -> str:
 
 def _missing(kind: str, ident: str, param: str = "id") -> StripeFailure:
     return StripeFailure(
-        404, "invalid_request_error", f"No such {kind}: '{ident}'",
-        code="resource_missing", param=param,
+        404,
+        "invalid_request_error",
+        f"No such {kind}: '{ident}'",
+        code="resource_missing",
+        param=param,
     )
 
 
@@ -46,8 +49,13 @@ class Ledger:
         amount = _positive_int(params.get("amount"), "amount")
         currency = str(params.get("currency") or "").lower()
         if len(currency) != 3:
-            raise StripeFailure(400, "invalid_request_error", "Missing required param: currency.",
-                                code="parameter_missing", param="currency")
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "Missing required param: currency.",
+                code="parameter_missing",
+                param="currency",
+            )
         payment_method = params.get("payment_method")
         if payment_method is not None and not cards.is_known(str(payment_method)):
             raise _missing("PaymentMethod", str(payment_method), "payment_method")
@@ -91,24 +99,34 @@ class Ledger:
         if intent["status"] not in ("requires_confirmation", "requires_payment_method"):
             raise _unexpected_state(intent, "confirm")
         if not intent["payment_method"]:
-            raise StripeFailure(400, "invalid_request_error",
-                                "You must provide a payment method to confirm this PaymentIntent.",
-                                code="payment_intent_unexpected_state", param="payment_method")
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "You must provide a payment method to confirm this PaymentIntent.",
+                code="payment_intent_unexpected_state",
+                param="payment_method",
+            )
         decline = cards.DECLINES.get(intent["payment_method"])
         charge_id = _id("ch")
         intent["latest_charge"] = charge_id
         if decline is not None:
             error: Json = {
-                "type": "card_error", "code": decline.code, "message": decline.message,
-                "charge": charge_id, "payment_method": {"id": intent["payment_method"]},
+                "type": "card_error",
+                "code": decline.code,
+                "message": decline.message,
+                "charge": charge_id,
+                "payment_method": {"id": intent["payment_method"]},
             }
             if decline.decline_code:
                 error["decline_code"] = decline.decline_code
             intent["status"] = "requires_payment_method"
             intent["last_payment_error"] = error
-            failure = StripeFailure(402, "card_error", decline.message, **{
-                k: v for k, v in error.items() if k not in ("type", "message")
-            })
+            failure = StripeFailure(
+                402,
+                "card_error",
+                decline.message,
+                **{k: v for k, v in error.items() if k not in ("type", "message")},
+            )
             failure.body["error"]["payment_intent"] = intent
             raise failure
         intent["status"] = "succeeded"
@@ -128,35 +146,52 @@ class Ledger:
     def create_refund(self, params: Json) -> Json:
         intent_id = str(params.get("payment_intent") or "")
         if not intent_id:
-            raise StripeFailure(400, "invalid_request_error",
-                                "One of the following params should be provided for this "
-                                "request: payment_intent or charge.", code="parameter_missing")
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "One of the following params should be provided for this "
+                "request: payment_intent or charge.",
+                code="parameter_missing",
+            )
         intent = self.retrieve_intent(intent_id)
         if intent["status"] != "succeeded":
             raise StripeFailure(
-                400, "invalid_request_error",
+                400,
+                "invalid_request_error",
                 f"This PaymentIntent ({intent_id}) does not have a successful charge to refund.",
                 code="charge_not_refundable",
             )
         refunded = sum(r["amount"] for r in self.refunds_of(intent_id) if r["status"] != "failed")
         available = intent["amount_received"] - refunded
-        amount = _positive_int(params.get("amount", available), "amount")
         if available <= 0:
-            raise StripeFailure(400, "invalid_request_error",
-                                f"Charge {intent['latest_charge']} has already been refunded.",
-                                code="charge_already_refunded")
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                f"Charge {intent['latest_charge']} has already been refunded.",
+                code="charge_already_refunded",
+            )
+        amount = _positive_int(params.get("amount", available), "amount")
         if amount > available:
-            raise StripeFailure(400, "invalid_request_error",
-                                f"Refund amount ({amount}) is greater than unrefunded amount "
-                                f"on charge ({available})", code="amount_too_large",
-                                param="amount")
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                f"Refund amount ({amount}) is greater than unrefunded amount "
+                f"on charge ({available})",
+                code="amount_too_large",
+                param="amount",
+            )
         fails = intent["payment_method"] in cards.REFUND_FAILS
         refund: Json = {
-            "id": _id("re"), "object": "refund", "amount": amount,
-            "currency": intent["currency"], "payment_intent": intent_id,
-            "charge": intent["latest_charge"], "status": "failed" if fails else "succeeded",
+            "id": _id("re"),
+            "object": "refund",
+            "amount": amount,
+            "currency": intent["currency"],
+            "payment_intent": intent_id,
+            "charge": intent["latest_charge"],
+            "status": "failed" if fails else "succeeded",
             "failure_reason": "declined" if fails else None,
-            "reason": params.get("reason"), "metadata": params.get("metadata") or {},
+            "reason": params.get("reason"),
+            "metadata": params.get("metadata") or {},
             "created": int(time.time()),
         }
         self.refunds[refund["id"]] = refund
@@ -172,9 +207,13 @@ def _positive_int(value: Any, param: str) -> int:
     except ValueError:
         number = 0
     if number <= 0:
-        raise StripeFailure(400, "invalid_request_error",
-                            f"Invalid positive integer: {param} must be at least 1",
-                            code="parameter_invalid_integer", param=param)
+        raise StripeFailure(
+            400,
+            "invalid_request_error",
+            f"Invalid positive integer: {param} must be at least 1",
+            code="parameter_invalid_integer",
+            param=param,
+        )
     return number
 
 
@@ -184,7 +223,9 @@ def _truthy(value: Any) -> bool:
 
 def _unexpected_state(intent: Json, action: str) -> StripeFailure:
     return StripeFailure(
-        400, "invalid_request_error",
+        400,
+        "invalid_request_error",
         f"You cannot {action} this PaymentIntent because it has a status of {intent['status']}.",
-        code="payment_intent_unexpected_state", payment_intent=intent,
+        code="payment_intent_unexpected_state",
+        payment_intent=intent,
     )

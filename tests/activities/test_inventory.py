@@ -79,8 +79,9 @@ def test_release_before_reserve_blocks_a_late_reservation(db: Engine) -> None:
     request = reserve_input(sku, qty=2)
     env = ActivityEnvironment()
 
-    env.run(activities.release_inventory,
-            ReleaseInventoryInput(order_id=request.order_id, skus=[sku]))
+    env.run(
+        activities.release_inventory, ReleaseInventoryInput(order_id=request.order_id, skus=[sku])
+    )
     with pytest.raises(ApplicationError) as raised:
         env.run(activities.reserve_inventory, request)
     assert (raised.value.type, raised.value.non_retryable) == ("OrderAlreadyCompensated", True)
@@ -105,8 +106,9 @@ def test_business_failures_are_final_and_reserve_nothing(
         currency="usd",
         items=[
             OrderItem(sku=other, quantity=1, unit_price=Decimal("19.99")),
-            OrderItem(sku=sku if sku_kind == "known" else "nope", quantity=qty,
-                      unit_price=Decimal(price)),
+            OrderItem(
+                sku=sku if sku_kind == "known" else "nope", quantity=qty, unit_price=Decimal(price)
+            ),
         ],
     )
     with pytest.raises(ApplicationError) as raised:

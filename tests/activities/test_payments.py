@@ -27,8 +27,12 @@ def payments(db: Engine, base_url: str) -> PaymentActivities:
 def charge_input(payment_method: str = "pm_card_visa", amount: str = "39.98") -> ChargePaymentInput:
     order_id = f"t-{uuid.uuid4().hex[:12]}"
     return ChargePaymentInput(
-        order_id=order_id, customer_id="cust-1", amount=Decimal(amount), currency="usd",
-        payment_method=payment_method, idempotency_key=f"order-{order_id}",
+        order_id=order_id,
+        customer_id="cust-1",
+        amount=Decimal(amount),
+        currency="usd",
+        payment_method=payment_method,
+        idempotency_key=f"order-{order_id}",
     )
 
 
@@ -50,11 +54,15 @@ def test_charge_and_refund_are_idempotent(db: Engine, stripe_server) -> None:
     assert env.run(acts.charge_payment, request) == first
     [intent] = intents_for(stripe, request.order_id)
     assert (intent["status"], intent["amount"], intent["id"]) == (
-        "succeeded", 3998, first.payment_intent_id
+        "succeeded",
+        3998,
+        first.payment_intent_id,
     )
     row = payment_row(db, request.order_id)
     assert (row.status, row.amount, row.transaction_id) == (
-        "Captured", Decimal("39.98"), first.payment_intent_id
+        "Captured",
+        Decimal("39.98"),
+        first.payment_intent_id,
     )
     assert row.gateway_response is not None and row.gateway_response["status"] == "succeeded"
 
@@ -108,6 +116,8 @@ def test_refund_without_a_charge_calls_nothing(db: Engine, stripe_server) -> Non
 def test_processing_error_is_retryable(db: Engine, stripe_server) -> None:
     _, base_url = stripe_server
     with pytest.raises(ApplicationError) as raised:
-        ActivityEnvironment().run(payments(db, base_url).charge_payment,
-                                  charge_input("pm_card_chargeDeclinedProcessingError"))
+        ActivityEnvironment().run(
+            payments(db, base_url).charge_payment,
+            charge_input("pm_card_chargeDeclinedProcessingError"),
+        )
     assert (raised.value.type, raised.value.non_retryable) == ("ProcessingError", False)

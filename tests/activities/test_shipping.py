@@ -15,8 +15,9 @@ from order_saga.contracts import Address, CancelShipmentInput, CreateShipmentInp
 from order_saga.db.engine import transaction
 from order_saga.db.models import Shipment
 
-ADDRESS = Address(street="1 Main St", city="Springfield", state="IL", zip_code="62701",
-                  country="US")
+ADDRESS = Address(
+    street="1 Main St", city="Springfield", state="IL", zip_code="62701", country="US"
+)
 
 
 def shipments(db: Engine) -> ShipmentActivities:
@@ -47,8 +48,9 @@ def test_unserved_country_is_rejected_without_a_booking(db: Engine, country: str
     order_id = f"t-{uuid.uuid4().hex[:12]}"
     address = ADDRESS.model_copy(update={"country": country})
     with pytest.raises(ApplicationError) as raised:
-        ActivityEnvironment().run(shipments(db).create_shipment,
-                                  CreateShipmentInput(order_id=order_id, address=address))
+        ActivityEnvironment().run(
+            shipments(db).create_shipment, CreateShipmentInput(order_id=order_id, address=address)
+        )
     assert (raised.value.type, raised.value.non_retryable) == ("ShipmentRejected", True)
     assert rows(db, order_id) == []
 

@@ -53,7 +53,8 @@ def payment_row(engine: Engine, order_id: str) -> Payment | None:
 
 def charged_intents(stripe: LocalStripe, order_id: str) -> list[dict[str, object]]:
     return [
-        i for i in stripe.ledger.intents.values()
+        i
+        for i in stripe.ledger.intents.values()
         if i["metadata"].get("order_id") == order_id and i["status"] == "succeeded"
     ]
 
@@ -101,11 +102,17 @@ async def test_decline_releases_inventory_and_charges_nothing(
     result, activities = await run_saga(env, engine, stripe_server, task_queue, request)
 
     assert (result.status, result.failed_step, result.error_type) == (
-        SagaState.COMPENSATED, "charge_payment", error_type
+        SagaState.COMPENSATED,
+        "charge_payment",
+        error_type,
     )
     # A decline is final: one attempt, then the compensations newest first.
-    assert activities == ["reserve_inventory", "charge_payment", "refund_payment",
-                          "release_inventory"]
+    assert activities == [
+        "reserve_inventory",
+        "charge_payment",
+        "refund_payment",
+        "release_inventory",
+    ]
     assert charged_intents(stripe_server[0], request.order_id) == []
     payment = payment_row(engine, request.order_id)
     assert payment is not None and payment.status == "Failed"
@@ -122,7 +129,9 @@ async def test_out_of_stock_charges_nothing(
     result, activities = await run_saga(env, engine, stripe_server, task_queue, request)
 
     assert (result.status, result.failed_step, result.error_type) == (
-        SagaState.COMPENSATED, "reserve_inventory", "OutOfStock"
+        SagaState.COMPENSATED,
+        "reserve_inventory",
+        "OutOfStock",
     )
     assert activities == ["reserve_inventory", "release_inventory"]
     assert payment_row(engine, request.order_id) is None
@@ -155,7 +164,9 @@ async def test_shipment_rejected_refunds_then_releases(
     result, activities = await run_saga(env, engine, stripe_server, task_queue, request)
 
     assert (result.status, result.failed_step, result.error_type) == (
-        SagaState.COMPENSATED, "create_shipment", "ShipmentRejected"
+        SagaState.COMPENSATED,
+        "create_shipment",
+        "ShipmentRejected",
     )
     assert activities == FULL_UNDO
     assert result.compensations_run == ["cancel_shipment", "refund_payment", "release_inventory"]

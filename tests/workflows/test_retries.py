@@ -25,8 +25,8 @@ from order_saga.contracts import (
     ReservationResult,
     ReserveInventoryInput,
     SagaState,
-    StepState,
     ShipmentResult,
+    StepState,
 )
 from order_saga.worker import SANDBOX
 from tests.helpers import activity_attempts, order, scheduled_activities
@@ -36,8 +36,9 @@ from workflows.order_saga import OrderSaga
 class Stubs:
     """Stand-ins for the services; each can fail a set number of times first."""
 
-    def __init__(self, *, fail_first: dict[str, int] | None = None,
-                 reject_shipment: bool = False) -> None:
+    def __init__(
+        self, *, fail_first: dict[str, int] | None = None, reject_shipment: bool = False
+    ) -> None:
         self.fail_first = fail_first or {}
         self.calls: Counter[str] = Counter()
         self.reject_shipment = reject_shipment
@@ -53,17 +54,24 @@ class Stubs:
         @activity.defn(name="reserve_inventory")
         async def reserve(req: ReserveInventoryInput) -> ReservationResult:
             self._maybe_fail("reserve_inventory")
-            lines = [PricedLine(sku=i.sku, quantity=i.quantity, unit_price=i.unit_price)
-                     for i in req.items]
+            lines = [
+                PricedLine(sku=i.sku, quantity=i.quantity, unit_price=i.unit_price)
+                for i in req.items
+            ]
             total = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
-            return ReservationResult(order_id=req.order_id, lines=lines, total=total,
-                                     currency=req.currency)
+            return ReservationResult(
+                order_id=req.order_id, lines=lines, total=total, currency=req.currency
+            )
 
         @activity.defn(name="charge_payment")
         async def charge(req: ChargePaymentInput) -> ChargeResult:
             self._maybe_fail("charge_payment")
-            return ChargeResult(payment_id="pay_1", payment_intent_id="pi_1", amount=req.amount,
-                                currency=req.currency)
+            return ChargeResult(
+                payment_id="pay_1",
+                payment_intent_id="pi_1",
+                amount=req.amount,
+                currency=req.currency,
+            )
 
         @activity.defn(name="create_shipment")
         async def ship(req: CreateShipmentInput) -> ShipmentResult:
@@ -93,12 +101,15 @@ class Stubs:
         return [reserve, charge, ship, cancel, refund, release]
 
 
-def stub_worker(
-    env: WorkflowEnvironment, task_queue: str, stubs: Stubs, cached: int = 0
-) -> Worker:
-    return Worker(env.client, task_queue=task_queue, workflows=[OrderSaga],
-                  activities=stubs.activities(), workflow_runner=SANDBOX,
-                  max_cached_workflows=cached)
+def stub_worker(env: WorkflowEnvironment, task_queue: str, stubs: Stubs, cached: int = 0) -> Worker:
+    return Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[OrderSaga],
+        activities=stubs.activities(),
+        workflow_runner=SANDBOX,
+        max_cached_workflows=cached,
+    )
 
 
 async def test_transient_gateway_failures_are_retried_then_succeed(env, task_queue) -> None:
@@ -124,15 +135,16 @@ async def test_transient_failures_past_the_policy_compensate(env, task_queue) ->
         )
         result = await handle.result()
     assert (result.status, result.failed_step, result.error_type) == (
-        SagaState.COMPENSATED, "charge_payment", "GatewayError"
+        SagaState.COMPENSATED,
+        "charge_payment",
+        "GatewayError",
     )
     assert stubs.calls["charge_payment"] == 4  # 2 s, 4 s, 8 s, then give up
     assert result.compensations_run == ["refund_payment", "release_inventory"]
 
 
 async def test_failing_compensation_is_retried_until_it_succeeds(env, task_queue) -> None:
-    stubs = Stubs(fail_first={"refund_payment": 6, "release_inventory": 2},
-                  reject_shipment=True)
+    stubs = Stubs(fail_first={"refund_payment": 6, "release_inventory": 2}, reject_shipment=True)
     request = order(("prod-456", 1, "19.99"))
     async with stub_worker(env, task_queue, stubs):
         handle = await env.client.start_workflow(
@@ -143,8 +155,12 @@ async def test_failing_compensation_is_retried_until_it_succeeds(env, task_queue
     assert await activity_attempts(handle, "refund_payment") == 7
     assert await activity_attempts(handle, "release_inventory") == 3
     assert await scheduled_activities(handle) == [
-        "reserve_inventory", "charge_payment", "create_shipment",
-        "cancel_shipment", "refund_payment", "release_inventory",
+        "reserve_inventory",
+        "charge_payment",
+        "create_shipment",
+        "cancel_shipment",
+        "refund_payment",
+        "release_inventory",
     ]
 
 

@@ -2,13 +2,14 @@
 
 from alembic import context
 from sqlalchemy import Engine
+from sqlmodel import SQLModel
 
-from order_saga.db import models
+from order_saga.db import models  # noqa: F401  (registers the tables)
 
 engine: Engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=models.SQLModel.metadata)
+    context.configure(connection=connection, target_metadata=SQLModel.metadata)
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

@@ -1,0 +1,113 @@
+"""`order-saga dev`, `demo` and `stripe-server`: the embedded stack in the foreground."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from order_saga.cli import app, one_line_errors
+from order_saga.settings import LOCAL_STRIPE_PORT, get_settings
+
+if TYPE_CHECKING:
+    from order_saga.devstack import Endpoints
+
+# The stack's modules (worker, Stripe SDK, SQLAlchemy) load inside the commands that use
+# them, so `order-saga start` and `status` answer without paying for them.
+
+
+async def until_interrupted() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+def print_endpoints(endpoints: Endpoints) -> None:
+    typer.echo(f"Temporal frontend  {endpoints.temporal}")
+    typer.echo(f"Temporal Web UI    {endpoints.web_ui}")
+    typer.echo(f"Stripe API         {endpoints.stripe or 'api.stripe.com (STRIPE_API_KEY)'}")
+    typer.echo(f"Database           {endpoints.database}")
+    worker = "running here" if "worker" in endpoints.started else "not started (--no-worker)"
+    typer.echo(f"Worker             {worker}, task queue {get_settings().task_queue}")
+
+
+@app.command()
+@one_line_errors
+def dev(
+    worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="Run a worker in-process")
+    ] = True,
+) -> None:
+    """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker."""
+
+    from order_saga.devstack import embedded_stack
+
+    async def run() -> None:
+        async with embedded_stack(get_settings(), with_worker=worker) as (_, endpoints):
+            print_endpoints(endpoints)
+            typer.echo("Ready. Ctrl-C stops everything.")
+            await until_interrupted()
+        typer.echo("Stopped.")
+
+    asyncio.run(run())
+
+
+@app.command()
+@one_line_errors
+def demo(
+    stay: Annotated[
+        bool, typer.Option("--stay/--exit", help="Keep a stack the demo started up for the Web UI")
+    ] = True,
+) -> None:
+    """Send sample orders down every path and print their outcomes (uses a running stack)."""
+    for noisy in ("temporalio.activity", "temporalio.workflow"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)  # the table tells the failures
+
+    from order_saga.cli.demo import run_demo
+    from order_saga.devstack import embedded_stack
+
+    async def run() -> None:
+        settings = get_settings()
+        async with embedded_stack(settings, reuse_running=True) as (client, endpoints):
+            await run_demo(client, settings, endpoints)
+            if stay and "temporal" in endpoints.started:
+                typer.echo("The stack stays up so you can explore the Web UI; Ctrl-C stops it.")
+                await until_interrupted()
+
+    asyncio.run(run())
+
+
+@app.command("stripe-server")
+@one_line_errors
+def stripe_server(port: Annotated[int, typer.Option()] = LOCAL_STRIPE_PORT) -> None:
+    """Run only the local Stripe-compatible server until Ctrl-C."""
+
+    from order_saga.devstack import local_stripe
+
+    async def run() -> None:
+        async with local_stripe(port) as base_url:
+            typer.echo(f"Stripe-compatible API on {base_url}")
+            with contextlib.suppress(asyncio.CancelledError):
+                await until_interrupted()
+
+    asyncio.run(run())
+
+
+@app.command()
+@one_line_errors
+def migrate(
+    seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Add the demo catalogue")] = True,
+) -> None:
+    """Create or upgrade the schema of DATABASE_URL (and seed the demo catalogue)."""
+    from order_saga.db.engine import display_url
+    from order_saga.devstack import prepare_database
+
+    settings = get_settings()
+    prepare_database(settings, seed=seed)
+    typer.echo(f"Database {display_url(settings.database_url)} is at the latest schema.")

@@ -1,0 +1,60 @@
+"""The README's main command, `order-saga demo`, on the embedded default from an empty folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from order_saga.db.engine import make_engine, transaction
+from order_saga.db.models import Payment, Shipment
+from order_saga.devstack import port_open
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.skipif(
+    port_open("127.0.0.1", 7233) or port_open("127.0.0.1", 12111),
+    reason="a stack already runs on 7233/12111; the demo would reuse it, not start its own",
+)
+def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "STRIPE_API_BASE", "STRIPE_API_KEY", "TASK_QUEUE")
+    }
+    done = subprocess.run(
+        [BIN / "order-saga", "demo", "--exit"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr[-3000:]
+    table = done.stdout
+    for path, outcome in [
+        ("success", "COMPLETED"),
+        ("card declined", "COMPENSATED"),
+        ("out of stock", "COMPENSATED"),
+        ("shipment rejected", "COMPENSATED"),
+    ]:
+        assert any(path in line and outcome in line for line in table.splitlines()), table
+    assert "http://localhost:8233/namespaces/default/workflows" in table
+    assert (tmp_path / ".data" / "temporal.db").exists()
+
+    engine = make_engine(f"sqlite:///{tmp_path / '.data' / 'orders.db'}")
+    with transaction(engine) as session:
+        statuses = sorted(p.status for p in session.exec(select(Payment)))
+        shipments = sorted(s.status for s in session.exec(select(Shipment)))
+    engine.dispose()
+    # success captured; two declines failed; the AQ order charged then refunded.
+    assert statuses == ["Captured", "Failed", "Failed", "Refunded"]
+    assert shipments == ["Cancelled", "Created"]
+    assert not port_open("127.0.0.1", 7233)  # it stopped what it started

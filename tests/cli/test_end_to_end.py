@@ -1,0 +1,221 @@
+"""`order-saga start --wait` against the real dev server and a worker in its own process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from order_saga.db.engine import transaction
+from order_saga.db.inventory import stock_of
+from order_saga.db.models import Payment, Shipment
+from order_saga.devstack import temporal_dev_server, wait_for_temporal
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    log = tmp_path_factory.mktemp("dev") / "temporal.log"
+    async with temporal_dev_server(
+        port=free_port(), db_file=None, log_file=log, headless=True
+    ) as address:
+        await wait_for_temporal(address)
+        yield address
+
+
+@pytest.fixture
+def cli_env(engine: Engine, stripe_server, task_queue: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "STRIPE_API_BASE": stripe_server[1],
+        "TASK_QUEUE": task_queue,
+    }
+
+
+@pytest.fixture
+def worker_process(dev_server: str, cli_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(
+        [BIN / "order-saga-worker", "--address", dev_server],
+        env=cli_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    yield process
+    process.terminate()
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr.decode()[-2000:]  # clean shutdown on SIGTERM
+
+
+def order_saga(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BIN / "order-saga", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+
+
+async def test_start_wait_runs_the_saga_through_a_worker_process(
+    dev_server, worker_process, cli_env, engine, make_product, tmp_path: Path
+) -> None:
+    sku = make_product(stock=3, price="19.99")
+    order_id = f"e2e-{uuid.uuid4().hex[:10]}"
+    order_file = tmp_path / "order.json"
+    order_file.write_text(
+        json.dumps(
+            {
+                "order_id": order_id,
+                "customer_id": "cust-123",
+                "items": [{"sku": sku, "quantity": 2, "unit_price": "19.99"}],
+                "currency": "usd",
+                "payment_method": "pm_card_visa",
+                "shipping_address": {
+                    "street": "123 Main St",
+                    "city": "Springfield",
+                    "state": "IL",
+                    "zip_code": "62701",
+                    "country": "US",
+                },
+            }
+        )
+    )
+    args = ["start", "--order-file", str(order_file), "--wait", "--address", dev_server]
+
+    done = await asyncio.to_thread(order_saga, *args, env=cli_env)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["status"], result["total"]) == ("COMPLETED", "39.98")
+    assert done.stderr.strip() == f"order-{order_id}"
+    with transaction(engine) as session:
+        assert stock_of(session=session, sku=sku) == 1
+        payment = session.exec(select(Payment).where(Payment.order_id == order_id)).one()
+        assert (payment.status, payment.transaction_id) == ("Captured", result["payment_intent_id"])
+        shipment = session.exec(select(Shipment).where(Shipment.order_id == order_id)).one()
+        assert shipment.tracking_number == result["tracking_number"]
+
+    status = await asyncio.to_thread(
+        order_saga, "status", order_id, "--address", dev_server, env=cli_env
+    )
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["state"] == "COMPLETED"
+
+    again = await asyncio.to_thread(order_saga, *args, env=cli_env)
+    assert again.returncode == 1
+    assert "already has a saga" in again.stderr
+    with transaction(engine) as session:
+        assert stock_of(session=session, sku=sku) == 1  # nothing reserved twice
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "--customer-id",
+                "c1",
+                "--item",
+                "prod-456:0:19.99",
+                "--street",
+                "1 Main",
+                "--city",
+                "X",
+                "--zip-code",
+                "1",
+            ],
+            "items.0.quantity",
+        ),
+        (
+            [
+                "--customer-id",
+                "c1",
+                "--item",
+                "prod-456:1:19.999",
+                "--street",
+                "1 Main",
+                "--city",
+                "X",
+                "--zip-code",
+                "1",
+            ],
+            "items.0.unit_price",
+        ),
+        (
+            [
+                "--customer-id",
+                "c1",
+                "--item",
+                "prod-456:1:19.99",
+                "--currency",
+                "xyz",
+                "--street",
+                "1 Main",
+                "--city",
+                "X",
+                "--zip-code",
+                "1",
+            ],
+            "currency",
+        ),
+        (
+            [
+                "--customer-id",
+                "c1",
+                "--item",
+                "prod-456:1:19.99",
+                "--payment-method",
+                "4242",
+                "--street",
+                "1 Main",
+                "--city",
+                "X",
+                "--zip-code",
+                "1",
+            ],
+            "payment_method",
+        ),
+        (["--customer-id", "c1", "--street", "1 Main", "--city", "X", "--zip-code", "1"], "items"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_field(
+    args: list[str], message: str, cli_env: dict[str, str]
+) -> None:
+    # An unreachable address proves validation happens before any connection.
+    done = order_saga("start", *args, "--address", "127.0.0.1:1", env=cli_env)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("order-saga: invalid order: ") and message in done.stderr
+
+
+def test_bad_json_and_unreachable_server_are_one_line(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    done = order_saga("start", "--order-file", str(broken), env=cli_env)
+    assert (done.returncode, done.stderr.count("\n")) == (1, 1)
+    assert "invalid JSON" in done.stderr
+
+    done = order_saga("status", "o-1", "--address", f"127.0.0.1:{free_port()}", env=cli_env)
+    assert (done.returncode, done.stderr.count("\n")) == (1, 1)
+    assert "cannot reach Temporal" in done.stderr

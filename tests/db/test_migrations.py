@@ -1,0 +1,46 @@
+"""Migrations upgrade a database in place: running them again loses nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from order_saga.db.catalogue import DEMO_CATALOGUE, seed_catalogue
+from order_saga.db.engine import make_engine, transaction
+from order_saga.db.migrate import upgrade
+from order_saga.db.models import Product
+
+PAYMENT_COLUMNS = {
+    "payment_id",
+    "order_id",
+    "transaction_id",
+    "amount",
+    "payment_method",
+    "status",
+    "gateway_response",
+    "created_at",
+    "updated_at",
+}
+
+
+def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'orders.db'}")
+    upgrade(engine)
+    assert seed_catalogue(engine) == len(DEMO_CATALOGUE)
+    with transaction(engine) as session:
+        session.add(Product(sku="kept", name="kept", unit_price=Decimal("1.50"), stock=7))
+
+    upgrade(engine)
+    assert seed_catalogue(engine) == 0
+
+    with transaction(engine) as session:
+        kept = session.get(Product, "kept")
+        assert kept is not None and (kept.stock, kept.unit_price) == (7, Decimal("1.50"))
+        assert session.execute(text("select version_num from alembic_version")).scalar() == "0001"
+    columns = {c["name"] for c in inspect(engine).get_columns("payments")}
+    assert columns == PAYMENT_COLUMNS
+    unique = inspect(engine).get_unique_constraints("payments")
+    assert any(c["column_names"] == ["order_id"] for c in unique)
+    engine.dispose()

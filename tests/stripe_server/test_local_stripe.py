@@ -1,0 +1,113 @@
+"""The local Stripe server speaks Stripe to the official SDK: errors, idempotency, lists."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import stripe
+
+from order_saga.gateway import make_stripe_client
+from order_saga.settings import Settings
+from order_saga.stripe_server.app import LocalStripe, decode_form
+
+
+@pytest.fixture
+def client(stripe_server: tuple[LocalStripe, str]) -> stripe.StripeClient:
+    return make_stripe_client(Settings(stripe_api_base=stripe_server[1]))
+
+
+def intent_params(payment_method: str = "pm_card_visa", amount: int = 3998) -> dict[str, object]:
+    return {
+        "amount": amount,
+        "currency": "usd",
+        "payment_method": payment_method,
+        "payment_method_types": ["card"],
+        "metadata": {"order_id": "o-1"},
+    }
+
+
+def test_form_decoding_nests_like_stripe() -> None:
+    assert decode_form("metadata[order_id]=o-1&payment_method_types[0]=card&amount=5") == {
+        "metadata": {"order_id": "o-1"},
+        "payment_method_types": ["card"],
+        "amount": "5",
+    }
+
+
+def test_create_confirm_refund_round_trip(client: stripe.StripeClient) -> None:
+    intent = client.v1.payment_intents.create(params=intent_params())  # type: ignore[arg-type]
+    assert (intent.status, intent.metadata["order_id"]) == ("requires_confirmation", "o-1")
+    confirmed = client.v1.payment_intents.confirm(intent.id)
+    assert (confirmed.status, confirmed.amount_received) == ("succeeded", 3998)
+    refund = client.v1.refunds.create(params={"payment_intent": intent.id})
+    assert (refund.status, refund.amount) == ("succeeded", 3998)
+    with pytest.raises(stripe.InvalidRequestError, match="already been refunded"):
+        client.v1.refunds.create(params={"payment_intent": intent.id})
+    listed = client.v1.refunds.list(params={"payment_intent": intent.id})
+    assert [r.id for r in listed.data] == [refund.id]
+    assert client.v1.payment_intents.retrieve(intent.id).status == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("payment_method", "code", "decline_code"),
+    [
+        ("pm_card_chargeDeclined", "card_declined", "generic_decline"),
+        ("pm_card_chargeDeclinedInsufficientFunds", "card_declined", "insufficient_funds"),
+        ("pm_card_chargeDeclinedExpiredCard", "expired_card", "expired_card"),
+        ("pm_card_chargeDeclinedFraudulent", "card_declined", "fraudulent"),
+    ],
+)
+def test_test_cards_decline_with_stripes_codes(
+    client: stripe.StripeClient, payment_method: str, code: str, decline_code: str
+) -> None:
+    with pytest.raises(stripe.CardError) as raised:
+        client.v1.payment_intents.create(
+            params={**intent_params(payment_method), "confirm": True}  # type: ignore[typeddict-item]
+        )
+    assert raised.value.http_status == 402
+    assert raised.value.code == code
+    assert raised.value.error is not None and raised.value.error.decline_code == decline_code
+
+
+def test_idempotency_key_replays_the_first_answer(
+    client: stripe.StripeClient, stripe_server: tuple[LocalStripe, str]
+) -> None:
+    key = f"k-{uuid.uuid4()}"
+    first = client.v1.payment_intents.create(
+        params=intent_params(),
+        options={"idempotency_key": key},  # type: ignore[arg-type]
+    )
+    again = client.v1.payment_intents.create(
+        params=intent_params(),
+        options={"idempotency_key": key},  # type: ignore[arg-type]
+    )
+    assert again.id == first.id
+    assert stripe_server[0].requests_with_key(key) == 2
+    assert sum(1 for i in stripe_server[0].ledger.intents.values() if i["id"] == first.id) == 1
+    with pytest.raises(stripe.IdempotencyError):
+        client.v1.payment_intents.create(
+            params=intent_params(amount=1),
+            options={"idempotency_key": key},  # type: ignore[arg-type]
+        )
+
+
+def test_errors_are_replayed_too(client: stripe.StripeClient) -> None:
+    key = f"k-{uuid.uuid4()}"
+    params = {**intent_params("pm_card_chargeDeclined"), "confirm": True}
+    for _ in range(2):
+        with pytest.raises(stripe.CardError):
+            client.v1.payment_intents.create(
+                params=params,
+                options={"idempotency_key": key},  # type: ignore[arg-type]
+            )
+
+
+def test_unknown_payment_method_and_bad_key_are_stripes_errors(
+    stripe_server: tuple[LocalStripe, str], client: stripe.StripeClient
+) -> None:
+    with pytest.raises(stripe.InvalidRequestError, match="No such PaymentMethod"):
+        client.v1.payment_intents.create(params=intent_params("pm_nope"))  # type: ignore[arg-type]
+    anonymous = stripe.StripeClient("not-a-key", base_addresses={"api": stripe_server[1]})
+    with pytest.raises(stripe.AuthenticationError):
+        anonymous.v1.payment_intents.list()

@@ -1,0 +1,59 @@
+"""Record real saga runs for the replay test: `python -m tests.workflows.record_histories`.
+
+Run it again after a deliberate, versioned change to the workflow; never to make a
+failing replay pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from order_saga.binaries import find_binary
+from order_saga.db.catalogue import seed_catalogue
+from order_saga.db.engine import make_engine
+from order_saga.db.migrate import upgrade
+from order_saga.settings import Settings
+from order_saga.stripe_server.app import LocalStripe, start
+from order_saga.worker import build_worker
+from tests.helpers import order
+from workflows.order_saga import OrderSaga
+
+HISTORIES = Path(__file__).parent / "histories"
+RUNS = {
+    "completed": order(("prod-456", 2, "19.99")),
+    "declined": order(("prod-456", 1, "19.99"), payment_method="pm_card_chargeDeclined"),
+    "shipment_rejected": order(("prod-789", 1, "49.50"), country="AQ"),
+}
+
+
+async def record() -> None:
+    engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/orders.db")
+    upgrade(engine)
+    seed_catalogue(engine)
+    runner, base_url = await start(LocalStripe(), "127.0.0.1", 0)
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    settings = Settings(stripe_api_base=base_url, task_queue="record")
+    try:
+        async with build_worker(env.client, settings=settings, engine=engine):
+            for name, request in RUNS.items():
+                handle = await env.client.start_workflow(
+                    OrderSaga.run, request, id=request.workflow_id, task_queue="record"
+                )
+                await handle.result()
+                history = await handle.fetch_history()
+                (HISTORIES / f"{name}.json").write_text(history.to_json())
+    finally:
+        await env.shutdown()
+        await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(record())
