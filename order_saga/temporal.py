@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile
@@ -13,4 +18,35 @@ async def connect(address: str | None = None, *, profile: str | None = None) -> 
     config.setdefault("target_host", "localhost:7233")
     if address:
         config["target_host"] = address
-    return await Client.connect(**config, data_converter=pydantic_data_converter)
+    try:
+        return await Client.connect(**config, data_converter=pydantic_data_converter)
+    except RuntimeError as err:
+        reason = "connection refused" if "Connection refused" in str(err) else str(err)
+        raise TemporalUnreachable(
+            f"cannot reach Temporal at {config['target_host']}: {reason}"
+        ) from err
+
+
+class TemporalUnreachable(RuntimeError):
+    """The frontend did not answer; the message names the address that was tried."""
+
+
+def run_then_exit(entry_point: Callable[[], object]) -> NoReturn:
+    """Run a console entry point, then leave without interpreter teardown.
+
+    The SDK's native (Tokio) threads can call into Python while the interpreter finalizes
+    and abort the process with "PyGILState_Release: thread state ... must be current"
+    (temporalio/sdk-python#300), turning a finished command into exit code -6. Once the
+    command is done and its output flushed, there is nothing left to tear down.
+    """
+    code: int = 0
+    try:
+        entry_point()
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except KeyboardInterrupt:
+        code = 130
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)

@@ -20,7 +20,7 @@ from activities.shipping import ShipmentActivities
 from order_saga.db.engine import make_engine
 from order_saga.gateway import make_stripe_client
 from order_saga.settings import Settings, get_settings
-from order_saga.temporal import connect
+from order_saga.temporal import connect, run_then_exit
 from workflows.order_saga import OrderSaga
 
 MAX_CONCURRENT_ACTIVITIES = 64
@@ -97,4 +97,4 @@ def _main(
 
 
 def main() -> None:
-    typer.run(_main)
+    run_then_exit(lambda: typer.run(_main))

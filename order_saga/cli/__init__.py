@@ -41,8 +41,8 @@ def one_line_errors(func: F) -> F:
             message = str(err)
         except RPCError as err:
             message = f"Temporal refused the request: {err.message}"
-        except RuntimeError as err:  # the SDK's connection failures
-            message = f"cannot reach Temporal: {err}"
+        except RuntimeError as err:  # connection failures (TemporalUnreachable among them)
+            message = str(err)
         typer.echo(f"order-saga: {message}", err=True)
         sys.exit(1)
 
@@ -51,5 +51,6 @@ def one_line_errors(func: F) -> F:
 
 def main() -> None:
     from order_saga.cli import orders, stack  # noqa: F401  (registers the commands)
+    from order_saga.temporal import run_then_exit
 
-    app()
+    run_then_exit(app)
