@@ -82,6 +82,9 @@ async def test_success_reserves_charges_and_ships(
     assert payment.transaction_id == result.payment_intent_id
     intents = charged_intents(stripe_server[0], request.order_id)
     assert [i["amount"] for i in intents] == [8948]
+    # Every Stripe request of the charge carried a key derived from the workflow id.
+    keys = {key for _, _, key in stripe_server[0].requests if key and request.order_id in key}
+    assert keys == {f"{request.workflow_id}/create", f"{request.workflow_id}/confirm"}
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,18 @@ class Stubs:
 
         return [reserve, charge, ship, cancel, refund, release]
 
+    def with_overrides(self, **overrides: object) -> list[object]:
+        """The stubs, with some replaced by activities of the same name."""
+        names = [
+            "reserve_inventory",
+            "charge_payment",
+            "create_shipment",
+            "cancel_shipment",
+            "refund_payment",
+            "release_inventory",
+        ]
+        return [overrides.get(n, a) for n, a in zip(names, self.activities(), strict=True)]
+
 
 def stub_worker(env: WorkflowEnvironment, task_queue: str, stubs: Stubs, cached: int = 0) -> Worker:
     return Worker(
@@ -182,3 +194,36 @@ async def test_status_query_reports_each_step_while_running(env, task_queue) -> 
         final = await handle.query(OrderSaga.status)
     assert result.status == final.state == SagaState.COMPLETED
     assert [s.state for s in final.steps] == [StepState.DONE] * 3
+
+
+async def test_a_step_that_took_effect_before_failing_is_still_undone(env, task_queue) -> None:
+    """The charge lands at the gateway but every answer is lost: the refund still runs."""
+    stubs = Stubs(fail_first={"charge_payment": 10})
+    charged: set[str] = set()
+
+    @activity.defn(name="charge_payment")
+    async def charge_then_lose_the_answer(req: ChargePaymentInput) -> ChargeResult:
+        charged.add(req.order_id)
+        raise ApplicationError("read timed out", type="GatewayUnreachable")
+
+    @activity.defn(name="refund_payment")
+    async def refund(req: RefundPaymentInput) -> RefundResult:
+        charged.discard(req.order_id)
+        return RefundResult(order_id=req.order_id, action="refunded", refund_id="re_1")
+
+    request = order(("prod-456", 1, "19.99"))
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[OrderSaga],
+        workflow_runner=SANDBOX,
+        activities=stubs.with_overrides(
+            charge_payment=charge_then_lose_the_answer, refund_payment=refund
+        ),
+    ):
+        result = await env.client.execute_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+        )
+    assert (result.failed_step, result.error_type) == ("charge_payment", "GatewayUnreachable")
+    assert result.compensations_run == ["refund_payment", "release_inventory"]
+    assert charged == set()

@@ -1,0 +1,92 @@
+"""`order-saga dev` serves the embedded stack until Ctrl-C; sagas started against it complete."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from order_saga.devstack import port_open
+
+BIN = Path(sys.executable).parent
+STACK_PORTS = (7233, 8233, 12111)
+
+
+def read_until(process: subprocess.Popen[bytes], marker: str, seconds: float) -> str:
+    """Collect stdout until it holds the marker; fail at the deadline."""
+    assert process.stdout is not None
+    fd = process.stdout.fileno()
+    selector = selectors.DefaultSelector()
+    selector.register(fd, selectors.EVENT_READ)
+    seen, deadline = b"", time.monotonic() + seconds
+    while marker.encode() not in seen and time.monotonic() < deadline:
+        if selector.select(timeout=deadline - time.monotonic()):
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk
+    if marker.encode() not in seen:
+        pytest.fail(f"no {marker!r} within {seconds}s; output so far:\n{seen.decode()}")
+    return seen.decode()
+
+
+@pytest.mark.skipif(
+    any(port_open("127.0.0.1", p) for p in STACK_PORTS), reason="a stack already runs here"
+)
+def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "STRIPE_API_BASE", "STRIPE_API_KEY", "TASK_QUEUE")
+    }
+    dev = subprocess.Popen(
+        [BIN / "order-saga", "dev"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        banner = read_until(dev, "Ready.", seconds=90)
+        assert "Temporal Web UI    http://localhost:8233" in banner
+        assert "Stripe API         http://127.0.0.1:12111" in banner
+        assert "Worker             running here" in banner
+
+        done = subprocess.run(
+            [
+                BIN / "order-saga",
+                "start",
+                "--customer-id",
+                "c1",
+                "--item",
+                "prod-123:1:129.00",
+                "--street",
+                "1 Main St",
+                "--city",
+                "Springfield",
+                "--zip-code",
+                "62701",
+                "--wait",
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["status"] == "COMPLETED"
+    finally:
+        dev.send_signal(signal.SIGINT)
+        rest, _ = dev.communicate(timeout=60)
+    assert dev.returncode == 0
+    assert b"Stopped." in rest
+    assert not any(port_open("127.0.0.1", p) for p in STACK_PORTS)
