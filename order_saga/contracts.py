@@ -147,12 +147,25 @@ class ReleaseResult(Strict):
     released_units: int
 
 
-class ChargePaymentInput(Strict):
+class CreatePaymentIntentInput(Strict):
     order_id: str
     customer_id: str
     amount: Decimal
     currency: str
     payment_method: str
+    idempotency_key: str
+
+
+class PaymentIntentResult(Strict):
+    payment_id: str
+    payment_intent_id: str
+
+
+class ChargePaymentInput(Strict):
+    order_id: str
+    payment_intent_id: str
+    amount: Decimal
+    currency: str
     idempotency_key: str
 
 
@@ -166,6 +179,7 @@ class ChargeResult(Strict):
 class RefundPaymentInput(Strict):
     order_id: str
     idempotency_key: str
+    payment_intent_id: str | None = None  # unknown when the create's answer never came
 
 
 class RefundResult(Strict):

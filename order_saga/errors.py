@@ -74,6 +74,9 @@ STEP_BUSINESS_ERRORS: dict[str, list[str]] = {
         Fraudulent.type,
         PaymentDeclined.type,
         PaymentRejected.type,
+        "IdempotencyConflict",
+        "GatewayAuthentication",
+        OrderAlreadyCompensated.type,
     ],
     "create_shipment": [ShipmentRejected.type, OrderAlreadyCompensated.type],
 }

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         default=2, ge=0, description="The SDK's own retries of one request, before Temporal's"
     )
     stripe_timeout_seconds: float = Field(default=20.0, gt=0)
+    breaker_fail_max: int = Field(
+        default=5, ge=1, description="Consecutive transient gateway failures that open it"
+    )
+    breaker_reset_seconds: float = Field(
+        default=30.0, gt=0, description="How long it stays open before half-opening"
+    )
     task_queue: str = "order-saga"
     carrier: str = "ACME Freight"
     unserved_countries: Annotated[frozenset[str], NoDecode] = Field(

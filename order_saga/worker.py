@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -17,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.inventory import InventoryActivities
 from activities.payments import PaymentActivities
 from activities.shipping import ShipmentActivities
+from order_saga.breaker import GatewayBreaker
 from order_saga.db.engine import make_engine
 from order_saga.gateway import make_stripe_client
 from order_saga.settings import Settings, get_settings
@@ -36,11 +38,20 @@ SANDBOX = SandboxedWorkflowRunner(
 
 
 def build_worker(
-    client: Client, *, settings: Settings, engine: Engine, max_cached_workflows: int = 1000
+    client: Client,
+    *,
+    settings: Settings,
+    engine: Engine,
+    max_cached_workflows: int = 1000,
+    breaker: GatewayBreaker | None = None,
 ) -> Worker:
     """Wire the activity classes to their dependencies; the caller runs the worker."""
     inventory = InventoryActivities(engine)
-    payments = PaymentActivities(engine, make_stripe_client(settings))
+    breaker = breaker or GatewayBreaker(
+        fail_max=settings.breaker_fail_max,
+        reset_timeout=timedelta(seconds=settings.breaker_reset_seconds),
+    )
+    payments = PaymentActivities(engine, make_stripe_client(settings), breaker)
     shipments = ShipmentActivities(
         engine, carrier=settings.carrier, unserved_countries=settings.unserved_countries
     )
@@ -51,6 +62,7 @@ def build_worker(
         activities=[
             inventory.reserve_inventory,
             inventory.release_inventory,
+            payments.create_payment_intent,
             payments.charge_payment,
             payments.refund_payment,
             shipments.create_shipment,

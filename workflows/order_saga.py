@@ -15,9 +15,11 @@ with workflow.unsafe.imports_passed_through():
         CancelShipmentInput,
         ChargePaymentInput,
         ChargeResult,
+        CreatePaymentIntentInput,
         CreateShipmentInput,
         OrderRequest,
         OrderResult,
+        PaymentIntentResult,
         RefundPaymentInput,
         ReleaseInventoryInput,
         ReservationResult,
@@ -97,9 +99,10 @@ class OrderSaga:
                     RefundPaymentInput(order_id=order.order_id, idempotency_key=key),
                 )
             )
-            charge: ChargeResult = await self._step(
+            # Two steps, so the PaymentIntent id is in the history before any money moves.
+            intent: PaymentIntentResult = await self._step(
                 "charge_payment",
-                ChargePaymentInput(
+                CreatePaymentIntentInput(
                     order_id=order.order_id,
                     customer_id=order.customer_id,
                     amount=reservation.total,
@@ -109,7 +112,33 @@ class OrderSaga:
                 ),
                 policies.PAYMENT_TIMEOUT,
                 policies.PAYMENT_RETRY,
+                PaymentIntentResult,
+                activity="create_payment_intent",
+                schedule_to_close=policies.PAYMENT_DEADLINE,
+                last=False,
+            )
+            compensations[-1] = Compensation(
+                "charge_payment",
+                "refund_payment",
+                RefundPaymentInput(
+                    order_id=order.order_id,
+                    idempotency_key=key,
+                    payment_intent_id=intent.payment_intent_id,
+                ),
+            )
+            charge: ChargeResult = await self._step(
+                "charge_payment",
+                ChargePaymentInput(
+                    order_id=order.order_id,
+                    payment_intent_id=intent.payment_intent_id,
+                    amount=reservation.total,
+                    currency=reservation.currency,
+                    idempotency_key=key,
+                ),
+                policies.PAYMENT_TIMEOUT,
+                policies.PAYMENT_RETRY,
                 ChargeResult,
+                schedule_to_close=policies.PAYMENT_DEADLINE,
             )
             compensations.append(
                 Compensation(
@@ -155,14 +184,20 @@ class OrderSaga:
         timeout: timedelta,
         retry: RetryPolicy,
         result_type: type[Any],
+        *,
+        activity: str | None = None,
+        schedule_to_close: timedelta | None = None,
+        last: bool = True,
     ) -> Any:
+        """Run one activity of step `name`; `last=False` keeps the step RUNNING after it."""
         step = self._steps[name]
         step.state = StepState.RUNNING
         try:
             result = await workflow.execute_activity(
-                name,
+                activity or name,
                 arg,
                 start_to_close_timeout=timeout,
+                schedule_to_close_timeout=schedule_to_close,
                 retry_policy=retry,
                 result_type=result_type,
             )
@@ -171,7 +206,8 @@ class OrderSaga:
             step.error_type, step.error_message = _describe(err)
             workflow.logger.warning("step %s failed: %s", name, step.error_message)
             raise StepFailed(name, step.error_type, step.error_message) from err
-        step.state = StepState.DONE
+        if last:
+            step.state = StepState.DONE
         return result
 
     async def _compensate(self, compensations: list[Compensation]) -> None:

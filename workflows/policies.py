@@ -31,7 +31,10 @@ COMPENSATION_RETRY = RetryPolicy(
 )
 
 RESERVE_TIMEOUT = timedelta(seconds=30)
-# Two Stripe calls, each up to the client's 20 s timeout and its SDK retries.
-PAYMENT_TIMEOUT = timedelta(seconds=90)
+# One Stripe call, up to the client's 20 s timeout, with the SDK's own retries.
+PAYMENT_TIMEOUT = timedelta(seconds=75)
+# Stripe forgets an idempotency key 24 hours after its first use; a charge retried after
+# that would be a new charge. The charge's whole retry window stays far inside that.
+PAYMENT_DEADLINE = timedelta(hours=1)
 SHIPMENT_TIMEOUT = timedelta(seconds=30)
 COMPENSATION_TIMEOUT = timedelta(seconds=90)

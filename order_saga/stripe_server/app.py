@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from order_saga.stripe_server.faults import Faults
 from order_saga.stripe_server.ledger import Json, Ledger, StripeFailure
 
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
@@ -26,14 +29,38 @@ class Replay:
 
 @dataclass
 class LocalStripe:
-    """State of one server: the ledger, remembered idempotent answers and a request log."""
+    """State of one server: the ledger, remembered idempotent answers and a request log.
+
+    With a state file, the ledger and the idempotent answers survive a restart.
+    """
 
     ledger: Ledger = field(default_factory=Ledger)
     replays: dict[str, Replay] = field(default_factory=dict)
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    faults: Faults = field(default_factory=Faults)
+    state_file: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.state_file is not None and self.state_file.exists():
+            saved = json.loads(self.state_file.read_text())
+            self.ledger.intents, self.ledger.refunds = saved["intents"], saved["refunds"]
+            self.replays = {k: Replay(**v) for k, v in saved["replays"].items()}
 
     def requests_with_key(self, key: str) -> int:
         return sum(1 for _, _, k in self.requests if k == key)
+
+    def save(self) -> None:
+        if self.state_file is None:
+            return
+        snapshot = {
+            "intents": self.ledger.intents,
+            "refunds": self.ledger.refunds,
+            "replays": {k: asdict(v) for k, v in self.replays.items()},
+        }
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.state_file.with_suffix(".tmp")
+        partial.write_text(json.dumps(snapshot))
+        partial.replace(self.state_file)  # atomic: a crash never leaves half a file
 
 
 def decode_form(body: str) -> Json:
@@ -105,6 +132,14 @@ ROUTES: list[tuple[str, str, Action]] = [
 ]
 AUTHORIZATION = re.compile(r"Bearer (sk|rk)_(test|live)_\S+")
 BAD_KEY: Json = {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided."}}
+RATE_LIMITED: Json = {
+    "error": {
+        "type": "invalid_request_error",
+        "code": "rate_limit",
+        "message": "Too many requests hit the API too quickly.",
+    }
+}
+SERVER_ERROR: Json = {"error": {"type": "api_error", "message": "An unknown error occurred."}}
 
 
 def _idempotency_mismatch(key: str) -> Json:
@@ -125,31 +160,46 @@ def build_app(state: LocalStripe | None = None) -> web.Application:
         async def handle(request: web.Request) -> web.Response:
             key = request.headers.get("Idempotency-Key")
             local.requests.append((request.method, request.path, key))
-            if not AUTHORIZATION.fullmatch(request.headers.get("Authorization", "")):
-                return _json(401, BAD_KEY)
-            posted = request.method == "POST"
-            params = decode_form(await request.text()) if posted else {}
-            fingerprint = hashlib.sha256(
-                json.dumps([request.path, params], sort_keys=True).encode()
-            ).hexdigest()
-            seen = local.replays.get(key) if posted and key else None
-            if key and seen is not None:
-                if seen.fingerprint != fingerprint:
-                    return _json(400, _idempotency_mismatch(key))
-                return _json(seen.status, seen.body, key, replayed=True)
-            try:
-                status, body = (
-                    200,
-                    action(local.ledger, dict(request.match_info), params, request.query),
-                )
-            except StripeFailure as failure:
-                status, body = failure.status, failure.body
-            body = json.loads(json.dumps(body))  # a snapshot: later changes must not leak in
-            if posted and key:
-                local.replays[key] = Replay(fingerprint, status, body)
-            return _json(status, body, key)
+            if local.faults.latency_ms:
+                await asyncio.sleep(local.faults.latency_ms / 1000)  # injected latency
+            fault = local.faults.draw(request.path)
+            if fault == "http_429":
+                return _json(429, RATE_LIMITED)
+            if fault == "http_500":
+                return _json(500, SERVER_ERROR)
+            response = await respond(request, action, key)
+            if fault == "execute_then_timeout" and request.transport is not None:
+                request.transport.abort()  # it ran; the answer is lost on the way back
+            return response
 
         return handle
+
+    async def respond(request: web.Request, action: Action, key: str | None) -> web.Response:
+        if not AUTHORIZATION.fullmatch(request.headers.get("Authorization", "")):
+            return _json(401, BAD_KEY)
+        posted = request.method == "POST"
+        params = decode_form(await request.text()) if posted else {}
+        fingerprint = hashlib.sha256(
+            json.dumps([request.path, params], sort_keys=True).encode()
+        ).hexdigest()
+        seen = local.replays.get(key) if posted and key else None
+        if key and seen is not None:
+            if seen.fingerprint != fingerprint:
+                return _json(400, _idempotency_mismatch(key))
+            return _json(seen.status, seen.body, key, replayed=True)
+        try:
+            status, body = (
+                200,
+                action(local.ledger, dict(request.match_info), params, request.query),
+            )
+        except StripeFailure as failure:
+            status, body = failure.status, failure.body
+        body = json.loads(json.dumps(body))  # a snapshot: later changes must not leak in
+        if posted and key:
+            local.replays[key] = Replay(fingerprint, status, body)
+        if posted:
+            local.save()
+        return _json(status, body, key)
 
     app = web.Application()
     for method, path, action in ROUTES:

@@ -12,7 +12,13 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.payments import PaymentActivities
-from order_saga.contracts import ChargePaymentInput, RefundPaymentInput
+from order_saga.breaker import GatewayBreaker
+from order_saga.contracts import (
+    ChargePaymentInput,
+    ChargeResult,
+    CreatePaymentIntentInput,
+    RefundPaymentInput,
+)
 from order_saga.db.engine import transaction
 from order_saga.db.models import Payment
 from order_saga.gateway import make_stripe_client
@@ -21,18 +27,35 @@ from order_saga.stripe_server.app import LocalStripe
 
 
 def payments(db: Engine, base_url: str) -> PaymentActivities:
-    return PaymentActivities(db, make_stripe_client(Settings(stripe_api_base=base_url)))
+    client = make_stripe_client(Settings(stripe_api_base=base_url))
+    return PaymentActivities(db, client, GatewayBreaker())
 
 
-def charge_input(payment_method: str = "pm_card_visa", amount: str = "39.98") -> ChargePaymentInput:
+def create_input(payment_method: str = "pm_card_visa", amount: str = "39.98"):
     order_id = f"t-{uuid.uuid4().hex[:12]}"
-    return ChargePaymentInput(
+    return CreatePaymentIntentInput(
         order_id=order_id,
         customer_id="cust-1",
         amount=Decimal(amount),
         currency="usd",
         payment_method=payment_method,
         idempotency_key=f"order-{order_id}",
+    )
+
+
+def charge(acts: PaymentActivities, request: CreatePaymentIntentInput) -> ChargeResult:
+    """Both halves of the charge, as the workflow runs them."""
+    env = ActivityEnvironment()
+    intent = env.run(acts.create_payment_intent, request)
+    return env.run(
+        acts.charge_payment,
+        ChargePaymentInput(
+            order_id=request.order_id,
+            payment_intent_id=intent.payment_intent_id,
+            amount=request.amount,
+            currency=request.currency,
+            idempotency_key=request.idempotency_key,
+        ),
     )
 
 
@@ -45,13 +68,23 @@ def intents_for(stripe: LocalStripe, order_id: str) -> list[dict[str, object]]:
     return [i for i in stripe.ledger.intents.values() if i["metadata"]["order_id"] == order_id]
 
 
+def test_intent_id_is_stored_before_money_moves(db: Engine, stripe_server) -> None:
+    stripe, base_url = stripe_server
+    request = create_input()
+    intent = ActivityEnvironment().run(payments(db, base_url).create_payment_intent, request)
+    row = payment_row(db, request.order_id)
+    assert (row.status, row.transaction_id) == ("Pending", intent.payment_intent_id)
+    [created] = intents_for(stripe, request.order_id)
+    assert (created["status"], created["amount_received"]) == ("requires_confirmation", 0)
+
+
 def test_charge_and_refund_are_idempotent(db: Engine, stripe_server) -> None:
     stripe, base_url = stripe_server
     acts, env = payments(db, base_url), ActivityEnvironment()
-    request = charge_input()
+    request = create_input()
 
-    first = env.run(acts.charge_payment, request)
-    assert env.run(acts.charge_payment, request) == first
+    first = charge(acts, request)
+    assert charge(acts, request) == first
     [intent] = intents_for(stripe, request.order_id)
     assert (intent["status"], intent["amount"], intent["id"]) == (
         "succeeded",
@@ -66,18 +99,42 @@ def test_charge_and_refund_are_idempotent(db: Engine, stripe_server) -> None:
     )
     assert row.gateway_response is not None and row.gateway_response["status"] == "succeeded"
 
-    refund = RefundPaymentInput(order_id=request.order_id, idempotency_key=request.idempotency_key)
+    refund = RefundPaymentInput(
+        order_id=request.order_id,
+        idempotency_key=request.idempotency_key,
+        payment_intent_id=first.payment_intent_id,
+    )
     assert env.run(acts.refund_payment, refund).action == "refunded"
     assert env.run(acts.refund_payment, refund).action == "already_refunded"
     assert [r["amount"] for r in stripe.ledger.refunds_of(first.payment_intent_id)] == [3998]
     assert payment_row(db, request.order_id).status == "Refunded"
 
 
+def test_refund_with_a_forgotten_key_still_refunds_once(db: Engine, stripe_server) -> None:
+    """Stripe drops keys after 24 h; the refund looks before it asks again."""
+    stripe, base_url = stripe_server
+    acts, env = payments(db, base_url), ActivityEnvironment()
+    request = create_input()
+    charged = charge(acts, request)
+    first = RefundPaymentInput(
+        order_id=request.order_id,
+        idempotency_key="key-a",
+        payment_intent_id=charged.payment_intent_id,
+    )
+    env.run(acts.refund_payment, first)
+    with transaction(db) as session:  # as if the row update had been lost
+        row = session.exec(select(Payment).where(Payment.order_id == request.order_id)).one()
+        row.status = "Captured"
+    later = first.model_copy(update={"idempotency_key": "key-b"})
+    assert env.run(acts.refund_payment, later).action == "refunded"
+    assert len(stripe.ledger.refunds_of(charged.payment_intent_id)) == 1
+
+
 def test_decline_is_final_and_recorded(db: Engine, stripe_server) -> None:
     stripe, base_url = stripe_server
-    request = charge_input("pm_card_chargeDeclinedInsufficientFunds")
+    request = create_input("pm_card_chargeDeclinedInsufficientFunds")
     with pytest.raises(ApplicationError) as raised:
-        ActivityEnvironment().run(payments(db, base_url).charge_payment, request)
+        charge(payments(db, base_url), request)
     assert (raised.value.type, raised.value.non_retryable) == ("InsufficientFunds", True)
     row = payment_row(db, request.order_id)
     assert row.status == "Failed"
@@ -91,9 +148,9 @@ def test_decline_is_final_and_recorded(db: Engine, stripe_server) -> None:
 def test_refund_of_a_declined_charge_cancels_the_intent(db: Engine, stripe_server) -> None:
     stripe, base_url = stripe_server
     acts, env = payments(db, base_url), ActivityEnvironment()
-    request = charge_input("pm_card_chargeDeclined")
+    request = create_input("pm_card_chargeDeclined")
     with pytest.raises(ApplicationError):
-        env.run(acts.charge_payment, request)
+        charge(acts, request)
     refund = RefundPaymentInput(order_id=request.order_id, idempotency_key=request.idempotency_key)
     assert env.run(acts.refund_payment, refund).action == "cancelled"
     assert env.run(acts.refund_payment, refund).action == "cancelled"
@@ -116,8 +173,5 @@ def test_refund_without_a_charge_calls_nothing(db: Engine, stripe_server) -> Non
 def test_processing_error_is_retryable(db: Engine, stripe_server) -> None:
     _, base_url = stripe_server
     with pytest.raises(ApplicationError) as raised:
-        ActivityEnvironment().run(
-            payments(db, base_url).charge_payment,
-            charge_input("pm_card_chargeDeclinedProcessingError"),
-        )
+        charge(payments(db, base_url), create_input("pm_card_chargeDeclinedProcessingError"))
     assert (raised.value.type, raised.value.non_retryable) == ("ProcessingError", False)

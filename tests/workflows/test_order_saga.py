@@ -22,6 +22,7 @@ from workflows.order_saga import OrderSaga
 
 FULL_UNDO = [
     "reserve_inventory",
+    "create_payment_intent",
     "charge_payment",
     "create_shipment",
     "cancel_shipment",
@@ -69,7 +70,12 @@ async def test_success_reserves_charges_and_ships(
 
     assert result.status == SagaState.COMPLETED
     assert result.total == Decimal("89.48")
-    assert activities == ["reserve_inventory", "charge_payment", "create_shipment"]
+    assert activities == [
+        "reserve_inventory",
+        "create_payment_intent",
+        "charge_payment",
+        "create_shipment",
+    ]
     with transaction(engine) as session:
         assert stock_of(session=session, sku=cups) == 3
         assert stock_of(session=session, sku=kettle) == 4
@@ -112,6 +118,7 @@ async def test_decline_releases_inventory_and_charges_nothing(
     # A decline is final: one attempt, then the compensations newest first.
     assert activities == [
         "reserve_inventory",
+        "create_payment_intent",
         "charge_payment",
         "refund_payment",
         "release_inventory",

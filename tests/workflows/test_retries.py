@@ -16,7 +16,9 @@ from order_saga.contracts import (
     CancelShipmentResult,
     ChargePaymentInput,
     ChargeResult,
+    CreatePaymentIntentInput,
     CreateShipmentInput,
+    PaymentIntentResult,
     PricedLine,
     RefundPaymentInput,
     RefundResult,
@@ -63,6 +65,11 @@ class Stubs:
                 order_id=req.order_id, lines=lines, total=total, currency=req.currency
             )
 
+        @activity.defn(name="create_payment_intent")
+        async def create_intent(req: CreatePaymentIntentInput) -> PaymentIntentResult:
+            self._maybe_fail("create_payment_intent")
+            return PaymentIntentResult(payment_id="pay_1", payment_intent_id="pi_1")
+
         @activity.defn(name="charge_payment")
         async def charge(req: ChargePaymentInput) -> ChargeResult:
             self._maybe_fail("charge_payment")
@@ -98,12 +105,13 @@ class Stubs:
             self._maybe_fail("release_inventory")
             return ReleaseResult(order_id=req.order_id, released_units=1)
 
-        return [reserve, charge, ship, cancel, refund, release]
+        return [reserve, create_intent, charge, ship, cancel, refund, release]
 
     def with_overrides(self, **overrides: object) -> list[object]:
         """The stubs, with some replaced by activities of the same name."""
         names = [
             "reserve_inventory",
+            "create_payment_intent",
             "charge_payment",
             "create_shipment",
             "cancel_shipment",
@@ -168,6 +176,7 @@ async def test_failing_compensation_is_retried_until_it_succeeds(env, task_queue
     assert await activity_attempts(handle, "release_inventory") == 3
     assert await scheduled_activities(handle) == [
         "reserve_inventory",
+        "create_payment_intent",
         "charge_payment",
         "create_shipment",
         "cancel_shipment",
