@@ -118,14 +118,14 @@ def test_refund_with_a_forgotten_key_still_refunds_once(db: Engine, stripe_serve
     charged = charge(acts, request)
     first = RefundPaymentInput(
         order_id=request.order_id,
-        idempotency_key="key-a",
+        idempotency_key=f"{request.idempotency_key}-a",
         payment_intent_id=charged.payment_intent_id,
     )
     env.run(acts.refund_payment, first)
     with transaction(db) as session:  # as if the row update had been lost
         row = session.exec(select(Payment).where(Payment.order_id == request.order_id)).one()
         row.status = "Captured"
-    later = first.model_copy(update={"idempotency_key": "key-b"})
+    later = first.model_copy(update={"idempotency_key": f"{request.idempotency_key}-b"})
     assert env.run(acts.refund_payment, later).action == "refunded"
     assert len(stripe.ledger.refunds_of(charged.payment_intent_id)) == 1
 
