@@ -213,6 +213,7 @@ class SagaState(StrEnum):
     COMPENSATING = "COMPENSATING"
     COMPLETED = "COMPLETED"
     COMPENSATED = "COMPENSATED"
+    COMPENSATION_FAILED = "COMPENSATION_FAILED"  # an undo needs a person (see failures)
 
 
 class StepState(StrEnum):
@@ -222,6 +223,7 @@ class StepState(StrEnum):
     FAILED = "FAILED"
     COMPENSATING = "COMPENSATING"
     COMPENSATED = "COMPENSATED"
+    COMPENSATION_FAILED = "COMPENSATION_FAILED"  # an undo needs a person (see failures)
 
 
 class StepStatus(BaseModel):
@@ -231,6 +233,12 @@ class StepStatus(BaseModel):
     error_message: str | None = None
 
 
+class CompensationFailure(BaseModel):
+    activity: str
+    error_type: str
+    message: str
+
+
 class SagaStatus(BaseModel):
     """Answer of the `status` query: where the saga is and how each step went."""
 
@@ -238,6 +246,7 @@ class SagaStatus(BaseModel):
     state: SagaState
     steps: list[StepStatus]
     compensations_run: list[str] = Field(default_factory=list)
+    compensation_failures: list[CompensationFailure] = Field(default_factory=list)
 
 
 class OrderResult(BaseModel):
@@ -253,6 +262,7 @@ class OrderResult(BaseModel):
     error_type: str | None = None
     error_message: str | None = None
     compensations_run: list[str] = Field(default_factory=list)
+    compensation_failures: list[CompensationFailure] = Field(default_factory=list)
 
 
 def describe_validation_error(err: ValidationError) -> str:

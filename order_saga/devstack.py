@@ -18,6 +18,7 @@ from order_saga.db.engine import display_url, make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.settings import DATA_DIR, LOCAL_STRIPE_PORT, Settings
 from order_saga.stripe_server import app as stripe_app
+from order_saga.stripe_server.faults import Faults
 from order_saga.temporal import connect
 from order_saga.worker import build_worker
 
@@ -102,8 +103,12 @@ async def temporal_dev_server(
 
 
 @contextlib.asynccontextmanager
-async def local_stripe(port: int = LOCAL_STRIPE_PORT) -> AsyncIterator[str]:
-    runner, base_url = await stripe_app.start(stripe_app.LocalStripe(), "127.0.0.1", port)
+async def local_stripe(
+    port: int = LOCAL_STRIPE_PORT, *, faults: str | None = None, state_file: Path | None = None
+) -> AsyncIterator[str]:
+    """Serve the local Stripe-compatible API; state survives restarts through `state_file`."""
+    state = stripe_app.LocalStripe(faults=Faults.parse(faults), state_file=state_file)
+    runner, base_url = await stripe_app.start(state, "127.0.0.1", port)
     try:
         yield base_url
     finally:
@@ -136,7 +141,11 @@ async def embedded_stack(
         if settings.uses_local_stripe and settings.stripe_api_base is None:
             endpoints.stripe = f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
             if not (reuse_running and port_open("127.0.0.1", LOCAL_STRIPE_PORT)):
-                await stack.enter_async_context(local_stripe())
+                await stack.enter_async_context(
+                    local_stripe(
+                        faults=settings.stripe_faults, state_file=settings.stripe_state_file
+                    )
+                )
                 endpoints.started.append("stripe")
         if not (reuse_running and port_open(host or "127.0.0.1", int(port))):
             await stack.enter_async_context(temporal_dev_server(port=int(port)))

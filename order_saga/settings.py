@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         default=2, ge=0, description="The SDK's own retries of one request, before Temporal's"
     )
     stripe_timeout_seconds: float = Field(default=20.0, gt=0)
+    stripe_faults: str | None = Field(
+        default=None, description="Faults the local Stripe server injects, e.g. http_500=0.1"
+    )
+    stripe_state_file: Path | None = Field(
+        default=DATA_DIR / "stripe.json", description="Where the local Stripe server keeps state"
+    )
     breaker_fail_max: int = Field(
         default=5, ge=1, description="Consecutive transient gateway failures that open it"
     )

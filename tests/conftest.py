@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import uuid
@@ -82,20 +83,37 @@ def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
     return create
 
 
-@pytest.fixture(scope="session")
-def stripe_server() -> Iterator[tuple[LocalStripe, str]]:
-    """The local Stripe server on its own thread, so sync tests can call it too."""
-    state = LocalStripe()
+@contextlib.contextmanager
+def serve_in_thread(state: LocalStripe) -> Iterator[str]:
+    """The local Stripe server on its own thread and loop, so sync code can call it."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     runner, base_url = asyncio.run_coroutine_threadsafe(start(state, "127.0.0.1", 0), loop).result(
         timeout=30
     )
-    yield state, base_url
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(timeout=30)
+    try:
+        yield base_url
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()
+
+
+@pytest.fixture(scope="session")
+def stripe_server() -> Iterator[tuple[LocalStripe, str]]:
+    state = LocalStripe(state_file=None)
+    with serve_in_thread(state) as base_url:
+        yield state, base_url
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Faults a test injects into the shared Stripe server end with the test."""
+    yield
+    if "stripe_server" in request.fixturenames:
+        request.getfixturevalue("stripe_server")[0].faults.clear()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         CancelShipmentInput,
         ChargePaymentInput,
         ChargeResult,
+        CompensationFailure,
         CreatePaymentIntentInput,
         CreateShipmentInput,
         OrderRequest,
@@ -57,6 +58,7 @@ class OrderSaga:
         self._state = SagaState.RUNNING
         self._steps = {name: StepStatus(name=name) for name in STEPS}
         self._compensations_run: list[str] = []
+        self._compensation_failures: list[CompensationFailure] = []
 
     @workflow.query
     def status(self) -> SagaStatus:
@@ -65,6 +67,7 @@ class OrderSaga:
             state=self._state,
             steps=[s.model_copy() for s in self._steps.values()],
             compensations_run=list(self._compensations_run),
+            compensation_failures=list(self._compensation_failures),
         )
 
     @workflow.run
@@ -156,7 +159,11 @@ class OrderSaga:
             )
         except StepFailed as failure:
             await self._compensate(compensations)
-            self._state = SagaState.COMPENSATED
+            self._state = (
+                SagaState.COMPENSATION_FAILED
+                if self._compensation_failures
+                else SagaState.COMPENSATED
+            )
             return OrderResult(
                 order_id=order.order_id,
                 status=self._state,
@@ -164,6 +171,7 @@ class OrderSaga:
                 error_type=failure.error_type,
                 error_message=failure.message,
                 compensations_run=list(self._compensations_run),
+                compensation_failures=list(self._compensation_failures),
             )
         self._state = SagaState.COMPLETED
         return OrderResult(
@@ -211,18 +219,33 @@ class OrderSaga:
         return result
 
     async def _compensate(self, compensations: list[Compensation]) -> None:
-        """Undo the registered steps newest first; each undo retries until it succeeds."""
+        """Undo the registered steps newest first; each undo retries until it succeeds.
+
+        Only an undo that says no retry can help (a refund the bank refuses) stops early:
+        it is reported for a person to settle, and the older undos still run.
+        """
         self._state = SagaState.COMPENSATING
         for compensation in reversed(compensations):
             step = self._steps[compensation.step]
             failed = step.state == StepState.FAILED
             step.state = StepState.COMPENSATING
-            await workflow.execute_activity(
-                compensation.activity,
-                compensation.arg,
-                start_to_close_timeout=policies.COMPENSATION_TIMEOUT,
-                retry_policy=policies.COMPENSATION_RETRY,
-            )
+            try:
+                await workflow.execute_activity(
+                    compensation.activity,
+                    compensation.arg,
+                    start_to_close_timeout=policies.COMPENSATION_TIMEOUT,
+                    retry_policy=policies.COMPENSATION_RETRY,
+                )
+            except ActivityError as err:
+                error_type, message = _describe(err)
+                workflow.logger.error("%s failed: %s", compensation.activity, message)
+                self._compensation_failures.append(
+                    CompensationFailure(
+                        activity=compensation.activity, error_type=error_type, message=message
+                    )
+                )
+                step.state = StepState.FAILED
+                continue
             # The failed step keeps FAILED (and its error) so the status still says why.
             step.state = StepState.FAILED if failed else StepState.COMPENSATED
             self._compensations_run.append(compensation.activity)

@@ -37,7 +37,7 @@ def one_line_errors(func: F) -> F:
             message = f"invalid order: {describe_validation_error(err)}"
         except json.JSONDecodeError as err:
             message = f"invalid JSON: {err}"
-        except (CliError, OSError) as err:
+        except (CliError, OSError, ValueError) as err:
             message = str(err)
         except RPCError as err:
             message = f"Temporal refused the request: {err.message}"

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -43,13 +44,23 @@ def dev(
     worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run a worker in-process")
     ] = True,
+    stripe_faults: Annotated[
+        str | None,
+        typer.Option(help="Faults for the local Stripe server, e.g. 'http_500=0.1,latency_ms=50'"),
+    ] = None,
 ) -> None:
     """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker."""
 
     from order_saga.devstack import embedded_stack
+    from order_saga.stripe_server.faults import Faults
+
+    settings = get_settings()
+    if stripe_faults is not None:
+        settings = settings.model_copy(update={"stripe_faults": stripe_faults})
+    Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
 
     async def run() -> None:
-        async with embedded_stack(get_settings(), with_worker=worker) as (_, endpoints):
+        async with embedded_stack(settings, with_worker=worker) as (_, endpoints):
             print_endpoints(endpoints)
             typer.echo("Ready. Ctrl-C stops everything.")
             await until_interrupted()
@@ -85,14 +96,26 @@ def demo(
 
 @app.command("stripe-server")
 @one_line_errors
-def stripe_server(port: Annotated[int, typer.Option()] = LOCAL_STRIPE_PORT) -> None:
-    """Run only the local Stripe-compatible server until Ctrl-C."""
-
+def stripe_server(
+    port: Annotated[int, typer.Option()] = LOCAL_STRIPE_PORT,
+    state_file: Annotated[
+        Path | None, typer.Option(help="Keep state here across restarts (STRIPE_STATE_FILE)")
+    ] = None,
+) -> None:
+    """Run only the local Stripe-compatible server until Ctrl-C (faults from STRIPE_FAULTS)."""
     from order_saga.devstack import local_stripe
+    from order_saga.stripe_server.faults import Faults
+
+    settings = get_settings()
+    Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
 
     async def run() -> None:
-        async with local_stripe(port) as base_url:
+        async with local_stripe(
+            port, faults=settings.stripe_faults, state_file=state_file or settings.stripe_state_file
+        ) as base_url:
             typer.echo(f"Stripe-compatible API on {base_url}")
+            if settings.stripe_faults:
+                typer.echo(f"Injecting faults: {settings.stripe_faults}")
             with contextlib.suppress(asyncio.CancelledError):
                 await until_interrupted()
 

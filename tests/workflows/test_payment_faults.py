@@ -1,0 +1,249 @@
+"""The payment step under gateway faults: lost answers, rate limits, outages, reused keys."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pybreaker
+import stripe
+from sqlalchemy import Engine
+from temporalio.testing import WorkflowEnvironment
+
+from order_saga.breaker import GatewayBreaker
+from order_saga.contracts import OrderRequest, OrderResult, SagaState
+from order_saga.db.engine import transaction
+from order_saga.db.inventory import stock_of
+from order_saga.gateway import make_stripe_client
+from order_saga.settings import Settings
+from order_saga.stripe_server.app import LocalStripe
+from order_saga.worker import build_worker
+from tests.helpers import activity_attempts, order
+from workflows.order_saga import OrderSaga
+
+
+def intents(stripe_state: LocalStripe, order_id: str, status: str = "succeeded") -> list[str]:
+    return [
+        str(i["id"])
+        for i in stripe_state.ledger.intents.values()
+        if i["metadata"].get("order_id") == order_id and i["status"] == status
+    ]
+
+
+async def run(
+    env: WorkflowEnvironment,
+    engine: Engine,
+    base_url: str,
+    task_queue: str,
+    request: OrderRequest,
+    **settings: object,
+) -> OrderResult:
+    config = Settings(stripe_api_base=base_url, task_queue=task_queue, **settings)  # type: ignore[arg-type]
+    async with build_worker(env.client, settings=config, engine=engine, max_cached_workflows=0):
+        return await env.client.execute_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+        )
+
+
+async def test_lost_answers_charge_exactly_once(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    request = order((make_product(stock=2), 1, "19.99"))
+    stripe_state.faults.force("execute_then_timeout", 2, path_suffix="/confirm")
+
+    result = await run(env, engine, base_url, task_queue, request)
+
+    assert result.status == SagaState.COMPLETED
+    assert intents(stripe_state, request.order_id) == [result.payment_intent_id]
+    assert stripe_state.requests_with_key(f"{request.workflow_id}/confirm") == 3
+
+
+async def test_answers_lost_past_the_sdk_retries_are_replayed_by_temporal_retries(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    request = order((make_product(stock=2), 1, "19.99"))
+    # The SDK tries three times; all three answers are lost, so Temporal retries the step.
+    stripe_state.faults.force("execute_then_timeout", 3, path_suffix="/payment_intents")
+
+    result = await run(env, engine, base_url, task_queue, request)
+
+    assert result.status == SagaState.COMPLETED
+    created = [
+        i
+        for i in stripe_state.ledger.intents.values()
+        if i["metadata"].get("order_id") == request.order_id
+    ]
+    assert [i["id"] for i in created] == [result.payment_intent_id]
+    assert stripe_state.requests_with_key(f"{request.workflow_id}/create") == 4
+
+
+async def test_shipment_failure_after_lost_answer_refunds_once(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    sku = make_product(stock=2)
+    request = order((sku, 1, "19.99"), country="AQ")
+    stripe_state.faults.force("execute_then_timeout", 2, path_suffix="/confirm")
+
+    result = await run(env, engine, base_url, task_queue, request)
+
+    assert (result.failed_step, result.error_type) == ("create_shipment", "ShipmentRejected")
+    [charged] = intents(stripe_state, request.order_id)
+    assert [r["amount"] for r in stripe_state.ledger.refunds_of(charged)] == [1999]
+    with transaction(engine) as session:
+        assert stock_of(session=session, sku=sku) == 2
+
+
+async def test_processing_error_is_retried_then_compensated(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    sku = make_product(stock=2)
+    request = order((sku, 1, "19.99"), payment_method="pm_card_chargeDeclinedProcessingError")
+
+    handle_result = await run(env, engine, base_url, task_queue, request)
+
+    assert (handle_result.failed_step, handle_result.error_type) == (
+        "charge_payment",
+        "ProcessingError",
+    )
+    assert stripe_state.requests_with_key(f"{request.workflow_id}/confirm") == 4
+    assert intents(stripe_state, request.order_id) == []
+    assert len(intents(stripe_state, request.order_id, status="canceled")) == 1
+    with transaction(engine) as session:
+        assert stock_of(session=session, sku=sku) == 2
+
+
+async def test_three_rate_limits_then_success_completes(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    request = order((make_product(stock=2), 1, "19.99"))
+    stripe_state.faults.force("http_429", 3, path_suffix="/confirm")
+
+    result = await run(env, engine, base_url, task_queue, request)
+
+    assert result.status == SagaState.COMPLETED
+    handle = env.client.get_workflow_handle(request.workflow_id)
+    assert await activity_attempts(handle, "charge_payment") == 4
+    assert len(intents(stripe_state, request.order_id)) == 1
+
+
+async def test_same_key_with_another_amount_is_final_and_reported(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    sku = make_product(stock=2)
+    request = order((sku, 1, "19.99"))
+    # Something else already used this order's key for a different amount.
+    make_stripe_client(Settings(stripe_api_base=base_url)).v1.payment_intents.create(
+        params={"amount": 100, "currency": "usd", "payment_method": "pm_card_visa"},
+        options={"idempotency_key": f"{request.workflow_id}/create"},
+    )
+
+    result = await run(env, engine, base_url, task_queue, request)
+
+    assert (result.status, result.failed_step, result.error_type) == (
+        SagaState.COMPENSATED,
+        "charge_payment",
+        "IdempotencyConflict",
+    )
+    assert "same parameters" in (result.error_message or "")
+    assert intents(stripe_state, request.order_id) == []
+    with transaction(engine) as session:
+        assert stock_of(session=session, sku=sku) == 2
+
+
+class Transitions(pybreaker.CircuitBreakerListener):
+    def __init__(self, on_change) -> None:  # type: ignore[no-untyped-def]
+        self.on_change = on_change
+
+    def state_change(self, cb, old, new) -> None:  # type: ignore[no-untyped-def]
+        self.on_change(new.name)
+
+
+async def test_breaker_stops_traffic_until_half_open_then_the_saga_completes(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    loop = asyncio.get_running_loop()
+
+    def server_time() -> datetime:  # the breaker follows the skipped clock, not the wall
+        return asyncio.run_coroutine_threadsafe(env.get_current_time(), loop).result()
+
+    requests_at: dict[str, int] = {}
+
+    def on_change(state: str) -> None:
+        requests_at.setdefault(state, len(stripe_state.requests))
+        if state == "open":
+            stripe_state.faults.clear()  # the gateway recovers while the circuit is open
+
+    breaker = GatewayBreaker(
+        fail_max=5,
+        reset_timeout=timedelta(seconds=30),
+        clock=server_time,
+        listeners=[Transitions(on_change)],
+    )
+    settings = Settings(
+        stripe_api_base=base_url, task_queue=task_queue, stripe_max_network_retries=0
+    )
+    stripe_state.faults.rates["http_500"] = 1.0
+    first = order((make_product(stock=2), 1, "19.99"))
+    second = order((make_product(stock=2), 1, "19.99"))
+
+    async with build_worker(env.client, settings=settings, engine=engine, breaker=breaker):
+        lost = await env.client.execute_workflow(
+            OrderSaga.run, first, id=first.workflow_id, task_queue=task_queue
+        )
+        handle = await env.client.start_workflow(
+            OrderSaga.run, second, id=second.workflow_id, task_queue=task_queue
+        )
+        done = await handle.result()
+
+    # Four 500s sink the first order; the second's first 500 is the fifth: the circuit opens.
+    assert (lost.failed_step, lost.error_type) == ("charge_payment", "GatewayError")
+    assert done.status == SagaState.COMPLETED
+    assert requests_at["open"] == requests_at["half-open"]  # nothing reached the gateway
+    assert await activity_attempts(handle, "create_payment_intent") == 3
+    description = await handle.describe()
+    assert description.close_time is not None
+    assert description.close_time - description.start_time >= timedelta(seconds=30)
+    assert breaker.state == "closed"
+    assert len(intents(stripe_state, second.order_id)) == 1
+    assert Decimal(done.total or 0) == Decimal("19.99")
+
+
+def test_breaker_failures_of_declines_do_not_count() -> None:
+    breaker = GatewayBreaker(fail_max=2)
+
+    def decline() -> None:
+        raise stripe.CardError("declined", param=None, code="card_declined")
+
+    for _ in range(5):
+        with contextlib.suppress(stripe.CardError):
+            breaker.call(decline)
+    assert breaker.state == "closed"
+
+
+async def test_a_refund_the_bank_refuses_is_reported_and_the_rest_is_undone(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    sku = make_product(stock=2)
+    request = order((sku, 1, "19.99"), country="AQ", payment_method="pm_card_refundFail")
+
+    result = await run(env, engine, base_url, task_queue, request)
+
+    assert result.status == SagaState.COMPENSATION_FAILED
+    assert [(f.activity, f.error_type) for f in result.compensation_failures] == [
+        ("refund_payment", "RefundFailed")
+    ]
+    assert result.compensations_run == ["cancel_shipment", "release_inventory"]
+    with transaction(engine) as session:
+        assert stock_of(session=session, sku=sku) == 2
+    [charged] = intents(stripe_state, request.order_id)
+    assert [r["status"] for r in stripe_state.ledger.refunds_of(charged)] == ["failed"]
