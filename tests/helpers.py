@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -12,31 +13,45 @@ from temporalio.client import WorkflowHandle
 from order_saga.contracts import OrderRequest
 
 
+def order_data(**changes: Any) -> dict[str, Any]:
+    """The README's order request as JSON-ready data, with fields replaced."""
+    data: dict[str, Any] = {
+        "customer_id": "cust-123",
+        "items": [{"sku": "prod-456", "quantity": 2, "unit_price": "19.99"}],
+        "currency": "usd",
+        "payment_method": "pm_card_visa",
+        "shipping_address": {
+            "street": "123 Main St",
+            "city": "Springfield",
+            "state": "IL",
+            "zip_code": "62701",
+            "country": "US",
+        },
+    }
+    data.update(changes)
+    return data
+
+
 def order(
     *items: tuple[str, int, str],
     payment_method: str = "pm_card_visa",
     country: str = "US",
     currency: str = "usd",
 ) -> OrderRequest:
-    return OrderRequest.model_validate(
-        {
-            "order_id": f"t-{uuid.uuid4().hex[:12]}",
-            "customer_id": "cust-123",
-            "items": [
-                {"sku": sku, "quantity": qty, "unit_price": Decimal(price)}
-                for sku, qty, price in items
-            ],
-            "currency": currency,
-            "payment_method": payment_method,
-            "shipping_address": {
-                "street": "123 Main St",
-                "city": "Springfield",
-                "state": "IL",
-                "zip_code": "62701",
-                "country": country,
-            },
-        }
+    data = order_data(
+        order_id=f"t-{uuid.uuid4().hex[:12]}",
+        items=[{"sku": s, "quantity": q, "unit_price": Decimal(p)} for s, q, p in items],
+        currency=currency,
+        payment_method=payment_method,
     )
+    data["shipping_address"]["country"] = country
+    return OrderRequest.model_validate(data)
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without the settings tests point elsewhere."""
+    overridden = ("DATABASE_URL", "STRIPE_API_BASE", "STRIPE_API_KEY", "TASK_QUEUE")
+    return {k: v for k, v in os.environ.items() if k not in overridden}
 
 
 async def scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from sqlmodel import select
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.models import Payment, Shipment
 from order_saga.devstack import port_open
+from tests.helpers import clean_env
 
 BIN = Path(sys.executable).parent
 
@@ -22,11 +22,7 @@ BIN = Path(sys.executable).parent
     reason="a stack already runs on 7233/12111; the demo would reuse it, not start its own",
 )
 def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "STRIPE_API_BASE", "STRIPE_API_KEY", "TASK_QUEUE")
-    }
+    env = clean_env()
     done = subprocess.run(
         [BIN / "order-saga", "demo", "--exit"],
         cwd=tmp_path,

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from order_saga.devstack import port_open
+from tests.helpers import clean_env
 
 BIN = Path(sys.executable).parent
 STACK_PORTS = (7233, 8233, 12111)
@@ -41,11 +42,7 @@ def read_until(process: subprocess.Popen[bytes], marker: str, seconds: float) ->
     any(port_open("127.0.0.1", p) for p in STACK_PORTS), reason="a stack already runs here"
 )
 def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "STRIPE_API_BASE", "STRIPE_API_KEY", "TASK_QUEUE")
-    }
+    env = clean_env()
     dev = subprocess.Popen(
         [BIN / "order-saga", "dev"],
         cwd=tmp_path,

@@ -20,8 +20,11 @@ from order_saga.db.engine import transaction
 from order_saga.db.inventory import stock_of
 from order_saga.db.models import Payment, Shipment
 from order_saga.devstack import temporal_dev_server, wait_for_temporal
+from tests.helpers import order_data
 
 BIN = Path(sys.executable).parent
+CUSTOMER = ["--customer-id", "c1"]
+ADDRESS = ["--street", "1 Main", "--city", "X", "--zip-code", "1"]
 
 
 def free_port() -> int:
@@ -83,20 +86,9 @@ async def test_start_wait_runs_the_saga_through_a_worker_process(
     order_file = tmp_path / "order.json"
     order_file.write_text(
         json.dumps(
-            {
-                "order_id": order_id,
-                "customer_id": "cust-123",
-                "items": [{"sku": sku, "quantity": 2, "unit_price": "19.99"}],
-                "currency": "usd",
-                "payment_method": "pm_card_visa",
-                "shipping_address": {
-                    "street": "123 Main St",
-                    "city": "Springfield",
-                    "state": "IL",
-                    "zip_code": "62701",
-                    "country": "US",
-                },
-            }
+            order_data(
+                order_id=order_id, items=[{"sku": sku, "quantity": 2, "unit_price": "19.99"}]
+            )
         )
     )
     args = ["start", "--order-file", str(order_file), "--wait", "--address", dev_server]
@@ -131,70 +123,22 @@ async def test_start_wait_runs_the_saga_through_a_worker_process(
     ("args", "message"),
     [
         (
-            [
-                "--customer-id",
-                "c1",
-                "--item",
-                "prod-456:0:19.99",
-                "--street",
-                "1 Main",
-                "--city",
-                "X",
-                "--zip-code",
-                "1",
-            ],
+            [*CUSTOMER, "--item", "prod-456:0:19.99", *ADDRESS],
             "items.0.quantity",
         ),
         (
-            [
-                "--customer-id",
-                "c1",
-                "--item",
-                "prod-456:1:19.999",
-                "--street",
-                "1 Main",
-                "--city",
-                "X",
-                "--zip-code",
-                "1",
-            ],
+            [*CUSTOMER, "--item", "prod-456:1:19.999", *ADDRESS],
             "items.0.unit_price",
         ),
         (
-            [
-                "--customer-id",
-                "c1",
-                "--item",
-                "prod-456:1:19.99",
-                "--currency",
-                "xyz",
-                "--street",
-                "1 Main",
-                "--city",
-                "X",
-                "--zip-code",
-                "1",
-            ],
+            [*CUSTOMER, "--item", "prod-456:1:19.99", "--currency", "xyz", *ADDRESS],
             "currency",
         ),
         (
-            [
-                "--customer-id",
-                "c1",
-                "--item",
-                "prod-456:1:19.99",
-                "--payment-method",
-                "4242",
-                "--street",
-                "1 Main",
-                "--city",
-                "X",
-                "--zip-code",
-                "1",
-            ],
+            [*CUSTOMER, "--item", "prod-456:1:19.99", "--payment-method", "4242", *ADDRESS],
             "payment_method",
         ),
-        (["--customer-id", "c1", "--street", "1 Main", "--city", "X", "--zip-code", "1"], "items"),
+        ([*CUSTOMER, *ADDRESS], "items"),
     ],
 )
 def test_bad_input_is_one_line_naming_the_field(

@@ -10,24 +10,7 @@ from pydantic import ValidationError
 
 from order_saga.contracts import OrderRequest, describe_validation_error
 from order_saga.money import to_minor_units
-
-
-def order_data(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "customer_id": "cust-123",
-        "items": [{"sku": "prod-456", "quantity": 2, "unit_price": "19.99"}],
-        "currency": "usd",
-        "payment_method": "pm_card_visa",
-        "shipping_address": {
-            "street": "123 Main St",
-            "city": "Springfield",
-            "state": "IL",
-            "zip_code": "62701",
-            "country": "US",
-        },
-    }
-    data.update(changes)
-    return data
+from tests.helpers import order_data
 
 
 def test_the_documented_request_is_valid_and_gets_an_order_id() -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 from temporalio import activity
+from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -18,6 +20,8 @@ from order_saga.contracts import (
     ChargeResult,
     CreatePaymentIntentInput,
     CreateShipmentInput,
+    OrderRequest,
+    OrderResult,
     PaymentIntentResult,
     PricedLine,
     RefundPaymentInput,
@@ -132,14 +136,20 @@ def stub_worker(env: WorkflowEnvironment, task_queue: str, stubs: Stubs, cached:
     )
 
 
-async def test_transient_gateway_failures_are_retried_then_succeed(env, task_queue) -> None:
-    stubs = Stubs(fail_first={"charge_payment": 3})
-    request = order(("prod-456", 2, "19.99"))
+async def run_stub_saga(
+    env: WorkflowEnvironment, task_queue: str, stubs: Stubs, request: OrderRequest
+) -> tuple[OrderResult, WorkflowHandle[Any, Any]]:
     async with stub_worker(env, task_queue, stubs):
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
         )
-        result = await handle.result()
+        return await handle.result(), handle
+
+
+async def test_transient_gateway_failures_are_retried_then_succeed(env, task_queue) -> None:
+    stubs = Stubs(fail_first={"charge_payment": 3})
+    request = order(("prod-456", 2, "19.99"))
+    result, handle = await run_stub_saga(env, task_queue, stubs, request)
     assert result.status == SagaState.COMPLETED
     # Three 503s then success: the fourth and last attempt the policy allows.
     assert await activity_attempts(handle, "charge_payment") == 4
@@ -149,11 +159,7 @@ async def test_transient_gateway_failures_are_retried_then_succeed(env, task_que
 async def test_transient_failures_past_the_policy_compensate(env, task_queue) -> None:
     stubs = Stubs(fail_first={"charge_payment": 10})
     request = order(("prod-456", 1, "19.99"))
-    async with stub_worker(env, task_queue, stubs):
-        handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
-        )
-        result = await handle.result()
+    result, _ = await run_stub_saga(env, task_queue, stubs, request)
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
         "charge_payment",
@@ -166,11 +172,7 @@ async def test_transient_failures_past_the_policy_compensate(env, task_queue) ->
 async def test_failing_compensation_is_retried_until_it_succeeds(env, task_queue) -> None:
     stubs = Stubs(fail_first={"refund_payment": 6, "release_inventory": 2}, reject_shipment=True)
     request = order(("prod-456", 1, "19.99"))
-    async with stub_worker(env, task_queue, stubs):
-        handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
-        )
-        result = await handle.result()
+    result, handle = await run_stub_saga(env, task_queue, stubs, request)
     assert result.status == SagaState.COMPENSATED
     assert await activity_attempts(handle, "refund_payment") == 7
     assert await activity_attempts(handle, "release_inventory") == 3
