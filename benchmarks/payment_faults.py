@@ -27,11 +27,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from order_saga import search
 from order_saga.contracts import OrderRequest, OrderResult
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
 from order_saga.db.models import Product, Shipment, ShipmentStatus
 from order_saga.devstack import temporal_dev_server, wait_for_temporal
+from order_saga.queues import queue
 from order_saga.settings import Settings
 from order_saga.stripe_server.app import LocalStripe, start
 from order_saga.stripe_server.faults import Faults
@@ -126,13 +128,17 @@ async def main(sagas: int, concurrency: int, faults: str) -> None:
         headless=True,
     ) as address:
         client = await wait_for_temporal(address)
+        await search.register(client)
 
         async def one(order: OrderRequest) -> None:
             async with gate:
                 began = time.perf_counter()
                 results.append(
                     await client.execute_workflow(
-                        OrderSaga.run, order, id=order.workflow_id, task_queue=settings.task_queue
+                        OrderSaga.run,
+                        order,
+                        id=order.workflow_id,
+                        task_queue=queue(settings.task_queue, "orders"),
                     )
                 )
                 latencies.append(time.perf_counter() - began)

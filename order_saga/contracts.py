@@ -72,6 +72,10 @@ class OrderRequest(Strict):
     currency: str = "usd"
     payment_method: str
     shipping_address: Address
+    handover_delay_seconds: Annotated[int, Field(ge=0, le=30 * 86400)] = Field(
+        default=5,
+        description="How long the booked shipment waits for pickup; cancellable until then",
+    )
 
     @field_validator("currency", mode="before")
     @classmethod
@@ -111,6 +115,10 @@ class OrderRequest(Strict):
     @property
     def workflow_id(self) -> str:
         return workflow_id_for(self.order_id)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((i.unit_price * i.quantity for i in self.items), Decimal("0.00"))
 
 
 def workflow_id_for(order_id: str) -> str:
@@ -209,10 +217,15 @@ class CancelShipmentResult(Strict):
 
 
 class SagaState(StrEnum):
+    """The saga's business state; also the `OrderStatus` search attribute."""
+
     RUNNING = "RUNNING"
+    AWAITING_HANDOVER = "AWAITING_HANDOVER"  # shipment booked; cancel still possible
     COMPENSATING = "COMPENSATING"
-    COMPLETED = "COMPLETED"
+    CANCELLING = "CANCELLING"
+    COMPLETED = "COMPLETED"  # handed to the carrier: cancel is refused from here on
     COMPENSATED = "COMPENSATED"
+    CANCELLED = "CANCELLED"
     COMPENSATION_FAILED = "COMPENSATION_FAILED"  # an undo needs a person (see failures)
 
 
@@ -247,6 +260,7 @@ class SagaStatus(BaseModel):
     steps: list[StepStatus]
     compensations_run: list[str] = Field(default_factory=list)
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
+    cancel_reason: str | None = None
 
 
 class OrderResult(BaseModel):

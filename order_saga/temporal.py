@@ -10,16 +10,21 @@ from typing import NoReturn
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile
+from temporalio.runtime import Runtime
 
 
-async def connect(address: str | None = None, *, profile: str | None = None) -> Client:
+async def connect(
+    address: str | None = None, *, profile: str | None = None, runtime: Runtime | None = None
+) -> Client:
     """TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles all apply."""
     config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
     config.setdefault("target_host", "localhost:7233")
     if address:
         config["target_host"] = address
     try:
-        return await Client.connect(**config, data_converter=pydantic_data_converter)
+        return await Client.connect(
+            **config, data_converter=pydantic_data_converter, runtime=runtime or Runtime.default()
+        )
     except RuntimeError as err:
         reason = "connection refused" if "Connection refused" in str(err) else str(err)
         raise TemporalUnreachable(

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from order_saga import search
 from order_saga.binaries import find_binary
 from order_saga.db.catalogue import seed_catalogue
 from order_saga.db.engine import make_engine, transaction
@@ -122,6 +123,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
+    await search.register(environment.client)
     yield environment
     await environment.shutdown()
 

@@ -11,6 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
 from order_saga.contracts import OrderRequest
+from order_saga.queues import queue
 
 
 def order_data(**changes: Any) -> dict[str, Any]:
@@ -46,6 +47,11 @@ def order(
     )
     data["shipping_address"]["country"] = country
     return OrderRequest.model_validate(data)
+
+
+def orders_queue(prefix: str) -> str:
+    """The queue a saga starts on, for a test's task-queue prefix."""
+    return queue(prefix, "orders")
 
 
 def clean_env() -> dict[str, str]:

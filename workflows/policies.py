@@ -1,9 +1,10 @@
-"""Retry policies and timeouts of every step, read like configuration.
+"""Retry policies and timeouts of every activity, read like configuration.
 
 Steps follow the original design's backoff (2 s, 4 s, 8 s, then give up) and never retry a
 business failure; compensations retry until they succeed.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio.common import RetryPolicy
@@ -38,3 +39,21 @@ PAYMENT_TIMEOUT = timedelta(seconds=75)
 PAYMENT_DEADLINE = timedelta(hours=1)
 SHIPMENT_TIMEOUT = timedelta(seconds=30)
 COMPENSATION_TIMEOUT = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class Plan:
+    timeout: timedelta
+    retry: RetryPolicy
+    deadline: timedelta | None = None
+
+
+PLANS = {
+    "reserve_inventory": Plan(RESERVE_TIMEOUT, RESERVE_RETRY),
+    "create_payment_intent": Plan(PAYMENT_TIMEOUT, PAYMENT_RETRY, PAYMENT_DEADLINE),
+    "charge_payment": Plan(PAYMENT_TIMEOUT, PAYMENT_RETRY, PAYMENT_DEADLINE),
+    "create_shipment": Plan(SHIPMENT_TIMEOUT, SHIPMENT_RETRY),
+    "release_inventory": Plan(COMPENSATION_TIMEOUT, COMPENSATION_RETRY),
+    "refund_payment": Plan(COMPENSATION_TIMEOUT, COMPENSATION_RETRY),
+    "cancel_shipment": Plan(COMPENSATION_TIMEOUT, COMPENSATION_RETRY),
+}

@@ -14,6 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from order_saga import queues
 from order_saga.cli import CliError, app, one_line_errors
 from order_saga.contracts import OrderRequest, OrderResult, workflow_id_for
 from order_saga.settings import get_settings
@@ -35,7 +36,7 @@ def parse_item(text: str) -> dict[str, Any]:
 
 
 async def start_saga(
-    client: Client, order: OrderRequest, task_queue: str
+    client: Client, order: OrderRequest, queue_prefix: str
 ) -> WorkflowHandle[Any, Any]:
     """Start once per order: a second start for the same order id is refused, even later."""
     try:
@@ -43,7 +44,7 @@ async def start_saga(
             OrderSaga.run,
             order,
             id=order.workflow_id,
-            task_queue=task_queue,
+            task_queue=queues.queue(queue_prefix, "orders"),
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
     except WorkflowAlreadyStartedError as err:

@@ -13,6 +13,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from order_saga import search
 from order_saga.binaries import find_binary
 from order_saga.db.catalogue import seed_catalogue
 from order_saga.db.engine import make_engine
@@ -40,12 +41,13 @@ async def record() -> None:
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
+    await search.register(env.client)
     settings = Settings(stripe_api_base=base_url, task_queue="record")
     try:
         async with build_worker(env.client, settings=settings, engine=engine):
             for name, request in RUNS.items():
                 handle = await env.client.start_workflow(
-                    OrderSaga.run, request, id=request.workflow_id, task_queue="record"
+                    OrderSaga.run, request, id=request.workflow_id, task_queue="record-orders"
                 )
                 await handle.result()
                 history = await handle.fetch_history()

@@ -17,7 +17,7 @@ from order_saga.db.models import InventoryReservation, Payment, Shipment
 from order_saga.settings import Settings
 from order_saga.stripe_server.app import LocalStripe
 from order_saga.worker import build_worker
-from tests.helpers import order, scheduled_activities
+from tests.helpers import order, orders_queue, scheduled_activities
 from workflows.order_saga import OrderSaga
 
 FULL_UNDO = [
@@ -41,7 +41,7 @@ async def run_saga(
     settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
         result = await handle.result()
         return result, await scheduled_activities(handle)

@@ -20,7 +20,7 @@ from order_saga.gateway import make_stripe_client
 from order_saga.settings import Settings
 from order_saga.stripe_server.app import LocalStripe
 from order_saga.worker import build_worker
-from tests.helpers import activity_attempts, order
+from tests.helpers import activity_attempts, order, orders_queue
 from workflows.order_saga import OrderSaga
 
 
@@ -43,7 +43,7 @@ async def run(
     config = Settings(stripe_api_base=base_url, task_queue=task_queue, **settings)  # type: ignore[arg-type]
     async with build_worker(env.client, settings=config, engine=engine, max_cached_workflows=0):
         return await env.client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
 
 
@@ -197,10 +197,10 @@ async def test_breaker_stops_traffic_until_half_open_then_the_saga_completes(
 
     async with build_worker(env.client, settings=settings, engine=engine, breaker=breaker):
         lost = await env.client.execute_workflow(
-            OrderSaga.run, first, id=first.workflow_id, task_queue=task_queue
+            OrderSaga.run, first, id=first.workflow_id, task_queue=orders_queue(task_queue)
         )
         handle = await env.client.start_workflow(
-            OrderSaga.run, second, id=second.workflow_id, task_queue=task_queue
+            OrderSaga.run, second, id=second.workflow_id, task_queue=orders_queue(task_queue)
         )
         done = await handle.result()
 

@@ -34,8 +34,9 @@ from order_saga.contracts import (
     ShipmentResult,
     StepState,
 )
-from order_saga.worker import SANDBOX
-from tests.helpers import activity_attempts, order, scheduled_activities
+from order_saga.queues import SERVICES, queue
+from order_saga.worker import SANDBOX, WorkerGroup
+from tests.helpers import activity_attempts, order, orders_queue, scheduled_activities
 from workflows.order_saga import OrderSaga
 
 
@@ -125,15 +126,31 @@ class Stubs:
         return [overrides.get(n, a) for n, a in zip(names, self.activities(), strict=True)]
 
 
-def stub_worker(env: WorkflowEnvironment, task_queue: str, stubs: Stubs, cached: int = 0) -> Worker:
-    return Worker(
+def stub_worker(
+    env: WorkflowEnvironment,
+    prefix: str,
+    stubs: Stubs,
+    cached: int = 0,
+    activities: list[object] | None = None,
+) -> WorkerGroup:
+    """The saga on its orders queue, the stubs on every service queue."""
+    saga = Worker(
         env.client,
-        task_queue=task_queue,
+        task_queue=orders_queue(prefix),
         workflows=[OrderSaga],
-        activities=stubs.activities(),
         workflow_runner=SANDBOX,
         max_cached_workflows=cached,
     )
+    services = [
+        Worker(
+            env.client,
+            task_queue=queue(prefix, service),
+            activities=activities or stubs.activities(),
+        )
+        for service in SERVICES
+        if service != "orders"
+    ]
+    return WorkerGroup([saga, *services])
 
 
 async def run_stub_saga(
@@ -141,7 +158,7 @@ async def run_stub_saga(
 ) -> tuple[OrderResult, WorkflowHandle[Any, Any]]:
     async with stub_worker(env, task_queue, stubs):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
         return await handle.result(), handle
 
@@ -193,7 +210,7 @@ async def test_status_query_reports_each_step_while_running(env, task_queue) -> 
     request = order(("prod-456", 1, "19.99"))
     async with stub_worker(env, task_queue, stubs, cached=10):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
         await asyncio.wait_for(stubs.shipment_started.wait(), timeout=30)
         status = await handle.query(OrderSaga.status)
@@ -223,17 +240,12 @@ async def test_a_step_that_took_effect_before_failing_is_still_undone(env, task_
         return RefundResult(order_id=req.order_id, action="refunded", refund_id="re_1")
 
     request = order(("prod-456", 1, "19.99"))
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[OrderSaga],
-        workflow_runner=SANDBOX,
-        activities=stubs.with_overrides(
-            charge_payment=charge_then_lose_the_answer, refund_payment=refund
-        ),
-    ):
+    replaced = stubs.with_overrides(
+        charge_payment=charge_then_lose_the_answer, refund_payment=refund
+    )
+    async with stub_worker(env, task_queue, stubs, activities=replaced):
         result = await env.client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=task_queue
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
     assert (result.failed_step, result.error_type) == ("charge_payment", "GatewayUnreachable")
     assert result.compensations_run == ["refund_payment", "release_inventory"]
