@@ -82,3 +82,20 @@ async def activity_attempts(handle: WorkflowHandle[Any, Any], name: str) -> int:
             if scheduled.get(attrs2.scheduled_event_id) == name:
                 attempts = max(attempts, attrs2.attempt)
     return attempts
+
+
+async def activity_events(handle: WorkflowHandle[Any, Any]) -> list[tuple[str, str]]:
+    """(event, activity) pairs in history order: scheduled, completed, failed, cancelled..."""
+    names: dict[int, str] = {}
+    events = []
+    async for event in handle.fetch_history_events():
+        kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_ACTIVITY_TASK_")
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            names[event.event_id] = (
+                event.activity_task_scheduled_event_attributes.activity_type.name
+            )
+            events.append((kind, names[event.event_id]))
+        elif kind != EventType.Name(event.event_type):
+            attributes = getattr(event, f"activity_task_{kind.lower()}_event_attributes")
+            events.append((kind, names.get(attributes.scheduled_event_id, "?")))
+    return events

@@ -50,7 +50,7 @@ def one_line_errors(func: F) -> F:
 
 
 def main() -> None:
-    from order_saga.cli import orders, stack  # noqa: F401  (registers the commands)
+    from order_saga.cli import operate, orders, stack  # noqa: F401  (registers the commands)
     from order_saga.temporal import run_then_exit
 
     run_then_exit(app)

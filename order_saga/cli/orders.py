@@ -70,6 +70,9 @@ def start(
     state: Annotated[str, typer.Option()] = "",
     zip_code: Annotated[str, typer.Option()] = "",
     country: Annotated[str, typer.Option()] = "US",
+    handover_delay: Annotated[
+        int | None, typer.Option(help="Seconds the shipment waits for pickup (cancellable)")
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Wait; print the result as JSON")] = False,
     address: AddressOption = None,
 ) -> None:
@@ -92,6 +95,8 @@ def start(
         }
         if order_id:
             data["order_id"] = order_id
+    if handover_delay is not None:
+        data["handover_delay_seconds"] = handover_delay
     order = OrderRequest.model_validate(data)  # refused here, before anything runs
 
     async def run() -> OrderResult | None:

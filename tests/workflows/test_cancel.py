@@ -1,0 +1,215 @@
+"""Cancelling an order at every point of its saga: what is undone, in what order, and when
+the answer is no."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+from temporalio import activity
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
+from temporalio.worker import Worker
+
+from activities.inventory import InventoryActivities
+from order_saga.cli import CliError
+from order_saga.cli.operate import cancel_order
+from order_saga.contracts import (
+    OrderRequest,
+    ReservationResult,
+    ReserveInventoryInput,
+    SagaState,
+    SagaStatus,
+)
+from order_saga.db.engine import transaction
+from order_saga.db.inventory import stock_of
+from order_saga.db.models import Payment, Shipment
+from order_saga.queues import queue
+from order_saga.settings import Settings
+from order_saga.worker import WorkerGroup, build_worker
+from tests.helpers import activity_events, order, orders_queue, scheduled_activities
+from workflows.order_saga import OrderSaga
+
+
+async def until(check: Callable[[], Any], seconds: float = 30) -> None:
+    """Poll a condition with a deadline (the test waits on the saga, not on the clock)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def cancelled(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()
+    assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
+    status: SagaStatus = await handle.query(OrderSaga.status)
+    return status
+
+
+def rows(engine: Engine, order_id: str) -> tuple[Payment | None, Shipment | None]:
+    with transaction(engine) as session:
+        payment = session.exec(select(Payment).where(Payment.order_id == order_id)).first()
+        shipment = session.exec(select(Shipment).where(Shipment.order_id == order_id)).first()
+        return payment, shipment
+
+
+def stock(engine: Engine, sku: str) -> int | None:
+    with transaction(engine) as session:
+        return stock_of(session=session, sku=sku)
+
+
+def settings(stripe_server: Any, task_queue: str) -> Settings:
+    return Settings(
+        stripe_api_base=stripe_server[1], task_queue=task_queue, stripe_max_network_retries=0
+    )
+
+
+async def start(env: Any, request: OrderRequest, task_queue: str) -> WorkflowHandle[Any, Any]:
+    return await env.client.start_workflow(
+        OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+    )
+
+
+async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    sku = make_product(stock=3)
+    request = order((sku, 2, "19.99"))
+    real = InventoryActivities(engine)
+    entered, gate = threading.Event(), threading.Event()
+
+    @activity.defn(name="reserve_inventory")
+    def slow_reserve(req: ReserveInventoryInput) -> ReservationResult:
+        entered.set()
+        gate.wait(30)
+        return real.reserve_inventory(req)
+
+    inventory = Worker(
+        env.client,
+        task_queue=queue(task_queue, "inventory"),
+        activities=[slow_reserve, real.release_inventory],
+        activity_executor=ThreadPoolExecutor(4),
+    )
+    others = build_worker(
+        env.client,
+        settings=settings(stripe_server, task_queue),
+        engine=engine,
+        services=("orders", "payment", "shipment"),
+    )
+    async with WorkerGroup([inventory]), others:
+        handle = await start(env, request, task_queue)
+        assert await asyncio.to_thread(entered.wait, 30)
+        await handle.cancel(reason="customer changed their mind")
+        gate.set()  # the reservation lands after the cancel: it must still be released
+        status = await cancelled(handle)
+
+    assert (status.state, status.cancel_reason) == (
+        SagaState.CANCELLED,
+        "customer changed their mind",
+    )
+    assert await scheduled_activities(handle) == ["reserve_inventory", "release_inventory"]
+    events = await activity_events(handle)
+    # The reservation in flight finished before its undo was even scheduled.
+    assert events.index(("COMPLETED", "reserve_inventory")) < events.index(
+        ("SCHEDULED", "release_inventory")
+    )
+    assert stock(engine, sku) == 3
+    assert rows(engine, request.order_id) == (None, None)
+
+
+async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_releases(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, _ = stripe_server
+    sku = make_product(stock=3)
+    request = order((sku, 1, "19.99"))
+    stripe_state.faults.force("http_500", 20, path_suffix="/confirm")
+    confirm_key = f"{request.workflow_id}/confirm"
+
+    async with build_worker(
+        env.client, settings=settings(stripe_server, task_queue), engine=engine
+    ):
+        handle = await start(env, request, task_queue)
+
+        async def charge_failed_once() -> bool:
+            return stripe_state.requests_with_key(confirm_key) >= 1
+
+        await until(charge_failed_once)
+        await handle.cancel(reason="duplicate order")
+        status = await cancelled(handle)
+
+    assert status.state == SagaState.CANCELLED
+    assert status.compensations_run == ["refund_payment", "release_inventory"]
+    assert (await scheduled_activities(handle))[-2:] == ["refund_payment", "release_inventory"]
+    intents = [
+        i
+        for i in stripe_state.ledger.intents.values()
+        if i["metadata"].get("order_id") == request.order_id
+    ]
+    assert [i["status"] for i in intents] == ["canceled"]  # no money moved
+    payment, shipment = rows(engine, request.order_id)
+    assert payment is not None and payment.status == "Failed"
+    assert shipment is None
+    assert stock(engine, sku) == 3
+
+
+async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, _ = stripe_server
+    sku = make_product(stock=3)
+    request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 3600})
+
+    async with build_worker(
+        env.client, settings=settings(stripe_server, task_queue), engine=engine
+    ):
+        handle = await start(env, request, task_queue)
+
+        async def awaiting_pickup() -> bool:
+            state: SagaStatus = await handle.query(OrderSaga.status)
+            return state.state == SagaState.AWAITING_HANDOVER
+
+        await until(awaiting_pickup)
+        await handle.cancel(reason="address wrong")
+        status = await cancelled(handle)
+
+    # The original design's OrderCancelled path: refund, then release.
+    assert status.compensations_run == ["cancel_shipment", "refund_payment", "release_inventory"]
+    assert (await scheduled_activities(handle))[-3:] == status.compensations_run
+    payment, shipment = rows(engine, request.order_id)
+    assert payment is not None and payment.status == "Refunded"
+    assert shipment is not None and shipment.status == "Cancelled"
+    [intent] = [
+        i
+        for i in stripe_state.ledger.intents.values()
+        if i["metadata"].get("order_id") == request.order_id
+    ]
+    assert [r["amount"] for r in stripe_state.ledger.refunds_of(str(intent["id"]))] == [3998]
+    assert stock(engine, sku) == 3
+
+
+async def test_cancel_after_handover_is_refused_and_nothing_is_undone(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    sku = make_product(stock=3)
+    request = order((sku, 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})
+
+    async with build_worker(
+        env.client, settings=settings(stripe_server, task_queue), engine=engine
+    ):
+        handle = await start(env, request, task_queue)
+        result = await handle.result()
+        with pytest.raises(CliError, match="handed to the carrier; it can no longer be cancelled"):
+            await cancel_order(env.client, request.order_id, "too late", wait=True)
+
+    assert result.status == SagaState.COMPLETED
+    payment, shipment = rows(engine, request.order_id)
+    assert payment is not None and payment.status == "Captured"
+    assert shipment is not None and shipment.status == "Created"
+    assert stock(engine, sku) == 2
