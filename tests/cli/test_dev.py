@@ -71,6 +71,8 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
                 "--zip-code",
                 "62701",
                 "--wait",
+                "--handover-delay",
+                "0",
             ],
             cwd=tmp_path,
             env=env,

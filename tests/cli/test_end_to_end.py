@@ -4,78 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import select
 
 from order_saga.db.engine import transaction
 from order_saga.db.inventory import stock_of
 from order_saga.db.models import Payment, Shipment
-from order_saga.devstack import temporal_dev_server, wait_for_temporal
+from tests.cli.conftest import free_port, order_saga
 from tests.helpers import order_data
 
-BIN = Path(sys.executable).parent
 CUSTOMER = ["--customer-id", "c1"]
 ADDRESS = ["--street", "1 Main", "--city", "X", "--zip-code", "1"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
-    log = tmp_path_factory.mktemp("dev") / "temporal.log"
-    async with temporal_dev_server(
-        port=free_port(), db_file=None, log_file=log, headless=True
-    ) as address:
-        await wait_for_temporal(address)
-        yield address
-
-
-@pytest.fixture
-def cli_env(engine: Engine, stripe_server, task_queue: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "STRIPE_API_BASE": stripe_server[1],
-        "TASK_QUEUE": task_queue,
-    }
-
-
-@pytest.fixture
-def worker_process(dev_server: str, cli_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [BIN / "order-saga-worker", "--address", dev_server],
-        env=cli_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    yield process
-    process.terminate()
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 0, stderr.decode()[-2000:]  # clean shutdown on SIGTERM
-
-
-def order_saga(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [BIN / "order-saga", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        check=False,
-    )
 
 
 async def test_start_wait_runs_the_saga_through_a_worker_process(
@@ -87,7 +29,9 @@ async def test_start_wait_runs_the_saga_through_a_worker_process(
     order_file.write_text(
         json.dumps(
             order_data(
-                order_id=order_id, items=[{"sku": sku, "quantity": 2, "unit_price": "19.99"}]
+                order_id=order_id,
+                items=[{"sku": sku, "quantity": 2, "unit_price": "19.99"}],
+                handover_delay_seconds=0,
             )
         )
     )

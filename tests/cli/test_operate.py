@@ -1,0 +1,111 @@
+"""Operating it: services split across worker processes, metrics, finding sagas by state."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+import uuid
+from pathlib import Path
+
+from tests.cli.conftest import free_port, order_saga, start_worker, stop_worker
+from tests.helpers import order_data
+
+
+def metrics(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        return str(response.read().decode())
+
+
+async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
+    dev_server, cli_env, make_product, tmp_path: Path
+) -> None:
+    orders_port, payment_port = free_port(), free_port()
+    workers = [
+        start_worker(
+            dev_server, cli_env, "--service", "orders", "--metrics-port", str(orders_port)
+        ),
+        start_worker(dev_server, cli_env, "--service", "inventory"),
+        start_worker(
+            dev_server, cli_env, "--service", "payment", "--metrics-port", str(payment_port)
+        ),
+        start_worker(dev_server, cli_env, "--service", "shipment"),
+    ]
+    try:
+        order_file = tmp_path / "order.json"
+        order_file.write_text(
+            json.dumps(
+                order_data(
+                    order_id=f"split-{uuid.uuid4().hex[:8]}",
+                    handover_delay_seconds=0,
+                    items=[{"sku": make_product(stock=2), "quantity": 1, "unit_price": "19.99"}],
+                )
+            )
+        )
+        done = await asyncio.to_thread(
+            order_saga,
+            "start",
+            "--order-file",
+            str(order_file),
+            "--wait",
+            "--address",
+            dev_server,
+            env=cli_env,
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["status"] == "COMPLETED"
+
+        saga_metrics = await asyncio.to_thread(metrics, orders_port)
+        assert "order_saga_sagas_started" in saga_metrics
+        assert "order_saga_sagas_completed" in saga_metrics
+        assert "temporal_workflow_completed" in saga_metrics  # the SDK's own
+        payment_metrics = await asyncio.to_thread(metrics, payment_port)
+        assert "order_saga_payment_circuit_open" in payment_metrics
+        assert "temporal_activity_execution_latency" in payment_metrics
+    finally:
+        for worker in workers:
+            stop_worker(worker)
+
+
+async def test_list_finds_sagas_by_status_and_customer(
+    dev_server, worker_process, cli_env, make_product
+) -> None:
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    sku = make_product(stock=5)
+    common = [
+        "--customer-id",
+        customer,
+        "--item",
+        f"{sku}:1:19.99",
+        "--street",
+        "1 Main St",
+        "--city",
+        "Springfield",
+        "--zip-code",
+        "62701",
+        "--handover-delay",
+        "0",
+        "--wait",
+        "--address",
+        dev_server,
+    ]
+    shipped = await asyncio.to_thread(order_saga, "start", *common, env=cli_env)
+    rejected = await asyncio.to_thread(order_saga, "start", *common, "--country", "AQ", env=cli_env)
+    assert (shipped.returncode, rejected.returncode) == (0, 0), shipped.stderr + rejected.stderr
+
+    async def listed(*filters: str) -> list[dict[str, object]]:
+        done = await asyncio.to_thread(
+            order_saga, "list", *filters, "--json", "--address", dev_server, env=cli_env
+        )
+        assert done.returncode == 0, done.stderr
+        return [json.loads(line) for line in done.stdout.splitlines()]
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(found := await listed("--customer", customer)) < 2:  # visibility catches up
+        assert asyncio.get_running_loop().time() < deadline, found
+        await asyncio.sleep(0.2)
+    assert sorted(str(row["order_status"]) for row in found) == ["COMPENSATED", "COMPLETED"]
+    assert {row["order_total"] for row in found} == {19.99}
+    compensated = await listed("--customer", customer, "--status", "COMPENSATED")
+    assert [row["order_status"] for row in compensated] == ["COMPENSATED"]
+    assert await listed("--customer", customer, "--status", "CANCELLED") == []
