@@ -117,11 +117,15 @@ async def temporal_dev_server(
 
 @contextlib.asynccontextmanager
 async def local_stripe(
-    port: int = LOCAL_STRIPE_PORT, *, faults: str | None = None, state_file: Path | None = None
+    port: int = LOCAL_STRIPE_PORT,
+    *,
+    host: str = "127.0.0.1",
+    faults: str | None = None,
+    state_file: Path | None = None,
 ) -> AsyncIterator[str]:
     """Serve the local Stripe-compatible API; state survives restarts through `state_file`."""
     state = stripe_app.LocalStripe(faults=Faults.parse(faults), state_file=state_file)
-    runner, base_url = await stripe_app.start(state, "127.0.0.1", port)
+    runner, base_url = await stripe_app.start(state, host, port)
     try:
         yield base_url
     finally:

@@ -98,6 +98,7 @@ def demo(
 @one_line_errors
 def stripe_server(
     port: Annotated[int, typer.Option()] = LOCAL_STRIPE_PORT,
+    host: Annotated[str, typer.Option(help="0.0.0.0 inside a container")] = "127.0.0.1",
     state_file: Annotated[
         Path | None, typer.Option(help="Keep state here across restarts (STRIPE_STATE_FILE)")
     ] = None,
@@ -111,7 +112,10 @@ def stripe_server(
 
     async def run() -> None:
         async with local_stripe(
-            port, faults=settings.stripe_faults, state_file=state_file or settings.stripe_state_file
+            port,
+            host=host,
+            faults=settings.stripe_faults,
+            state_file=state_file or settings.stripe_state_file,
         ) as base_url:
             typer.echo(f"Stripe-compatible API on {base_url}")
             if settings.stripe_faults:
