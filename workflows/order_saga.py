@@ -106,13 +106,13 @@ class OrderSaga:
         """The happy path. Each undo is registered before its step runs: a step that timed
         out after taking effect is still undone, and every undo is idempotent."""
         key = workflow.info().workflow_id  # one saga per order, so one key per order
-        units = sum(item.quantity for item in order.items)
-        money = f"{order.total} {order.currency.upper()}"
+        count = sum(item.quantity for item in order.items)
+        units = f"{count} unit{'s' if count != 1 else ''}"
         self._register(
             "reserve_inventory",
             "release_inventory",
             ReleaseInventoryInput(order_id=order.order_id, skus=[i.sku for i in order.items]),
-            f"release {units} units",
+            f"release {units}",
         )
         reservation: ReservationResult = await self._step(
             "reserve_inventory",
@@ -120,7 +120,7 @@ class OrderSaga:
                 order_id=order.order_id, currency=order.currency, items=order.items
             ),
             ReservationResult,
-            f"reserve {units} units",
+            f"reserve {units}",
         )
         money = f"{reservation.total} {reservation.currency.upper()}"
         refund = RefundPaymentInput(order_id=order.order_id, idempotency_key=key)
@@ -180,7 +180,8 @@ class OrderSaga:
             f"{shipment.carrier} {shipment.tracking_number} picks up in {pickup}; "
             "cancel is still possible until then",
         )
-        await workflow.sleep(pickup, summary="wait for carrier pickup")
+        if pickup:
+            await workflow.sleep(pickup, summary="wait for carrier pickup")
         return OrderResult(
             order_id=order.order_id,
             status=SagaState.COMPLETED,

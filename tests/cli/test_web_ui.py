@@ -1,0 +1,104 @@
+"""The Temporal Web UI, as a person uses it: find a finished saga by its OrderStatus."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from temporalio.client import Client
+
+from order_saga import search
+from order_saga.contracts import SagaState
+from order_saga.devstack import temporal_dev_server, wait_for_temporal
+from order_saga.settings import Settings
+from order_saga.worker import build_worker
+from tests.cli.conftest import free_port
+from tests.helpers import order, orders_queue
+from workflows.order_saga import OrderSaga
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium package is not installed (apt-get install chromium): "
+    "the Web UI check needs a headless browser",
+)
+# As this machine needs it: no sandbox for root, no calls to the outside world.
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=20000",
+]
+
+
+def chromium(*args: str) -> str:
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [CHROMIUM or "chromium", *FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+async def web_ui(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Client, str]]:
+    port, ui_port = free_port(), free_port()
+    log = tmp_path_factory.mktemp("ui") / "temporal.log"
+    async with temporal_dev_server(port=port, ui_port=ui_port, db_file=None, log_file=log):
+        client = await wait_for_temporal(f"127.0.0.1:{port}")
+        await search.register(client)
+        yield client, f"http://localhost:{ui_port}"
+
+
+async def test_a_finished_saga_is_found_by_order_status(
+    web_ui, engine, stripe_server, task_queue, make_product, artifacts: Path
+) -> None:
+    client, ui = web_ui
+    customer = f"cust-ui-{uuid.uuid4().hex[:6]}"
+    sku = make_product(stock=5)
+    shipped = order((sku, 2, "19.99")).model_copy(
+        update={"customer_id": customer, "handover_delay_seconds": 0}
+    )
+    rejected = order((sku, 1, "19.99"), country="AQ").model_copy(update={"customer_id": customer})
+    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    async with build_worker(client, settings=settings, engine=engine):
+        for request in (shipped, rejected):
+            await client.execute_workflow(
+                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            )
+
+    query = f'OrderStatus="{SagaState.COMPLETED}" AND CustomerId="{customer}"'
+    listing = f"{ui}/namespaces/default/workflows?query={quote(query)}"
+    deadline = asyncio.get_running_loop().time() + 60
+    while shipped.workflow_id not in (
+        page := await asyncio.to_thread(chromium, "--dump-dom", listing)
+    ):
+        assert asyncio.get_running_loop().time() < deadline, "the saga never showed in the UI"
+    assert rejected.workflow_id not in page  # the filter is the search attribute, not luck
+
+    for name, saga in (("webui-saga.png", shipped), ("webui-compensated.png", rejected)):
+        screenshot = artifacts / name
+        screenshot.unlink(missing_ok=True)
+        await asyncio.to_thread(
+            chromium,
+            "--window-size=1440,1100",
+            f"--screenshot={screenshot}",
+            f"{ui}/namespaces/default/workflows/{saga.workflow_id}",
+        )
+        assert screenshot.stat().st_size > 20_000  # a rendered page, not a blank one
