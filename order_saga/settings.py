@@ -44,7 +44,12 @@ class Settings(BaseSettings):
     breaker_reset_seconds: float = Field(
         default=30.0, gt=0, description="How long it stays open before half-opening"
     )
-    task_queue: str = "order-saga"
+    task_queue: str = Field(
+        default="order-saga", description="Prefix of the per-service task queues"
+    )
+    tracing: bool = Field(
+        default=False, description="OpenTelemetry spans over OTLP (needs the tracing extra)"
+    )
     carrier: str = "ACME Freight"
     unserved_countries: Annotated[frozenset[str], NoDecode] = Field(
         default=ALWAYS_UNSERVED, description="Comma-separated ISO codes the carrier refuses"

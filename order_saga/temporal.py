@@ -12,6 +12,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
 
+from order_saga.settings import get_settings
+
 
 async def connect(
     address: str | None = None, *, profile: str | None = None, runtime: Runtime | None = None
@@ -21,9 +23,17 @@ async def connect(
     config.setdefault("target_host", "localhost:7233")
     if address:
         config["target_host"] = address
+    interceptors = []
+    if get_settings().tracing:
+        from order_saga.tracing import tracing_interceptor
+
+        interceptors.append(tracing_interceptor())
     try:
         return await Client.connect(
-            **config, data_converter=pydantic_data_converter, runtime=runtime or Runtime.default()
+            **config,
+            data_converter=pydantic_data_converter,
+            runtime=runtime or Runtime.default(),
+            interceptors=interceptors,  # a worker built on this client traces too
         )
     except RuntimeError as err:
         reason = "connection refused" if "Connection refused" in str(err) else str(err)
