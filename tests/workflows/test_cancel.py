@@ -106,6 +106,11 @@ async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
         handle = await start(env, request, task_queue)
         assert await asyncio.to_thread(entered.wait, 30)
         await handle.cancel(reason="customer changed their mind")
+
+        async def cancel_reached_the_activity() -> bool:
+            return ("CANCEL_REQUESTED", "reserve_inventory") in await activity_events(handle)
+
+        await until(cancel_reached_the_activity)
         gate.set()  # the reservation lands after the cancel: it must still be released
         status = await cancelled(handle)
 
