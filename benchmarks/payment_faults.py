@@ -57,6 +57,7 @@ def make_order(index: int, run_id: str) -> OrderRequest:
             "items": [{"sku": SKU, "quantity": 1 + index % 3, "unit_price": str(PRICE)}],
             "currency": "usd",
             "payment_method": "pm_card_visa",
+            "handover_delay_seconds": 0,
             "shipping_address": {
                 "street": "1 Main St",
                 "city": "Springfield",
