@@ -13,6 +13,17 @@ from temporalio.client import WorkflowHandle
 from order_saga.contracts import OrderRequest
 from order_saga.queues import queue
 
+# Every activity of a saga whose last step failed, in the order the history shows them.
+FULL_UNDO = [
+    "reserve_inventory",
+    "create_payment_intent",
+    "charge_payment",
+    "create_shipment",
+    "cancel_shipment",
+    "refund_payment",
+    "release_inventory",
+]
+
 
 def order_data(**changes: Any) -> dict[str, Any]:
     """The README's order request as JSON-ready data, with fields replaced."""

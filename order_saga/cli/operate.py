@@ -15,8 +15,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from order_saga import search
 from order_saga.cli import CliError, app, one_line_errors
-from order_saga.cli.orders import AddressOption
-from order_saga.contracts import SagaStatus, workflow_id_for
+from order_saga.cli.orders import AddressOption, find_saga
+from order_saga.contracts import SagaStatus
 from order_saga.temporal import connect
 from workflows.order_saga import OrderSaga
 
@@ -25,13 +25,7 @@ async def cancel_order(
     client: Client, order_id: str, reason: str, *, wait: bool
 ) -> SagaStatus | None:
     """Ask the saga to cancel; refuse clearly when the order is past the point of no return."""
-    handle = client.get_workflow_handle_for(OrderSaga.run, workflow_id_for(order_id))
-    try:
-        description = await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise CliError(f"no saga for order {order_id}") from err
-        raise
+    handle, description = await find_saga(client, order_id)
     if description.status != WorkflowExecutionStatus.RUNNING:
         state = description.typed_search_attributes.get(search.ORDER_STATUS)
         if description.status == WorkflowExecutionStatus.COMPLETED and state == "COMPLETED":

@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+)
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from order_saga import queues
+from order_saga import queues, search
 from order_saga.cli import CliError, app, one_line_errors
 from order_saga.contracts import OrderRequest, OrderResult, workflow_id_for
 from order_saga.settings import get_settings
@@ -110,27 +115,34 @@ def start(
         typer.echo(result.model_dump_json(indent=2))
 
 
+async def find_saga(
+    client: Client, order_id: str
+) -> tuple[WorkflowHandle[OrderSaga, OrderResult], WorkflowExecutionDescription]:
+    """The order's saga and what Temporal knows of it; a clear error when there is none."""
+    handle = client.get_workflow_handle_for(OrderSaga.run, workflow_id_for(order_id))
+    try:
+        return handle, await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise CliError(f"no saga for order {order_id}") from err
+        raise
+
+
 @app.command()
 @one_line_errors
 def status(order_id: str, address: AddressOption = None) -> None:
     """Print the saga's `status` query as JSON."""
 
     async def run() -> str:
-        client = await connect(address)
-        handle = client.get_workflow_handle_for(OrderSaga.run, workflow_id_for(order_id))
-        try:
-            description = await handle.describe()
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise CliError(f"no saga for order {order_id}") from err
-            raise
+        handle, description = await find_saga(await connect(address), order_id)
         try:
             answer = await handle.query(OrderSaga.status, rpc_timeout=QUERY_TIMEOUT)
         except RPCError as err:
             if description.status == WorkflowExecutionStatus.RUNNING:
                 raise CliError(f"no worker answered for order {order_id}: {err.message}") from err
-            # A closed saga with no worker to replay it still has its result.
-            return (await handle.result()).model_dump_json(indent=2)
+            # A closed saga with no worker to replay it still has its search attributes.
+            state = description.typed_search_attributes.get(search.ORDER_STATUS)
+            return json.dumps({"order_id": order_id, "state": state, "steps": None}, indent=2)
         return answer.model_dump_json(indent=2)
 
     typer.echo(asyncio.run(run()))

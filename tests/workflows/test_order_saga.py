@@ -17,18 +17,8 @@ from order_saga.db.models import InventoryReservation, Payment, Shipment
 from order_saga.settings import Settings
 from order_saga.stripe_server.app import LocalStripe
 from order_saga.worker import build_worker
-from tests.helpers import order, orders_queue, scheduled_activities
+from tests.helpers import FULL_UNDO, order, orders_queue, scheduled_activities
 from workflows.order_saga import OrderSaga
-
-FULL_UNDO = [
-    "reserve_inventory",
-    "create_payment_intent",
-    "charge_payment",
-    "create_shipment",
-    "cancel_shipment",
-    "refund_payment",
-    "release_inventory",
-]
 
 
 async def run_saga(

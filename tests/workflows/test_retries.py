@@ -36,7 +36,7 @@ from order_saga.contracts import (
 )
 from order_saga.queues import SERVICES, queue
 from order_saga.worker import SANDBOX, WorkerGroup
-from tests.helpers import activity_attempts, order, orders_queue, scheduled_activities
+from tests.helpers import FULL_UNDO, activity_attempts, order, orders_queue, scheduled_activities
 from workflows.order_saga import OrderSaga
 
 
@@ -110,20 +110,11 @@ class Stubs:
             self._maybe_fail("release_inventory")
             return ReleaseResult(order_id=req.order_id, released_units=1)
 
-        return [reserve, create_intent, charge, ship, cancel, refund, release]
+        return [reserve, create_intent, charge, ship, cancel, refund, release]  # FULL_UNDO order
 
     def with_overrides(self, **overrides: object) -> list[object]:
         """The stubs, with some replaced by activities of the same name."""
-        names = [
-            "reserve_inventory",
-            "create_payment_intent",
-            "charge_payment",
-            "create_shipment",
-            "cancel_shipment",
-            "refund_payment",
-            "release_inventory",
-        ]
-        return [overrides.get(n, a) for n, a in zip(names, self.activities(), strict=True)]
+        return [overrides.get(n, a) for n, a in zip(FULL_UNDO, self.activities(), strict=True)]
 
 
 def stub_worker(
@@ -193,15 +184,7 @@ async def test_failing_compensation_is_retried_until_it_succeeds(env, task_queue
     assert result.status == SagaState.COMPENSATED
     assert await activity_attempts(handle, "refund_payment") == 7
     assert await activity_attempts(handle, "release_inventory") == 3
-    assert await scheduled_activities(handle) == [
-        "reserve_inventory",
-        "create_payment_intent",
-        "charge_payment",
-        "create_shipment",
-        "cancel_shipment",
-        "refund_payment",
-        "release_inventory",
-    ]
+    assert await scheduled_activities(handle) == FULL_UNDO
 
 
 async def test_status_query_reports_each_step_while_running(env, task_queue) -> None:
