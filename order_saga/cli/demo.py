@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 
+from order_saga.cli import CliError
 from order_saga.cli.orders import start_saga
-from order_saga.contracts import OrderRequest, OrderResult
+from order_saga.contracts import OrderRequest, OrderResult, SagaState
 from order_saga.devstack import Endpoints
 from order_saga.settings import Settings
+from workflows.order_saga import OrderSaga
 
 ADDRESS = {"street": "123 Main St", "city": "Springfield", "state": "IL", "zip_code": "62701"}
 SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
@@ -69,23 +73,61 @@ def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
             ),
         )
         for label, payment_method, items, country in SAMPLES
+    ] + [
+        (
+            "cancelled",
+            OrderRequest.model_validate(
+                {
+                    "order_id": f"demo-{run_id}-cancelled",
+                    "customer_id": "cust-demo",
+                    "items": [{"sku": "prod-123", "quantity": 1, "unit_price": "129.00"}],
+                    "payment_method": "pm_card_visa",
+                    "shipping_address": {**ADDRESS, "country": "US"},
+                    "handover_delay_seconds": 3600,  # cancelled long before pickup
+                }
+            ),
+        )
     ]
+
+
+async def cancel_while_awaiting_pickup(handle: WorkflowHandle[Any, Any]) -> OrderResult:
+    """The cancel path: the order is cancelled while its shipment waits for pickup."""
+    give_up = asyncio.get_running_loop().time() + 60
+    while (await handle.query(OrderSaga.status)).state != SagaState.AWAITING_HANDOVER:
+        if asyncio.get_running_loop().time() > give_up:
+            raise CliError(f"{handle.id} never reached the carrier handover")
+        await asyncio.sleep(0.2)  # polling the saga's own state, with a deadline
+    await handle.cancel(reason="demo: the customer cancelled")
+    with contextlib.suppress(WorkflowFailureError):  # a cancelled saga ends cancelled
+        await handle.result()
+    status = await handle.query(OrderSaga.status)
+    return OrderResult(
+        order_id=status.order_id,
+        status=status.state,
+        error_message=status.cancel_reason,
+        compensations_run=status.compensations_run,
+    )
 
 
 async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> None:
     run_id = uuid.uuid4().hex[:6]
     orders = sample_orders(run_id)
     handles = [await start_saga(client, order, settings.task_queue) for _, order in orders]
-    results: list[OrderResult] = await asyncio.gather(*(h.result() for h in handles))
+    waits = [h.result() for h in handles[:-1]]
+    results: list[OrderResult] = await asyncio.gather(
+        *waits, cancel_while_awaiting_pickup(handles[-1])
+    )
 
     table = Table(title=f"order-saga demo {run_id}: one order down each path")
     table.add_column("path", no_wrap=True)
     table.add_column("outcome", no_wrap=True)
-    table.add_column("failed step: error")
+    table.add_column("failed step: error / reason")
     table.add_column("compensations (in order run)")
     table.add_column("charged / tracking")
     for (label, _), result in zip(orders, results, strict=True):
         failure = f"{result.failed_step}: {result.error_type}" if result.failed_step else "-"
+        if result.status == SagaState.CANCELLED:
+            failure = f"cancelled: {result.error_message}"
         shipped = (
             f"{result.total} {(result.currency or '').upper()} / {result.tracking_number}"
             if result.tracking_number

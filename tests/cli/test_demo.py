@@ -40,6 +40,7 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
         ("card declined", "COMPENSATED"),
         ("out of stock", "COMPENSATED"),
         ("shipment rejected", "COMPENSATED"),
+        ("cancelled", "CANCELLED"),
     ]:
         assert any(path in line and outcome in line for line in table.splitlines()), table
     assert "http://localhost:8233/namespaces/default/workflows" in table
@@ -50,7 +51,7 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
         statuses = sorted(p.status for p in session.exec(select(Payment)))
         shipments = sorted(s.status for s in session.exec(select(Shipment)))
     engine.dispose()
-    # success captured; two declines failed; the AQ order charged then refunded.
-    assert statuses == ["Captured", "Failed", "Failed", "Refunded"]
-    assert shipments == ["Cancelled", "Created"]
+    # success captured; two declines failed; the AQ and the cancelled order refunded.
+    assert statuses == ["Captured", "Failed", "Failed", "Refunded", "Refunded"]
+    assert shipments == ["Cancelled", "Cancelled", "Created"]
     assert not port_open("127.0.0.1", 7233)  # it stopped what it started
