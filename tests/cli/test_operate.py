@@ -8,8 +8,12 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from order_saga.settings import Settings
+from order_saga.temporal import connect
+from order_saga.worker import build_worker
 from tests.cli.conftest import free_port, order_saga, start_worker, stop_worker
-from tests.helpers import order_data
+from tests.helpers import order, order_data, orders_queue
+from workflows.order_saga import OrderSaga
 
 
 def metrics(port: int) -> str:
@@ -109,3 +113,21 @@ async def test_list_finds_sagas_by_status_and_customer(
     compensated = await listed("--customer", customer, "--status", "COMPENSATED")
     assert [row["order_status"] for row in compensated] == ["COMPENSATED"]
     assert await listed("--customer", customer, "--status", "CANCELLED") == []
+
+
+async def test_status_of_a_finished_saga_without_any_worker(
+    dev_server, cli_env, engine, stripe_server, task_queue, make_product
+) -> None:
+    client = await connect(dev_server)
+    request = order((make_product(stock=2), 1, "19.99"), country="AQ")
+    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    async with build_worker(client, settings=settings, engine=engine):
+        await client.execute_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        )
+    # No worker is left to replay the saga for a query: its search attribute still answers.
+    done = await asyncio.to_thread(
+        order_saga, "status", request.order_id, "--address", dev_server, env=cli_env
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["state"] == "COMPENSATED"
