@@ -23,6 +23,7 @@ TRANSIENT = (stripe.RateLimitError, stripe.APIConnectionError, stripe.APIError)
 
 
 def wall_clock() -> datetime:
+    """The default clock: real UTC time."""
     return datetime.now(UTC)
 
 
@@ -40,6 +41,7 @@ class ClockStorage(pybreaker.CircuitMemoryStorage):
 
     @property
     def opened_at(self) -> datetime | None:
+        """When it opened, expressed on the wall clock pybreaker compares with."""
         if self._opened_on_clock is None:
             return None
         return wall_clock() - (self._clock() - self._opened_on_clock)
@@ -49,6 +51,7 @@ class ClockStorage(pybreaker.CircuitMemoryStorage):
         self._opened_on_clock = self._clock()
 
     def time_open(self) -> timedelta:
+        """How long the circuit has been open, on our clock."""
         return (
             timedelta(0)
             if self._opened_on_clock is None
@@ -89,9 +92,11 @@ class GatewayBreaker:
 
     @property
     def state(self) -> str:
+        """closed, open or half-open."""
         return str(self._breaker.current_state)
 
     def time_until_half_open(self) -> timedelta:
+        """What a retry should wait for; zero once half-open is due."""
         return max(self._reset_timeout - self._storage.time_open(), timedelta(0))
 
     def call(self, func: Callable[[], T]) -> T:

@@ -114,10 +114,12 @@ class OrderRequest(Strict):
 
     @property
     def workflow_id(self) -> str:
+        """The id of this order's saga."""
         return workflow_id_for(self.order_id)
 
     @property
     def total(self) -> Decimal:
+        """What the client expects to pay; the charge uses the catalogue's total."""
         return sum((i.unit_price * i.quantity for i in self.items), Decimal("0.00"))
 
 

@@ -56,6 +56,7 @@ class Endpoints:
 
 
 def port_open(host: str, port: int) -> bool:
+    """Whether something already listens there (a stack started elsewhere)."""
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex((host, port)) == 0
@@ -133,6 +134,7 @@ async def local_stripe(
 
 
 def prepare_database(settings: Settings, *, seed: bool = True) -> None:
+    """Migrate the configured database and, unless told not to, seed the catalogue."""
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)

@@ -32,6 +32,7 @@ def make_stripe_client(settings: Settings) -> stripe.StripeClient:
 
 
 def error_body(exc: stripe.StripeError) -> dict[str, Any]:
+    """Stripe's error JSON, for the payments row."""
     body = exc.json_body
     return body if isinstance(body, dict) else {"error": {"message": str(exc)}}
 

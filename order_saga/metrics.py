@@ -28,4 +28,5 @@ class BreakerGauge(pybreaker.CircuitBreakerListener):
         self._gauge.set(0)
 
     def state_change(self, cb: pybreaker.CircuitBreaker, old: Any, new: Any) -> None:
+        """Follow the breaker into the gauge."""
         self._gauge.set(1 if new.name == pybreaker.STATE_OPEN else 0)

@@ -38,4 +38,5 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 
 
 def from_minor_units(units: int, currency: str) -> Decimal:
+    """The inverse of to_minor_units, for amounts read back from Stripe."""
     return (Decimal(units).scaleb(-CURRENCY_EXPONENTS[currency])).quantize(Decimal("0.01"))

@@ -25,6 +25,7 @@ ACTIVITY_SERVICE: dict[str, Service] = {
 
 
 def queue(prefix: str, service: Service) -> str:
+    """The task queue of `service` in the family named by `prefix`."""
     return f"{prefix}-{service}"
 
 

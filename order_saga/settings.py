@@ -65,14 +65,17 @@ class Settings(BaseSettings):
 
     @property
     def uses_local_stripe(self) -> bool:
+        """No key: payments go to the local Stripe-compatible server."""
         return self.stripe_api_key is None
 
     @property
     def stripe_key(self) -> str:
+        """The key the Stripe client sends (a fixed test key for the local server)."""
         return self.stripe_api_key.get_secret_value() if self.stripe_api_key else LOCAL_STRIPE_KEY
 
     @property
     def stripe_base(self) -> str | None:
+        """Where the Stripe client sends requests; None means Stripe itself."""
         if self.stripe_api_base:
             return self.stripe_api_base
         return None if self.stripe_api_key else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
@@ -80,4 +83,5 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
     return Settings()

@@ -60,6 +60,7 @@ class WorkerGroup:
 
     @property
     def task_queues(self) -> list[str]:
+        """The queues this process polls."""
         return [w.task_queue for w in self.workers]
 
     async def __aenter__(self) -> WorkerGroup:
@@ -154,6 +155,7 @@ async def run_until_signalled(group: WorkerGroup) -> None:
 async def serve(
     address: str | None, services: tuple[queues.Service, ...], metrics_port: int | None
 ) -> None:
+    """Connect, build the requested services' workers and run them until signalled."""
     settings = get_settings()
     runtime = prometheus_runtime(metrics_port) if metrics_port is not None else None
     client = await connect(address, runtime=runtime)
@@ -193,4 +195,5 @@ def _main(
 
 
 def main() -> None:
+    """Console entry point of `order-saga-worker`."""
     run_then_exit(lambda: typer.run(_main))

@@ -53,6 +53,7 @@ class OrderSaga:
 
     @workflow.query
     def status(self) -> SagaStatus:
+        """Where the saga is and how each step went, answered while it runs."""
         return SagaStatus(
             order_id=self._order_id,
             state=self._state,
@@ -64,6 +65,7 @@ class OrderSaga:
 
     @workflow.run
     async def run(self, order: OrderRequest) -> OrderResult:
+        """Run the order forward; undo it on a step failure or a cancel."""
         self._order_id = order.order_id
         workflow.upsert_search_attributes(
             [

@@ -58,6 +58,7 @@ SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
 
 
 def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
+    """One order per path of the saga, with ids unique to this demo run."""
     return [
         (
             label,
@@ -110,6 +111,7 @@ async def cancel_while_awaiting_pickup(handle: WorkflowHandle[Any, Any]) -> Orde
 
 
 async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> None:
+    """Start every sample, wait for all outcomes, print them with Web UI links."""
     run_id = uuid.uuid4().hex[:6]
     orders = sample_orders(run_id)
     handles = [await start_saga(client, order, settings.task_queue) for _, order in orders]

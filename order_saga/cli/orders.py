@@ -33,6 +33,7 @@ AddressOption = Annotated[
 
 
 def parse_item(text: str) -> dict[str, Any]:
+    """`SKU:QUANTITY:UNIT_PRICE` from the command line, as order-item data."""
     sku, _, rest = text.partition(":")
     quantity, _, price = rest.partition(":")
     if not (sku and quantity and price):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 async def until_interrupted() -> None:
+    """Wait for Ctrl-C or SIGTERM, whichever comes first."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -30,6 +31,7 @@ async def until_interrupted() -> None:
 
 
 def print_endpoints(endpoints: Endpoints) -> None:
+    """Tell the person at the terminal where everything is."""
     typer.echo(f"Temporal frontend  {endpoints.temporal}")
     typer.echo(f"Temporal Web UI    {endpoints.web_ui}")
     typer.echo(f"Stripe API         {endpoints.stripe or 'api.stripe.com (STRIPE_API_KEY)'}")

@@ -81,6 +81,7 @@ def release(*, session: Session, order_id: str, skus: Sequence[str]) -> int:
 
 
 def stock_of(*, session: Session, sku: str) -> int | None:
+    """Units on hand, or None for an unknown SKU."""
     product = session.get(Product, sku)
     return None if product is None else product.stock
 

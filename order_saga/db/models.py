@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
+    """Timestamps are timezone-aware UTC."""
     return datetime.now(UTC)
 
 

@@ -25,6 +25,7 @@ __all__ = ["Payment", "get_payment", "record_payment"]
 
 
 def get_payment(*, session: Session, order_id: str) -> Payment | None:
+    """The order's payment row, locked for update where the database can."""
     query = select(Payment).where(Payment.order_id == order_id).with_for_update()
     return session.exec(query).first()
 

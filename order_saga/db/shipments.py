@@ -13,6 +13,7 @@ from order_saga.errors import OrderAlreadyCompensated
 
 
 def get_shipment(*, session: Session, order_id: str) -> Shipment | None:
+    """The order's shipment row, locked for update where the database can."""
     query = select(Shipment).where(Shipment.order_id == order_id).with_for_update()
     return session.exec(query).first()
 

@@ -47,9 +47,11 @@ class LocalStripe:
             self.replays = {k: Replay(**v) for k, v in saved["replays"].items()}
 
     def requests_with_key(self, key: str) -> int:
+        """How many requests carried this idempotency key (tests count retries with it)."""
         return sum(1 for _, _, k in self.requests if k == key)
 
     def save(self) -> None:
+        """Write the ledger and idempotent answers to the state file, if there is one."""
         if self.state_file is None:
             return
         snapshot = {
@@ -154,6 +156,7 @@ def _idempotency_mismatch(key: str) -> Json:
 
 
 def build_app(state: LocalStripe | None = None) -> web.Application:
+    """The aiohttp application serving Stripe's paths over `state`."""
     local = state or LocalStripe()
 
     def handler(action: Action) -> Callable[[web.Request], Awaitable[web.Response]]:

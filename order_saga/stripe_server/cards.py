@@ -50,4 +50,5 @@ DECLINES: dict[str, Decline] = {
 
 
 def is_known(payment_method: str) -> bool:
+    """Whether Stripe would recognise this test PaymentMethod."""
     return payment_method in SUCCEEDING or payment_method in DECLINES

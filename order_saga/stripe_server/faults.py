@@ -68,6 +68,7 @@ class Faults:
             self._forced.append(Forced(kind, times, path_suffix))
 
     def clear(self) -> None:
+        """No more faults, scripted or random."""
         with self._lock:
             self._forced.clear()
             self.rates.clear()

@@ -46,6 +46,7 @@ class Ledger:
         self.refunds: dict[str, Json] = {}
 
     def create_intent(self, params: Json) -> Json:
+        """POST /v1/payment_intents; with confirm=true it charges at once."""
         amount = _positive_int(params.get("amount"), "amount")
         currency = str(params.get("currency") or "").lower()
         if len(currency) != 3:
@@ -85,12 +86,14 @@ class Ledger:
         return intent
 
     def retrieve_intent(self, intent_id: str) -> Json:
+        """GET /v1/payment_intents/{id}."""
         intent = self.intents.get(intent_id)
         if intent is None:
             raise _missing("payment_intent", intent_id)
         return intent
 
     def confirm_intent(self, intent_id: str, params: Json) -> Json:
+        """POST /v1/payment_intents/{id}/confirm: where a test card succeeds or declines."""
         intent = self.retrieve_intent(intent_id)
         if params.get("payment_method"):
             if not cards.is_known(str(params["payment_method"])):
@@ -135,6 +138,7 @@ class Ledger:
         return intent
 
     def cancel_intent(self, intent_id: str, params: Json) -> Json:
+        """POST /v1/payment_intents/{id}/cancel, allowed while no money has moved."""
         intent = self.retrieve_intent(intent_id)
         if intent["status"] not in CANCELLABLE:
             raise _unexpected_state(intent, "cancel")
@@ -144,6 +148,7 @@ class Ledger:
         return intent
 
     def create_refund(self, params: Json) -> Json:
+        """POST /v1/refunds: at most what was received, minus earlier refunds."""
         intent_id = str(params.get("payment_intent") or "")
         if not intent_id:
             raise StripeFailure(
@@ -198,6 +203,7 @@ class Ledger:
         return refund
 
     def refunds_of(self, intent_id: str) -> list[Json]:
+        """Every refund of one PaymentIntent."""
         return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
 
 

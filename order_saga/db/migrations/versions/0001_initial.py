@@ -25,6 +25,7 @@ def _timestamps() -> list[sa.Column]:  # type: ignore[type-arg]
 
 
 def upgrade() -> None:
+    """Create the four tables and their indexes."""
     op.create_table(
         "products",
         sa.Column("sku", sa.String(64), primary_key=True),
@@ -72,6 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drop them again, newest first."""
     op.drop_table("shipments")
     op.drop_index("ix_payments_status", "payments")
     op.drop_index("ix_payments_transaction_id", "payments")
