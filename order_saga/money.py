@@ -35,8 +35,3 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{amount} is not a whole number of {currency.upper()} minor units")
     return int(scaled)
-
-
-def from_minor_units(units: int, currency: str) -> Decimal:
-    """The inverse of to_minor_units, for amounts read back from Stripe."""
-    return (Decimal(units).scaleb(-CURRENCY_EXPONENTS[currency])).quantize(Decimal("0.01"))

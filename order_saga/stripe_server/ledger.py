@@ -202,6 +202,14 @@ class Ledger:
         self.refunds[refund["id"]] = refund
         return refund
 
+    def intents_of_order(self, order_id: str, status: str | None = None) -> list[Json]:
+        """The PaymentIntents whose metadata names this order, in one status if given."""
+        return [
+            i
+            for i in self.intents.values()
+            if i["metadata"].get("order_id") == order_id and status in (None, i["status"])
+        ]
+
     def refunds_of(self, intent_id: str) -> list[Json]:
         """Every refund of one PaymentIntent."""
         return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]

@@ -65,7 +65,7 @@ def payment_row(db: Engine, order_id: str) -> Payment:
 
 
 def intents_for(stripe: LocalStripe, order_id: str) -> list[dict[str, object]]:
-    return [i for i in stripe.ledger.intents.values() if i["metadata"]["order_id"] == order_id]
+    return stripe.ledger.intents_of_order(order_id)
 
 
 def test_intent_id_is_stored_before_money_moves(db: Engine, stripe_server) -> None:

@@ -152,11 +152,7 @@ async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_release
     assert status.state == SagaState.CANCELLED
     assert status.compensations_run == ["refund_payment", "release_inventory"]
     assert (await scheduled_activities(handle))[-2:] == ["refund_payment", "release_inventory"]
-    intents = [
-        i
-        for i in stripe_state.ledger.intents.values()
-        if i["metadata"].get("order_id") == request.order_id
-    ]
+    intents = stripe_state.ledger.intents_of_order(request.order_id)
     assert [i["status"] for i in intents] == ["canceled"]  # no money moved
     payment, shipment = rows(engine, request.order_id)
     assert payment is not None and payment.status == "Failed"
@@ -190,11 +186,7 @@ async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
     payment, shipment = rows(engine, request.order_id)
     assert payment is not None and payment.status == "Refunded"
     assert shipment is not None and shipment.status == "Cancelled"
-    [intent] = [
-        i
-        for i in stripe_state.ledger.intents.values()
-        if i["metadata"].get("order_id") == request.order_id
-    ]
+    [intent] = stripe_state.ledger.intents_of_order(request.order_id)
     assert [r["amount"] for r in stripe_state.ledger.refunds_of(str(intent["id"]))] == [3998]
     assert stock(engine, sku) == 3
 

@@ -43,11 +43,7 @@ def payment_row(engine: Engine, order_id: str) -> Payment | None:
 
 
 def charged_intents(stripe: LocalStripe, order_id: str) -> list[dict[str, object]]:
-    return [
-        i
-        for i in stripe.ledger.intents.values()
-        if i["metadata"].get("order_id") == order_id and i["status"] == "succeeded"
-    ]
+    return stripe.ledger.intents_of_order(order_id, "succeeded")
 
 
 async def test_success_reserves_charges_and_ships(

@@ -25,11 +25,7 @@ from workflows.order_saga import OrderSaga
 
 
 def intents(stripe_state: LocalStripe, order_id: str, status: str = "succeeded") -> list[str]:
-    return [
-        str(i["id"])
-        for i in stripe_state.ledger.intents.values()
-        if i["metadata"].get("order_id") == order_id and i["status"] == status
-    ]
+    return [str(i["id"]) for i in stripe_state.ledger.intents_of_order(order_id, status)]
 
 
 async def run(
@@ -72,11 +68,7 @@ async def test_answers_lost_past_the_sdk_retries_are_replayed_by_temporal_retrie
     result = await run(env, engine, base_url, task_queue, request)
 
     assert result.status == SagaState.COMPLETED
-    created = [
-        i
-        for i in stripe_state.ledger.intents.values()
-        if i["metadata"].get("order_id") == request.order_id
-    ]
+    created = stripe_state.ledger.intents_of_order(request.order_id)
     assert [i["id"] for i in created] == [result.payment_intent_id]
     assert stripe_state.requests_with_key(f"{request.workflow_id}/create") == 4
 
