@@ -27,18 +27,20 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from order_saga import search
-from order_saga.contracts import OrderRequest, OrderResult
+from activities.inventory.tables import Product
+from activities.queues import queue
+from activities.shipment.tables import Shipment, ShipmentStatus
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
-from order_saga.db.models import Product, Shipment, ShipmentStatus
-from order_saga.devstack import temporal_dev_server, wait_for_temporal
-from order_saga.queues import queue
+from order_saga.embedded.local_stripe.app import start
+from order_saga.embedded.local_stripe.faults import Faults
+from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.embedded.temporal_server import start_local_server
 from order_saga.settings import Settings
-from order_saga.stripe_server.app import LocalStripe, start
-from order_saga.stripe_server.faults import Faults
-from order_saga.worker import build_worker
-from workflows.order_saga import OrderSaga
+from order_saga.worker_group import build_worker
+from workflows.order_request import OrderRequest
+from workflows.order_state import OrderResult
+from workflows.order_workflow import OrderSaga
 
 SKU, PRICE = "bench-widget", Decimal("10.00")
 
@@ -122,14 +124,9 @@ async def main(sagas: int, concurrency: int, faults: str) -> None:
     latencies: list[float] = []
     results: list[OrderResult] = []
     gate = asyncio.Semaphore(concurrency)
-    async with temporal_dev_server(
-        port=free_port(),
-        db_file=workdir / "temporal.db",
-        log_file=workdir / "temporal.log",
-        headless=True,
-    ) as address:
-        client = await wait_for_temporal(address)
-        await search.register(client)
+    server = await start_local_server(port=free_port(), db_file=workdir / "temporal.db")
+    client = server.client
+    try:
 
         async def one(order: OrderRequest) -> None:
             async with gate:
@@ -148,7 +145,9 @@ async def main(sagas: int, concurrency: int, faults: str) -> None:
             began = time.perf_counter()
             await asyncio.gather(*(one(order) for order in orders))
             elapsed = time.perf_counter() - began
-    await runner.cleanup()
+    finally:
+        await server.shutdown()
+        await runner.cleanup()
 
     outcomes: dict[str, int] = defaultdict(int)
     for result in results:

@@ -1,8 +1,10 @@
-"""Application settings, read once from the environment (Temporal's own come from envconfig)."""
+"""Application settings, read from the environment once at each entry point and passed down.
+
+Temporal's own connection settings come from envconfig.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -79,9 +81,3 @@ class Settings(BaseSettings):
         if self.stripe_api_base:
             return self.stripe_api_base
         return None if self.stripe_api_key else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process's settings, read from the environment once."""
-    return Settings()

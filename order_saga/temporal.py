@@ -12,11 +12,13 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
 
-from order_saga.settings import get_settings
-
 
 async def connect(
-    address: str | None = None, *, profile: str | None = None, runtime: Runtime | None = None
+    address: str | None = None,
+    *,
+    profile: str | None = None,
+    runtime: Runtime | None = None,
+    tracing: bool = False,
 ) -> Client:
     """TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles all apply."""
     config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
@@ -24,7 +26,7 @@ async def connect(
     if address:
         config["target_host"] = address
     interceptors = []
-    if get_settings().tracing:
+    if tracing:
         from order_saga.tracing import tracing_interceptor
 
         interceptors.append(tracing_interceptor())

@@ -16,13 +16,14 @@ from sqlalchemy import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from order_saga import search
+from activities.inventory.catalogue import seed_catalogue
+from activities.inventory.tables import Product
 from order_saga.binaries import find_binary
-from order_saga.db.catalogue import seed_catalogue
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
-from order_saga.db.models import Product
-from order_saga.stripe_server.app import LocalStripe, start
+from order_saga.embedded.local_stripe.app import start
+from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.visibility import register_search_attributes
 
 POSTGRES_URL = os.environ.get("DATABASE_URL")
 
@@ -123,7 +124,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
-    await search.register(environment.client)
+    await register_search_attributes(environment.client)
     yield environment
     await environment.shutdown()
 

@@ -10,8 +10,8 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
-from order_saga.contracts import OrderRequest
-from order_saga.queues import queue
+from activities.queues import queue
+from workflows.order_request import OrderRequest
 
 # Every activity of a saga whose last step failed, in the order the history shows them.
 FULL_UNDO = [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from order_saga import queues
+from activities import queues
 
 ROOT = Path(__file__).parent.parent
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}

@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 from temporalio.service import RPCError
 
-from order_saga.contracts import describe_validation_error
+from order_saga.client import OrderError
 
 app = typer.Typer(
     add_completion=False,
@@ -26,6 +26,16 @@ class CliError(Exception):
     """A failure the user can act on, printed as one line on stderr."""
 
 
+def describe_validation_error(err: ValidationError) -> str:
+    """One line naming each bad field, e.g. `items.0.quantity: must be at least 1`."""
+    parts = []
+    for problem in err.errors():
+        where = ".".join(str(p) for p in problem["loc"]) or "order"
+        message = problem["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
+
+
 def one_line_errors(func: F) -> F:
     """Turn expected failures into one clear line on stderr and a non-zero exit."""
 
@@ -37,7 +47,7 @@ def one_line_errors(func: F) -> F:
             message = f"invalid order: {describe_validation_error(err)}"
         except json.JSONDecodeError as err:
             message = f"invalid JSON: {err}"
-        except (CliError, OSError, ValueError) as err:
+        except (CliError, OrderError, OSError, ValueError) as err:
             message = str(err)
         except RPCError as err:
             message = f"Temporal refused the request: {err.message}"

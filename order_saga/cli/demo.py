@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
+from temporalio.client import Client
 
 from order_saga.cli import CliError
-from order_saga.cli.orders import start_saga
-from order_saga.contracts import OrderRequest, OrderResult, SagaState
-from order_saga.devstack import Endpoints
+from order_saga.client import OrderHandle, query_status, start_order, wait_for_end
+from order_saga.embedded.stack import Endpoints
 from order_saga.settings import Settings
-from workflows.order_saga import OrderSaga
+from workflows.order_request import OrderRequest
+from workflows.order_state import OrderResult, SagaState
 
 ADDRESS = {"street": "123 Main St", "city": "Springfield", "state": "IL", "zip_code": "62701"}
 SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
@@ -91,17 +89,16 @@ def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
     ]
 
 
-async def cancel_while_awaiting_pickup(handle: WorkflowHandle[Any, Any]) -> OrderResult:
+async def cancel_while_awaiting_pickup(handle: OrderHandle) -> OrderResult:
     """The cancel path: the order is cancelled while its shipment waits for pickup."""
     give_up = asyncio.get_running_loop().time() + 60
-    while (await handle.query(OrderSaga.status)).state != SagaState.AWAITING_HANDOVER:
+    while (await query_status(handle)).state != SagaState.AWAITING_HANDOVER:
         if asyncio.get_running_loop().time() > give_up:
             raise CliError(f"{handle.id} never reached the carrier handover")
         await asyncio.sleep(0.2)  # polling the saga's own state, with a deadline
     await handle.cancel(reason="demo: the customer cancelled")
-    with contextlib.suppress(WorkflowFailureError):  # a cancelled saga ends cancelled
-        await handle.result()
-    status = await handle.query(OrderSaga.status)
+    await wait_for_end(handle)
+    status = await query_status(handle)
     return OrderResult(
         order_id=status.order_id,
         status=status.state,
@@ -114,7 +111,7 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
     """Start every sample, wait for all outcomes, print them with Web UI links."""
     run_id = uuid.uuid4().hex[:6]
     orders = sample_orders(run_id)
-    handles = [await start_saga(client, order, settings.task_queue) for _, order in orders]
+    handles = [await start_order(client, order, settings.task_queue) for _, order in orders]
     waits = [h.result() for h in handles[:-1]]
     results: list[OrderResult] = await asyncio.gather(
         *waits, cancel_while_awaiting_pickup(handles[-1])

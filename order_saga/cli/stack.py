@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from order_saga.cli import app, one_line_errors
-from order_saga.settings import LOCAL_STRIPE_PORT, get_settings
+from order_saga.settings import LOCAL_STRIPE_PORT, Settings
 
 if TYPE_CHECKING:
-    from order_saga.devstack import Endpoints
+    from order_saga.embedded.stack import Endpoints
 
 # The stack's modules (worker, Stripe SDK, SQLAlchemy) load inside the commands that use
 # them, so `order-saga start` and `status` answer without paying for them.
@@ -30,14 +30,14 @@ async def until_interrupted() -> None:
     await stop.wait()
 
 
-def print_endpoints(endpoints: Endpoints) -> None:
+def print_endpoints(endpoints: Endpoints, task_queue: str) -> None:
     """Tell the person at the terminal where everything is."""
     typer.echo(f"Temporal frontend  {endpoints.temporal}")
     typer.echo(f"Temporal Web UI    {endpoints.web_ui}")
     typer.echo(f"Stripe API         {endpoints.stripe or 'api.stripe.com (STRIPE_API_KEY)'}")
     typer.echo(f"Database           {endpoints.database}")
     worker = "running here" if "worker" in endpoints.started else "not started (--no-worker)"
-    typer.echo(f"Worker             {worker}, task queue {get_settings().task_queue}")
+    typer.echo(f"Worker             {worker}, task queue {task_queue}")
 
 
 @app.command()
@@ -53,17 +53,17 @@ def dev(
 ) -> None:
     """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker."""
 
-    from order_saga.devstack import embedded_stack
-    from order_saga.stripe_server.faults import Faults
+    from order_saga.embedded.local_stripe.faults import Faults
+    from order_saga.embedded.stack import embedded_stack
 
-    settings = get_settings()
+    settings = Settings()
     if stripe_faults is not None:
         settings = settings.model_copy(update={"stripe_faults": stripe_faults})
     Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
 
     async def run() -> None:
         async with embedded_stack(settings, with_worker=worker) as (_, endpoints):
-            print_endpoints(endpoints)
+            print_endpoints(endpoints, settings.task_queue)
             typer.echo("Ready. Ctrl-C stops everything.")
             await until_interrupted()
         typer.echo("Stopped.")
@@ -83,10 +83,11 @@ def demo(
         logging.getLogger(noisy).setLevel(logging.ERROR)  # the table tells the failures
 
     from order_saga.cli.demo import run_demo
-    from order_saga.devstack import embedded_stack
+    from order_saga.embedded.stack import embedded_stack
+
+    settings = Settings()
 
     async def run() -> None:
-        settings = get_settings()
         async with embedded_stack(settings, reuse_running=True) as (client, endpoints):
             await run_demo(client, settings, endpoints)
             if stay and "temporal" in endpoints.started:
@@ -106,10 +107,10 @@ def stripe_server(
     ] = None,
 ) -> None:
     """Run only the local Stripe-compatible server until Ctrl-C (faults from STRIPE_FAULTS)."""
-    from order_saga.devstack import local_stripe
-    from order_saga.stripe_server.faults import Faults
+    from order_saga.embedded.local_stripe.faults import Faults
+    from order_saga.embedded.stack import local_stripe
 
-    settings = get_settings()
+    settings = Settings()
     Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
 
     async def run() -> None:
@@ -134,9 +135,13 @@ def migrate(
     seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Add the demo catalogue")] = True,
 ) -> None:
     """Create or upgrade the schema of DATABASE_URL (and seed the demo catalogue)."""
-    from order_saga.db.engine import display_url
-    from order_saga.devstack import prepare_database
+    from order_saga.db.engine import display_url, make_engine
+    from order_saga.embedded.stack import prepare_database
 
-    settings = get_settings()
-    prepare_database(settings, seed=seed)
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        prepare_database(engine, seed=seed)
+    finally:
+        engine.dispose()
     typer.echo(f"Database {display_url(settings.database_url)} is at the latest schema.")

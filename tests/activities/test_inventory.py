@@ -12,11 +12,11 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.inventory import InventoryActivities
-from order_saga.contracts import OrderItem, ReleaseInventoryInput, ReserveInventoryInput
+from activities.inventory.activities import InventoryActivities
+from activities.inventory.contracts import OrderItem, ReleaseInventoryInput, ReserveInventoryInput
+from activities.inventory.repository import stock_of
+from activities.inventory.tables import InventoryReservation
 from order_saga.db.engine import transaction
-from order_saga.db.inventory import stock_of
-from order_saga.db.models import InventoryReservation
 from tests.conftest import product_factory
 
 

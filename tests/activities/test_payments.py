@@ -11,19 +11,19 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.payments import PaymentActivities
-from order_saga.breaker import GatewayBreaker
-from order_saga.contracts import (
+from activities.payment.activities import PaymentActivities
+from activities.payment.breaker import GatewayBreaker
+from activities.payment.contracts import (
     ChargePaymentInput,
     ChargeResult,
     CreatePaymentIntentInput,
     RefundPaymentInput,
 )
+from activities.payment.stripe_client import make_stripe_client
+from activities.payment.tables import Payment
 from order_saga.db.engine import transaction
-from order_saga.db.models import Payment
-from order_saga.gateway import make_stripe_client
+from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
-from order_saga.stripe_server.app import LocalStripe
 
 
 def payments(db: Engine, base_url: str) -> PaymentActivities:

@@ -11,10 +11,14 @@ from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.payments import PaymentActivities
-from order_saga.breaker import GatewayBreaker
-from order_saga.contracts import ChargePaymentInput, CreatePaymentIntentInput, RefundPaymentInput
-from order_saga.gateway import make_stripe_client
+from activities.payment.activities import PaymentActivities
+from activities.payment.breaker import GatewayBreaker
+from activities.payment.contracts import (
+    ChargePaymentInput,
+    CreatePaymentIntentInput,
+    RefundPaymentInput,
+)
+from activities.payment.stripe_client import make_stripe_client
 from order_saga.settings import Settings
 
 KEY = os.environ.get("STRIPE_API_KEY", "")

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from order_saga import search
-from order_saga.devstack import temporal_dev_server, wait_for_temporal
+from order_saga.embedded.temporal_server import start_local_server
 
 BIN = Path(sys.executable).parent
 
@@ -25,14 +24,13 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def dev_server() -> AsyncIterator[str]:
     """The real dev server (visibility, search attributes), in memory, on a free port."""
-    log = tmp_path_factory.mktemp("dev") / "temporal.log"
-    async with temporal_dev_server(
-        port=free_port(), db_file=None, log_file=log, headless=True
-    ) as address:
-        await search.register(await wait_for_temporal(address))
-        yield address
+    server = await start_local_server(port=free_port())
+    try:
+        yield server.client.service_client.config.target_host
+    finally:
+        await server.shutdown()
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from activities.payment.tables import Payment
+from activities.shipment.tables import Shipment
 from order_saga.db.engine import make_engine, transaction
-from order_saga.db.models import Payment, Shipment
-from order_saga.devstack import port_open
+from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env
 
 BIN = Path(sys.executable).parent

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from order_saga.devstack import port_open
+from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env
 
 BIN = Path(sys.executable).parent

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from activities.inventory.repository import stock_of
+from activities.payment.tables import Payment
+from activities.shipment.tables import Shipment
 from order_saga.db.engine import transaction
-from order_saga.db.inventory import stock_of
-from order_saga.db.models import Payment, Shipment
 from tests.cli.conftest import free_port, order_saga
 from tests.helpers import order_data
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from order_saga.settings import Settings
 from order_saga.temporal import connect
-from order_saga.worker import build_worker
+from order_saga.worker_group import build_worker
 from tests.cli.conftest import free_port, order_saga, start_worker, stop_worker
 from tests.helpers import order, order_data, orders_queue
-from workflows.order_saga import OrderSaga
+from workflows.order_workflow import OrderSaga
 
 
 def metrics(port: int) -> str:

@@ -14,14 +14,13 @@ from urllib.parse import quote
 import pytest
 from temporalio.client import Client
 
-from order_saga import search
-from order_saga.contracts import SagaState
-from order_saga.devstack import temporal_dev_server, wait_for_temporal
+from order_saga.embedded.temporal_server import start_local_server
 from order_saga.settings import Settings
-from order_saga.worker import build_worker
+from order_saga.worker_group import build_worker
 from tests.cli.conftest import free_port
 from tests.helpers import order, orders_queue
-from workflows.order_saga import OrderSaga
+from workflows.order_state import SagaState
+from workflows.order_workflow import OrderSaga
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
@@ -58,12 +57,12 @@ def chromium(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 async def web_ui(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Client, str]]:
-    port, ui_port = free_port(), free_port()
-    log = tmp_path_factory.mktemp("ui") / "temporal.log"
-    async with temporal_dev_server(port=port, ui_port=ui_port, db_file=None, log_file=log):
-        client = await wait_for_temporal(f"127.0.0.1:{port}")
-        await search.register(client)
-        yield client, f"http://localhost:{ui_port}"
+    ui_port = free_port()
+    server = await start_local_server(port=free_port(), ui_port=ui_port)
+    try:
+        yield server.client, f"http://localhost:{ui_port}"
+    finally:
+        await server.shutdown()
 
 
 async def test_a_finished_saga_is_found_by_order_status(

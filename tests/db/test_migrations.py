@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from order_saga.db.catalogue import DEMO_CATALOGUE, seed_catalogue
+from activities.inventory.catalogue import DEMO_CATALOGUE, seed_catalogue
+from activities.inventory.tables import Product
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
-from order_saga.db.models import Product
 
 PAYMENT_COLUMNS = {
     "payment_id",

@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from order_saga.contracts import OrderRequest, describe_validation_error
-from order_saga.money import to_minor_units
+from activities.money import to_minor_units
+from order_saga.cli import describe_validation_error
 from tests.helpers import order_data
+from workflows.order_request import OrderRequest
 
 
 def test_the_documented_request_is_valid_and_gets_an_order_id() -> None:

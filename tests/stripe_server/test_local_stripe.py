@@ -7,9 +7,10 @@ import uuid
 import pytest
 import stripe
 
-from order_saga.gateway import make_stripe_client
+from activities.payment.stripe_client import make_stripe_client
+from order_saga.embedded.local_stripe.encoding import decode_form
+from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
-from order_saga.stripe_server.app import LocalStripe, decode_form
 
 
 @pytest.fixture

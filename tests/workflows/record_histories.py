@@ -13,16 +13,17 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from order_saga import search
+from activities.inventory.catalogue import seed_catalogue
 from order_saga.binaries import find_binary
-from order_saga.db.catalogue import seed_catalogue
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
+from order_saga.embedded.local_stripe.app import start
+from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
-from order_saga.stripe_server.app import LocalStripe, start
-from order_saga.worker import build_worker
+from order_saga.visibility import register_search_attributes
+from order_saga.worker_group import build_worker
 from tests.helpers import order
-from workflows.order_saga import OrderSaga
+from workflows.order_workflow import OrderSaga
 
 HISTORIES = Path(__file__).parent / "histories"
 RUNS = {
@@ -41,7 +42,7 @@ async def record() -> None:
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
-    await search.register(env.client)
+    await register_search_attributes(env.client)
     settings = Settings(stripe_api_base=base_url, task_queue="record")
     try:
         async with build_worker(env.client, settings=settings, engine=engine):

@@ -16,24 +16,20 @@ from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Worker
 
-from activities.inventory import InventoryActivities
-from order_saga.cli import CliError
-from order_saga.cli.operate import cancel_order
-from order_saga.contracts import (
-    OrderRequest,
-    ReservationResult,
-    ReserveInventoryInput,
-    SagaState,
-    SagaStatus,
-)
+from activities.inventory.activities import InventoryActivities
+from activities.inventory.contracts import ReservationResult, ReserveInventoryInput
+from activities.inventory.repository import stock_of
+from activities.payment.tables import Payment
+from activities.queues import queue
+from activities.shipment.tables import Shipment
+from order_saga.client import OrderError, cancel_order
 from order_saga.db.engine import transaction
-from order_saga.db.inventory import stock_of
-from order_saga.db.models import Payment, Shipment
-from order_saga.queues import queue
 from order_saga.settings import Settings
-from order_saga.worker import WorkerGroup, build_worker
+from order_saga.worker_group import WorkerGroup, build_worker
 from tests.helpers import activity_events, order, orders_queue, scheduled_activities
-from workflows.order_saga import OrderSaga
+from workflows.order_request import OrderRequest
+from workflows.order_state import SagaState, SagaStatus
+from workflows.order_workflow import OrderSaga
 
 
 async def until(check: Callable[[], Any], seconds: float = 30) -> None:
@@ -202,7 +198,9 @@ async def test_cancel_after_handover_is_refused_and_nothing_is_undone(
     ):
         handle = await start(env, request, task_queue)
         result = await handle.result()
-        with pytest.raises(CliError, match="handed to the carrier; it can no longer be cancelled"):
+        with pytest.raises(
+            OrderError, match="handed to the carrier; it can no longer be cancelled"
+        ):
             await cancel_order(env.client, request.order_id, "too late", wait=True)
 
     assert result.status == SagaState.COMPLETED

@@ -10,15 +10,18 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
-from order_saga.contracts import OrderRequest, OrderResult, SagaState
+from activities.inventory.repository import stock_of
+from activities.inventory.tables import InventoryReservation
+from activities.payment.tables import Payment
+from activities.shipment.tables import Shipment
 from order_saga.db.engine import transaction
-from order_saga.db.inventory import stock_of
-from order_saga.db.models import InventoryReservation, Payment, Shipment
+from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
-from order_saga.stripe_server.app import LocalStripe
-from order_saga.worker import build_worker
+from order_saga.worker_group import build_worker
 from tests.helpers import FULL_UNDO, order, orders_queue, scheduled_activities
-from workflows.order_saga import OrderSaga
+from workflows.order_request import OrderRequest
+from workflows.order_state import OrderResult, SagaState
+from workflows.order_workflow import OrderSaga
 
 
 async def run_saga(

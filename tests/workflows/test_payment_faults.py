@@ -12,16 +12,17 @@ import stripe
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
-from order_saga.breaker import GatewayBreaker
-from order_saga.contracts import OrderRequest, OrderResult, SagaState
+from activities.inventory.repository import stock_of
+from activities.payment.breaker import GatewayBreaker
+from activities.payment.stripe_client import make_stripe_client
 from order_saga.db.engine import transaction
-from order_saga.db.inventory import stock_of
-from order_saga.gateway import make_stripe_client
+from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
-from order_saga.stripe_server.app import LocalStripe
-from order_saga.worker import build_worker
+from order_saga.worker_group import build_worker
 from tests.helpers import activity_attempts, order, orders_queue
-from workflows.order_saga import OrderSaga
+from workflows.order_request import OrderRequest
+from workflows.order_state import OrderResult, SagaState
+from workflows.order_workflow import OrderSaga
 
 
 def intents(stripe_state: LocalStripe, order_id: str, status: str = "succeeded") -> list[str]:

@@ -9,8 +9,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from order_saga.worker import SANDBOX
-from workflows.order_saga import OrderSaga
+from order_saga.worker_group import SANDBOX
+from workflows.order_workflow import OrderSaga
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 

@@ -13,31 +13,33 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from order_saga.contracts import (
-    CancelShipmentInput,
-    CancelShipmentResult,
-    ChargePaymentInput,
-    ChargeResult,
-    CreatePaymentIntentInput,
-    CreateShipmentInput,
-    OrderRequest,
-    OrderResult,
-    PaymentIntentResult,
+from activities.inventory.contracts import (
     PricedLine,
-    RefundPaymentInput,
-    RefundResult,
     ReleaseInventoryInput,
     ReleaseResult,
     ReservationResult,
     ReserveInventoryInput,
-    SagaState,
-    ShipmentResult,
-    StepState,
 )
-from order_saga.queues import SERVICES, queue
-from order_saga.worker import SANDBOX, WorkerGroup
+from activities.payment.contracts import (
+    ChargePaymentInput,
+    ChargeResult,
+    CreatePaymentIntentInput,
+    PaymentIntentResult,
+    RefundPaymentInput,
+    RefundResult,
+)
+from activities.queues import SERVICES, queue
+from activities.shipment.contracts import (
+    CancelShipmentInput,
+    CancelShipmentResult,
+    CreateShipmentInput,
+    ShipmentResult,
+)
+from order_saga.worker_group import SANDBOX, WorkerGroup
 from tests.helpers import FULL_UNDO, activity_attempts, order, orders_queue, scheduled_activities
-from workflows.order_saga import OrderSaga
+from workflows.order_request import OrderRequest
+from workflows.order_state import OrderResult, SagaState, StepState
+from workflows.order_workflow import OrderSaga
 
 
 class Stubs:

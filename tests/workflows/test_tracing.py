@@ -7,12 +7,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
 
-from order_saga.contracts import SagaState
 from order_saga.settings import Settings
 from order_saga.tracing import tracing_interceptor
-from order_saga.worker import build_worker
+from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue
-from workflows.order_saga import OrderSaga
+from workflows.order_state import SagaState
+from workflows.order_workflow import OrderSaga
 
 
 async def test_a_saga_leaves_spans_for_the_start_the_run_and_each_activity(

@@ -2,14 +2,13 @@
 
 from alembic import context
 from sqlalchemy import Engine
-from sqlmodel import SQLModel
 
-from order_saga.db import models  # noqa: F401  (registers the tables)
+from order_saga.db.tables import METADATA
 
 engine: Engine = context.config.attributes["engine"]
 
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=SQLModel.metadata)
+    context.configure(connection=connection, target_metadata=METADATA)
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()

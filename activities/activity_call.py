@@ -1,0 +1,58 @@
+"""An activity method bound to how the saga calls it: its service's queue, timeouts, retries.
+
+Each service declares one `ActivityCall` beside every activity, so the options are written
+once and the workflow's call is typed end to end: mypy checks the argument against the
+method's parameter and the awaited value against its return type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Generic, TypeVar
+
+from temporalio import activity, workflow
+from temporalio.common import RetryPolicy
+from temporalio.workflow import ActivityCancellationType
+
+from activities.queues import Service, prefix_of, queue
+
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+
+@dataclass(frozen=True)
+class ActivityCall(Generic[ArgT, ResultT]):
+    """`method` is the unbound activity method, e.g. `PaymentActivities.refund_payment`."""
+
+    method: Callable[[Any, ArgT], ResultT]
+    service: Service
+    start_to_close_timeout: timedelta
+    retry_policy: RetryPolicy
+    schedule_to_close_timeout: timedelta | None = None
+
+    @property
+    def name(self) -> str:
+        """The activity's registered name: its wire contract, never renamed."""
+        return str(activity._Definition.must_from_callable(self.method).name)
+
+    def execute(
+        self,
+        arg: ArgT,
+        *,
+        summary: str,
+        cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    ) -> Awaitable[ResultT]:
+        """Run it from workflow code, on the queue of this saga's family of services."""
+        prefix = prefix_of(workflow.info().task_queue)
+        return workflow.execute_activity_method(
+            self.method,
+            arg,
+            task_queue=queue(prefix, self.service),
+            start_to_close_timeout=self.start_to_close_timeout,
+            schedule_to_close_timeout=self.schedule_to_close_timeout,
+            retry_policy=self.retry_policy,
+            summary=summary,
+            cancellation_type=cancellation_type,
+        )

@@ -1,0 +1,97 @@
+"""Inventory activities: reserve stock for an order, and release it (the reserve's undo)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from temporalio import activity
+
+from activities.activity_call import ActivityCall
+from activities.failures import OrderAlreadyCompensated, as_business_failure
+from activities.inventory import repository, rules
+from activities.inventory.contracts import (
+    ReleaseInventoryInput,
+    ReleaseResult,
+    ReservationResult,
+    ReserveInventoryInput,
+)
+from activities.inventory.tables import ReservationStatus
+from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT, step_retry
+from order_saga.db.engine import transaction
+
+
+class InventoryActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn(name="reserve_inventory")
+    def reserve_inventory(self, request: ReserveInventoryInput) -> ReservationResult:
+        """Check prices against the catalogue and take stock for every line, atomically.
+
+        A second call for the same order changes nothing; one after the release is refused.
+        """
+        result = rules.priced(request.order_id, request.currency, request.items)
+        with as_business_failure(), transaction(self._engine) as session:
+            existing = repository.reservations(session=session, order_id=request.order_id)
+            if any(r.status == ReservationStatus.RELEASED for r in existing):
+                raise OrderAlreadyCompensated(f"order {request.order_id} was already released")
+            if existing:
+                return result
+            skus = [item.sku for item in request.items]
+            catalogue = repository.products(session=session, skus=skus)
+            rules.check_prices(request.items, catalogue, request.currency)
+            # Lock rows in one global order so concurrent multi-line orders cannot deadlock.
+            for item in sorted(request.items, key=lambda i: i.sku):
+                if not repository.take_stock(session=session, sku=item.sku, quantity=item.quantity):
+                    raise rules.out_of_stock(item)
+                repository.add_reservation(
+                    session=session,
+                    order_id=request.order_id,
+                    sku=item.sku,
+                    quantity=item.quantity,
+                    status=ReservationStatus.RESERVED,
+                )
+        return result
+
+    @activity.defn(name="release_inventory")
+    def release_inventory(self, request: ReleaseInventoryInput) -> ReleaseResult:
+        """Give reserved units back once; leave a tombstone so a late reserve cannot land."""
+        released = 0
+        with transaction(self._engine) as session:
+            rows = repository.reservations(
+                session=session, order_id=request.order_id, for_update=True
+            )
+            for row in rows:
+                if row.status != ReservationStatus.RESERVED:
+                    continue
+                repository.return_stock(session=session, sku=row.sku, quantity=row.quantity)
+                repository.set_status(
+                    session=session, reservation=row, status=ReservationStatus.RELEASED
+                )
+                released += row.quantity
+            for sku in sorted(set(request.skus) - {row.sku for row in rows}):
+                repository.add_reservation(
+                    session=session,
+                    order_id=request.order_id,
+                    sku=sku,
+                    quantity=0,
+                    status=ReservationStatus.RELEASED,
+                )
+        activity.logger.info("released %d units for order %s", released, request.order_id)
+        return ReleaseResult(order_id=request.order_id, released_units=released)
+
+
+RESERVE_RETRY = step_retry(rules.UnknownProduct, rules.OutOfStock, rules.PriceMismatch)
+RESERVE_INVENTORY = ActivityCall(
+    InventoryActivities.reserve_inventory,
+    service="inventory",
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=RESERVE_RETRY,
+)
+RELEASE_INVENTORY = ActivityCall(
+    InventoryActivities.release_inventory,
+    service="inventory",
+    start_to_close_timeout=COMPENSATION_TIMEOUT,
+    retry_policy=COMPENSATION_RETRY,
+)

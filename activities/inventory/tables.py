@@ -1,0 +1,41 @@
+"""The inventory service's tables: the catalogue with its stock, and each order's reservations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from activities.timestamps import timestamp
+
+
+class ReservationStatus(StrEnum):
+    RESERVED = "Reserved"
+    RELEASED = "Released"
+
+
+class Product(SQLModel, table=True):
+    __tablename__ = "products"
+    __table_args__ = (CheckConstraint("stock >= 0", name="ck_products_stock_non_negative"),)
+
+    sku: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    unit_price: Decimal = Field(sa_type=Numeric(10, 2), nullable=False)
+    currency: str = Field(default="usd", max_length=3)
+    stock: int = Field(default=0)
+
+
+class InventoryReservation(SQLModel, table=True):
+    __tablename__ = "inventory_reservations"
+    __table_args__ = (UniqueConstraint("order_id", "sku", name="uq_reservation_order_sku"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(max_length=64, index=True)
+    sku: str = Field(max_length=64)
+    quantity: int
+    status: str = Field(max_length=16)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()

@@ -1,0 +1,187 @@
+"""Payment activities: charge the card through Stripe in two steps, and refund it (the undo).
+
+The PaymentIntent is created (no money moves) and its id returned to the workflow before
+it is confirmed, so the refund always knows which intent to undo. Every request carries an
+idempotency key derived from the workflow id: a retried activity replays Stripe's first
+answer instead of charging again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
+
+import stripe
+from sqlalchemy import Engine
+from temporalio import activity
+
+from activities.activity_call import ActivityCall
+from activities.failures import OrderAlreadyCompensated, as_business_failure
+from activities.money import to_minor_units
+from activities.payment import repository, rules
+from activities.payment.breaker import GatewayBreaker
+from activities.payment.contracts import (
+    ChargePaymentInput,
+    ChargeResult,
+    CreatePaymentIntentInput,
+    PaymentIntentResult,
+    RefundPaymentInput,
+    RefundResult,
+)
+from activities.payment.recorder import record_payment
+from activities.payment.stripe_calls import StripeCalls
+from activities.payment.stripe_errors import error_body
+from activities.payment.tables import PaymentStatus
+from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT, step_retry
+from order_saga.db.engine import transaction
+
+T = TypeVar("T")
+
+
+class PaymentActivities:
+    def __init__(
+        self, engine: Engine, stripe_client: stripe.StripeClient, breaker: GatewayBreaker
+    ) -> None:
+        self._engine = engine
+        self._stripe = StripeCalls(stripe_client, breaker)
+
+    @activity.defn(name="create_payment_intent")
+    def create_payment_intent(self, request: CreatePaymentIntentInput) -> PaymentIntentResult:
+        """Create the intent (no money moves) and store its id on the order's payment row."""
+        with as_business_failure():
+            payment = record_payment(
+                self._engine, request.order_id, PaymentStatus.PENDING, request=request
+            )
+            if payment.status == PaymentStatus.REFUNDED:
+                raise OrderAlreadyCompensated(f"order {request.order_id} was refunded")
+            if payment.transaction_id and payment.status != PaymentStatus.PENDING:
+                return PaymentIntentResult(
+                    payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
+                )
+            intent = self._gateway(
+                request.order_id,
+                lambda: self._stripe.v1.payment_intents.create(
+                    params={
+                        "amount": to_minor_units(request.amount, request.currency),
+                        "currency": request.currency,
+                        "payment_method": request.payment_method,
+                        # Cards only, never a redirect: there is no customer to send back.
+                        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+                        "metadata": {
+                            "order_id": request.order_id,
+                            "customer_id": request.customer_id,
+                        },
+                    },
+                    options={"idempotency_key": f"{request.idempotency_key}/create"},
+                ),
+            )
+            payment = record_payment(
+                self._engine, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
+            )
+        return PaymentIntentResult(payment_id=payment.payment_id, payment_intent_id=intent.id)
+
+    @activity.defn(name="charge_payment")
+    def charge_payment(self, request: ChargePaymentInput) -> ChargeResult:
+        """Confirm the intent: this is where money moves, exactly once per order."""
+        with as_business_failure():
+            intent = self._gateway(
+                request.order_id,
+                lambda: self._stripe.v1.payment_intents.confirm(
+                    request.payment_intent_id,
+                    options={"idempotency_key": f"{request.idempotency_key}/confirm"},
+                ),
+            )
+            if intent.status != "succeeded":
+                record_payment(
+                    self._engine,
+                    request.order_id,
+                    PaymentStatus.FAILED,
+                    intent.id,
+                    intent.to_dict(),
+                )
+                raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
+            payment = record_payment(
+                self._engine, request.order_id, PaymentStatus.CAPTURED, intent.id, intent.to_dict()
+            )
+        return ChargeResult(
+            payment_id=payment.payment_id,
+            payment_intent_id=intent.id,
+            amount=request.amount,
+            currency=request.currency,
+        )
+
+    @activity.defn(name="refund_payment")
+    def refund_payment(self, request: RefundPaymentInput) -> RefundResult:
+        """Compensation: refund what was taken, cancel what was not, call nobody for nothing."""
+        with transaction(self._engine) as session:
+            payment = repository.get_payment(session=session, order_id=request.order_id)
+            if payment is not None and payment.status == PaymentStatus.REFUNDED:
+                return RefundResult(order_id=request.order_id, action="already_refunded")
+            intent_id = request.payment_intent_id or (payment.transaction_id if payment else None)
+        if intent_id is None:  # the order never reached Stripe, or no intent was created
+            return RefundResult(order_id=request.order_id, action="nothing_to_refund")
+        intent = self._stripe.undo(lambda: self._stripe.v1.payment_intents.retrieve(intent_id))
+        if intent.status == "succeeded":
+            refund = self._stripe.refund_once(intent_id, f"{request.idempotency_key}/refund")
+            record_payment(
+                self._engine, request.order_id, PaymentStatus.REFUNDED, intent_id, refund.to_dict()
+            )
+            return RefundResult(order_id=request.order_id, action="refunded", refund_id=refund.id)
+        if intent.status in rules.CANCELLABLE_INTENT_STATES:
+            intent = self._stripe.undo(
+                lambda: self._stripe.v1.payment_intents.cancel(
+                    intent_id, options={"idempotency_key": f"{request.idempotency_key}/cancel"}
+                )
+            )
+        record_payment(
+            self._engine, request.order_id, PaymentStatus.FAILED, intent_id, intent.to_dict()
+        )
+        return RefundResult(order_id=request.order_id, action="cancelled")
+
+    def _gateway(self, order_id: str, call: Callable[[], T]) -> T:
+        """A step's gateway call: a final failure is recorded on the order's row first."""
+
+        def record(exc: stripe.StripeError) -> None:
+            record_payment(self._engine, order_id, PaymentStatus.FAILED, response=error_body(exc))
+            if not isinstance(exc, stripe.CardError):  # a bug or a config error, not a decline
+                activity.logger.error("payment gateway refused %s: %s", order_id, exc)
+
+        return self._stripe.step(call, record)
+
+
+PAYMENT_RETRY = step_retry(
+    rules.CardDeclined,
+    rules.InsufficientFunds,
+    rules.ExpiredCard,
+    rules.Fraudulent,
+    rules.PaymentDeclined,
+    rules.PaymentRejected,
+    extra=("IdempotencyConflict", "GatewayAuthentication"),
+)
+# One Stripe call, up to the client's 20 s timeout, with the SDK's own retries.
+PAYMENT_TIMEOUT = timedelta(seconds=75)
+# Stripe forgets an idempotency key 24 hours after its first use; a charge retried after
+# that would be a new charge. The charge's whole retry window stays far inside that.
+PAYMENT_DEADLINE = timedelta(hours=1)
+
+CREATE_PAYMENT_INTENT = ActivityCall(
+    PaymentActivities.create_payment_intent,
+    service="payment",
+    start_to_close_timeout=PAYMENT_TIMEOUT,
+    schedule_to_close_timeout=PAYMENT_DEADLINE,
+    retry_policy=PAYMENT_RETRY,
+)
+CHARGE_PAYMENT = ActivityCall(
+    PaymentActivities.charge_payment,
+    service="payment",
+    start_to_close_timeout=PAYMENT_TIMEOUT,
+    schedule_to_close_timeout=PAYMENT_DEADLINE,
+    retry_policy=PAYMENT_RETRY,
+)
+REFUND_PAYMENT = ActivityCall(
+    PaymentActivities.refund_payment,
+    service="payment",
+    start_to_close_timeout=COMPENSATION_TIMEOUT,
+    retry_policy=COMPENSATION_RETRY,
+)

@@ -1,0 +1,48 @@
+"""What the payment activities take and return."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from activities.messages import Strict
+
+
+class CreatePaymentIntentInput(Strict):
+    order_id: str
+    customer_id: str
+    amount: Decimal
+    currency: str
+    payment_method: str
+    idempotency_key: str
+
+
+class PaymentIntentResult(Strict):
+    payment_id: str
+    payment_intent_id: str
+
+
+class ChargePaymentInput(Strict):
+    order_id: str
+    payment_intent_id: str
+    amount: Decimal
+    currency: str
+    idempotency_key: str
+
+
+class ChargeResult(Strict):
+    payment_id: str
+    payment_intent_id: str
+    amount: Decimal
+    currency: str
+
+
+class RefundPaymentInput(Strict):
+    order_id: str
+    idempotency_key: str
+    payment_intent_id: str | None = None  # unknown when the create's answer never came
+
+
+class RefundResult(Strict):
+    order_id: str
+    action: str  # refunded | cancelled | nothing_to_refund | already_refunded
+    refund_id: str | None = None

@@ -1,0 +1,45 @@
+"""What Stripe said, written onto the order's payment row: created once, moved forward only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from activities.payment import repository, rules
+from activities.payment.contracts import CreatePaymentIntentInput
+from activities.payment.tables import Payment, PaymentStatus
+from order_saga.db.engine import transaction
+
+
+def record_payment(
+    engine: Engine,
+    order_id: str,
+    status: PaymentStatus,
+    intent_id: str | None = None,
+    response: dict[str, Any] | None = None,
+    *,
+    request: CreatePaymentIntentInput | None = None,
+) -> Payment:
+    """Create the order's row (from the create request) or move it forward, never back."""
+    with transaction(engine) as session:
+        payment = repository.get_payment(session=session, order_id=order_id)
+        if payment is None:
+            if request is None:
+                raise LookupError(f"no payment recorded for order {order_id}")
+            payment = repository.add_payment(
+                session=session,
+                order_id=order_id,
+                amount=request.amount,
+                payment_method=request.payment_method,
+                status=status,
+            )
+        elif not rules.may_move(payment.status, status):
+            return payment
+        return repository.update_payment(
+            session=session,
+            payment=payment,
+            status=status,
+            transaction_id=intent_id,
+            gateway_response=response,
+        )

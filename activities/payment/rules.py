@@ -1,0 +1,71 @@
+"""Payment's business decisions: declines, status transitions, what a PaymentIntent allows."""
+
+from __future__ import annotations
+
+from activities.failures import BusinessError
+from activities.payment.tables import PaymentStatus
+
+
+class PaymentDeclined(BusinessError):
+    type = "PaymentDeclined"
+
+
+class CardDeclined(PaymentDeclined):
+    type = "CardDeclined"
+
+
+class InsufficientFunds(PaymentDeclined):
+    type = "InsufficientFunds"
+
+
+class ExpiredCard(PaymentDeclined):
+    type = "ExpiredCard"
+
+
+class Fraudulent(PaymentDeclined):
+    type = "Fraudulent"
+
+
+class PaymentRejected(BusinessError):
+    """The gateway refused the request itself (bad key, bad parameters): a bug, not a decline."""
+
+    type = "PaymentRejected"
+
+
+# Decline codes that name a reason of their own; everything else is a plain CardDeclined.
+_DECLINE_TYPES: dict[str, type[PaymentDeclined]] = {
+    "insufficient_funds": InsufficientFunds,
+    "expired_card": ExpiredCard,
+    "fraudulent": Fraudulent,
+    "stolen_card": Fraudulent,
+    "lost_card": Fraudulent,
+}
+
+# PaymentIntent states from which no money has moved and a cancel is still allowed.
+CANCELLABLE_INTENT_STATES = frozenset(
+    {"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"}
+)
+# Refund states that mean the money is (or will be) back with the customer.
+REFUND_GOING_THROUGH = frozenset({"succeeded", "pending"})
+
+# A row moves Pending -> Captured or Failed -> Refunded and never backwards, so a late or
+# replayed answer cannot undo a later state.
+_RANK = {
+    PaymentStatus.PENDING: 0,
+    PaymentStatus.CAPTURED: 1,
+    PaymentStatus.FAILED: 1,
+    PaymentStatus.REFUNDED: 2,
+}
+
+
+def decline_for(code: str | None, decline_code: str | None) -> type[PaymentDeclined] | None:
+    """The business failure a card error stands for, or None when it is worth retrying."""
+    if code == "processing_error":
+        return None
+    return _DECLINE_TYPES.get(decline_code or "") or _DECLINE_TYPES.get(code or "") or CardDeclined
+
+
+def may_move(current: str, to: PaymentStatus) -> bool:
+    """Forward only, and never sideways between Captured and Failed."""
+    now = PaymentStatus(current)
+    return _RANK[to] > _RANK[now] or to == now

@@ -1,0 +1,34 @@
+"""The payments table, column for column as in the original design."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, Numeric
+from sqlmodel import Field, SQLModel
+
+from activities.timestamps import JSON_DOCUMENT, timestamp
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "Pending"
+    CAPTURED = "Captured"
+    FAILED = "Failed"
+    REFUNDED = "Refunded"
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payments"
+
+    payment_id: str = Field(primary_key=True)
+    order_id: str = Field(unique=True, index=True)
+    transaction_id: str | None = Field(default=None, index=True)
+    amount: Decimal = Field(sa_type=Numeric(10, 2), nullable=False)
+    payment_method: str
+    status: str = Field(index=True)
+    gateway_response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT))
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()

@@ -1,0 +1,92 @@
+"""Shipment activities: book the carrier, and cancel the booking (the undo)."""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from temporalio import activity
+
+from activities.activity_call import ActivityCall
+from activities.failures import OrderAlreadyCompensated, as_business_failure
+from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT, step_retry
+from activities.shipment import repository, rules
+from activities.shipment.contracts import (
+    CancelShipmentInput,
+    CancelShipmentResult,
+    CreateShipmentInput,
+    ShipmentResult,
+)
+from activities.shipment.tables import ShipmentStatus
+from order_saga.db.engine import transaction
+
+
+class ShipmentActivities:
+    def __init__(self, engine: Engine, *, carrier: str, unserved_countries: Set[str]) -> None:
+        self._engine = engine
+        self._carrier = carrier
+        self._unserved = unserved_countries
+
+    @activity.defn(name="create_shipment")
+    def create_shipment(self, request: CreateShipmentInput) -> ShipmentResult:
+        """Book the shipment once; a repeated call returns the booking already made."""
+        with as_business_failure():
+            rules.check_destination(
+                request.address.country, carrier=self._carrier, unserved=self._unserved
+            )
+            with transaction(self._engine) as session:
+                shipment = repository.get_shipment(session=session, order_id=request.order_id)
+                if shipment is not None and shipment.status == ShipmentStatus.CANCELLED:
+                    raise OrderAlreadyCompensated(
+                        f"shipment for order {request.order_id} was cancelled"
+                    )
+                shipment = shipment or repository.add_shipment(
+                    session=session,
+                    shipment_id=rules.new_shipment_id(),
+                    order_id=request.order_id,
+                    carrier=self._carrier,
+                    tracking_number=rules.new_tracking_number(),
+                    status=ShipmentStatus.CREATED,
+                    address=request.address.model_dump(),
+                )
+                return ShipmentResult(
+                    shipment_id=shipment.shipment_id,
+                    carrier=shipment.carrier,
+                    tracking_number=shipment.tracking_number or "",
+                )
+
+    @activity.defn(name="cancel_shipment")
+    def cancel_shipment(self, request: CancelShipmentInput) -> CancelShipmentResult:
+        """Cancel once; with no booking yet, leave a cancelled row so a late one is refused."""
+        with transaction(self._engine) as session:
+            shipment = repository.get_shipment(session=session, order_id=request.order_id)
+            cancelled = shipment is not None and shipment.status != ShipmentStatus.CANCELLED
+            if shipment is None:
+                repository.add_shipment(
+                    session=session,
+                    shipment_id=rules.new_shipment_id(),
+                    order_id=request.order_id,
+                    carrier=self._carrier,
+                    status=ShipmentStatus.CANCELLED,
+                )
+            elif cancelled:
+                repository.set_status(
+                    session=session, shipment=shipment, status=ShipmentStatus.CANCELLED
+                )
+        return CancelShipmentResult(order_id=request.order_id, cancelled=cancelled)
+
+
+SHIPMENT_RETRY = step_retry(rules.ShipmentRejected)
+CREATE_SHIPMENT = ActivityCall(
+    ShipmentActivities.create_shipment,
+    service="shipment",
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=SHIPMENT_RETRY,
+)
+CANCEL_SHIPMENT = ActivityCall(
+    ShipmentActivities.cancel_shipment,
+    service="shipment",
+    start_to_close_timeout=COMPENSATION_TIMEOUT,
+    retry_policy=COMPENSATION_RETRY,
+)

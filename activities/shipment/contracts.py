@@ -1,0 +1,49 @@
+"""What the shipment activities take and return, and the address they ship to."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from activities.messages import NonEmpty, Strict
+
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+
+
+class Address(Strict):
+    street: NonEmpty
+    city: NonEmpty
+    state: Annotated[str, Field(max_length=100)] = ""
+    zip_code: NonEmpty
+    country: Annotated[str, Field(description="ISO 3166-1 alpha-2 code")]
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country_code(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if not COUNTRY_PATTERN.match(value):
+                raise ValueError("must be a two-letter ISO 3166-1 country code, e.g. US")
+        return value
+
+
+class CreateShipmentInput(Strict):
+    order_id: str
+    address: Address
+
+
+class ShipmentResult(Strict):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+
+
+class CancelShipmentInput(Strict):
+    order_id: str
+
+
+class CancelShipmentResult(Strict):
+    order_id: str
+    cancelled: bool

@@ -1,0 +1,30 @@
+"""The shipments table: one booking per order, cancelled rather than deleted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from activities.timestamps import JSON_DOCUMENT, timestamp
+
+
+class ShipmentStatus(StrEnum):
+    CREATED = "Created"
+    CANCELLED = "Cancelled"
+
+
+class Shipment(SQLModel, table=True):
+    __tablename__ = "shipments"
+
+    shipment_id: str = Field(primary_key=True)
+    order_id: str = Field(unique=True, index=True)
+    carrier: str
+    tracking_number: str | None = None
+    status: str = Field(max_length=16)
+    address: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT))
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()

@@ -1,0 +1,162 @@
+"""The client API: start, status, cancel and list orders over a Temporal `Client`.
+
+The CLI and the demo call these functions, and any other front end (an HTTP API, a script)
+can do the same: they hold every rule of talking to a saga, the front ends only parse and print.
+The saga is named by its wire names, so a client never loads the workflow's activities.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+)
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.queues import queue
+from order_saga.visibility import list_query
+from workflows.order_request import OrderRequest, workflow_id_for
+from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaStatus
+from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
+
+QUERY_TIMEOUT = timedelta(seconds=10)
+OrderHandle = WorkflowHandle[Any, OrderResult]
+
+
+class OrderError(Exception):
+    """A refusal the caller can act on; the message says what happened and what to do."""
+
+
+class ClosedOrder(BaseModel):
+    """What is known of a closed saga that no worker is left to replay: its search attribute."""
+
+    order_id: str
+    state: str | None
+    steps: None = None
+
+
+class OrderSummary(BaseModel):
+    """One saga as visibility lists it."""
+
+    workflow_id: str
+    order_status: str | None
+    customer_id: str | None
+    order_total: float | None
+    started: str
+
+
+async def start_order(client: Client, order: OrderRequest, queue_prefix: str) -> OrderHandle:
+    """Start once per order: a second start for the same order id is refused, even later."""
+    try:
+        return await client.start_workflow(
+            WORKFLOW_TYPE,
+            order,
+            result_type=OrderResult,
+            id=order.workflow_id,
+            task_queue=queue(queue_prefix, "orders"),
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        )
+    except WorkflowAlreadyStartedError as err:
+        raise OrderError(
+            f"order {order.order_id} already has a saga ({order.workflow_id}); "
+            f"see `order-saga status {order.order_id}`"
+        ) from err
+
+
+async def find_order(
+    client: Client, order_id: str
+) -> tuple[OrderHandle, WorkflowExecutionDescription]:
+    """The order's saga and what Temporal knows of it; a clear error when there is none."""
+    handle = client.get_workflow_handle(workflow_id_for(order_id), result_type=OrderResult)
+    try:
+        return handle, await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise OrderError(f"no saga for order {order_id}") from err
+        raise
+
+
+async def order_status(client: Client, order_id: str) -> SagaStatus | ClosedOrder:
+    """The saga's `status` query; for a closed saga with no worker, its search attribute."""
+    handle, description = await find_order(client, order_id)
+    try:
+        return await query_status(handle, rpc_timeout=QUERY_TIMEOUT)
+    except RPCError as err:
+        if description.status == WorkflowExecutionStatus.RUNNING:
+            raise OrderError(f"no worker answered for order {order_id}: {err.message}") from err
+        state = description.typed_search_attributes.get(ORDER_STATUS)
+        return ClosedOrder(order_id=order_id, state=state)
+
+
+async def cancel_order(
+    client: Client, order_id: str, reason: str, *, wait: bool
+) -> SagaStatus | None:
+    """Ask the saga to cancel; refuse clearly when the order is past the point of no return.
+
+    With `wait`, returns the saga's status once the undo has run."""
+    handle, description = await find_order(client, order_id)
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        state = description.typed_search_attributes.get(ORDER_STATUS)
+        if description.status == WorkflowExecutionStatus.COMPLETED and state == "COMPLETED":
+            raise OrderError(
+                f"order {order_id} was handed to the carrier; it can no longer be cancelled"
+            )
+        ended = state or (description.status.name if description.status else "unknown")
+        raise OrderError(f"order {order_id} already ended ({ended})")
+    try:
+        await handle.cancel(reason=reason)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:  # it closed in the meantime
+            raise OrderError(f"order {order_id} ended before the cancel arrived") from err
+        raise
+    if not wait:
+        return None
+    await wait_for_end(handle)
+    return await query_status(handle)
+
+
+async def query_status(
+    handle: WorkflowHandle[Any, Any], *, rpc_timeout: timedelta | None = None
+) -> SagaStatus:
+    """The saga's `status` query: its state and each step's progress."""
+    status: SagaStatus = await handle.query(
+        STATUS_QUERY, result_type=SagaStatus, rpc_timeout=rpc_timeout
+    )
+    return status
+
+
+async def wait_for_end(handle: WorkflowHandle[Any, Any]) -> None:
+    """Wait for a saga to close; a cancelled one closes as a cancelled workflow, no result."""
+    with contextlib.suppress(WorkflowFailureError):
+        await handle.result()
+
+
+async def list_orders(
+    client: Client, *, status: str | None = None, customer: str | None = None, limit: int = 50
+) -> list[OrderSummary]:
+    """Sagas through Temporal visibility, newest first, narrowed by status and customer."""
+    rows = []
+    async for execution in client.list_workflows(
+        list_query(status=status, customer=customer), limit=limit
+    ):
+        attributes = execution.typed_search_attributes
+        rows.append(
+            OrderSummary(
+                workflow_id=execution.id,
+                order_status=attributes.get(ORDER_STATUS),
+                customer_id=attributes.get(CUSTOMER_ID),
+                order_total=attributes.get(ORDER_TOTAL),
+                started=execution.start_time.isoformat(),
+            )
+        )
+    return rows

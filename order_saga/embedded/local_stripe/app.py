@@ -1,0 +1,147 @@
+"""HTTP face of the local Stripe server: Stripe's paths, form encoding, errors and idempotency."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from order_saga.embedded.local_stripe.answers import Json, StripeFailure
+from order_saga.embedded.local_stripe.encoding import decode_form, list_of
+from order_saga.embedded.local_stripe.ledger import Ledger
+from order_saga.embedded.local_stripe.state import LocalStripe, Replay
+
+Action = Callable[[Ledger, dict[str, str], Json, Any], Json]
+ROUTES: list[tuple[str, str, Action]] = [
+    ("POST", "/v1/payment_intents", lambda led, m, p, q: led.create_intent(p)),
+    (
+        "GET",
+        "/v1/payment_intents",
+        lambda led, m, p, q: list_of(
+            [i for i in led.intents.values() if q.get("customer") in (None, i["customer"])],
+            "/v1/payment_intents",
+            q,
+        ),
+    ),
+    ("GET", "/v1/payment_intents/{id}", lambda led, m, p, q: led.retrieve_intent(m["id"])),
+    (
+        "POST",
+        "/v1/payment_intents/{id}/confirm",
+        lambda led, m, p, q: led.confirm_intent(m["id"], p),
+    ),
+    ("POST", "/v1/payment_intents/{id}/cancel", lambda led, m, p, q: led.cancel_intent(m["id"], p)),
+    ("POST", "/v1/refunds", lambda led, m, p, q: led.create_refund(p)),
+    (
+        "GET",
+        "/v1/refunds",
+        lambda led, m, p, q: list_of(
+            led.refunds_of(q["payment_intent"])
+            if q.get("payment_intent")
+            else list(led.refunds.values()),
+            "/v1/refunds",
+            q,
+        ),
+    ),
+]
+AUTHORIZATION = re.compile(r"Bearer (sk|rk)_(test|live)_\S+")
+BAD_KEY: Json = {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided."}}
+RATE_LIMITED: Json = {
+    "error": {
+        "type": "invalid_request_error",
+        "code": "rate_limit",
+        "message": "Too many requests hit the API too quickly.",
+    }
+}
+SERVER_ERROR: Json = {"error": {"type": "api_error", "message": "An unknown error occurred."}}
+
+
+def _idempotency_mismatch(key: str) -> Json:
+    return {
+        "error": {
+            "type": "idempotency_error",
+            "message": "Keys for idempotent requests can only be used with the same parameters "
+            f"they were first used with. Try using a key other than '{key}' if you meant to "
+            "execute a different request.",
+        }
+    }
+
+
+def build_app(state: LocalStripe | None = None) -> web.Application:
+    """The aiohttp application serving Stripe's paths over `state`."""
+    local = state or LocalStripe()
+
+    def handler(action: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handle(request: web.Request) -> web.Response:
+            key = request.headers.get("Idempotency-Key")
+            local.requests.append((request.method, request.path, key))
+            if local.faults.latency_ms:
+                await asyncio.sleep(local.faults.latency_ms / 1000)  # injected latency
+            fault = local.faults.draw(request.path)
+            if fault == "http_429":
+                return _json(429, RATE_LIMITED)
+            if fault == "http_500":
+                return _json(500, SERVER_ERROR)
+            response = await respond(request, action, key)
+            if fault == "execute_then_timeout" and request.transport is not None:
+                request.transport.abort()  # it ran; the answer is lost on the way back
+            return response
+
+        return handle
+
+    async def respond(request: web.Request, action: Action, key: str | None) -> web.Response:
+        if not AUTHORIZATION.fullmatch(request.headers.get("Authorization", "")):
+            return _json(401, BAD_KEY)
+        posted = request.method == "POST"
+        params = decode_form(await request.text()) if posted else {}
+        fingerprint = hashlib.sha256(
+            json.dumps([request.path, params], sort_keys=True).encode()
+        ).hexdigest()
+        seen = local.replays.get(key) if posted and key else None
+        if key and seen is not None:
+            if seen.fingerprint != fingerprint:
+                return _json(400, _idempotency_mismatch(key))
+            return _json(seen.status, seen.body, key, replayed=True)
+        try:
+            status, body = (
+                200,
+                action(local.ledger, dict(request.match_info), params, request.query),
+            )
+        except StripeFailure as failure:
+            status, body = failure.status, failure.body
+        body = json.loads(json.dumps(body))  # a snapshot: later changes must not leak in
+        if posted and key:
+            local.replays[key] = Replay(fingerprint, status, body)
+        if posted:
+            local.save()
+        return _json(status, body, key)
+
+    app = web.Application()
+    for method, path, action in ROUTES:
+        app.router.add_route(method, path, handler(action))
+    return app
+
+
+def _json(
+    status: int, body: Json, key: str | None = None, *, replayed: bool = False
+) -> web.Response:
+    headers = {"Request-Id": "req_local"}
+    if key:
+        headers["Idempotency-Key"] = key
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return web.json_response(body, status=status, headers=headers)
+
+
+async def start(state: LocalStripe, host: str, port: int) -> tuple[web.AppRunner, str]:
+    """Serve in the running event loop; returns the runner (to clean up) and the base URL."""
+    runner = web.AppRunner(build_app(state), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = runner.addresses[0][1]
+    return runner, f"http://{host}:{bound}"

@@ -1,0 +1,199 @@
+"""What the local Stripe server knows: PaymentIntents and Refunds, with Stripe's rules."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from order_saga.embedded.local_stripe import cards
+from order_saga.embedded.local_stripe.answers import (
+    Json,
+    StripeFailure,
+    missing,
+    new_id,
+    positive_int,
+    truthy,
+    unexpected_state,
+)
+
+CANCELLABLE = {
+    "requires_payment_method",
+    "requires_confirmation",
+    "requires_action",
+    "requires_capture",
+}
+
+
+class Ledger:
+    def __init__(self) -> None:
+        self.intents: dict[str, Json] = {}
+        self.refunds: dict[str, Json] = {}
+
+    def create_intent(self, params: Json) -> Json:
+        """POST /v1/payment_intents; with confirm=true it charges at once."""
+        amount = positive_int(params.get("amount"), "amount")
+        currency = str(params.get("currency") or "").lower()
+        if len(currency) != 3:
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "Missing required param: currency.",
+                code="parameter_missing",
+                param="currency",
+            )
+        payment_method = params.get("payment_method")
+        if payment_method is not None and not cards.is_known(str(payment_method)):
+            raise missing("PaymentMethod", str(payment_method), "payment_method")
+        intent: Json = {
+            "id": new_id("pi"),
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_received": 0,
+            "currency": currency,
+            "status": "requires_confirmation" if payment_method else "requires_payment_method",
+            "payment_method": payment_method,
+            "payment_method_types": params.get("payment_method_types") or ["card"],
+            "metadata": params.get("metadata") or {},
+            "customer": params.get("customer"),
+            "description": params.get("description"),
+            "created": int(time.time()),
+            "livemode": False,
+            "latest_charge": None,
+            "last_payment_error": None,
+            "canceled_at": None,
+            "cancellation_reason": None,
+        }
+        intent["client_secret"] = f"{intent['id']}_secret_{secrets.token_hex(8)}"
+        self.intents[intent["id"]] = intent
+        if truthy(params.get("confirm")):
+            return self.confirm_intent(intent["id"], {})
+        return intent
+
+    def retrieve_intent(self, intent_id: str) -> Json:
+        """GET /v1/payment_intents/{id}."""
+        intent = self.intents.get(intent_id)
+        if intent is None:
+            raise missing("payment_intent", intent_id)
+        return intent
+
+    def confirm_intent(self, intent_id: str, params: Json) -> Json:
+        """POST /v1/payment_intents/{id}/confirm: where a test card succeeds or declines."""
+        intent = self.retrieve_intent(intent_id)
+        if params.get("payment_method"):
+            if not cards.is_known(str(params["payment_method"])):
+                raise missing("PaymentMethod", str(params["payment_method"]), "payment_method")
+            intent["payment_method"] = params["payment_method"]
+        if intent["status"] not in ("requires_confirmation", "requires_payment_method"):
+            raise unexpected_state(intent, "confirm")
+        if not intent["payment_method"]:
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "You must provide a payment method to confirm this PaymentIntent.",
+                code="payment_intent_unexpected_state",
+                param="payment_method",
+            )
+        decline = cards.DECLINES.get(intent["payment_method"])
+        charge_id = new_id("ch")
+        intent["latest_charge"] = charge_id
+        if decline is not None:
+            error: Json = {
+                "type": "card_error",
+                "code": decline.code,
+                "message": decline.message,
+                "charge": charge_id,
+                "payment_method": {"id": intent["payment_method"]},
+            }
+            if decline.decline_code:
+                error["decline_code"] = decline.decline_code
+            intent["status"] = "requires_payment_method"
+            intent["last_payment_error"] = error
+            failure = StripeFailure(
+                402,
+                "card_error",
+                decline.message,
+                **{k: v for k, v in error.items() if k not in ("type", "message")},
+            )
+            failure.body["error"]["payment_intent"] = intent
+            raise failure
+        intent["status"] = "succeeded"
+        intent["amount_received"] = intent["amount"]
+        intent["last_payment_error"] = None
+        return intent
+
+    def cancel_intent(self, intent_id: str, params: Json) -> Json:
+        """POST /v1/payment_intents/{id}/cancel, allowed while no money has moved."""
+        intent = self.retrieve_intent(intent_id)
+        if intent["status"] not in CANCELLABLE:
+            raise unexpected_state(intent, "cancel")
+        intent["status"] = "canceled"
+        intent["canceled_at"] = int(time.time())
+        intent["cancellation_reason"] = params.get("cancellation_reason")
+        return intent
+
+    def create_refund(self, params: Json) -> Json:
+        """POST /v1/refunds: at most what was received, minus earlier refunds."""
+        intent_id = str(params.get("payment_intent") or "")
+        if not intent_id:
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "One of the following params should be provided for this "
+                "request: payment_intent or charge.",
+                code="parameter_missing",
+            )
+        intent = self.retrieve_intent(intent_id)
+        if intent["status"] != "succeeded":
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                f"This PaymentIntent ({intent_id}) does not have a successful charge to refund.",
+                code="charge_not_refundable",
+            )
+        refunded = sum(r["amount"] for r in self.refunds_of(intent_id) if r["status"] != "failed")
+        available = intent["amount_received"] - refunded
+        if available <= 0:
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                f"Charge {intent['latest_charge']} has already been refunded.",
+                code="charge_already_refunded",
+            )
+        amount = positive_int(params.get("amount", available), "amount")
+        if amount > available:
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                f"Refund amount ({amount}) is greater than unrefunded amount "
+                f"on charge ({available})",
+                code="amount_too_large",
+                param="amount",
+            )
+        fails = intent["payment_method"] in cards.REFUND_FAILS
+        refund: Json = {
+            "id": new_id("re"),
+            "object": "refund",
+            "amount": amount,
+            "currency": intent["currency"],
+            "payment_intent": intent_id,
+            "charge": intent["latest_charge"],
+            "status": "failed" if fails else "succeeded",
+            "failure_reason": "declined" if fails else None,
+            "reason": params.get("reason"),
+            "metadata": params.get("metadata") or {},
+            "created": int(time.time()),
+        }
+        self.refunds[refund["id"]] = refund
+        return refund
+
+    def intents_of_order(self, order_id: str, status: str | None = None) -> list[Json]:
+        """The PaymentIntents whose metadata names this order, in one status if given."""
+        return [
+            i
+            for i in self.intents.values()
+            if i["metadata"].get("order_id") == order_id and status in (None, i["status"])
+        ]
+
+    def refunds_of(self, intent_id: str) -> list[Json]:
+        """Every refund of one PaymentIntent."""
+        return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]

@@ -1,0 +1,126 @@
+"""The embedded stack: Temporal dev server, local Stripe server, migrated database, worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+
+from activities.inventory.catalogue import seed_catalogue
+from order_saga.db.engine import display_url, make_engine
+from order_saga.db.migrate import upgrade
+from order_saga.embedded.local_stripe.app import start as start_local_stripe
+from order_saga.embedded.local_stripe.faults import Faults
+from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.embedded.temporal_server import supervised_dev_server
+from order_saga.settings import DATA_DIR, LOCAL_STRIPE_PORT, Settings
+from order_saga.temporal import connect
+from order_saga.visibility import register_search_attributes
+from order_saga.worker_group import build_worker
+
+STARTUP_DEADLINE_SECONDS = 60.0
+
+
+@dataclass
+class Endpoints:
+    temporal: str
+    web_ui: str | None = None
+    stripe: str | None = None
+    database: str = ""
+    started: list[str] = field(default_factory=list)
+
+
+def port_open(host: str, port: int) -> bool:
+    """Whether something already listens there (a stack started elsewhere)."""
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+async def wait_for_temporal(
+    address: str, *, tracing: bool = False, deadline: float = STARTUP_DEADLINE_SECONDS
+) -> Client:
+    """Poll until the frontend answers, or fail with the address it could not reach."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + deadline
+    while True:
+        try:
+            return await connect(address, tracing=tracing)
+        except RuntimeError as err:
+            if loop.time() > give_up:
+                message = f"Temporal at {address} did not come up in {deadline:.0f}s"
+                raise RuntimeError(message) from err
+            await asyncio.sleep(0.25)  # polling a starting server, bounded by the deadline
+
+
+@contextlib.asynccontextmanager
+async def local_stripe(
+    port: int = LOCAL_STRIPE_PORT,
+    *,
+    host: str = "127.0.0.1",
+    faults: str | None = None,
+    state_file: Path | None = None,
+) -> AsyncIterator[str]:
+    """Serve the local Stripe-compatible API; state survives restarts through `state_file`."""
+    state = LocalStripe(faults=Faults.parse(faults), state_file=state_file)
+    runner, base_url = await start_local_stripe(state, host, port)
+    try:
+        yield base_url
+    finally:
+        await runner.cleanup()
+
+
+def prepare_database(engine: Engine, *, seed: bool = True) -> None:
+    """Migrate the database and, unless told not to, seed the demo catalogue."""
+    upgrade(engine)
+    if seed:
+        seed_catalogue(engine)
+
+
+@contextlib.asynccontextmanager
+async def embedded_stack(
+    settings: Settings,
+    *,
+    with_worker: bool = True,
+    reuse_running: bool = False,
+    address: str = "127.0.0.1:7233",
+) -> AsyncIterator[tuple[Client, Endpoints]]:
+    """Bring up what is missing, yield a connected client, and stop what was started."""
+    engine = make_engine(settings.database_url)  # the process's one engine
+    host, _, port = address.rpartition(":")
+    endpoints = Endpoints(temporal=address, database=display_url(settings.database_url))
+    async with contextlib.AsyncExitStack() as stack:
+        stack.callback(engine.dispose)
+        prepare_database(engine)
+        if settings.uses_local_stripe and settings.stripe_api_base is None:
+            endpoints.stripe = f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
+            if not (reuse_running and port_open("127.0.0.1", LOCAL_STRIPE_PORT)):
+                await stack.enter_async_context(
+                    local_stripe(
+                        faults=settings.stripe_faults, state_file=settings.stripe_state_file
+                    )
+                )
+                endpoints.started.append("stripe")
+        if not (reuse_running and port_open(host or "127.0.0.1", int(port))):
+            await stack.enter_async_context(
+                supervised_dev_server(
+                    port=int(port),
+                    ui_port=int(port) + 1000,
+                    db_file=DATA_DIR / "temporal.db",
+                    log_file=DATA_DIR / "temporal.log",
+                )
+            )
+            endpoints.started.append("temporal")
+        endpoints.web_ui = f"http://localhost:{int(port) + 1000}"
+        client = await wait_for_temporal(address, tracing=settings.tracing)
+        await register_search_attributes(client)  # a stack found running may predate them
+        if with_worker:
+            await stack.enter_async_context(build_worker(client, settings=settings, engine=engine))
+            endpoints.started.append("worker")
+        yield client, endpoints

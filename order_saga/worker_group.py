@@ -1,0 +1,137 @@
+"""The workers of one process: the saga and the activities of the services it serves.
+
+One Worker per service task queue, so inventory, payment and shipment can be deployed and
+scaled on their own (`--service`), or all together in one process (the default).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import PollerBehaviorAutoscaling, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.inventory.activities import InventoryActivities
+from activities.payment.activities import PaymentActivities
+from activities.payment.breaker import GatewayBreaker
+from activities.payment.stripe_client import make_stripe_client
+from activities.queues import SERVICES, Service, queue
+from activities.shipment.activities import ShipmentActivities
+from order_saga.metrics import BreakerGauge
+from order_saga.settings import Settings
+from workflows.order_workflow import OrderSaga
+
+MAX_CONCURRENT_ACTIVITIES = 64
+
+# The workflow passes its own imports (contracts, activity declarations, the saga helper)
+# through the sandbox; pydantic is shared too, as the data converter builds its models
+# inside it. Re-importing it per workflow run cost ~30% more worker CPU.
+SANDBOX = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("pydantic", "pydantic_core")
+)
+
+
+class WorkerGroup:
+    """The workers of one process, started and stopped together."""
+
+    def __init__(self, workers: list[Worker]) -> None:
+        self.workers = workers
+        self._stack = contextlib.AsyncExitStack()
+
+    @property
+    def task_queues(self) -> list[str]:
+        """The queues this process polls."""
+        return [w.task_queue for w in self.workers]
+
+    async def __aenter__(self) -> WorkerGroup:
+        for worker in self.workers:
+            await self._stack.enter_async_context(worker)
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._stack.aclose()
+
+
+def service_activities(
+    service: Service,
+    *,
+    client: Client,
+    settings: Settings,
+    engine: Engine,
+    breaker: GatewayBreaker | None = None,
+) -> list[Callable[..., Any]]:
+    """The activities one service runs, wired to what they need."""
+    if service == "inventory":
+        inventory = InventoryActivities(engine)
+        return [inventory.reserve_inventory, inventory.release_inventory]
+    if service == "payment":
+        breaker = breaker or GatewayBreaker(
+            fail_max=settings.breaker_fail_max,
+            reset_timeout=timedelta(seconds=settings.breaker_reset_seconds),
+            listeners=[BreakerGauge(client)],
+        )
+        payments = PaymentActivities(engine, make_stripe_client(settings), breaker)
+        return [payments.create_payment_intent, payments.charge_payment, payments.refund_payment]
+    if service == "shipment":
+        shipments = ShipmentActivities(
+            engine, carrier=settings.carrier, unserved_countries=settings.unserved_countries
+        )
+        return [shipments.create_shipment, shipments.cancel_shipment]
+    return []
+
+
+def build_worker(
+    client: Client,
+    *,
+    settings: Settings,
+    engine: Engine,
+    services: tuple[Service, ...] = SERVICES,
+    max_cached_workflows: int = 1000,
+    breaker: GatewayBreaker | None = None,
+) -> WorkerGroup:
+    """One Worker per requested service's queue; the caller runs the group."""
+    executor = ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES)
+    common: dict[str, Any] = {
+        # Measured here: autoscaling pollers cut p99 at 50 concurrent sagas from 3.4 s to
+        # 1.2 s. The resource-based tuner is left out: it halved throughput on 2 cores.
+        "workflow_task_poller_behavior": PollerBehaviorAutoscaling(),
+        "activity_task_poller_behavior": PollerBehaviorAutoscaling(),
+    }
+    workers = []
+    for service in services:
+        task_queue = queue(settings.task_queue, service)
+        if service == "orders":
+            workers.append(
+                Worker(
+                    client,
+                    task_queue=task_queue,
+                    workflows=[OrderSaga],
+                    workflow_runner=SANDBOX,
+                    max_cached_workflows=max_cached_workflows,
+                    **common,
+                )
+            )
+            continue
+        activities = service_activities(
+            service, client=client, settings=settings, engine=engine, breaker=breaker
+        )
+        workers.append(
+            Worker(
+                client,
+                task_queue=task_queue,
+                activities=activities,
+                activity_executor=executor,
+                max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+                **common,
+            )
+        )
+    return WorkerGroup(workers)

@@ -1,0 +1,114 @@
+"""The order saga's bookkeeping, apart from its forward path: each step's state for the
+`status` query, and what the Web UI and metrics show (search attributes, details, counters)."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, FailureError
+
+from workflows.order_request import OrderRequest
+from workflows.order_state import (
+    CompensationFailure,
+    SagaState,
+    SagaStatus,
+    StepState,
+    StepStatus,
+)
+from workflows.saga import Compensation, describe
+from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
+
+STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
+
+
+class StepFailed(Exception):
+    """A forward step failed for good: the saga compensates."""
+
+    def __init__(self, step: str, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.step, self.error_type, self.message = step, error_type, message
+
+
+class OrderProgress:
+    """Where the saga is; every change is visible in the query, the details and `OrderStatus`."""
+
+    def __init__(self) -> None:
+        self.order_id = ""
+        self.state = SagaState.RUNNING
+        self.steps = {name: StepStatus(name=name) for name in STEPS}
+        self.compensations_run: list[str] = []
+        self.compensation_failures: list[CompensationFailure] = []
+        self.cancel_reason: str | None = None
+        self._published: SagaState | None = None
+        self._failed_steps: set[str] = set()
+
+    def begin(self, order: OrderRequest) -> None:
+        """Make the saga findable by customer and total, and count it."""
+        self.order_id = order.order_id
+        workflow.upsert_search_attributes(
+            [CUSTOMER_ID.value_set(order.customer_id), ORDER_TOTAL.value_set(float(order.total))]
+        )
+        self.set_state(SagaState.RUNNING, "reserving inventory")
+        self.count("sagas_started")
+
+    def set_state(self, state: SagaState, details: str | None = None) -> None:
+        """Move the saga to `state`; `OrderStatus` is written only when it changes."""
+        if state != self._published:
+            workflow.upsert_search_attributes([ORDER_STATUS.value_set(str(state))])
+            self._published = state
+        self.state = state
+        workflow.set_current_details(details or state.lower().replace("_", " "))
+
+    def step_running(self, step: str) -> None:
+        """A step's activity was scheduled."""
+        self.steps[step].state = StepState.RUNNING
+
+    def step_done(self, step: str) -> None:
+        """A step's last activity succeeded."""
+        self.steps[step].state = StepState.DONE
+
+    def step_failed(self, step: str, err: ActivityError) -> StepFailed:
+        """Record why a step failed; the caller raises what this returns."""
+        status = self.steps[step]
+        status.state = StepState.FAILED
+        status.error_type, status.error_message = describe(err)
+        self._failed_steps.add(step)
+        workflow.logger.warning("step %s failed: %s", step, status.error_message)
+        return StepFailed(step, status.error_type, status.error_message)
+
+    def undo_started(self, undo: Compensation) -> None:
+        """The saga started undoing a step."""
+        if self.state != SagaState.CANCELLING:
+            self.set_state(SagaState.COMPENSATING)
+        self.steps[undo.step].state = StepState.COMPENSATING
+        workflow.set_current_details(f"undoing {undo.step}: {undo.description}")
+
+    def undone(self, undo: Compensation) -> None:
+        """An undo succeeded; the failed step keeps FAILED (and its error) to say why."""
+        failed = undo.step in self._failed_steps
+        self.steps[undo.step].state = StepState.FAILED if failed else StepState.COMPENSATED
+        self.compensations_run.append(undo.name)
+
+    def undo_failed(self, undo: Compensation, err: FailureError) -> None:
+        """An undo that no retry can help: reported for a person to settle."""
+        error_type, message = describe(err)
+        workflow.logger.error("%s failed: %s", undo.name, message)
+        self.compensation_failures.append(
+            CompensationFailure(activity=undo.name, error_type=error_type, message=message)
+        )
+        self.count("compensation_failures")
+        self.steps[undo.step].state = StepState.FAILED
+
+    def status(self) -> SagaStatus:
+        """A copy of the bookkeeping, for the `status` query."""
+        return SagaStatus(
+            order_id=self.order_id,
+            state=self.state,
+            steps=[s.model_copy() for s in self.steps.values()],
+            compensations_run=list(self.compensations_run),
+            compensation_failures=list(self.compensation_failures),
+            cancel_reason=self.cancel_reason,
+        )
+
+    def count(self, name: str) -> None:
+        """Add one to the saga counter `order_saga_<name>`."""
+        workflow.metric_meter().create_counter(f"order_saga_{name}", f"Order sagas: {name}").add(1)

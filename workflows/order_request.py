@@ -1,0 +1,84 @@
+"""The order a client asks for: the saga's input, validated before anything runs."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+
+from activities.inventory.contracts import OrderItem
+from activities.messages import NonEmpty, Strict
+from activities.money import CURRENCY_EXPONENTS, to_minor_units
+from activities.shipment.contracts import Address
+
+PAYMENT_METHOD_PATTERN = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
+
+
+def workflow_id_for(order_id: str) -> str:
+    """One saga per order: the workflow id is derived from the order id."""
+    return f"order-{order_id}"
+
+
+class OrderRequest(Strict):
+    """What a client asks for; prices are checked against the catalogue, never trusted."""
+
+    order_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] = (
+        Field(default_factory=lambda: f"o-{uuid.uuid4().hex[:12]}")
+    )
+    customer_id: NonEmpty
+    items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
+    currency: str = "usd"
+    payment_method: str
+    shipping_address: Address
+    handover_delay_seconds: Annotated[int, Field(ge=0, le=30 * 86400)] = Field(
+        default=5,
+        description="How long the booked shipment waits for pickup; cancellable until then",
+    )
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _known_currency(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in CURRENCY_EXPONENTS:
+                known = ", ".join(sorted(CURRENCY_EXPONENTS))
+                raise ValueError(f"unknown currency {value!r}; supported: {known}")
+        return value
+
+    @field_validator("payment_method")
+    @classmethod
+    def _payment_method(cls, value: str) -> str:
+        if not PAYMENT_METHOD_PATTERN.match(value):
+            raise ValueError("must be a Stripe PaymentMethod id such as pm_card_visa")
+        return value
+
+    @field_validator("items")
+    @classmethod
+    def _distinct_skus(cls, items: list[OrderItem]) -> list[OrderItem]:
+        skus = [item.sku for item in items]
+        duplicates = sorted({sku for sku in skus if skus.count(sku) > 1})
+        if duplicates:
+            raise ValueError(f"each sku may appear once; repeated: {', '.join(duplicates)}")
+        return items
+
+    @model_validator(mode="after")
+    def _prices_fit_currency(self) -> OrderRequest:
+        for index, item in enumerate(self.items):
+            try:
+                to_minor_units(item.unit_price, self.currency)
+            except ValueError as err:
+                raise ValueError(f"items.{index}.unit_price: {err}") from err
+        return self
+
+    @property
+    def workflow_id(self) -> str:
+        """The id of this order's saga."""
+        return workflow_id_for(self.order_id)
+
+    @property
+    def total(self) -> Decimal:
+        """What the client expects to pay; the charge uses the catalogue's total."""
+        return sum((i.unit_price * i.quantity for i in self.items), Decimal("0.00"))

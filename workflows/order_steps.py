@@ -1,0 +1,65 @@
+"""How the order saga runs a step: typed activity call, progress bookkeeping, cancel checks."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, CancelledError
+from temporalio.workflow import ActivityCancellationType
+
+from activities.activity_call import ActivityCall
+from workflows.order_progress import OrderProgress
+from workflows.saga import Saga
+
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
+
+
+class OrderSteps:
+    """Runs the saga's steps and registers their undos, keeping `OrderProgress` up to date."""
+
+    def __init__(self, progress: OrderProgress, saga: Saga) -> None:
+        self._progress = progress
+        self._saga = saga
+
+    async def run(
+        self,
+        step: str,
+        call: ActivityCall[ArgT, ResultT],
+        arg: ArgT,
+        summary: str,
+        *,
+        last: bool = True,
+    ) -> ResultT:
+        """Run one activity of `step`; `last=False` keeps the step RUNNING after it.
+
+        Raises StepFailed when it fails for good, CancelledError when the order was cancelled.
+        """
+        self._progress.step_running(step)
+        try:
+            # A step in flight finishes (or acknowledges) before anything is undone, so no
+            # refund can race a charge.
+            result = await call.execute(
+                arg,
+                summary=summary,
+                cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+            )
+        except ActivityError as err:
+            if isinstance(err.cause, CancelledError):
+                raise asyncio.CancelledError from err
+            raise self._progress.step_failed(step, err) from err
+        if last:
+            self._progress.step_done(step)
+        if workflow.cancellation_reason() is not None:
+            raise asyncio.CancelledError  # the step finished after the order was cancelled
+        return result
+
+    def undo_with(
+        self, step: str, call: ActivityCall[ArgT, ResultT], arg: ArgT, summary: str
+    ) -> None:
+        """Register (or, as the step learns more, replace) the undo of `step`."""
+        self._saga.register(
+            step, call.name, lambda: call.execute(arg, summary=summary), description=summary
+        )
