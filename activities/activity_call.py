@@ -17,6 +17,7 @@ from temporalio.common import RetryPolicy
 from temporalio.workflow import ActivityCancellationType
 
 from activities.queues import Service, prefix_of, queue
+from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT
 
 ArgT = TypeVar("ArgT")
 ResultT = TypeVar("ResultT")
@@ -56,3 +57,15 @@ class ActivityCall(Generic[ArgT, ResultT]):
             summary=summary,
             cancellation_type=cancellation_type,
         )
+
+
+def compensation_call(
+    method: Callable[[Any, ArgT], ResultT], service: Service
+) -> ActivityCall[ArgT, ResultT]:
+    """An undo's call: every undo shares one timeout and retries until it succeeds."""
+    return ActivityCall(
+        method,
+        service=service,
+        start_to_close_timeout=COMPENSATION_TIMEOUT,
+        retry_policy=COMPENSATION_RETRY,
+    )

@@ -7,10 +7,16 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Engine
+from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
+from activities.inventory.repository import stock_of
+from activities.payment.tables import Payment
 from activities.queues import queue
+from activities.shipment.tables import Shipment
+from order_saga.db.engine import transaction
 from workflows.order_request import OrderRequest
 
 # Every activity of a saga whose last step failed, in the order the history shows them.
@@ -110,3 +116,17 @@ async def activity_events(handle: WorkflowHandle[Any, Any]) -> list[tuple[str, s
             attributes = getattr(event, f"activity_task_{kind.lower()}_event_attributes")
             events.append((kind, names.get(attributes.scheduled_event_id, "?")))
     return events
+
+
+def payment_and_shipment(engine: Engine, order_id: str) -> tuple[Payment | None, Shipment | None]:
+    """The order's payments and shipments rows, as a user would look them up."""
+    with transaction(engine) as session:
+        payment = session.exec(select(Payment).where(Payment.order_id == order_id)).first()
+        shipment = session.exec(select(Shipment).where(Shipment.order_id == order_id)).first()
+        return payment, shipment
+
+
+def stock(engine: Engine, sku: str) -> int | None:
+    """Units of the SKU on hand."""
+    with transaction(engine) as session:
+        return stock_of(session=session, sku=sku)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from temporalio import activity
 
-from activities.activity_call import ActivityCall
+from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, as_business_failure
 from activities.inventory import repository, rules
 from activities.inventory.contracts import (
@@ -17,7 +17,7 @@ from activities.inventory.contracts import (
     ReserveInventoryInput,
 )
 from activities.inventory.tables import ReservationStatus
-from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT, step_retry
+from activities.retries import step_retry
 from order_saga.db.engine import transaction
 
 
@@ -89,9 +89,4 @@ RESERVE_INVENTORY = ActivityCall(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=RESERVE_RETRY,
 )
-RELEASE_INVENTORY = ActivityCall(
-    InventoryActivities.release_inventory,
-    service="inventory",
-    start_to_close_timeout=COMPENSATION_TIMEOUT,
-    retry_policy=COMPENSATION_RETRY,
-)
+RELEASE_INVENTORY = compensation_call(InventoryActivities.release_inventory, "inventory")

@@ -16,7 +16,7 @@ import stripe
 from sqlalchemy import Engine
 from temporalio import activity
 
-from activities.activity_call import ActivityCall
+from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, as_business_failure
 from activities.money import to_minor_units
 from activities.payment import repository, rules
@@ -33,7 +33,7 @@ from activities.payment.recorder import record_payment
 from activities.payment.stripe_calls import StripeCalls
 from activities.payment.stripe_errors import error_body
 from activities.payment.tables import PaymentStatus
-from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT, step_retry
+from activities.retries import step_retry
 from order_saga.db.engine import transaction
 
 T = TypeVar("T")
@@ -179,9 +179,4 @@ CHARGE_PAYMENT = ActivityCall(
     schedule_to_close_timeout=PAYMENT_DEADLINE,
     retry_policy=PAYMENT_RETRY,
 )
-REFUND_PAYMENT = ActivityCall(
-    PaymentActivities.refund_payment,
-    service="payment",
-    start_to_close_timeout=COMPENSATION_TIMEOUT,
-    retry_policy=COMPENSATION_RETRY,
-)
+REFUND_PAYMENT = compensation_call(PaymentActivities.refund_payment, "payment")

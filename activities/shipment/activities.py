@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from temporalio import activity
 
-from activities.activity_call import ActivityCall
+from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, as_business_failure
-from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT, step_retry
+from activities.retries import step_retry
 from activities.shipment import repository, rules
 from activities.shipment.contracts import (
     CancelShipmentInput,
@@ -84,9 +84,4 @@ CREATE_SHIPMENT = ActivityCall(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=SHIPMENT_RETRY,
 )
-CANCEL_SHIPMENT = ActivityCall(
-    ShipmentActivities.cancel_shipment,
-    service="shipment",
-    start_to_close_timeout=COMPENSATION_TIMEOUT,
-    retry_policy=COMPENSATION_RETRY,
-)
+CANCEL_SHIPMENT = compensation_call(ShipmentActivities.cancel_shipment, "shipment")

@@ -1,5 +1,4 @@
-"""Cancelling an order at every point of its saga: what is undone, in what order, and when
-the answer is no."""
+"""Cancelling an order at every point of its saga: what is undone, in what order, when not."""
 
 from __future__ import annotations
 
@@ -10,23 +9,26 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
-from sqlmodel import select
 from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError, WorkflowHandle
 from temporalio.worker import Worker
 
 from activities.inventory.activities import InventoryActivities
 from activities.inventory.contracts import ReservationResult, ReserveInventoryInput
-from activities.inventory.repository import stock_of
-from activities.payment.tables import Payment
 from activities.queues import queue
-from activities.shipment.tables import Shipment
 from order_saga.client import OrderError, cancel_order
-from order_saga.db.engine import transaction
 from order_saga.settings import Settings
 from order_saga.worker_group import WorkerGroup, build_worker
-from tests.helpers import activity_events, order, orders_queue, scheduled_activities
+from tests.helpers import (
+    activity_events,
+    order,
+    orders_queue,
+    scheduled_activities,
+    stock,
+)
+from tests.helpers import (
+    payment_and_shipment as rows,
+)
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState, SagaStatus
 from workflows.order_workflow import OrderSaga
@@ -46,18 +48,6 @@ async def cancelled(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
     assert (await handle.describe()).status == WorkflowExecutionStatus.CANCELED
     status: SagaStatus = await handle.query(OrderSaga.status)
     return status
-
-
-def rows(engine: Engine, order_id: str) -> tuple[Payment | None, Shipment | None]:
-    with transaction(engine) as session:
-        payment = session.exec(select(Payment).where(Payment.order_id == order_id)).first()
-        shipment = session.exec(select(Shipment).where(Shipment.order_id == order_id)).first()
-        return payment, shipment
-
-
-def stock(engine: Engine, sku: str) -> int | None:
-    with transaction(engine) as session:
-        return stock_of(session=session, sku=sku)
 
 
 def settings(stripe_server: Any, task_queue: str) -> Settings:

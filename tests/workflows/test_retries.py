@@ -3,157 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
-from decimal import Decimal
-from typing import Any
 
 from temporalio import activity
-from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.inventory.contracts import (
-    PricedLine,
-    ReleaseInventoryInput,
-    ReleaseResult,
-    ReservationResult,
-    ReserveInventoryInput,
-)
 from activities.payment.contracts import (
     ChargePaymentInput,
     ChargeResult,
-    CreatePaymentIntentInput,
-    PaymentIntentResult,
     RefundPaymentInput,
     RefundResult,
 )
-from activities.queues import SERVICES, queue
-from activities.shipment.contracts import (
-    CancelShipmentInput,
-    CancelShipmentResult,
-    CreateShipmentInput,
-    ShipmentResult,
-)
-from order_saga.worker_group import SANDBOX, WorkerGroup
 from tests.helpers import FULL_UNDO, activity_attempts, order, orders_queue, scheduled_activities
-from workflows.order_request import OrderRequest
-from workflows.order_state import OrderResult, SagaState, StepState
+from tests.workflows.stub_activities import Stubs, run_stub_saga, stub_worker
+from workflows.order_state import SagaState, StepState
 from workflows.order_workflow import OrderSaga
-
-
-class Stubs:
-    """Stand-ins for the services; each can fail a set number of times first."""
-
-    def __init__(
-        self, *, fail_first: dict[str, int] | None = None, reject_shipment: bool = False
-    ) -> None:
-        self.fail_first = fail_first or {}
-        self.calls: Counter[str] = Counter()
-        self.reject_shipment = reject_shipment
-        self.shipment_gate: asyncio.Event | None = None
-        self.shipment_started = asyncio.Event()
-
-    def _maybe_fail(self, name: str) -> None:
-        self.calls[name] += 1
-        if self.calls[name] <= self.fail_first.get(name, 0):
-            raise ApplicationError(f"{name}: 503 from upstream", type="GatewayError")
-
-    def activities(self) -> list[object]:
-        @activity.defn(name="reserve_inventory")
-        async def reserve(req: ReserveInventoryInput) -> ReservationResult:
-            self._maybe_fail("reserve_inventory")
-            lines = [
-                PricedLine(sku=i.sku, quantity=i.quantity, unit_price=i.unit_price)
-                for i in req.items
-            ]
-            total = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
-            return ReservationResult(
-                order_id=req.order_id, lines=lines, total=total, currency=req.currency
-            )
-
-        @activity.defn(name="create_payment_intent")
-        async def create_intent(req: CreatePaymentIntentInput) -> PaymentIntentResult:
-            self._maybe_fail("create_payment_intent")
-            return PaymentIntentResult(payment_id="pay_1", payment_intent_id="pi_1")
-
-        @activity.defn(name="charge_payment")
-        async def charge(req: ChargePaymentInput) -> ChargeResult:
-            self._maybe_fail("charge_payment")
-            return ChargeResult(
-                payment_id="pay_1",
-                payment_intent_id="pi_1",
-                amount=req.amount,
-                currency=req.currency,
-            )
-
-        @activity.defn(name="create_shipment")
-        async def ship(req: CreateShipmentInput) -> ShipmentResult:
-            self._maybe_fail("create_shipment")
-            self.shipment_started.set()
-            if self.shipment_gate is not None:
-                await self.shipment_gate.wait()
-            if self.reject_shipment:
-                raise ApplicationError("no carrier", type="ShipmentRejected", non_retryable=True)
-            return ShipmentResult(shipment_id="shp_1", carrier="ACME", tracking_number="1Z1")
-
-        @activity.defn(name="cancel_shipment")
-        async def cancel(req: CancelShipmentInput) -> CancelShipmentResult:
-            self._maybe_fail("cancel_shipment")
-            return CancelShipmentResult(order_id=req.order_id, cancelled=True)
-
-        @activity.defn(name="refund_payment")
-        async def refund(req: RefundPaymentInput) -> RefundResult:
-            self._maybe_fail("refund_payment")
-            return RefundResult(order_id=req.order_id, action="refunded", refund_id="re_1")
-
-        @activity.defn(name="release_inventory")
-        async def release(req: ReleaseInventoryInput) -> ReleaseResult:
-            self._maybe_fail("release_inventory")
-            return ReleaseResult(order_id=req.order_id, released_units=1)
-
-        return [reserve, create_intent, charge, ship, cancel, refund, release]  # FULL_UNDO order
-
-    def with_overrides(self, **overrides: object) -> list[object]:
-        """The stubs, with some replaced by activities of the same name."""
-        return [overrides.get(n, a) for n, a in zip(FULL_UNDO, self.activities(), strict=True)]
-
-
-def stub_worker(
-    env: WorkflowEnvironment,
-    prefix: str,
-    stubs: Stubs,
-    cached: int = 0,
-    activities: list[object] | None = None,
-) -> WorkerGroup:
-    """The saga on its orders queue, the stubs on every service queue."""
-    saga = Worker(
-        env.client,
-        task_queue=orders_queue(prefix),
-        workflows=[OrderSaga],
-        workflow_runner=SANDBOX,
-        max_cached_workflows=cached,
-    )
-    services = [
-        Worker(
-            env.client,
-            task_queue=queue(prefix, service),
-            activities=activities or stubs.activities(),
-        )
-        for service in SERVICES
-        if service != "orders"
-    ]
-    return WorkerGroup([saga, *services])
-
-
-async def run_stub_saga(
-    env: WorkflowEnvironment, task_queue: str, stubs: Stubs, request: OrderRequest
-) -> tuple[OrderResult, WorkflowHandle[Any, Any]]:
-    async with stub_worker(env, task_queue, stubs):
-        handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
-        )
-        return await handle.result(), handle
 
 
 async def test_transient_gateway_failures_are_retried_then_succeed(env, task_queue) -> None:

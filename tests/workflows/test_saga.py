@@ -44,15 +44,19 @@ class Stubs:
         self.activities = [probe_do, probe_undo]
 
 
-async def run_probe(env, task_queue: str, stubs: Stubs, probe: Probe) -> ProbeResult:  # type: ignore[no-untyped-def]
-    async with Worker(
+def probe_worker(env, task_queue: str, stubs: Stubs) -> Worker:  # type: ignore[no-untyped-def]
+    return Worker(
         env.client,
         task_queue=task_queue,
         workflows=[SagaProbe],
         activities=stubs.activities,
         workflow_runner=SANDBOX,
         max_cached_workflows=0,  # every task replays: non-determinism shows
-    ):
+    )
+
+
+async def run_probe(env, task_queue: str, stubs: Stubs, probe: Probe) -> ProbeResult:  # type: ignore[no-untyped-def]
+    async with probe_worker(env, task_queue, stubs):
         result: ProbeResult = await env.client.execute_workflow(
             SagaProbe.run, probe, id=f"probe-{uuid.uuid4()}", task_queue=task_queue
         )
@@ -92,13 +96,7 @@ async def cancel_requested(handle: WorkflowHandle) -> bool:  # type: ignore[type
 
 async def test_a_cancel_during_the_undo_changes_nothing(env, task_queue: str) -> None:
     stubs = Stubs(fail={"c"}, hold="b:registered")
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[SagaProbe],
-        activities=stubs.activities,
-        workflow_runner=SANDBOX,
-    ):
+    async with probe_worker(env, task_queue, stubs):
         handle = await env.client.start_workflow(
             SagaProbe.run,
             Probe(steps=["a", "b", "c"]),
