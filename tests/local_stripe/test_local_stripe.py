@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from collections.abc import Iterator
 
 import pytest
+import requests
 import stripe
 
 from activities.payment.stripe_client import make_stripe_client
 from order_saga.embedded.local_stripe.encoding import decode_form
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from tests.conftest import serve_in_thread
 
 
 @pytest.fixture
@@ -112,3 +116,42 @@ def test_unknown_payment_method_and_bad_key_are_stripes_errors(
     anonymous = stripe.StripeClient("not-a-key", base_addresses={"api": stripe_server[1]})
     with pytest.raises(stripe.AuthenticationError):
         anonymous.v1.payment_intents.list()
+
+
+@pytest.fixture
+def fresh() -> Iterator[stripe.StripeClient]:
+    """A server of its own, so a test can count every object it holds."""
+    with serve_in_thread(LocalStripe()) as base_url:
+        yield make_stripe_client(Settings(stripe_api_base=base_url))
+
+
+def test_lists_page_like_stripe_so_auto_paging_ends(fresh: stripe.StripeClient) -> None:
+    created = [fresh.v1.payment_intents.create(params=intent_params()).id for _ in range(23)]  # type: ignore[arg-type]
+    pages = fresh.v1.payment_intents.list(params={"limit": 5})
+    seen = [intent.id for intent in itertools.islice(pages.auto_paging_iter(), 100)]
+    assert seen == created[::-1]  # newest first, each once, and the iteration ends
+
+    middle = fresh.v1.payment_intents.list(params={"ending_before": created[10], "limit": 3})
+    assert [i.id for i in middle.data] == [created[13], created[12], created[11]]
+    assert middle.has_more
+    last = fresh.v1.payment_intents.list(params={"starting_after": created[2], "limit": 5})
+    assert [i.id for i in last.data] == [created[1], created[0]] and not last.has_more
+
+
+def test_a_list_limit_out_of_range_or_an_unknown_cursor_is_refused(
+    fresh: stripe.StripeClient,
+) -> None:
+    with pytest.raises(stripe.InvalidRequestError, match="limit"):
+        fresh.v1.payment_intents.list(params={"limit": 101})
+    with pytest.raises(stripe.InvalidRequestError, match="No such refund"):
+        fresh.v1.refunds.list(params={"starting_after": "re_nope"})
+
+
+def test_http_basic_auth_with_the_key_as_user_is_accepted(
+    stripe_server: tuple[LocalStripe, str],
+) -> None:
+    url = f"{stripe_server[1]}/v1/refunds"
+    assert requests.get(url, auth=("sk_test_anything", ""), timeout=10).status_code == 200
+    refused = requests.get(url, auth=("not-a-key", ""), timeout=10)
+    assert refused.status_code == 401
+    assert refused.json()["error"]["type"] == "invalid_request_error"

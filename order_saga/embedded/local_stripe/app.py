@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -26,6 +28,7 @@ ROUTES: list[tuple[str, str, Action]] = [
             [i for i in led.intents.values() if q.get("customer") in (None, i["customer"])],
             "/v1/payment_intents",
             q,
+            "payment_intent",
         ),
     ),
     ("GET", "/v1/payment_intents/{id}", lambda led, m, p, q: led.retrieve_intent(m["id"])),
@@ -45,10 +48,11 @@ ROUTES: list[tuple[str, str, Action]] = [
             else list(led.refunds.values()),
             "/v1/refunds",
             q,
+            "refund",
         ),
     ),
 ]
-AUTHORIZATION = re.compile(r"Bearer (sk|rk)_(test|live)_\S+")
+API_KEY = re.compile(r"(sk|rk)_(test|live)_\S+")
 BAD_KEY: Json = {"error": {"type": "invalid_request_error", "message": "Invalid API Key provided."}}
 RATE_LIMITED: Json = {
     "error": {
@@ -58,6 +62,20 @@ RATE_LIMITED: Json = {
     }
 }
 SERVER_ERROR: Json = {"error": {"type": "api_error", "message": "An unknown error occurred."}}
+
+
+def api_key(authorization: str) -> str:
+    """The key of a request, sent as a Bearer token or, as Stripe also accepts, the user name
+    of HTTP Basic auth (`curl -u sk_test_...:`)."""
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme == "Bearer":
+        return credentials
+    if scheme == "Basic":
+        try:
+            return base64.b64decode(credentials, validate=True).decode().partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return ""
+    return ""
 
 
 def _idempotency_mismatch(key: str) -> Json:
@@ -94,7 +112,7 @@ def build_app(state: LocalStripe | None = None) -> web.Application:
         return handle
 
     async def respond(request: web.Request, action: Action, key: str | None) -> web.Response:
-        if not AUTHORIZATION.fullmatch(request.headers.get("Authorization", "")):
+        if not API_KEY.fullmatch(api_key(request.headers.get("Authorization", ""))):
             return _json(401, BAD_KEY)
         posted = request.method == "POST"
         params = decode_form(await request.text()) if posted else {}

@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from order_saga.embedded.local_stripe.answers import Json
+from order_saga.embedded.local_stripe.answers import Json, StripeFailure, missing, positive_int
 
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
 
@@ -35,13 +35,28 @@ def _lists(node: Any) -> Any:
     return node
 
 
-def list_of(items: list[Json], url: str, query: Any) -> Json:
-    """A list envelope of the newest `limit` items (10 by default, at most 100)."""
-    limit = min(int(query.get("limit", 10)), 100)
-    newest_first = sorted(items, key=lambda o: o["created"], reverse=True)
-    return {
-        "object": "list",
-        "url": url,
-        "has_more": len(newest_first) > limit,
-        "data": newest_first[:limit],
-    }
+def list_of(items: list[Json], url: str, query: Any, kind: str) -> Json:
+    """One page of a Stripe list, newest first: `limit` (1-100, default 10), `starting_after`
+    or `ending_before` (an object id), and `has_more`, so `auto_paging_iter()` ends."""
+    limit = positive_int(query.get("limit", 10), "limit")
+    if limit > 100:
+        raise StripeFailure(
+            400,
+            "invalid_request_error",
+            "Invalid limit: must be between 1 and 100",
+            code="parameter_invalid_integer",
+            param="limit",
+        )
+    newest_first = items[::-1]  # insertion order is creation order; seconds tie
+    after, before = query.get("starting_after"), query.get("ending_before")
+    cursor, param = (after, "starting_after") if after else (before, "ending_before")
+    if cursor:
+        ids = [item["id"] for item in newest_first]
+        if cursor not in ids:
+            raise missing(kind, cursor, param)
+        at = ids.index(cursor)
+        window = newest_first[at + 1 :] if after else newest_first[:at]
+        page = window[:limit] if after else window[-limit:]
+    else:
+        window, page = newest_first, newest_first[:limit]
+    return {"object": "list", "url": url, "has_more": len(window) > limit, "data": page}
