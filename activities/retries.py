@@ -11,6 +11,7 @@ from datetime import timedelta
 from temporalio.common import RetryPolicy
 
 from activities.failures import BusinessError, OrderAlreadyCompensated
+from activities.ownership import OwnedByAnotherSaga
 
 
 def step_retry(*business_errors: type[BusinessError], extra: tuple[str, ...] = ()) -> RetryPolicy:
@@ -23,6 +24,7 @@ def step_retry(*business_errors: type[BusinessError], extra: tuple[str, ...] = (
             *(error.type for error in business_errors),
             *extra,
             OrderAlreadyCompensated.type,  # a late retry after the undo: never retried
+            OwnedByAnotherSaga.type,
         ],
     )
 

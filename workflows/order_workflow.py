@@ -7,6 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.inventory.activities import RELEASE_INVENTORY, RESERVE_INVENTORY
@@ -55,6 +56,13 @@ class OrderSaga:
     @workflow.run
     async def run(self, order: OrderRequest) -> OrderResult:
         """Run the order forward; undo it on a step failure or a cancel."""
+        own_id = workflow.info().workflow_id
+        if own_id != order.workflow_id:  # one order, one saga: another id would undo its work
+            raise ApplicationError(
+                f"order {order.order_id} runs only as workflow {order.workflow_id}, not {own_id}",
+                type="WrongWorkflowId",
+                non_retryable=True,
+            )
         progress = self._progress
         progress.begin(order)
         try:

@@ -17,6 +17,7 @@ from activities.inventory.contracts import (
     ReserveInventoryInput,
 )
 from activities.inventory.tables import ReservationStatus
+from activities.ownership import current_saga, refuse_foreign, skip_foreign
 from activities.retries import step_retry
 from order_saga.db.engine import transaction
 
@@ -32,8 +33,11 @@ class InventoryActivities:
         A second call for the same order changes nothing; one after the release is refused.
         """
         result = rules.priced(request.order_id, request.currency, request.items)
+        saga = current_saga()
         with as_business_failure(), transaction(self._engine) as session:
             existing = repository.reservations(session=session, order_id=request.order_id)
+            for row in existing:
+                refuse_foreign(row.workflow_id, saga, f"the reservation of {request.order_id}")
             if any(r.status == ReservationStatus.RELEASED for r in existing):
                 raise OrderAlreadyCompensated(f"order {request.order_id} was already released")
             if existing:
@@ -51,17 +55,20 @@ class InventoryActivities:
                     sku=item.sku,
                     quantity=item.quantity,
                     status=ReservationStatus.RESERVED,
+                    workflow_id=saga,
                 )
         return result
 
     @activity.defn(name="release_inventory")
     def release_inventory(self, request: ReleaseInventoryInput) -> ReleaseResult:
         """Give reserved units back once; leave a tombstone so a late reserve cannot land."""
-        released = 0
+        released, saga = 0, current_saga()
         with transaction(self._engine) as session:
             rows = repository.reservations(
                 session=session, order_id=request.order_id, for_update=True
             )
+            if any(skip_foreign(r.workflow_id, saga, f"stock of {request.order_id}") for r in rows):
+                return ReleaseResult(order_id=request.order_id, released_units=0)
             for row in rows:
                 if row.status != ReservationStatus.RESERVED:
                     continue
@@ -77,6 +84,7 @@ class InventoryActivities:
                     sku=sku,
                     quantity=0,
                     status=ReservationStatus.RELEASED,
+                    workflow_id=saga,
                 )
         activity.logger.info("released %d units for order %s", released, request.order_id)
         return ReleaseResult(order_id=request.order_id, released_units=released)

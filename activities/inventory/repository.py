@@ -45,10 +45,14 @@ def reservations(
 
 
 def add_reservation(
-    *, session: Session, order_id: str, sku: str, quantity: int, status: str
+    *, session: Session, order_id: str, sku: str, quantity: int, status: str, workflow_id: str
 ) -> None:
-    """A new reservation row."""
-    session.add(InventoryReservation(order_id=order_id, sku=sku, quantity=quantity, status=status))
+    """A new reservation row, owned by the saga `workflow_id`."""
+    session.add(
+        InventoryReservation(
+            order_id=order_id, sku=sku, quantity=quantity, status=status, workflow_id=workflow_id
+        )
+    )
 
 
 def set_status(*, session: Session, reservation: InventoryReservation, status: str) -> None:

@@ -36,6 +36,7 @@ class InventoryReservation(SQLModel, table=True):
     order_id: str = Field(max_length=64, index=True)
     sku: str = Field(max_length=64)
     quantity: int
+    workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
     status: str = Field(max_length=16)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

@@ -19,6 +19,7 @@ from temporalio import activity
 from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, as_business_failure
 from activities.money import to_minor_units
+from activities.ownership import current_saga, skip_foreign
 from activities.payment import repository, rules
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import (
@@ -116,6 +117,9 @@ class PaymentActivities:
         """Compensation: refund what was taken, cancel what was not, call nobody for nothing."""
         with transaction(self._engine) as session:
             payment = repository.get_payment(session=session, order_id=request.order_id)
+            owner = payment.workflow_id if payment else None
+            if skip_foreign(owner, current_saga(), f"the payment of {request.order_id}"):
+                return RefundResult(order_id=request.order_id, action="not_ours")
             if payment is not None and payment.status == PaymentStatus.REFUNDED:
                 return RefundResult(order_id=request.order_id, action="already_refunded")
             intent_id = request.payment_intent_id or (payment.transaction_id if payment else None)

@@ -44,5 +44,5 @@ class RefundPaymentInput(Strict):
 
 class RefundResult(Strict):
     order_id: str
-    action: str  # refunded | cancelled | nothing_to_refund | already_refunded
+    action: str  # refunded | cancelled | nothing_to_refund | already_refunded | not_ours
     refund_id: str | None = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from activities.ownership import current_saga, refuse_foreign
 from activities.payment import repository, rules
 from activities.payment.contracts import CreatePaymentIntentInput
 from activities.payment.tables import Payment, PaymentStatus
@@ -21,9 +22,13 @@ def record_payment(
     *,
     request: CreatePaymentIntentInput | None = None,
 ) -> Payment:
-    """Create the order's row (from the create request) or move it forward, never back."""
+    """Create the order's row (from the create request) or move it forward, never back;
+    never another saga's row."""
+    saga = current_saga()
     with transaction(engine) as session:
         payment = repository.get_payment(session=session, order_id=order_id)
+        if payment is not None:
+            refuse_foreign(payment.workflow_id, saga, f"the payment of {order_id}")
         if payment is None:
             if request is None:
                 raise LookupError(f"no payment recorded for order {order_id}")
@@ -33,6 +38,7 @@ def record_payment(
                 amount=request.amount,
                 payment_method=request.payment_method,
                 status=status,
+                workflow_id=saga,
             )
         elif not rules.may_move(payment.status, status):
             return payment

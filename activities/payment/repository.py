@@ -19,15 +19,22 @@ def get_payment(*, session: Session, order_id: str) -> Payment | None:
 
 
 def add_payment(
-    *, session: Session, order_id: str, amount: Decimal, payment_method: str, status: str
+    *,
+    session: Session,
+    order_id: str,
+    amount: Decimal,
+    payment_method: str,
+    status: str,
+    workflow_id: str,
 ) -> Payment:
-    """The order's new row; its payment id never changes afterwards."""
+    """The order's new row, owned by the saga `workflow_id`; its payment id never changes."""
     payment = Payment(
         payment_id=f"pay_{uuid.uuid4().hex}",
         order_id=order_id,
         amount=amount,
         payment_method=payment_method,
         status=status,
+        workflow_id=workflow_id,
     )
     session.add(payment)
     return payment

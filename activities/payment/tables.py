@@ -29,6 +29,7 @@ class Payment(SQLModel, table=True):
     amount: Decimal = Field(sa_type=Numeric(10, 2), nullable=False)
     payment_method: str
     status: str = Field(index=True)
+    workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
     gateway_response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT))
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

@@ -10,6 +10,7 @@ from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, as_business_failure
+from activities.ownership import current_saga, refuse_foreign, skip_foreign
 from activities.retries import step_retry
 from activities.shipment import repository, rules
 from activities.shipment.contracts import (
@@ -35,8 +36,11 @@ class ShipmentActivities:
             rules.check_destination(
                 request.address.country, carrier=self._carrier, unserved=self._unserved
             )
+            saga = current_saga()
             with transaction(self._engine) as session:
                 shipment = repository.get_shipment(session=session, order_id=request.order_id)
+                owner = shipment.workflow_id if shipment else None
+                refuse_foreign(owner, saga, f"the shipment of {request.order_id}")
                 if shipment is not None and shipment.status == ShipmentStatus.CANCELLED:
                     raise OrderAlreadyCompensated(
                         f"shipment for order {request.order_id} was cancelled"
@@ -48,6 +52,7 @@ class ShipmentActivities:
                     carrier=self._carrier,
                     tracking_number=rules.new_tracking_number(),
                     status=ShipmentStatus.CREATED,
+                    workflow_id=saga,
                     address=request.address.model_dump(),
                 )
                 return ShipmentResult(
@@ -59,8 +64,12 @@ class ShipmentActivities:
     @activity.defn(name="cancel_shipment")
     def cancel_shipment(self, request: CancelShipmentInput) -> CancelShipmentResult:
         """Cancel once; with no booking yet, leave a cancelled row so a late one is refused."""
+        saga = current_saga()
         with transaction(self._engine) as session:
             shipment = repository.get_shipment(session=session, order_id=request.order_id)
+            owner = shipment.workflow_id if shipment else None
+            if skip_foreign(owner, saga, f"the shipment of {request.order_id}"):
+                return CancelShipmentResult(order_id=request.order_id, cancelled=False)
             cancelled = shipment is not None and shipment.status != ShipmentStatus.CANCELLED
             if shipment is None:
                 repository.add_shipment(
@@ -69,6 +78,7 @@ class ShipmentActivities:
                     order_id=request.order_id,
                     carrier=self._carrier,
                     status=ShipmentStatus.CANCELLED,
+                    workflow_id=saga,
                 )
             elif cancelled:
                 repository.set_status(

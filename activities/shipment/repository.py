@@ -23,10 +23,11 @@ def add_shipment(
     order_id: str,
     carrier: str,
     status: str,
+    workflow_id: str,
     tracking_number: str | None = None,
     address: dict[str, Any] | None = None,
 ) -> Shipment:
-    """A new shipment row."""
+    """A new shipment row, owned by the saga `workflow_id`."""
     shipment = Shipment(
         shipment_id=shipment_id,
         order_id=order_id,
@@ -34,6 +35,7 @@ def add_shipment(
         tracking_number=tracking_number,
         status=status,
         address=address,
+        workflow_id=workflow_id,
     )
     session.add(shipment)
     session.flush()

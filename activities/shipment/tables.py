@@ -25,6 +25,7 @@ class Shipment(SQLModel, table=True):
     carrier: str
     tracking_number: str | None = None
     status: str = Field(max_length=16)
+    workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
     address: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT))
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

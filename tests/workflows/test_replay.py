@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,17 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from order_saga.worker_group import SANDBOX
+from workflows.order_request import workflow_id_for
 from workflows.order_workflow import OrderSaga
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def workflow_id_of(history_json: str) -> str:
+    """The saga's own workflow id, derived from the order in its start event."""
+    started = json.loads(history_json)["events"][0]["workflowExecutionStartedEventAttributes"]
+    order = json.loads(base64.b64decode(started["input"]["payloads"][0]["data"]))
+    return workflow_id_for(order["order_id"])
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
@@ -20,7 +30,8 @@ async def test_recorded_history_replays(path: Path) -> None:
     replayer = Replayer(
         workflows=[OrderSaga], data_converter=pydantic_data_converter, workflow_runner=SANDBOX
     )
-    history = WorkflowHistory.from_json(f"order-{path.stem}", path.read_text())
+    text = path.read_text()
+    history = WorkflowHistory.from_json(workflow_id_of(text), text)
     await replayer.replay_workflow(history)
 
 
