@@ -10,36 +10,59 @@ from typing import Annotated
 import typer
 
 from activities.queues import SERVICES, Service
-from order_saga.db.engine import make_engine
+from order_saga.db.engine import display_url, make_engine
 from order_saga.metrics import prometheus_runtime
 from order_saga.settings import Settings
-from order_saga.temporal import connect, run_then_exit
+from order_saga.startup import keep_trying, wait_for_database
+from order_saga.temporal import TemporalUnreachable, connect, run_then_exit
 from order_saga.worker_group import WorkerGroup, build_worker
 
 log = logging.getLogger("order_saga.worker")
 
 
-async def run_until_signalled(group: WorkerGroup) -> None:
-    """Run until SIGINT or SIGTERM, then let in-flight tasks finish before exiting."""
+def stop_signal() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM, from the start, so a worker still waiting can be stopped."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with group:
-        log.info("worker polling %s", ", ".join(group.task_queues))
-        await stop.wait()
-        log.info("shutting down")
+    return stop
+
+
+async def start_workers(
+    settings: Settings, address: str | None, services: tuple[Service, ...], metrics_port: int | None
+) -> WorkerGroup:
+    """Connect, waiting for Temporal and the database as long as it takes, and build the
+    requested services' workers."""
+    runtime = prometheus_runtime(metrics_port) if metrics_port is not None else None
+    client = await keep_trying(
+        f"Temporal at {address or 'the envconfig address'}",
+        lambda: connect(address, runtime=runtime, tracing=settings.tracing),
+        (TemporalUnreachable,),
+    )
+    engine = make_engine(settings.database_url)
+    if services != ("orders",):  # the saga alone never touches the database
+        await wait_for_database(engine, display_url(settings.database_url))
+    return build_worker(client, settings=settings, engine=engine, services=services)
 
 
 async def serve(
     settings: Settings, address: str | None, services: tuple[Service, ...], metrics_port: int | None
 ) -> None:
-    """Connect, build the requested services' workers and run them until signalled."""
-    runtime = prometheus_runtime(metrics_port) if metrics_port is not None else None
-    client = await connect(address, runtime=runtime, tracing=settings.tracing)
-    engine = make_engine(settings.database_url)
-    group = build_worker(client, settings=settings, engine=engine, services=services)
-    await run_until_signalled(group)
+    """Run until SIGINT or SIGTERM, then let in-flight tasks finish before exiting."""
+    stop = stop_signal()
+    starting = asyncio.create_task(start_workers(settings, address, services, metrics_port))
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():
+        starting.cancel()
+        log.info("stopped while waiting to start")
+        return
+    group = starting.result()
+    async with group:
+        log.info("worker polling %s", ", ".join(group.task_queues))
+        await stopping
+        log.info("shutting down")
 
 
 def _main(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import selectors
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -74,3 +76,24 @@ def order_saga(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
         timeout=90,
         check=False,
     )
+
+
+def read_until(
+    process: subprocess.Popen[bytes], marker: str, seconds: float, stream: str = "stdout"
+) -> str:
+    """Collect the process's output until it holds the marker; fail at the deadline."""
+    pipe = getattr(process, stream)
+    assert pipe is not None
+    fd = pipe.fileno()
+    selector = selectors.DefaultSelector()
+    selector.register(fd, selectors.EVENT_READ)
+    seen, deadline = b"", time.monotonic() + seconds
+    while marker.encode() not in seen and time.monotonic() < deadline:
+        if selector.select(timeout=deadline - time.monotonic()):
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk
+    if marker.encode() not in seen:
+        pytest.fail(f"no {marker!r} within {seconds}s; output so far:\n{seen.decode()}")
+    return seen.decode()

@@ -3,39 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import selectors
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from order_saga.embedded.stack import port_open
+from tests.cli.conftest import read_until
 from tests.helpers import clean_env
 
 BIN = Path(sys.executable).parent
 STACK_PORTS = (7233, 8233, 12111)
-
-
-def read_until(process: subprocess.Popen[bytes], marker: str, seconds: float) -> str:
-    """Collect stdout until it holds the marker; fail at the deadline."""
-    assert process.stdout is not None
-    fd = process.stdout.fileno()
-    selector = selectors.DefaultSelector()
-    selector.register(fd, selectors.EVENT_READ)
-    seen, deadline = b"", time.monotonic() + seconds
-    while marker.encode() not in seen and time.monotonic() < deadline:
-        if selector.select(timeout=deadline - time.monotonic()):
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            seen += chunk
-    if marker.encode() not in seen:
-        pytest.fail(f"no {marker!r} within {seconds}s; output so far:\n{seen.decode()}")
-    return seen.decode()
 
 
 @pytest.mark.skipif(

@@ -1,0 +1,64 @@
+"""Start-up order does not matter: a worker started before Temporal or its database waits,
+saying so, and serves sagas once they are up."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from order_saga.embedded.temporal_server import start_local_server
+from order_saga.temporal import connect
+from tests.cli.conftest import free_port, read_until, start_worker, stop_worker
+from tests.helpers import order, orders_queue
+from tests.tcp_proxy import tcp_proxy
+from workflows.order_state import OrderResult, SagaState
+from workflows.order_workflow import OrderSaga
+
+
+async def run_one_saga(client, task_queue: str, make_product) -> OrderResult:  # type: ignore[no-untyped-def]
+    request = order((make_product(stock=3), 1, "19.99")).model_copy(
+        update={"handover_delay_seconds": 0}
+    )
+    result: OrderResult = await client.execute_workflow(
+        OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+    )
+    return result
+
+
+async def test_a_worker_started_before_temporal_waits_then_serves(
+    cli_env: dict[str, str], task_queue: str, make_product
+) -> None:
+    port = free_port()
+    worker = start_worker(f"127.0.0.1:{port}", cli_env)
+    try:
+        said = read_until(worker, "waiting for Temporal", seconds=30, stream="stderr")
+        assert f"127.0.0.1:{port}" in said and worker.poll() is None
+        server = await start_local_server(port=port)
+        try:
+            result = await run_one_saga(server.client, task_queue, make_product)
+        finally:
+            await server.shutdown()
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=30)
+    assert result.status == SagaState.COMPLETED
+
+
+async def test_a_worker_started_before_its_database_waits_then_serves(
+    dev_server: str, engine: Engine, cli_env: dict[str, str], task_queue: str, make_product
+) -> None:
+    if engine.url.get_backend_name() != "postgresql":
+        pytest.skip("a database that can be unreachable: PostgreSQL (DATABASE_URL)")
+    url = engine.url
+    with tcp_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        proxy.cut()
+        through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+        worker = start_worker(dev_server, {**cli_env, "DATABASE_URL": through_proxy})
+        try:
+            said = read_until(worker, "waiting for the database", seconds=30, stream="stderr")
+            assert f":{proxy.port}" in said and worker.poll() is None
+            proxy.restore()
+            result = await run_one_saga(await connect(dev_server), task_queue, make_product)
+        finally:
+            stop_worker(worker)
+    assert result.status == SagaState.COMPLETED
