@@ -44,15 +44,17 @@ class ActivityCall(Generic[ArgT, ResultT]):
         *,
         summary: str,
         cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+        deadline: timedelta | None = None,
     ) -> Awaitable[ResultT]:
-        """Run it from workflow code, on the queue of this saga's family of services."""
+        """Run it from workflow code, on the queue of this saga's family of services;
+        `deadline` replaces the declared schedule-to-close timeout."""
         prefix = prefix_of(workflow.info().task_queue)
         return workflow.execute_activity_method(
             self.method,
             arg,
             task_queue=queue(prefix, self.service),
             start_to_close_timeout=self.start_to_close_timeout,
-            schedule_to_close_timeout=self.schedule_to_close_timeout,
+            schedule_to_close_timeout=deadline or self.schedule_to_close_timeout,
             retry_policy=self.retry_policy,
             summary=summary,
             cancellation_type=cancellation_type,

@@ -1,7 +1,10 @@
 """The retry shapes every service shares.
 
-Steps follow the original design's backoff (2 s, 4 s, 8 s, then give up) and never retry a
-business failure; compensations retry until they succeed.
+A business failure (a decline, no stock, a refused destination) is final at once: the saga
+compensates. Anything else, an infrastructure fault (the database or the gateway gone, a
+deadlock, a 5xx, a 429, an open circuit), is retried with capped exponential backoff until the
+step's deadline, so an outage delays an order instead of failing it. Compensations retry
+until they succeed.
 """
 
 from __future__ import annotations
@@ -13,13 +16,21 @@ from temporalio.common import RetryPolicy
 from activities.failures import BusinessError, OrderAlreadyCompensated
 from activities.ownership import OwnedByAnotherSaga
 
+# How long reserve and ship retry infrastructure faults by default (per order:
+# `step_deadline_seconds`); the charge keeps its own one-hour window.
+STEP_DEADLINE = timedelta(minutes=10)
+# A dependency back from an outage is used again within this long.
+MAX_RETRY_INTERVAL = timedelta(seconds=30)
+
 
 def step_retry(*business_errors: type[BusinessError], extra: tuple[str, ...] = ()) -> RetryPolicy:
-    """A forward step's policy: three quick retries, never one for a business failure."""
+    """A forward step's policy: 2 s, 4 s, 8 s... capped at 30 s, until the step's deadline
+    (its schedule-to-close timeout); never a retry for a business failure."""
     return RetryPolicy(
         initial_interval=timedelta(seconds=2),
         backoff_coefficient=2.0,
-        maximum_attempts=4,
+        maximum_interval=MAX_RETRY_INTERVAL,
+        maximum_attempts=0,  # the deadline bounds the step, not a count
         non_retryable_error_types=[
             *(error.type for error in business_errors),
             *extra,

@@ -31,7 +31,10 @@ class Settings(BaseSettings):
         default=None, description="Where the Stripe client sends requests"
     )
     stripe_max_network_retries: int = Field(
-        default=2, ge=0, description="The SDK's own retries of one request, before Temporal's"
+        default=3,
+        ge=0,
+        description="The SDK's quick retries of one request (the original design's three), "
+        "under Temporal's",
     )
     stripe_timeout_seconds: float = Field(default=20.0, gt=0)
     stripe_faults: str | None = Field(

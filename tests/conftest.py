@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +24,7 @@ from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
 from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.embedded.temporal_server import start_local_server
 from order_saga.visibility import register_search_attributes
 
 POSTGRES_URL = os.environ.get("DATABASE_URL")
@@ -139,3 +141,19 @@ def artifacts() -> Path:
     path = Path(__file__).parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+async def dev_server() -> AsyncIterator[str]:
+    """The real dev server (visibility, search attributes), in memory, on a free port."""
+    server = await start_local_server(port=free_port())
+    try:
+        yield server.client.service_client.config.target_host
+    finally:
+        await server.shutdown()

@@ -9,6 +9,7 @@ from temporalio.exceptions import ActivityError, FailureError
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
     CompensationFailure,
+    OrderResult,
     SagaState,
     SagaStatus,
     StepState,
@@ -40,6 +41,7 @@ class OrderProgress:
         self.cancel_reason: str | None = None
         self._published: SagaState | None = None
         self._failed_steps: set[str] = set()
+        self._ids: dict[str, str] = {}  # payment, PaymentIntent and refund ids, once known
 
     def begin(self, order: OrderRequest) -> None:
         """Make the saga findable by customer and total, and count it."""
@@ -82,11 +84,19 @@ class OrderProgress:
         self.steps[undo.step].state = StepState.COMPENSATING
         workflow.set_current_details(f"undoing {undo.step}: {undo.description}")
 
-    def undone(self, undo: Compensation) -> None:
+    def learn(self, result: object) -> None:
+        """Keep the ids a step or an undo returned, for the result of any outcome."""
+        for key in ("payment_id", "payment_intent_id", "refund_id"):
+            value = getattr(result, key, None)
+            if isinstance(value, str):
+                self._ids[key] = value
+
+    def undone(self, undo: Compensation, result: object) -> None:
         """An undo succeeded; the failed step keeps FAILED (and its error) to say why."""
         failed = undo.step in self._failed_steps
         self.steps[undo.step].state = StepState.FAILED if failed else StepState.COMPENSATED
         self.compensations_run.append(undo.name)
+        self.learn(result)
 
     def undo_failed(self, undo: Compensation, err: FailureError) -> None:
         """An undo that no retry can help: reported for a person to settle."""
@@ -96,7 +106,24 @@ class OrderProgress:
             CompensationFailure(activity=undo.name, error_type=error_type, message=message)
         )
         self.count("compensation_failures")
-        self.steps[undo.step].state = StepState.FAILED
+        step = self.steps[undo.step]
+        step.state = StepState.COMPENSATION_FAILED
+        step.error_type, step.error_message = error_type, message
+
+    def result(self, failure: StepFailed) -> OrderResult:
+        """The result of a compensated order: why, what was undone, and the money's ids."""
+        return OrderResult(
+            order_id=self.order_id,
+            status=self.state,
+            failed_step=failure.step,
+            error_type=failure.error_type,
+            error_message=failure.message,
+            compensations_run=list(self.compensations_run),
+            compensation_failures=list(self.compensation_failures),
+            payment_id=self._ids.get("payment_id"),
+            payment_intent_id=self._ids.get("payment_intent_id"),
+            refund_id=self._ids.get("refund_id"),
+        )
 
     def status(self) -> SagaStatus:
         """A copy of the bookkeeping, for the `status` query."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 from activities.inventory.contracts import OrderItem
 from activities.messages import NonEmpty, Strict
 from activities.money import CURRENCY_EXPONENTS, to_minor_units
+from activities.retries import STEP_DEADLINE
 from activities.shipment.contracts import Address
 
 PAYMENT_METHOD_PATTERN = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
@@ -36,6 +38,11 @@ class OrderRequest(Strict):
     handover_delay_seconds: Annotated[int, Field(ge=0, le=30 * 86400)] = Field(
         default=5,
         description="How long the booked shipment waits for pickup; cancellable until then",
+    )
+    step_deadline_seconds: Annotated[int, Field(ge=10, le=86400)] = Field(
+        default=int(STEP_DEADLINE.total_seconds()),
+        description="How long reserve and ship retry infrastructure faults (an outage of "
+        "the database, say) before the order is compensated; the charge keeps one hour",
     )
 
     @field_validator("currency", mode="before")
@@ -77,6 +84,11 @@ class OrderRequest(Strict):
     def workflow_id(self) -> str:
         """The id of this order's saga."""
         return workflow_id_for(self.order_id)
+
+    @property
+    def step_deadline(self) -> timedelta:
+        """The deadline of reserve and ship."""
+        return timedelta(seconds=self.step_deadline_seconds)
 
     @property
     def total(self) -> Decimal:

@@ -66,6 +66,7 @@ class OrderResult(BaseModel):
     currency: str | None = None
     payment_id: str | None = None
     payment_intent_id: str | None = None
+    refund_id: str | None = None
     shipment_id: str | None = None
     tracking_number: str | None = None
     failed_step: str | None = None

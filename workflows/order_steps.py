@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
@@ -32,8 +33,10 @@ class OrderSteps:
         summary: str,
         *,
         last: bool = True,
+        deadline: timedelta | None = None,
     ) -> ResultT:
-        """Run one activity of `step`; `last=False` keeps the step RUNNING after it.
+        """Run one activity of `step`; `last=False` keeps the step RUNNING after it, and
+        `deadline` bounds its retries instead of the activity's declared one.
 
         Raises StepFailed when it fails for good, CancelledError when the order was cancelled.
         """
@@ -45,11 +48,15 @@ class OrderSteps:
                 arg,
                 summary=summary,
                 cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+                deadline=deadline,
             )
         except ActivityError as err:
-            if isinstance(err.cause, CancelledError):
+            # Once the order is cancelled the server retries nothing: whatever ended the
+            # attempt in flight (a timeout, a 5xx) is the cancel taking effect.
+            if isinstance(err.cause, CancelledError) or workflow.cancellation_reason() is not None:
                 raise asyncio.CancelledError from err
             raise self._progress.step_failed(step, err) from err
+        self._progress.learn(result)
         if last:
             self._progress.step_done(step)
         if workflow.cancellation_reason() is not None:

@@ -72,22 +72,17 @@ class OrderSaga:
             failed = bool(progress.compensation_failures)
             progress.set_state(SagaState.COMPENSATION_FAILED if failed else SagaState.COMPENSATED)
             progress.count("sagas_compensated")
-            return OrderResult(
-                order_id=order.order_id,
-                status=progress.state,
-                failed_step=failure.step,
-                error_type=failure.error_type,
-                error_message=failure.message,
-                compensations_run=list(progress.compensations_run),
-                compensation_failures=list(progress.compensation_failures),
-            )
+            return progress.result(failure)
         except asyncio.CancelledError:
             progress.cancel_reason = workflow.cancellation_reason()
             if progress.cancel_reason is None:
                 raise  # not a cancel of the order (e.g. the worker evicting the run)
             progress.set_state(SagaState.CANCELLING, f"cancelled: {progress.cancel_reason or '-'}")
             await self._saga.compensate()
-            progress.set_state(SagaState.CANCELLED, f"cancelled: {progress.cancel_reason or '-'}")
+            # An undo that failed needs a person, whatever started the undo.
+            failed = bool(progress.compensation_failures)
+            end = SagaState.COMPENSATION_FAILED if failed else SagaState.CANCELLED
+            progress.set_state(end, f"cancelled: {progress.cancel_reason or '-'}")
             progress.count("sagas_cancelled")
             raise
         progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
@@ -109,6 +104,7 @@ class OrderSaga:
                 order_id=order.order_id, currency=order.currency, items=order.items
             ),
             f"reserve {units}",
+            deadline=order.step_deadline,
         )
 
         money = f"{reservation.total} {reservation.currency.upper()}"
@@ -155,6 +151,7 @@ class OrderSaga:
             CREATE_SHIPMENT,
             CreateShipmentInput(order_id=order.order_id, address=address),
             f"ship to {destination}",
+            deadline=order.step_deadline,
         )
 
         pickup = timedelta(seconds=order.handover_delay_seconds)

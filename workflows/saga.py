@@ -42,13 +42,14 @@ class Compensation:
 
 
 class Saga:
-    """The undos registered so far, newest last; hooks let the caller keep its own status."""
+    """The undos registered so far, newest last. Hooks let the caller keep its own status:
+    `on_undo` before an undo runs, `on_undone` with what it returned, `on_failed` with why."""
 
     def __init__(
         self,
         *,
         on_undo: Callable[[Compensation], None] | None = None,
-        on_undone: Callable[[Compensation], None] | None = None,
+        on_undone: Callable[[Compensation, object], None] | None = None,
         on_failed: Callable[[Compensation, FailureError], None] | None = None,
     ) -> None:
         self._compensations: list[Compensation] = []
@@ -88,14 +89,14 @@ class Saga:
             if self._on_undo:
                 self._on_undo(compensation)
             try:
-                await compensation.run()
+                result = await compensation.run()
             except FailureError as err:  # an activity or child workflow that gave up
                 failures.append((compensation, err))
                 if self._on_failed:
                     self._on_failed(compensation, err)
                 continue
             if self._on_undone:
-                self._on_undone(compensation)
+                self._on_undone(compensation, result)
         return failures
 
 

@@ -18,7 +18,7 @@ from activities.inventory.contracts import (
 )
 from activities.inventory.tables import ReservationStatus
 from activities.ownership import current_saga, refuse_foreign, skip_foreign
-from activities.retries import step_retry
+from activities.retries import STEP_DEADLINE, step_retry
 from order_saga.db.engine import transaction
 
 
@@ -95,6 +95,7 @@ RESERVE_INVENTORY = ActivityCall(
     InventoryActivities.reserve_inventory,
     service="inventory",
     start_to_close_timeout=timedelta(seconds=30),
+    schedule_to_close_timeout=STEP_DEADLINE,
     retry_policy=RESERVE_RETRY,
 )
 RELEASE_INVENTORY = compensation_call(InventoryActivities.release_inventory, "inventory")

@@ -160,6 +160,7 @@ PAYMENT_RETRY = step_retry(
     rules.ExpiredCard,
     rules.Fraudulent,
     rules.PaymentDeclined,
+    rules.ProcessingError,
     rules.PaymentRejected,
     extra=("IdempotencyConflict", "GatewayAuthentication"),
 )

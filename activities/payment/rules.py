@@ -26,6 +26,13 @@ class Fraudulent(PaymentDeclined):
     type = "Fraudulent"
 
 
+class ProcessingError(PaymentDeclined):
+    """The issuer could not process the card. Final: Stripe keeps the answer under the
+    idempotency key, so every retry of the same charge would replay it."""
+
+    type = "ProcessingError"
+
+
 class PaymentRejected(BusinessError):
     """The gateway refused the request itself (bad key, bad parameters): a bug, not a decline."""
 
@@ -58,10 +65,10 @@ _RANK = {
 }
 
 
-def decline_for(code: str | None, decline_code: str | None) -> type[PaymentDeclined] | None:
-    """The business failure a card error stands for, or None when it is worth retrying."""
+def decline_for(code: str | None, decline_code: str | None) -> type[PaymentDeclined]:
+    """The business failure a card error stands for."""
     if code == "processing_error":
-        return None
+        return ProcessingError
     return _DECLINE_TYPES.get(decline_code or "") or _DECLINE_TYPES.get(code or "") or CardDeclined
 
 

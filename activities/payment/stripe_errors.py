@@ -22,9 +22,7 @@ def classify(exc: stripe.StripeError) -> ApplicationError:
     if isinstance(exc, stripe.CardError):
         decline_code = exc.error.decline_code if exc.error else None
         declined = decline_for(exc.code, decline_code)
-        if declined is not None:
-            return ApplicationError(message, type=declined.type, non_retryable=True)
-        return ApplicationError(message, type="ProcessingError")
+        return ApplicationError(message, type=declined.type, non_retryable=True)
     if isinstance(exc, stripe.RateLimitError):
         return ApplicationError(message, type="RateLimited")
     if isinstance(exc, stripe.APIConnectionError):

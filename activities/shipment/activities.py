@@ -11,7 +11,7 @@ from temporalio import activity
 from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, as_business_failure
 from activities.ownership import current_saga, refuse_foreign, skip_foreign
-from activities.retries import step_retry
+from activities.retries import STEP_DEADLINE, step_retry
 from activities.shipment import repository, rules
 from activities.shipment.contracts import (
     CancelShipmentInput,
@@ -92,6 +92,7 @@ CREATE_SHIPMENT = ActivityCall(
     ShipmentActivities.create_shipment,
     service="shipment",
     start_to_close_timeout=timedelta(seconds=30),
+    schedule_to_close_timeout=STEP_DEADLINE,
     retry_policy=SHIPMENT_RETRY,
 )
 CANCEL_SHIPMENT = compensation_call(ShipmentActivities.cancel_shipment, "shipment")

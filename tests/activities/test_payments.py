@@ -170,8 +170,9 @@ def test_refund_without_a_charge_calls_nothing(db: Engine, stripe_server) -> Non
     assert len(stripe.requests) == before
 
 
-def test_processing_error_is_retryable(db: Engine, stripe_server) -> None:
+def test_processing_error_is_final(db: Engine, stripe_server) -> None:
+    """Stripe keeps the answer under the key: a retry of the same charge would replay it."""
     _, base_url = stripe_server
     with pytest.raises(ApplicationError) as raised:
         charge(payments(db, base_url), create_input("pm_card_chargeDeclinedProcessingError"))
-    assert (raised.value.type, raised.value.non_retryable) == ("ProcessingError", False)
+    assert (raised.value.type, raised.value.non_retryable) == ("ProcessingError", True)

@@ -4,35 +4,16 @@ from __future__ import annotations
 
 import os
 import selectors
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from order_saga.embedded.temporal_server import start_local_server
-
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-async def dev_server() -> AsyncIterator[str]:
-    """The real dev server (visibility, search attributes), in memory, on a free port."""
-    server = await start_local_server(port=free_port())
-    try:
-        yield server.client.service_client.config.target_host
-    finally:
-        await server.shutdown()
 
 
 @pytest.fixture

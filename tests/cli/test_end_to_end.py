@@ -14,7 +14,8 @@ from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
 from order_saga.db.engine import transaction
-from tests.cli.conftest import free_port, order_saga
+from tests.cli.conftest import order_saga
+from tests.conftest import free_port
 from tests.helpers import order_data
 
 CUSTOMER = ["--customer-id", "c1"]

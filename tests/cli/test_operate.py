@@ -11,7 +11,8 @@ from pathlib import Path
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
-from tests.cli.conftest import free_port, order_saga, start_worker, stop_worker
+from tests.cli.conftest import order_saga, start_worker, stop_worker
+from tests.conftest import free_port
 from tests.helpers import order, order_data, orders_queue
 from workflows.order_workflow import OrderSaga
 

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.cli.conftest import free_port
+from tests.conftest import free_port
 from tests.helpers import order, orders_queue
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga

@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.temporal import connect
-from tests.cli.conftest import free_port, read_until, start_worker, stop_worker
+from tests.cli.conftest import read_until, start_worker, stop_worker
+from tests.conftest import free_port
 from tests.helpers import order, orders_queue
 from tests.tcp_proxy import tcp_proxy
 from workflows.order_state import OrderResult, SagaState

@@ -37,7 +37,7 @@ class SagaProbe:
     async def run(self, probe: Probe) -> ProbeResult:
         saga = Saga(
             on_undo=lambda c: self.hooks.append(f"undo {c.name}"),
-            on_undone=lambda c: self.hooks.append(f"undone {c.name}"),
+            on_undone=lambda c, _: self.hooks.append(f"undone {c.name}"),
             on_failed=lambda c, e: self.hooks.append(f"failed {c.name}"),
         )
         try:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from temporalio import activity
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -120,15 +120,16 @@ class Stubs:
 
 
 def stub_worker(
-    env: WorkflowEnvironment,
+    env: WorkflowEnvironment | Client,
     prefix: str,
     stubs: Stubs,
     cached: int = 0,
     activities: list[object] | None = None,
 ) -> WorkerGroup:
     """The saga on its orders queue, the stubs on every service queue."""
+    client = env if isinstance(env, Client) else env.client
     saga = Worker(
-        env.client,
+        client,
         task_queue=orders_queue(prefix),
         workflows=[OrderSaga],
         workflow_runner=SANDBOX,
@@ -136,7 +137,7 @@ def stub_worker(
     )
     services = [
         Worker(
-            env.client,
+            client,
             task_queue=queue(prefix, service),
             activities=activities or stubs.activities(),
         )

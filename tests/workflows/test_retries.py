@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -24,21 +25,26 @@ async def test_transient_gateway_failures_are_retried_then_succeed(env, task_que
     request = order(("prod-456", 2, "19.99"))
     result, handle = await run_stub_saga(env, task_queue, stubs, request)
     assert result.status == SagaState.COMPLETED
-    # Three 503s then success: the fourth and last attempt the policy allows.
+    # Three 503s then success, on the fourth attempt.
     assert await activity_attempts(handle, "charge_payment") == 4
     assert result.compensations_run == []
 
 
-async def test_transient_failures_past_the_policy_compensate(env, task_queue) -> None:
-    stubs = Stubs(fail_first={"charge_payment": 10})
+async def test_transient_failures_past_the_steps_deadline_compensate(env, task_queue) -> None:
+    stubs = Stubs(fail_first={"charge_payment": 100_000})
     request = order(("prod-456", 1, "19.99"))
-    result, _ = await run_stub_saga(env, task_queue, stubs, request)
+    result, handle = await run_stub_saga(env, task_queue, stubs, request)
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
         "charge_payment",
         "GatewayError",
     )
-    assert stubs.calls["charge_payment"] == 4  # 2 s, 4 s, 8 s, then give up
+    # 2 s, 4 s, 8 s, 16 s, then every 30 s until the charge's one-hour deadline.
+    assert 100 < stubs.calls["charge_payment"] < 130
+    described = await handle.describe()
+    assert described.close_time is not None
+    # The server stops at the last retry that still fits in the hour.
+    assert described.close_time - described.start_time >= timedelta(minutes=59)
     assert result.compensations_run == ["refund_payment", "release_inventory"]
 
 
