@@ -1,14 +1,23 @@
-"""Business failures, and the one place that turns them into final (non-retryable) errors.
+"""How activities report failures to Temporal: the one place that decides what is final.
 
-Anything else an activity raises (a lost connection, a gateway 5xx) stays retryable.
+A business failure (a decline, no stock) is final: the saga compensates. A database fault is
+retried; its real message reaches the history, cut to fit (an SQL error quotes its statement
+and parameters, which can be far larger than a history event may hold). Anything else stays
+as raised, and retryable.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.exceptions import ApplicationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+MESSAGE_LIMIT = 2_000  # characters of an error message kept in the history
 
 
 class BusinessError(Exception):
@@ -23,10 +32,33 @@ class OrderAlreadyCompensated(BusinessError):
     type = "OrderAlreadyCompensated"
 
 
+def cut(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The message, shortened to `limit` characters with a mark where it was cut."""
+    if len(message) <= limit:
+        return message
+    marker = f" … [{len(message) - limit} more characters]"
+    return message[: limit - len(marker)] + marker
+
+
+def reports_failures(method: F) -> F:
+    """Decorate an activity so that `reported_failures` applies to the whole of it."""
+
+    @functools.wraps(method)
+    def reported(*args: Any, **kwargs: Any) -> Any:
+        with reported_failures():
+            return method(*args, **kwargs)
+
+    return cast(F, reported)
+
+
 @contextmanager
-def as_business_failure() -> Iterator[None]:
-    """Report a BusinessError to Temporal as non-retryable, typed with its name."""
+def reported_failures() -> Iterator[None]:
+    """Report a BusinessError as final, typed with its name; a database fault as retryable,
+    with its message cut to fit the history."""
     try:
         yield
     except BusinessError as exc:
-        raise ApplicationError(str(exc), type=exc.type, non_retryable=True) from exc
+        raise ApplicationError(cut(str(exc)), type=exc.type, non_retryable=True) from exc
+    except SQLAlchemyError as exc:
+        message = cut(f"{type(exc).__name__}: {exc}")
+        raise ApplicationError(message, type="DatabaseError") from None

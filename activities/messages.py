@@ -1,14 +1,18 @@
-"""The base of every activity and workflow message.
+"""The base of every activity and workflow message, and the field types input must satisfy.
 
 Every workflow and activity takes one model and returns one, so fields can be added later
-without breaking sagas that are already running.
+without breaking sagas that are already running. What a client sends is checked here to fit
+every column and API it reaches, so valid input can never fail later in SQL or at Stripe.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Strict(BaseModel):
@@ -17,4 +21,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
+def printable(value: str) -> str:
+    """No NUL or control characters: PostgreSQL refuses NUL, and no person means them."""
+    if CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def whole_number(value: object) -> object:
+    """An integer, or digits in a string (a command line's); never a boolean or a float."""
+    if isinstance(value, bool | float):
+        raise ValueError("must be a whole number")
+    return value
+
+
+Text = Annotated[str, Field(max_length=200), AfterValidator(printable)]
+NonEmpty = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(printable)]
+WholeNumber = Annotated[int, BeforeValidator(whole_number)]

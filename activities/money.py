@@ -16,6 +16,7 @@ CURRENCY_EXPONENTS: dict[str, int] = {
     "jpy": 0,
 }
 MAX_AMOUNT = Decimal("99999999.99")  # NUMERIC(10, 2) in the payments table
+STRIPE_MAX_CHARGE = 99_999_999  # minor units: Stripe's largest amount (eight digits)
 
 
 def check_amount(value: Decimal) -> Decimal:
@@ -30,6 +31,11 @@ def check_amount(value: Decimal) -> Decimal:
     if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
         raise ValueError("must have at most two decimal places")
     return value.quantize(Decimal("0.01"))
+
+
+def from_minor_units(units: int, currency: str) -> Decimal:
+    """An amount in the currency's major unit."""
+    return Decimal(units).scaleb(-CURRENCY_EXPONENTS[currency])
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:

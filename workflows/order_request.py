@@ -11,8 +11,14 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from activities.inventory.contracts import OrderItem
-from activities.messages import NonEmpty, Strict
-from activities.money import CURRENCY_EXPONENTS, to_minor_units
+from activities.messages import NonEmpty, Strict, WholeNumber
+from activities.money import (
+    CURRENCY_EXPONENTS,
+    MAX_AMOUNT,
+    STRIPE_MAX_CHARGE,
+    from_minor_units,
+    to_minor_units,
+)
 from activities.retries import STEP_DEADLINE
 from activities.shipment.contracts import Address
 
@@ -35,11 +41,11 @@ class OrderRequest(Strict):
     currency: str = "usd"
     payment_method: str
     shipping_address: Address
-    handover_delay_seconds: Annotated[int, Field(ge=0, le=30 * 86400)] = Field(
+    handover_delay_seconds: Annotated[WholeNumber, Field(ge=0, le=30 * 86400)] = Field(
         default=5,
         description="How long the booked shipment waits for pickup; cancellable until then",
     )
-    step_deadline_seconds: Annotated[int, Field(ge=10, le=86400)] = Field(
+    step_deadline_seconds: Annotated[WholeNumber, Field(ge=10, le=86400)] = Field(
         default=int(STEP_DEADLINE.total_seconds()),
         description="How long reserve and ship retry infrastructure faults (an outage of "
         "the database, say) before the order is compensated; the charge keeps one hour",
@@ -78,6 +84,12 @@ class OrderRequest(Strict):
                 to_minor_units(item.unit_price, self.currency)
             except ValueError as err:
                 raise ValueError(f"items.{index}.unit_price: {err}") from err
+        largest = min(MAX_AMOUNT, from_minor_units(STRIPE_MAX_CHARGE, self.currency))
+        if self.total > largest:
+            raise ValueError(
+                f"items: the order's total {self.total} {self.currency.upper()} is more than "
+                f"the largest charge, {largest}"
+            )
         return self
 
     @property

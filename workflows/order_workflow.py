@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -37,7 +38,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.saga import Saga
 
 
-@workflow.defn(name=WORKFLOW_TYPE)
+# An input that cannot be decoded (sent by another client) fails the run, naming the field,
+# instead of failing its workflow task over and over.
+@workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=[ValidationError])
 class OrderSaga:
     def __init__(self) -> None:
         self._progress = OrderProgress()

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
-from activities.failures import OrderAlreadyCompensated, as_business_failure
+from activities.failures import OrderAlreadyCompensated, reports_failures
 from activities.inventory import repository, rules
 from activities.inventory.contracts import (
     ReleaseInventoryInput,
@@ -27,6 +27,7 @@ class InventoryActivities:
         self._engine = engine
 
     @activity.defn(name="reserve_inventory")
+    @reports_failures
     def reserve_inventory(self, request: ReserveInventoryInput) -> ReservationResult:
         """Check prices against the catalogue and take stock for every line, atomically.
 
@@ -34,7 +35,7 @@ class InventoryActivities:
         """
         result = rules.priced(request.order_id, request.currency, request.items)
         saga = current_saga()
-        with as_business_failure(), transaction(self._engine) as session:
+        with transaction(self._engine) as session:
             existing = repository.reservations(session=session, order_id=request.order_id)
             for row in existing:
                 refuse_foreign(row.workflow_id, saga, f"the reservation of {request.order_id}")
@@ -60,6 +61,7 @@ class InventoryActivities:
         return result
 
     @activity.defn(name="release_inventory")
+    @reports_failures
     def release_inventory(self, request: ReleaseInventoryInput) -> ReleaseResult:
         """Give reserved units back once; leave a tombstone so a late reserve cannot land."""
         released, saga = 0, current_saga()

@@ -7,13 +7,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from activities.messages import NonEmpty, Strict
+from activities.messages import Strict, WholeNumber
 from activities.money import Price
+
+# The catalogue's and the reservations' sku columns hold 64 characters.
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 
 
 class OrderItem(Strict):
-    sku: NonEmpty
-    quantity: Annotated[int, Field(ge=1, le=10_000)]
+    sku: Sku
+    quantity: Annotated[WholeNumber, Field(ge=1, le=10_000)]
     unit_price: Price
 
 

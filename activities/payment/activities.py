@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
-from activities.failures import OrderAlreadyCompensated, as_business_failure
+from activities.failures import OrderAlreadyCompensated, reports_failures
 from activities.money import to_minor_units
 from activities.ownership import current_saga, skip_foreign
 from activities.payment import repository, rules
@@ -48,63 +48,63 @@ class PaymentActivities:
         self._stripe = StripeCalls(stripe_client, breaker)
 
     @activity.defn(name="create_payment_intent")
+    @reports_failures
     def create_payment_intent(self, request: CreatePaymentIntentInput) -> PaymentIntentResult:
         """Create the intent (no money moves) and store its id on the order's payment row."""
-        with as_business_failure():
-            payment = record_payment(
-                self._engine, request.order_id, PaymentStatus.PENDING, request=request
+        payment = record_payment(
+            self._engine, request.order_id, PaymentStatus.PENDING, request=request
+        )
+        if payment.status == PaymentStatus.REFUNDED:
+            raise OrderAlreadyCompensated(f"order {request.order_id} was refunded")
+        if payment.transaction_id and payment.status != PaymentStatus.PENDING:
+            return PaymentIntentResult(
+                payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
             )
-            if payment.status == PaymentStatus.REFUNDED:
-                raise OrderAlreadyCompensated(f"order {request.order_id} was refunded")
-            if payment.transaction_id and payment.status != PaymentStatus.PENDING:
-                return PaymentIntentResult(
-                    payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
-                )
-            intent = self._gateway(
-                request.order_id,
-                lambda: self._stripe.v1.payment_intents.create(
-                    params={
-                        "amount": to_minor_units(request.amount, request.currency),
-                        "currency": request.currency,
-                        "payment_method": request.payment_method,
-                        # Cards only, never a redirect: there is no customer to send back.
-                        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
-                        "metadata": {
-                            "order_id": request.order_id,
-                            "customer_id": request.customer_id,
-                        },
+        intent = self._gateway(
+            request.order_id,
+            lambda: self._stripe.v1.payment_intents.create(
+                params={
+                    "amount": to_minor_units(request.amount, request.currency),
+                    "currency": request.currency,
+                    "payment_method": request.payment_method,
+                    # Cards only, never a redirect: there is no customer to send back.
+                    "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+                    "metadata": {
+                        "order_id": request.order_id,
+                        "customer_id": request.customer_id,
                     },
-                    options={"idempotency_key": f"{request.idempotency_key}/create"},
-                ),
-            )
-            payment = record_payment(
-                self._engine, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
-            )
+                },
+                options={"idempotency_key": f"{request.idempotency_key}/create"},
+            ),
+        )
+        payment = record_payment(
+            self._engine, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
+        )
         return PaymentIntentResult(payment_id=payment.payment_id, payment_intent_id=intent.id)
 
     @activity.defn(name="charge_payment")
+    @reports_failures
     def charge_payment(self, request: ChargePaymentInput) -> ChargeResult:
         """Confirm the intent: this is where money moves, exactly once per order."""
-        with as_business_failure():
-            intent = self._gateway(
+        intent = self._gateway(
+            request.order_id,
+            lambda: self._stripe.v1.payment_intents.confirm(
+                request.payment_intent_id,
+                options={"idempotency_key": f"{request.idempotency_key}/confirm"},
+            ),
+        )
+        if intent.status != "succeeded":
+            record_payment(
+                self._engine,
                 request.order_id,
-                lambda: self._stripe.v1.payment_intents.confirm(
-                    request.payment_intent_id,
-                    options={"idempotency_key": f"{request.idempotency_key}/confirm"},
-                ),
+                PaymentStatus.FAILED,
+                intent.id,
+                intent.to_dict(),
             )
-            if intent.status != "succeeded":
-                record_payment(
-                    self._engine,
-                    request.order_id,
-                    PaymentStatus.FAILED,
-                    intent.id,
-                    intent.to_dict(),
-                )
-                raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
-            payment = record_payment(
-                self._engine, request.order_id, PaymentStatus.CAPTURED, intent.id, intent.to_dict()
-            )
+            raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
+        payment = record_payment(
+            self._engine, request.order_id, PaymentStatus.CAPTURED, intent.id, intent.to_dict()
+        )
         return ChargeResult(
             payment_id=payment.payment_id,
             payment_intent_id=intent.id,
@@ -113,6 +113,7 @@ class PaymentActivities:
         )
 
     @activity.defn(name="refund_payment")
+    @reports_failures
     def refund_payment(self, request: RefundPaymentInput) -> RefundResult:
         """Compensation: refund what was taken, cancel what was not, call nobody for nothing."""
         with transaction(self._engine) as session:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
-from activities.failures import OrderAlreadyCompensated, as_business_failure
+from activities.failures import OrderAlreadyCompensated, reports_failures
 from activities.ownership import current_saga, refuse_foreign, skip_foreign
 from activities.retries import STEP_DEADLINE, step_retry
 from activities.shipment import repository, rules
@@ -30,38 +30,39 @@ class ShipmentActivities:
         self._unserved = unserved_countries
 
     @activity.defn(name="create_shipment")
+    @reports_failures
     def create_shipment(self, request: CreateShipmentInput) -> ShipmentResult:
         """Book the shipment once; a repeated call returns the booking already made."""
-        with as_business_failure():
-            rules.check_destination(
-                request.address.country, carrier=self._carrier, unserved=self._unserved
+        rules.check_destination(
+            request.address.country, carrier=self._carrier, unserved=self._unserved
+        )
+        saga = current_saga()
+        with transaction(self._engine) as session:
+            shipment = repository.get_shipment(session=session, order_id=request.order_id)
+            owner = shipment.workflow_id if shipment else None
+            refuse_foreign(owner, saga, f"the shipment of {request.order_id}")
+            if shipment is not None and shipment.status == ShipmentStatus.CANCELLED:
+                raise OrderAlreadyCompensated(
+                    f"shipment for order {request.order_id} was cancelled"
+                )
+            shipment = shipment or repository.add_shipment(
+                session=session,
+                shipment_id=rules.new_shipment_id(),
+                order_id=request.order_id,
+                carrier=self._carrier,
+                tracking_number=rules.new_tracking_number(),
+                status=ShipmentStatus.CREATED,
+                workflow_id=saga,
+                address=request.address.model_dump(),
             )
-            saga = current_saga()
-            with transaction(self._engine) as session:
-                shipment = repository.get_shipment(session=session, order_id=request.order_id)
-                owner = shipment.workflow_id if shipment else None
-                refuse_foreign(owner, saga, f"the shipment of {request.order_id}")
-                if shipment is not None and shipment.status == ShipmentStatus.CANCELLED:
-                    raise OrderAlreadyCompensated(
-                        f"shipment for order {request.order_id} was cancelled"
-                    )
-                shipment = shipment or repository.add_shipment(
-                    session=session,
-                    shipment_id=rules.new_shipment_id(),
-                    order_id=request.order_id,
-                    carrier=self._carrier,
-                    tracking_number=rules.new_tracking_number(),
-                    status=ShipmentStatus.CREATED,
-                    workflow_id=saga,
-                    address=request.address.model_dump(),
-                )
-                return ShipmentResult(
-                    shipment_id=shipment.shipment_id,
-                    carrier=shipment.carrier,
-                    tracking_number=shipment.tracking_number or "",
-                )
+            return ShipmentResult(
+                shipment_id=shipment.shipment_id,
+                carrier=shipment.carrier,
+                tracking_number=shipment.tracking_number or "",
+            )
 
     @activity.defn(name="cancel_shipment")
+    @reports_failures
     def cancel_shipment(self, request: CancelShipmentInput) -> CancelShipmentResult:
         """Cancel once; with no booking yet, leave a cancelled row so a late one is refused."""
         saga = current_saga()

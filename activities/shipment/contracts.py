@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from activities.messages import NonEmpty, Strict
+from activities.messages import NonEmpty, Strict, Text
 
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 
@@ -15,7 +15,7 @@ COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 class Address(Strict):
     street: NonEmpty
     city: NonEmpty
-    state: Annotated[str, Field(max_length=100)] = ""
+    state: Annotated[Text, Field(max_length=100)] = ""
     zip_code: NonEmpty
     country: Annotated[str, Field(description="ISO 3166-1 alpha-2 code")]
 
