@@ -157,3 +157,13 @@ async def dev_server() -> AsyncIterator[str]:
         yield server.client.service_client.config.target_host
     finally:
         await server.shutdown()
+
+
+@pytest.fixture
+def cli_env(engine: Engine, stripe_server, task_queue: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {
+        **os.environ,
+        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "STRIPE_API_BASE": stripe_server[1],
+        "TASK_QUEUE": task_queue,
+    }

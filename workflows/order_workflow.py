@@ -111,21 +111,23 @@ class OrderSaga:
         )
 
         money = f"{reservation.total} {reservation.currency.upper()}"
-        refund = RefundPaymentInput(order_id=order.order_id, idempotency_key=key)
+        create = CreatePaymentIntentInput(
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            amount=reservation.total,
+            currency=reservation.currency,
+            payment_method=order.payment_method,
+            idempotency_key=key,
+        )
+        # With the create request, the refund finds an intent whose every answer was lost.
+        refund = RefundPaymentInput(order_id=order.order_id, idempotency_key=key, create=create)
         self._steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
         self._progress.set_state(SagaState.RUNNING, f"charging {money}")
         # Two activities, so the PaymentIntent id is in the history before money moves.
         intent = await self._steps.run(
             "charge_payment",
             CREATE_PAYMENT_INTENT,
-            CreatePaymentIntentInput(
-                order_id=order.order_id,
-                customer_id=order.customer_id,
-                amount=reservation.total,
-                currency=reservation.currency,
-                payment_method=order.payment_method,
-                idempotency_key=key,
-            ),
+            create,
             f"create payment intent {money}",
             last=False,
         )

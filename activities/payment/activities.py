@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import stripe
 from sqlalchemy import Engine
@@ -18,7 +18,6 @@ from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, reports_failures
-from activities.money import to_minor_units
 from activities.ownership import current_saga, skip_foreign
 from activities.payment import repository, rules
 from activities.payment.breaker import GatewayBreaker
@@ -31,13 +30,14 @@ from activities.payment.contracts import (
     RefundResult,
 )
 from activities.payment.recorder import record_payment
-from activities.payment.stripe_calls import StripeCalls
+from activities.payment.stripe_calls import StripeCalls, create_key, intent_params
 from activities.payment.stripe_errors import error_body
 from activities.payment.tables import PaymentStatus
 from activities.retries import step_retry
 from order_saga.db.engine import transaction
 
 T = TypeVar("T")
+Json = dict[str, Any]
 
 
 class PaymentActivities:
@@ -63,18 +63,8 @@ class PaymentActivities:
         intent = self._gateway(
             request.order_id,
             lambda: self._stripe.v1.payment_intents.create(
-                params={
-                    "amount": to_minor_units(request.amount, request.currency),
-                    "currency": request.currency,
-                    "payment_method": request.payment_method,
-                    # Cards only, never a redirect: there is no customer to send back.
-                    "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
-                    "metadata": {
-                        "order_id": request.order_id,
-                        "customer_id": request.customer_id,
-                    },
-                },
-                options={"idempotency_key": f"{request.idempotency_key}/create"},
+                params=intent_params(request),  # type: ignore[arg-type]
+                options={"idempotency_key": create_key(request)},
             ),
         )
         payment = record_payment(
@@ -124,25 +114,40 @@ class PaymentActivities:
             if payment is not None and payment.status == PaymentStatus.REFUNDED:
                 return RefundResult(order_id=request.order_id, action="already_refunded")
             intent_id = request.payment_intent_id or (payment.transaction_id if payment else None)
-        if intent_id is None:  # the order never reached Stripe, or no intent was created
+        if intent_id is None and request.create is not None:
+            # The create's answers may all have been lost: its replay finds the intent.
+            found = self._stripe.replay_create(request.create)
+            intent_id = found.id if found else None
+        if intent_id is None:  # the order never reached Stripe, or Stripe refused the create
             return RefundResult(order_id=request.order_id, action="nothing_to_refund")
         intent = self._stripe.undo(lambda: self._stripe.v1.payment_intents.retrieve(intent_id))
         if intent.status == "succeeded":
             refund = self._stripe.refund_once(intent_id, f"{request.idempotency_key}/refund")
-            record_payment(
-                self._engine, request.order_id, PaymentStatus.REFUNDED, intent_id, refund.to_dict()
+            self._record_undo(request, PaymentStatus.REFUNDED, intent_id, refund.to_dict())
+            return RefundResult(
+                order_id=request.order_id,
+                action="refunded",
+                refund_id=refund.id,
+                payment_intent_id=intent_id,
             )
-            return RefundResult(order_id=request.order_id, action="refunded", refund_id=refund.id)
         if intent.status in rules.CANCELLABLE_INTENT_STATES:
             intent = self._stripe.undo(
                 lambda: self._stripe.v1.payment_intents.cancel(
                     intent_id, options={"idempotency_key": f"{request.idempotency_key}/cancel"}
                 )
             )
-        record_payment(
-            self._engine, request.order_id, PaymentStatus.FAILED, intent_id, intent.to_dict()
+        self._record_undo(request, PaymentStatus.FAILED, intent_id, intent.to_dict())
+        return RefundResult(
+            order_id=request.order_id, action="cancelled", payment_intent_id=intent_id
         )
-        return RefundResult(order_id=request.order_id, action="cancelled")
+
+    def _record_undo(
+        self, request: RefundPaymentInput, status: PaymentStatus, intent_id: str, answer: Json
+    ) -> None:
+        """The undo's outcome on the row, which it creates if the create never wrote one."""
+        record_payment(
+            self._engine, request.order_id, status, intent_id, answer, request=request.create
+        )
 
     def _gateway(self, order_id: str, call: Callable[[], T]) -> T:
         """A step's gateway call: a final failure is recorded on the order's row first."""
@@ -165,8 +170,8 @@ PAYMENT_RETRY = step_retry(
     rules.PaymentRejected,
     extra=("IdempotencyConflict", "GatewayAuthentication"),
 )
-# One Stripe call, up to the client's 20 s timeout, with the SDK's own retries.
-PAYMENT_TIMEOUT = timedelta(seconds=75)
+# One Stripe call: four tries (three SDK retries) of up to 20 s each, and their backoff.
+PAYMENT_TIMEOUT = timedelta(seconds=90)
 # Stripe forgets an idempotency key 24 hours after its first use; a charge retried after
 # that would be a new charge. The charge's whole retry window stays far inside that.
 PAYMENT_DEADLINE = timedelta(hours=1)

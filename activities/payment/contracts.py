@@ -40,9 +40,11 @@ class RefundPaymentInput(Strict):
     order_id: str
     idempotency_key: str
     payment_intent_id: str | None = None  # unknown when the create's answer never came
+    create: CreatePaymentIntentInput | None = None  # replayed to find an intent then
 
 
 class RefundResult(Strict):
     order_id: str
     action: str  # refunded | cancelled | nothing_to_refund | already_refunded | not_ours
     refund_id: str | None = None
+    payment_intent_id: str | None = None

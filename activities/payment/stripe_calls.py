@@ -9,11 +9,30 @@ import stripe
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.payment.breaker import GatewayBreaker
+from activities.money import to_minor_units
+from activities.payment.breaker import TRANSIENT, GatewayBreaker
+from activities.payment.contracts import CreatePaymentIntentInput
 from activities.payment.rules import REFUND_GOING_THROUGH
 from activities.payment.stripe_errors import classify
 
 T = TypeVar("T")
+
+
+def intent_params(request: CreatePaymentIntentInput) -> dict[str, object]:
+    """The create call's parameters: the same every time, so its key replays its answer."""
+    return {
+        "amount": to_minor_units(request.amount, request.currency),
+        "currency": request.currency,
+        "payment_method": request.payment_method,
+        # Cards only, never a redirect: there is no customer to send back.
+        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        "metadata": {"order_id": request.order_id, "customer_id": request.customer_id},
+    }
+
+
+def create_key(request: CreatePaymentIntentInput) -> str:
+    """The create call's idempotency key, derived from the saga's."""
+    return f"{request.idempotency_key}/create"
 
 
 class StripeCalls:
@@ -39,6 +58,22 @@ class StripeCalls:
             return self._breaker.call(call)
         except stripe.StripeError as exc:
             raise ApplicationError(str(exc), type=classify(exc).type) from exc
+
+    def replay_create(self, request: CreatePaymentIntentInput) -> stripe.PaymentIntent | None:
+        """The intent a create made even if every answer to it was lost: the same call under
+        the same key returns it (or makes one now, no money moving). None when Stripe had
+        refused the create, as the replay repeats."""
+        try:
+            return self._breaker.call(
+                lambda: self.v1.payment_intents.create(
+                    params=intent_params(request),  # type: ignore[arg-type]
+                    options={"idempotency_key": create_key(request)},
+                )
+            )
+        except TRANSIENT as exc:
+            raise ApplicationError(str(exc), type=classify(exc).type) from exc
+        except stripe.StripeError:
+            return None
 
     def refund_once(self, intent_id: str, idempotency_key: str) -> stripe.Refund:
         """Refund a succeeded intent once; a refund the bank refuses needs a person."""

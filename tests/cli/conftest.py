@@ -11,19 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 
 BIN = Path(sys.executable).parent
-
-
-@pytest.fixture
-def cli_env(engine: Engine, stripe_server, task_queue: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {
-        **os.environ,
-        "DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "STRIPE_API_BASE": stripe_server[1],
-        "TASK_QUEUE": task_queue,
-    }
 
 
 def start_worker(dev_server: str, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:

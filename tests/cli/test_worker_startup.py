@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from benchmarks.tcp_proxy import tcp_proxy
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.temporal import connect
 from tests.cli.conftest import read_until, start_worker, stop_worker
 from tests.conftest import free_port
 from tests.helpers import order, orders_queue
-from tests.tcp_proxy import tcp_proxy
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
 

@@ -22,6 +22,7 @@ class TcpProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self.cut_once = False  # for tests that cut once, at a moment of their choosing
 
     def start(self) -> int:
         """Listen on a free loopback port; returns it."""
@@ -38,8 +39,9 @@ class TcpProxy:
         self._call(self._listen())
 
     def close(self) -> None:
-        """Cut, then stop the proxy's thread."""
+        """Cut, end every connection's task, then stop the proxy's thread."""
         self.cut()
+        self._call(self._end_tasks())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
@@ -51,6 +53,12 @@ class TcpProxy:
             self._serve, "127.0.0.1", self.port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _end_tasks(self) -> None:
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     async def _cut(self) -> None:
         if self._server is not None:

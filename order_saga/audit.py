@@ -1,0 +1,143 @@
+"""The books after a run: does every order's money, stock and shipment come out right, and
+does every payments row agree with Stripe? Tests and the chaos benchmark share it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import stripe
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from activities.inventory.tables import InventoryReservation, Product, ReservationStatus
+from activities.money import to_minor_units
+from activities.payment.rules import REFUND_GOING_THROUGH
+from activities.payment.tables import Payment, PaymentStatus
+from activities.shipment.tables import Shipment, ShipmentStatus
+from workflows.order_state import SagaState
+
+# What a payments row must say for each state of its PaymentIntent.
+ROW_FOR_INTENT = {
+    "succeeded": PaymentStatus.CAPTURED,
+    "canceled": PaymentStatus.FAILED,
+    "requires_payment_method": PaymentStatus.FAILED,  # declined
+    "requires_confirmation": PaymentStatus.PENDING,
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a saga ended, as its result says."""
+
+    state: SagaState
+    total: Decimal
+    currency: str = "usd"
+
+
+@dataclass
+class Audit:
+    """Each list names the orders (or SKUs) that break one rule; all empty is a clean run."""
+
+    charged_twice: list[str] = field(default_factory=list)
+    money_wrong: list[str] = field(default_factory=list)
+    units_leaked: dict[str, int] = field(default_factory=dict)
+    live_shipment_not_completed: list[str] = field(default_factory=list)
+    rows_disagreeing: list[str] = field(default_factory=list)
+    orphan_intents: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
+    compensation_failed: list[str] = field(default_factory=list)  # for a person; listed apart
+
+    @property
+    def clean(self) -> bool:
+        """Nothing wrong (orders waiting for a person are not wrong)."""
+        problems = dict(vars(self))
+        problems.pop("compensation_failed")
+        return not any(problems.values())
+
+
+def audit(
+    engine: Engine,
+    client: stripe.StripeClient,
+    outcomes: Mapping[str, Outcome],
+    initial_stock: Mapping[str, int] | None = None,
+) -> Audit:
+    """Check every order of `outcomes` against Stripe and the database."""
+    report = Audit()
+    intents: dict[str, list[stripe.PaymentIntent]] = defaultdict(list)
+    for intent in client.v1.payment_intents.list(params={"limit": 100}).auto_paging_iter():
+        order_id = str(intent.metadata["order_id"]) if "order_id" in intent.metadata else ""
+        if order_id in outcomes:
+            intents[order_id].append(intent)
+    refunded: dict[str, int] = defaultdict(int)
+    for refund in client.v1.refunds.list(params={"limit": 100}).auto_paging_iter():
+        if refund.status in REFUND_GOING_THROUGH and isinstance(refund.payment_intent, str):
+            refunded[refund.payment_intent] += refund.amount
+    with Session(engine) as session:
+        orders = list(outcomes)
+        rows = {
+            p.order_id: p
+            for p in session.exec(select(Payment).where(col(Payment.order_id).in_(orders)))
+        }
+        shipments = {
+            s.order_id: s
+            for s in session.exec(select(Shipment).where(col(Shipment.order_id).in_(orders)))
+        }
+        held = _units_held(session, outcomes)
+        stock = {p.sku: p.stock for p in session.exec(select(Product)).all()}
+    for order_id, outcome in outcomes.items():
+        if outcome.state == SagaState.COMPENSATION_FAILED:
+            report.compensation_failed.append(order_id)
+        elif outcome.state not in (SagaState.COMPLETED, SagaState.COMPENSATED, SagaState.CANCELLED):
+            report.unfinished.append(order_id)
+        succeeded = [i for i in intents[order_id] if i.status == "succeeded"]
+        if len(succeeded) > 1:
+            report.charged_twice.append(order_id)
+        kept = sum(i.amount - refunded[i.id] for i in succeeded)
+        owed = to_minor_units(outcome.total, outcome.currency)
+        expected = owed if outcome.state == SagaState.COMPLETED else 0
+        if kept != expected and outcome.state != SagaState.COMPENSATION_FAILED:
+            report.money_wrong.append(order_id)
+        shipment = shipments.get(order_id)
+        live = shipment is not None and shipment.status == ShipmentStatus.CREATED
+        if live and outcome.state != SagaState.COMPLETED:
+            report.live_shipment_not_completed.append(order_id)
+        if any(i.status == "requires_confirmation" for i in intents[order_id]):
+            report.orphan_intents.append(order_id)
+        if not _row_agrees(rows.get(order_id), intents[order_id], refunded):
+            report.rows_disagreeing.append(order_id)
+    for sku, before in (initial_stock or {}).items():
+        leaked = before - stock.get(sku, 0) - held.get(sku, 0)
+        if leaked:
+            report.units_leaked[sku] = leaked
+    return report
+
+
+def _row_agrees(
+    row: Payment | None, intents: list[stripe.PaymentIntent], refunded: Mapping[str, int]
+) -> bool:
+    """The row names the order's intent and says what Stripe says of it."""
+    if not intents:
+        return row is None or row.transaction_id is None
+    if row is None or row.transaction_id not in {i.id for i in intents}:
+        return False
+    intent = next(i for i in intents if i.id == row.transaction_id)
+    expected = ROW_FOR_INTENT.get(intent.status)
+    if intent.status == "succeeded" and refunded.get(intent.id, 0) >= intent.amount:
+        expected = PaymentStatus.REFUNDED
+    return row.status == expected
+
+
+def _units_held(session: Session, outcomes: Mapping[str, Outcome]) -> dict[str, int]:
+    """Units reserved (not released) by COMPLETED orders, per SKU."""
+    completed = [o for o, outcome in outcomes.items() if outcome.state == SagaState.COMPLETED]
+    held: dict[str, int] = defaultdict(int)
+    query = select(InventoryReservation).where(
+        col(InventoryReservation.order_id).in_(completed),
+        InventoryReservation.status == ReservationStatus.RESERVED,
+    )
+    for row in session.exec(query).all():
+        held[row.sku] += row.quantity
+    return held

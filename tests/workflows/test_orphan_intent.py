@@ -1,0 +1,54 @@
+"""No orphaned PaymentIntent: when every answer to the create was lost and the step gave up,
+the refund still finds the intent (replaying the create under its key) and cancels it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from activities.payment.stripe_client import make_stripe_client
+from order_saga.audit import Outcome, audit
+from order_saga.client import query_status
+from order_saga.settings import Settings
+from order_saga.worker_group import build_worker
+from tests.helpers import order, orders_queue, payment_and_shipment
+from tests.workflows.test_cancel import until
+from workflows.order_state import SagaState
+from workflows.order_workflow import OrderSaga
+
+
+async def test_an_intent_whose_every_answer_was_lost_is_found_and_cancelled(
+    env, engine, stripe_server, task_queue, make_product
+) -> None:
+    stripe_state, base_url = stripe_server
+    request = order((make_product(stock=2), 1, "19.99"))
+    # Each create runs at the gateway and its answer is lost, for the step's whole hour.
+    stripe_state.faults.force("execute_then_timeout", 1_000_000, path_suffix="/payment_intents")
+    settings = Settings(
+        stripe_api_base=base_url, task_queue=task_queue, stripe_max_network_retries=0
+    )
+    async with build_worker(env.client, settings=settings, engine=engine):
+        handle = await env.client.start_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        )
+        ending = asyncio.create_task(handle.result())  # skips time through the retries
+
+        async def compensating() -> bool:
+            return (await query_status(handle)).state == SagaState.COMPENSATING
+
+        await until(compensating, seconds=60)
+        stripe_state.faults.clear()  # the gateway answers again while the undo retries
+        result = await ending
+
+    assert (result.status, result.failed_step) == (SagaState.COMPENSATED, "charge_payment")
+    [intent] = stripe_state.ledger.intents_of_order(request.order_id)
+    assert intent["status"] == "canceled"
+    assert result.payment_intent_id == intent["id"]
+    payment, _ = payment_and_shipment(engine, request.order_id)
+    assert payment is not None
+    assert (payment.status, payment.transaction_id) == ("Failed", intent["id"])
+    books = audit(
+        engine,
+        make_stripe_client(Settings(stripe_api_base=base_url)),
+        {request.order_id: Outcome(SagaState.COMPENSATED, request.total)},
+    )
+    assert books.clean, books
