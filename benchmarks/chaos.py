@@ -1,0 +1,156 @@
+"""Chaos with figures: sagas down every path while the worker is killed every 0.5-3 s, the dev
+server is killed and restarted, and the database goes away; then the books are audited.
+
+    python -m benchmarks.chaos --sagas 200                      # SQLite
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test python -m benchmarks.chaos
+
+Everything is real and local: the tuned dev server (its own process, state on disk, so it
+can be killed and restarted), `order-saga-worker` processes, the local Stripe server and the
+database; PostgreSQL goes away behind a TCP proxy, SQLite by a writer holding its lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import sqlite3
+import subprocess
+import tempfile
+import time
+import uuid
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from activities.inventory.tables import Product
+from activities.payment.stripe_client import make_stripe_client
+from benchmarks.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
+from benchmarks.tcp_proxy import TcpProxy
+from order_saga.audit import Outcome, audit
+from order_saga.binaries import find_binary
+from order_saga.db.engine import make_engine, normalise_url, transaction
+from order_saga.db.migrate import upgrade
+from order_saga.embedded.local_stripe.app import start as start_stripe
+from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.embedded.stack import wait_for_temporal
+from order_saga.embedded.temporal_server import TUNING, search_attribute_flags
+from order_saga.settings import Settings
+
+STOCK, PRICE = 100_000, Decimal("10.00")
+
+
+def dev_server(port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    """The tuned dev server with its state on disk, so a restart finds its sagas again."""
+    args = ["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port)]
+    args += [*TUNING, *search_attribute_flags(), "--db-filename", str(workdir / "temporal.db")]
+    log = (workdir / "temporal.log").open("ab")
+    return subprocess.Popen([find_binary("temporal"), *args], stdout=log, stderr=log)
+
+
+async def outage(database_url: str, proxy: TcpProxy | None, seconds: float) -> None:
+    """The database goes away: PostgreSQL's connections reset and refused, SQLite locked."""
+    if proxy is not None:
+        proxy.cut()
+        await asyncio.sleep(seconds)  # the outage lasts this long
+        proxy.restore()
+        return
+    path = make_url(normalise_url(database_url)).database or ""
+    holder = sqlite3.connect(path, timeout=60, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    await asyncio.sleep(seconds)  # every writer waits, then fails with "database is locked"
+    holder.execute("ROLLBACK")
+    holder.close()
+
+
+async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: float) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="order-saga-chaos-"))
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'orders.db'}"
+    engine = make_engine(database_url)
+    upgrade(engine)
+    run = uuid.uuid4().hex[:6]
+    skus = [f"chaos-{run}-{n}" for n in range(5)]
+    with transaction(engine) as session:
+        for sku in skus:
+            session.add(Product(sku=sku, name=sku, unit_price=PRICE, stock=STOCK))
+    stripe = LocalStripe(state_file=workdir / "stripe.json")
+    runner, stripe_url = await start_stripe(stripe, "127.0.0.1", 0)
+    url = make_url(normalise_url(database_url))
+    proxy = (
+        None if url.get_backend_name() == "sqlite" else TcpProxy(url.host or "", url.port or 5432)
+    )
+    worker_url = database_url
+    if proxy is not None:
+        proxy.start()
+        worker_url = url.set(port=proxy.port).render_as_string(hide_password=False)
+    port = 17000 + random.randint(0, 999)
+    address = f"127.0.0.1:{port}"
+    server = dev_server(port, workdir)
+    client = await wait_for_temporal(address)
+    env = {**os.environ, "DATABASE_URL": worker_url, "STRIPE_API_BASE": stripe_url}
+    env["TASK_QUEUE"] = prefix = f"chaos-{run}"
+    orders = order_mix(sagas, skus, PRICE, run)
+    rng, stop = random.Random(11), asyncio.Event()
+    began = time.perf_counter()
+    with (workdir / "worker.log").open("wb") as log:
+        worker = KilledWorker(address, env, log)
+        worker.start()
+        killing = asyncio.create_task(keep_killing(worker, stop, rng, (0.5, 3.0)))
+        handles, cancels = await start_all(client, orders, prefix)
+        for restart in range(restarts):
+            await asyncio.sleep(chaos_seconds / (restarts + 2))  # chaos paced over the window
+            server.kill()
+            server.wait()
+            server = dev_server(port, workdir)
+            if restart == 0:
+                await outage(database_url, proxy, outage_seconds)
+        await asyncio.sleep(chaos_seconds / (restarts + 2))
+        stop.set()
+        await killing
+        states = [await final_state(handle) for handle in handles]
+        await asyncio.gather(*cancels)
+        elapsed = time.perf_counter() - began
+        worker.stop()
+    books = await asyncio.to_thread(  # the Stripe server answers on this loop meanwhile
+        audit,
+        engine,
+        make_stripe_client(Settings(stripe_api_base=stripe_url)),
+        {o.order_id: Outcome(s, o.total) for (_, o), s in zip(orders, states, strict=True)},
+        initial_stock=dict.fromkeys(skus, STOCK),
+    )
+    unexpected = [o.order_id for (p, o), s in zip(orders, states, strict=True) if s != p.expected]
+    print(f"database {url.get_backend_name()}, {sagas} sagas in {elapsed:.0f} s")
+    print(f"worker kills {worker.kills}, dev-server restarts {restarts}")
+    print(f"database outage {outage_seconds:.0f} s")
+    for state, count in sorted(Counter(states).items()):
+        print(f"  {state}: {count}")
+    print(f"orders charged twice      {len(books.charged_twice)}")
+    print(f"units leaked              {sum(books.units_leaked.values())}")
+    print(f"money left unrefunded     {len(books.money_wrong)}")
+    print(f"rows disagreeing (Stripe) {len(books.rows_disagreeing)}")
+    print(f"sagas unfinished          {len(books.unfinished)}")
+    print(f"orphaned intents          {len(books.orphan_intents)}")
+    print(f"live shipments, not done  {len(books.live_shipment_not_completed)}")
+    print(f"outcome not as expected   {len(unexpected)}")
+    print(f"waiting for a person      {len(books.compensation_failed)} (refused refunds)")
+    server.terminate()
+    server.wait()
+    if proxy is not None:
+        proxy.close()
+    await runner.cleanup()
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.ERROR)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sagas", type=int, default=200)
+    parser.add_argument("--restarts", type=int, default=2, help="dev-server kills")
+    parser.add_argument("--outage", type=float, default=30.0, help="database outage, seconds")
+    parser.add_argument("--chaos", type=float, default=120.0, help="seconds of chaos")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.sagas, arguments.restarts, arguments.outage, arguments.chaos))

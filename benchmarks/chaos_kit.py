@@ -1,0 +1,192 @@
+"""Pieces of a chaos run, shared by `tests/chaos` and `python -m benchmarks.chaos`: an order
+mix down every path, a worker process killed at random and restarted, cancels during the
+pickup wait, and each saga's final business state read from Temporal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
+
+from order_saga.client import OrderError, cancel_order, order_status, start_order
+from workflows.order_request import OrderRequest
+from workflows.order_state import SagaState
+from workflows.search_attributes import ORDER_STATUS
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Path_:
+    label: str
+    weight: int
+    payment_method: str
+    country: str
+    expected: SagaState
+    cancel: bool = False
+
+
+MIX = (
+    Path_("success", 8, "pm_card_visa", "US", SagaState.COMPLETED),
+    Path_("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
+    Path_(
+        "insufficient funds",
+        1,
+        "pm_card_chargeDeclinedInsufficientFunds",
+        "US",
+        SagaState.COMPENSATED,
+    ),
+    Path_("expired card", 1, "pm_card_chargeDeclinedExpiredCard", "US", SagaState.COMPENSATED),
+    Path_("fraudulent", 1, "pm_card_chargeDeclinedFraudulent", "US", SagaState.COMPENSATED),
+    Path_("shipment refused", 2, "pm_card_visa", "AQ", SagaState.COMPENSATED),
+    Path_("refund refused", 1, "pm_card_refundFail", "AQ", SagaState.COMPENSATION_FAILED),
+    Path_("cancelled at pickup", 2, "pm_card_visa", "US", SagaState.CANCELLED, cancel=True),
+)
+
+
+def order_mix(
+    count: int, skus: Sequence[str], price: Decimal, run: str, seed: int = 1
+) -> list[tuple[Path_, OrderRequest]]:
+    """`count` orders cycling through MIX by weight, each of one or two SKUs."""
+    rng = random.Random(seed)
+    cycle = [path for path in MIX for _ in range(path.weight)]
+    orders = []
+    for index in range(count):
+        path = cycle[index % len(cycle)]
+        lines = rng.sample(list(skus), k=min(len(skus), rng.randint(1, 2)))
+        orders.append(
+            (
+                path,
+                OrderRequest.model_validate(
+                    {
+                        "order_id": f"chaos-{run}-{index}",
+                        "customer_id": f"cust-{index % 7}",
+                        "items": [
+                            {"sku": s, "quantity": rng.randint(1, 3), "unit_price": str(price)}
+                            for s in lines
+                        ],
+                        "payment_method": path.payment_method,
+                        "shipping_address": {
+                            "street": "1 Main St",
+                            "city": "Springfield",
+                            "zip_code": "62701",
+                            "country": path.country,
+                        },
+                        "handover_delay_seconds": 3600 if path.cancel else 0,
+                    }
+                ),
+            )
+        )
+    return orders
+
+
+class KilledWorker:
+    """`order-saga-worker` in its own process, SIGKILLed and restarted on demand."""
+
+    def __init__(self, address: str, env: dict[str, str], log: IO[bytes]) -> None:
+        self._command = [str(BIN / "order-saga-worker"), "--address", address]
+        self._env, self._log = env, log
+        self._process: subprocess.Popen[bytes] | None = None
+        self.kills = 0
+
+    def start(self) -> None:
+        """A new worker process."""
+        self._process = subprocess.Popen(
+            self._command, env=self._env, stdout=subprocess.DEVNULL, stderr=self._log
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, tasks in flight are abandoned mid-call."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGKILL)
+            self._process.wait()
+            self.kills += 1
+
+    def stop(self) -> None:
+        """SIGTERM, the way a deployment stops it."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=60)
+
+
+async def keep_killing(
+    worker: KilledWorker, stop: asyncio.Event, rng: random.Random, every: tuple[float, float]
+) -> None:
+    """Kill the worker at random moments, restarting it at once, until `stop` is set."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=rng.uniform(*every))
+        if not stop.is_set():
+            worker.kill()
+            worker.start()
+
+
+async def retrying(call: Callable[[], Any], seconds: float = 300) -> Any:
+    """Call again while the server or the worker is away (a kill, a restart), up to a deadline."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + seconds
+    while True:
+        try:
+            return await call()
+        except (RPCError, OrderError, RuntimeError):
+            if loop.time() > give_up:
+                raise
+            await asyncio.sleep(0.5)  # the stack is restarting; try again shortly
+
+
+async def cancel_at_pickup(client: Client, order: OrderRequest) -> None:
+    """Wait for the shipment to be booked, then cancel the order."""
+
+    async def booked() -> None:
+        status = await order_status(client, order.order_id)
+        if status.state != SagaState.AWAITING_HANDOVER:
+            raise OrderError(f"{order.order_id} is not waiting for pickup yet")
+
+    await retrying(booked)
+    await retrying(lambda: cancel_order(client, order.order_id, "chaos: cancelled", wait=False))
+
+
+async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
+    """Wait for the saga to close; its `OrderStatus` says how it ended."""
+
+    async def closed() -> SagaState:
+        with contextlib.suppress(Exception):  # a cancelled or failed run is still an end
+            await handle.result()
+        description = await handle.describe()
+        if description.close_time is None:
+            raise RuntimeError(f"{handle.id} is still running")
+        return SagaState(description.typed_search_attributes.get(ORDER_STATUS) or "RUNNING")
+
+    state: SagaState = await retrying(closed, seconds=600)
+    return state
+
+
+async def start_all(
+    client: Client, orders: Sequence[tuple[Path_, OrderRequest]], prefix: str
+) -> tuple[list[WorkflowHandle[Any, Any]], list[asyncio.Task[None]]]:
+    """Start every saga, and the cancels of those that are to be cancelled."""
+
+    async def start(order: OrderRequest) -> WorkflowHandle[Any, Any]:
+        try:
+            return await start_order(client, order, prefix)
+        except OrderError:  # started already: the answer to an earlier try was lost
+            return client.get_workflow_handle(order.workflow_id)
+
+    handles = [await retrying(lambda o=o: start(o)) for _, o in orders]
+    cancels = [
+        asyncio.create_task(cancel_at_pickup(client, order))
+        for path, order in orders
+        if path.cancel
+    ]
+    return handles, cancels
