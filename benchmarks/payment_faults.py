@@ -112,7 +112,7 @@ async def main(sagas: int, concurrency: int, faults: str) -> None:
         product = session.get(Product, SKU) or Product(sku=SKU, name=SKU, unit_price=PRICE)
         product.stock = 1_000_000
         session.add(product)
-    stripe = LocalStripe(faults=Faults.parse(faults))
+    stripe = LocalStripe(faults=Faults.parse(faults), state_file=workdir / "stripe.json")
     runner, stripe_url = await start(stripe, "127.0.0.1", 0)
     settings = Settings(
         database_url=database_url,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import socket
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -22,7 +19,7 @@ from activities.inventory.tables import Product
 from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
-from order_saga.embedded.local_stripe.app import start
+from order_saga.embedded.local_stripe.app import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.visibility import register_search_attributes
@@ -85,24 +82,6 @@ def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
         return sku
 
     return create
-
-
-@contextlib.contextmanager
-def serve_in_thread(state: LocalStripe) -> Iterator[str]:
-    """The local Stripe server on its own thread and loop, so sync code can call it."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    runner, base_url = asyncio.run_coroutine_threadsafe(start(state, "127.0.0.1", 0), loop).result(
-        timeout=30
-    )
-    try:
-        yield base_url
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
-        loop.close()
 
 
 @pytest.fixture(scope="session")

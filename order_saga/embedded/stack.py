@@ -74,6 +74,7 @@ async def local_stripe(
         yield base_url
     finally:
         await runner.cleanup()
+        state.close()
 
 
 def prepare_database(engine: Engine, *, seed: bool = True) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import re
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from aiohttp import web
@@ -135,7 +137,7 @@ def build_app(state: LocalStripe | None = None) -> web.Application:
         if posted and key:
             local.replays[key] = Replay(fingerprint, status, body)
         if posted:
-            local.save()
+            local.save(key)
         return _json(status, body, key)
 
     app = web.Application()
@@ -163,3 +165,21 @@ async def start(state: LocalStripe, host: str, port: int) -> tuple[web.AppRunner
     await site.start()
     bound = runner.addresses[0][1]
     return runner, f"http://{host}:{bound}"
+
+
+@contextlib.contextmanager
+def serve_in_thread(state: LocalStripe) -> Iterator[str]:
+    """The local Stripe server on its own thread and loop, so sync code can call it."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    runner, base_url = asyncio.run_coroutine_threadsafe(start(state, "127.0.0.1", 0), loop).result(
+        timeout=30
+    )
+    try:
+        yield base_url
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()

@@ -28,6 +28,8 @@ class Ledger:
     def __init__(self) -> None:
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
+        # Objects changed since the journal last took them: what the next entry must hold.
+        self.touched: set[tuple[str, str]] = set()
 
     def create_intent(self, params: Json) -> Json:
         """POST /v1/payment_intents; with confirm=true it charges at once."""
@@ -65,6 +67,7 @@ class Ledger:
         }
         intent["client_secret"] = f"{intent['id']}_secret_{secrets.token_hex(8)}"
         self.intents[intent["id"]] = intent
+        self.touched.add(("intents", intent["id"]))
         if truthy(params.get("confirm")):
             return self.confirm_intent(intent["id"], {})
         return intent
@@ -79,6 +82,7 @@ class Ledger:
     def confirm_intent(self, intent_id: str, params: Json) -> Json:
         """POST /v1/payment_intents/{id}/confirm: where a test card succeeds or declines."""
         intent = self.retrieve_intent(intent_id)
+        self.touched.add(("intents", intent_id))  # a decline changes it too
         if params.get("payment_method"):
             if not cards.is_known(str(params["payment_method"])):
                 raise missing("PaymentMethod", str(params["payment_method"]), "payment_method")
@@ -124,6 +128,7 @@ class Ledger:
     def cancel_intent(self, intent_id: str, params: Json) -> Json:
         """POST /v1/payment_intents/{id}/cancel, allowed while no money has moved."""
         intent = self.retrieve_intent(intent_id)
+        self.touched.add(("intents", intent_id))
         if intent["status"] not in CANCELLABLE:
             raise unexpected_state(intent, "cancel")
         intent["status"] = "canceled"
@@ -184,6 +189,7 @@ class Ledger:
             "created": int(time.time()),
         }
         self.refunds[refund["id"]] = refund
+        self.touched.add(("refunds", refund["id"]))
         return refund
 
     def intents_of_order(self, order_id: str, status: str | None = None) -> list[Json]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO
 
 from order_saga.embedded.local_stripe.answers import Json
 from order_saga.embedded.local_stripe.faults import Faults
@@ -22,7 +24,10 @@ class Replay:
 class LocalStripe:
     """State of one server: the ledger, remembered idempotent answers and a request log.
 
-    With a state file, the ledger and the idempotent answers survive a restart.
+    With a state file, the ledger and the idempotent answers survive a restart, a `kill -9`
+    included: the file is a journal, one line per change, appended and flushed before the
+    answer leaves, so a request costs the same however much the server holds. At start the
+    journal is read once and compacted to one line.
     """
 
     ledger: Ledger = field(default_factory=Ledger)
@@ -32,25 +37,57 @@ class LocalStripe:
     state_file: Path | None = None
 
     def __post_init__(self) -> None:
-        if self.state_file is not None and self.state_file.exists():
-            saved = json.loads(self.state_file.read_text())
-            self.ledger.intents, self.ledger.refunds = saved["intents"], saved["refunds"]
-            self.replays = {k: Replay(**v) for k, v in saved["replays"].items()}
+        self._journal: IO[str] | None = None
+        if self.state_file is None:
+            return
+        if self.state_file.exists():
+            for entry in _entries(self.state_file):
+                self.ledger.intents.update(entry.get("intents", {}))
+                self.ledger.refunds.update(entry.get("refunds", {}))
+                for key, replay in entry.get("replays", {}).items():
+                    self.replays[key] = Replay(**replay)
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.state_file.with_suffix(".tmp")
+        partial.write_text(json.dumps(self._snapshot()) + "\n")
+        partial.replace(self.state_file)  # atomic: a crash never leaves half a file
+        self._journal = self.state_file.open("a", encoding="utf-8")
 
     def requests_with_key(self, key: str) -> int:
         """How many requests carried this idempotency key (tests count retries with it)."""
         return sum(1 for _, _, k in self.requests if k == key)
 
-    def save(self) -> None:
-        """Write the ledger and idempotent answers to the state file, if there is one."""
-        if self.state_file is None:
+    def save(self, replay_key: str | None = None) -> None:
+        """Append what the last request changed to the journal, if there is one."""
+        touched, self.ledger.touched = self.ledger.touched, set()
+        if self._journal is None:
             return
-        snapshot = {
+        entry: Json = {"intents": {}, "refunds": {}, "replays": {}}
+        for kind, ident in touched:
+            entry[kind][ident] = getattr(self.ledger, kind)[ident]
+        if replay_key is not None:
+            entry["replays"][replay_key] = asdict(self.replays[replay_key])
+        self._journal.write(json.dumps(entry) + "\n")
+        self._journal.flush()  # in the OS before the answer leaves: a kill -9 keeps it
+
+    def close(self) -> None:
+        """Close the journal."""
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def _snapshot(self) -> Json:
+        return {
             "intents": self.ledger.intents,
             "refunds": self.ledger.refunds,
             "replays": {k: asdict(v) for k, v in self.replays.items()},
         }
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.state_file.with_suffix(".tmp")
-        partial.write_text(json.dumps(snapshot))
-        partial.replace(self.state_file)  # atomic: a crash never leaves half a file
+
+
+def _entries(path: Path) -> Iterator[Json]:
+    """The journal's entries; a last line cut short by a crash was never answered: skipped."""
+    with path.open(encoding="utf-8") as journal:
+        for line in journal:
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                return

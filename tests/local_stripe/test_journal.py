@@ -1,0 +1,68 @@
+"""The local Stripe server keeps its state in a journal: a request appends one line, whatever
+the server holds, and an answered request survives a `kill -9`."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import stripe
+
+from activities.payment.stripe_client import make_stripe_client
+from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.settings import Settings
+from tests.cli.conftest import read_until
+from tests.conftest import free_port, serve_in_thread
+
+BIN = Path(sys.executable).parent
+PARAMS = {"amount": 500, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
+
+
+def client(base_url: str) -> stripe.StripeClient:
+    return make_stripe_client(Settings(stripe_api_base=base_url, stripe_max_network_retries=0))
+
+
+def test_a_request_appends_one_line_however_much_is_held(tmp_path: Path) -> None:
+    journal = tmp_path / "stripe.json"
+    state = LocalStripe(state_file=journal)
+    with serve_in_thread(state) as base_url:
+        stripe_client = client(base_url)
+        sizes, inode = [], journal.stat().st_ino
+        for _ in range(300):
+            before = journal.stat().st_size
+            stripe_client.v1.payment_intents.create(params=PARAMS)  # type: ignore[arg-type]
+            sizes.append(journal.stat().st_size - before)
+    state.close()
+    assert journal.stat().st_ino == inode  # appended to, never rewritten
+    # The 300th request writes what the 1st did, not the 299 intents before it.
+    assert max(sizes) < 2 * min(sizes) < 10_000
+    assert len(journal.read_text().splitlines()) == 301  # the start-up snapshot, then one each
+
+
+def test_an_answered_request_survives_kill_9(tmp_path: Path) -> None:
+    journal, port = tmp_path / "stripe.json", free_port()
+    command = [str(BIN / "order-saga"), "stripe-server", "--port", str(port)]
+    command += ["--state-file", str(journal)]
+
+    def serve() -> subprocess.Popen[bytes]:
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        read_until(server, "Stripe-compatible API on", seconds=30)
+        return server
+
+    server = serve()
+    base_url = f"http://127.0.0.1:{port}"
+    options = {"idempotency_key": "survives-kill"}
+    first = client(base_url).v1.payment_intents.create(params=PARAMS, options=options)  # type: ignore[arg-type]
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    server = serve()
+    try:
+        again = client(base_url).v1.payment_intents.create(params=PARAMS, options=options)  # type: ignore[arg-type]
+        kept = client(base_url).v1.payment_intents.retrieve(first.id)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert again.id == first.id  # the idempotent answer came back from the journal
+    assert kept.status == "succeeded"
