@@ -61,7 +61,7 @@ def one_line_errors(func: F) -> F:
 
 def main() -> None:
     """Console entry point of `order-saga`."""
-    from order_saga.cli import operate, orders, stack  # noqa: F401  (registers the commands)
+    from order_saga.cli import load, operate, orders, stack  # noqa: F401  (registers them)
     from order_saga.temporal import run_then_exit
 
     run_then_exit(app)
