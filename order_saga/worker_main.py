@@ -20,6 +20,13 @@ from order_saga.worker_group import WorkerGroup, build_worker
 log = logging.getLogger("order_saga.worker")
 
 
+def configure_logging() -> None:
+    """INFO for the worker's own lines; the Stripe SDK's two INFO lines per request (request,
+    response) only at WARNING and above: at load they cost more than they tell."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("stripe").setLevel(logging.WARNING)
+
+
 def stop_signal() -> asyncio.Event:
     """Set on SIGINT or SIGTERM, from the start, so a worker still waiting can be stopped."""
     stop = asyncio.Event()
@@ -77,7 +84,7 @@ def _main(
     ] = None,
 ) -> None:
     """Run the order-saga worker until SIGINT/SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging()
     if service != "all" and service not in SERVICES:
         typer.echo(
             f"order-saga-worker: --service {service!r}: expected all or one of "
