@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 
 
 @dataclass(frozen=True)
-class Path_:
+class SagaPath:
     label: str
     weight: int
     payment_method: str
@@ -38,26 +38,26 @@ class Path_:
 
 
 MIX = (
-    Path_("success", 8, "pm_card_visa", "US", SagaState.COMPLETED),
-    Path_("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
-    Path_(
+    SagaPath("success", 8, "pm_card_visa", "US", SagaState.COMPLETED),
+    SagaPath("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
+    SagaPath(
         "insufficient funds",
         1,
         "pm_card_chargeDeclinedInsufficientFunds",
         "US",
         SagaState.COMPENSATED,
     ),
-    Path_("expired card", 1, "pm_card_chargeDeclinedExpiredCard", "US", SagaState.COMPENSATED),
-    Path_("fraudulent", 1, "pm_card_chargeDeclinedFraudulent", "US", SagaState.COMPENSATED),
-    Path_("shipment refused", 2, "pm_card_visa", "AQ", SagaState.COMPENSATED),
-    Path_("refund refused", 1, "pm_card_refundFail", "AQ", SagaState.COMPENSATION_FAILED),
-    Path_("cancelled at pickup", 2, "pm_card_visa", "US", SagaState.CANCELLED, cancel=True),
+    SagaPath("expired card", 1, "pm_card_chargeDeclinedExpiredCard", "US", SagaState.COMPENSATED),
+    SagaPath("fraudulent", 1, "pm_card_chargeDeclinedFraudulent", "US", SagaState.COMPENSATED),
+    SagaPath("shipment refused", 2, "pm_card_visa", "AQ", SagaState.COMPENSATED),
+    SagaPath("refund refused", 1, "pm_card_refundFail", "AQ", SagaState.COMPENSATION_FAILED),
+    SagaPath("cancelled at pickup", 2, "pm_card_visa", "US", SagaState.CANCELLED, cancel=True),
 )
 
 
 def order_mix(
     count: int, skus: Sequence[str], price: Decimal, run: str, seed: int = 1
-) -> list[tuple[Path_, OrderRequest]]:
+) -> list[tuple[SagaPath, OrderRequest]]:
     """`count` orders cycling through MIX by weight, each of one or two SKUs."""
     rng = random.Random(seed)
     cycle = [path for path in MIX for _ in range(path.weight)]
@@ -173,7 +173,7 @@ async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
 
 
 async def start_all(
-    client: Client, orders: Sequence[tuple[Path_, OrderRequest]], prefix: str
+    client: Client, orders: Sequence[tuple[SagaPath, OrderRequest]], prefix: str
 ) -> tuple[list[WorkflowHandle[Any, Any]], list[asyncio.Task[None]]]:
     """Start every saga, and the cancels of those that are to be cancelled."""
 

@@ -78,7 +78,10 @@ class TcpProxy:
             client_w.transport.abort()
             return
         self._writers |= {client_w, server_w}
-        await asyncio.gather(_pipe(client_r, server_w), _pipe(server_r, client_w))
+        try:
+            await asyncio.gather(_pipe(client_r, server_w), _pipe(server_r, client_w))
+        finally:
+            self._writers -= {client_w, server_w}  # a closed connection is not cut again
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -130,3 +132,19 @@ def stock(engine: Engine, sku: str) -> int | None:
     """Units of the SKU on hand."""
     with transaction(engine) as session:
         return stock_of(session=session, sku=sku)
+
+
+async def until(check: Callable[[], Any], seconds: float = 30) -> None:
+    """Poll a condition with a deadline (the test waits on the saga, not on the clock)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def cancel_requested(handle: WorkflowHandle[Any, Any]) -> bool:
+    """Whether the cancel request has reached the saga's history."""
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+            return True
+    return False

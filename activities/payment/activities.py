@@ -30,7 +30,7 @@ from activities.payment.contracts import (
     RefundResult,
 )
 from activities.payment.recorder import record_payment
-from activities.payment.stripe_calls import StripeCalls, create_key, intent_params
+from activities.payment.stripe_calls import StripeCalls
 from activities.payment.stripe_errors import error_body
 from activities.payment.tables import PaymentStatus
 from activities.retries import step_retry
@@ -60,13 +60,7 @@ class PaymentActivities:
             return PaymentIntentResult(
                 payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
             )
-        intent = self._gateway(
-            request.order_id,
-            lambda: self._stripe.v1.payment_intents.create(
-                params=intent_params(request),  # type: ignore[arg-type]
-                options={"idempotency_key": create_key(request)},
-            ),
-        )
+        intent = self._gateway(request.order_id, self._stripe.create_call(request))
         payment = record_payment(
             self._engine, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
         )

@@ -59,17 +59,19 @@ class StripeCalls:
         except stripe.StripeError as exc:
             raise ApplicationError(str(exc), type=classify(exc).type) from exc
 
+    def create_call(self, request: CreatePaymentIntentInput) -> Callable[[], stripe.PaymentIntent]:
+        """The create call, the same every time: parameters and key, so the key replays it."""
+        return lambda: self.v1.payment_intents.create(
+            params=intent_params(request),  # type: ignore[arg-type]
+            options={"idempotency_key": create_key(request)},
+        )
+
     def replay_create(self, request: CreatePaymentIntentInput) -> stripe.PaymentIntent | None:
         """The intent a create made even if every answer to it was lost: the same call under
         the same key returns it (or makes one now, no money moving). None when Stripe had
         refused the create, as the replay repeats."""
         try:
-            return self._breaker.call(
-                lambda: self.v1.payment_intents.create(
-                    params=intent_params(request),  # type: ignore[arg-type]
-                    options={"idempotency_key": create_key(request)},
-                )
-            )
+            return self._breaker.call(self.create_call(request))
         except TRANSIENT as exc:
             raise ApplicationError(str(exc), type=classify(exc).type) from exc
         except stripe.StripeError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -25,6 +24,7 @@ from tests.helpers import (
     orders_queue,
     scheduled_activities,
     stock,
+    until,
 )
 from tests.helpers import (
     payment_and_shipment as rows,
@@ -32,14 +32,6 @@ from tests.helpers import (
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState, SagaStatus
 from workflows.order_workflow import OrderSaga
-
-
-async def until(check: Callable[[], Any], seconds: float = 30) -> None:
-    """Poll a condition with a deadline (the test waits on the saga, not on the clock)."""
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 async def cancelled(handle: WorkflowHandle[Any, Any]) -> SagaStatus:

@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 from temporalio import activity
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
@@ -20,9 +19,8 @@ from order_saga.client import query_status
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
-from tests.helpers import activity_events, order, orders_queue, scheduled_activities
+from tests.helpers import activity_events, order, orders_queue, scheduled_activities, until
 from tests.workflows.stub_activities import Stubs, stub_worker
-from tests.workflows.test_cancel import until
 from workflows.order_state import SagaState, StepState
 from workflows.order_workflow import OrderSaga
 from workflows.search_attributes import ORDER_STATUS
@@ -64,13 +62,6 @@ async def test_a_cancel_during_an_attempt_that_then_times_out_ends_cancelled(
     assert status.cancel_reason == "the customer changed their mind"
     assert status.compensations_run == ["release_inventory"]
     assert all(step.error_type is None for step in status.steps)
-
-
-async def cancel_was_requested(handle) -> bool:  # type: ignore[no-untyped-def]
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
-            return True
-    return False
 
 
 async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, task_queue) -> None:

@@ -10,8 +10,7 @@ from order_saga.audit import Outcome, audit
 from order_saga.client import query_status
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.helpers import order, orders_queue, payment_and_shipment
-from tests.workflows.test_cancel import until
+from tests.helpers import order, orders_queue, payment_and_shipment, until
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga
 

@@ -6,12 +6,11 @@ import asyncio
 import uuid
 
 from temporalio import activity
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from order_saga.worker_group import SANDBOX
+from tests.helpers import cancel_requested, until
 from tests.workflows.saga_probe import Probe, ProbeResult, SagaProbe
 
 
@@ -87,13 +86,6 @@ async def test_a_failed_undo_is_reported_and_older_undos_still_run(env, task_que
     assert "failed undo-b" in result.hooks and result.hooks[-1] == "undone undo-a"
 
 
-async def cancel_requested(handle: WorkflowHandle) -> bool:  # type: ignore[type-arg]
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
-            return True
-    return False
-
-
 async def test_a_cancel_during_the_undo_changes_nothing(env, task_queue: str) -> None:
     stubs = Stubs(fail={"c"}, hold="b:registered")
     async with probe_worker(env, task_queue, stubs):
@@ -105,9 +97,7 @@ async def test_a_cancel_during_the_undo_changes_nothing(env, task_queue: str) ->
         )
         await asyncio.wait_for(stubs.held.wait(), timeout=30)
         await handle.cancel()
-        async with asyncio.timeout(30):
-            while not await cancel_requested(handle):
-                await asyncio.sleep(0.05)  # polling the history, with a deadline
+        await until(lambda: cancel_requested(handle))
         stubs.release.set()
         result = await handle.result()  # the cancel arrived during the undo: it completes
     # The undo in flight finished and the older one still ran; nothing was cut short.
