@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from temporalio.client import WorkflowExecutionStatus
+
 from activities.payment.stripe_client import make_stripe_client
 from order_saga.audit import Outcome, audit
 from order_saga.client import query_status
@@ -36,6 +38,11 @@ async def test_an_intent_whose_every_answer_was_lost_is_found_and_cancelled(
                 break
             await env.sleep(timedelta(minutes=5))
         stripe_state.faults.clear()  # the gateway answers again while the undo retries
+        # No long poll for the result either: it broke the server's HTTP/2 stream once.
+        for _ in range(30):
+            if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
+                break
+            await env.sleep(timedelta(seconds=30))
         result = await handle.result()
 
     assert (result.status, result.failed_step) == (SagaState.COMPENSATED, "charge_payment")
