@@ -8,7 +8,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from temporalio.client import Client
@@ -50,6 +50,7 @@ class LoadReport:
     concurrency: int
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    finished: list[float] = field(default_factory=list)  # seconds from the start, in order
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def percentile(self, share: float) -> float:
@@ -94,6 +95,21 @@ def make_order(
     )
 
 
+async def run_saga(client: Client, order: OrderRequest, queue_prefix: str) -> str:
+    """Start the order's saga and wait for it: its final state."""
+    handle = await start_order(client, order, queue_prefix)
+    try:
+        result: OrderResult = await handle.result()
+        return str(result.status)
+    except Exception:  # a cancelled or failed run: its OrderStatus says how it ended
+        await wait_for_end(handle)
+        described = await handle.describe()
+        return described.typed_search_attributes.get(ORDER_STATUS) or "FAILED"
+
+
+Execute = Callable[[Client, OrderRequest, str], Awaitable[str]]
+
+
 async def run_load(
     client: Client,
     queue_prefix: str,
@@ -104,8 +120,10 @@ async def run_load(
     catalogue: dict[str, str],
     on_done: Callable[[], None] = lambda: None,
     seed: int | None = None,
+    execute: Execute = run_saga,
 ) -> LoadReport:
-    """Start `count` sagas, at most `concurrency` at a time, and wait for each result."""
+    """Start `count` sagas, at most `concurrency` at a time, and wait for each result
+    (`execute` runs one order: the saga, or a benchmark's baseline)."""
     rng, run = random.Random(seed), uuid.uuid4().hex[:8]
     kinds = rng.choices(list(mix), weights=list(mix.values()), k=count)
     gate = asyncio.Semaphore(concurrency)
@@ -115,19 +133,14 @@ async def run_load(
         async with gate:
             order = make_order(kind, index, run, catalogue, rng)
             began = time.perf_counter()
-            handle = await start_order(client, order, queue_prefix)
-            try:
-                result: OrderResult = await handle.result()
-                outcome = str(result.status)
-            except Exception:  # a cancelled or failed run: its OrderStatus says how it ended
-                await wait_for_end(handle)
-                described = await handle.describe()
-                outcome = described.typed_search_attributes.get(ORDER_STATUS) or "FAILED"
-            report.latencies.append(time.perf_counter() - began)
+            outcome = await execute(client, order, queue_prefix)
+            ended = time.perf_counter()
+            report.latencies.append(ended - began)
+            report.finished.append(ended - start)
             report.outcomes[outcome] += 1
             on_done()
 
-    began = time.perf_counter()
+    start = time.perf_counter()
     await asyncio.gather(*(one(i, kind) for i, kind in enumerate(kinds)))
-    report.seconds = time.perf_counter() - began
+    report.seconds = time.perf_counter() - start
     return report

@@ -1,0 +1,44 @@
+"""The no-op's worker process (`benchmarks.noop`), built with the saga worker's options.
+
+python -m benchmarks.noop_worker --address 127.0.0.1:7233 --task-queue bench-noop
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from activities.queues import queue
+from benchmarks.noop import CALLS, NoopOrder
+from order_saga.temporal import connect, run_then_exit
+from order_saga.worker_group import (
+    MAX_CONCURRENT_ACTIVITIES,
+    WorkerGroup,
+    activity_worker,
+    workflow_worker,
+)
+from order_saga.worker_main import stop_signal
+
+
+async def serve(address: str, prefix: str) -> None:
+    """Run the no-op's workers until SIGTERM or SIGINT."""
+    stop = stop_signal()
+    client = await connect(address)
+    executor = ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES)
+    workers = [workflow_worker(client, queue(prefix, "orders"), [NoopOrder])]
+    for service in ("inventory", "payment", "shipment"):
+        functions = [f for s, f in CALLS if s == service]
+        workers.append(activity_worker(client, queue(prefix, service), functions, executor))  # type: ignore[arg-type]
+    async with WorkerGroup(workers):
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--address", required=True)
+    parser.add_argument("--task-queue", required=True)
+    arguments = parser.parse_args()
+    run_then_exit(lambda: asyncio.run(serve(arguments.address, arguments.task_queue)))
