@@ -27,7 +27,7 @@ from activities.queues import queue
 from order_saga.visibility import list_query
 from workflows.order_request import OrderRequest, workflow_id_for
 from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaStatus
-from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
+from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, at_start
 
 QUERY_TIMEOUT = timedelta(seconds=10)
 OrderHandle = WorkflowHandle[Any, OrderResult]
@@ -65,6 +65,7 @@ async def start_order(client: Client, order: OrderRequest, queue_prefix: str) ->
             id=order.workflow_id,
             task_queue=queue(queue_prefix, "orders"),
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=at_start(order.customer_id, float(order.total)),
         )
     except WorkflowAlreadyStartedError as err:
         raise OrderError(

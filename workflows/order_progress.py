@@ -16,9 +16,13 @@ from workflows.order_state import (
     StepStatus,
 )
 from workflows.saga import Compensation, describe
-from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
+from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, at_start
 
 STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
+# Runs started before this change upsert every attribute themselves and publish
+# AWAITING_HANDOVER even with no pickup wait; newer runs upsert only what their start
+# lacked, and skip a state nobody can observe. Four visibility writes per order become one.
+FEWER_UPSERTS = "fewer-search-attribute-upserts"
 
 
 class StepFailed(Exception):
@@ -46,9 +50,23 @@ class OrderProgress:
     def begin(self, order: OrderRequest) -> None:
         """Make the saga findable by customer and total, and count it."""
         self.order_id = order.order_id
-        workflow.upsert_search_attributes(
-            [CUSTOMER_ID.value_set(order.customer_id), ORDER_TOTAL.value_set(float(order.total))]
-        )
+        if workflow.patched(FEWER_UPSERTS):
+            have = workflow.info().typed_search_attributes
+            missing = [
+                pair.key.value_set(pair.value)
+                for pair in at_start(order.customer_id, float(order.total))
+                if have.get(pair.key) != pair.value  # started by a client that did not set it
+            ]
+            if missing:
+                workflow.upsert_search_attributes(missing)
+            self._published = SagaState.RUNNING
+        else:
+            workflow.upsert_search_attributes(
+                [
+                    CUSTOMER_ID.value_set(order.customer_id),
+                    ORDER_TOTAL.value_set(float(order.total)),
+                ]
+            )
         self.set_state(SagaState.RUNNING, "reserving inventory")
         self.count("sagas_started")
 

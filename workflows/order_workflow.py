@@ -25,7 +25,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from activities.shipment.activities import CANCEL_SHIPMENT, CREATE_SHIPMENT
     from activities.shipment.contracts import CancelShipmentInput, CreateShipmentInput
-    from workflows.order_progress import OrderProgress, StepFailed
+    from workflows.order_progress import FEWER_UPSERTS, OrderProgress, StepFailed
     from workflows.order_request import OrderRequest
     from workflows.order_state import (
         STATUS_QUERY,
@@ -160,11 +160,12 @@ class OrderSaga:
         )
 
         pickup = timedelta(seconds=order.handover_delay_seconds)
-        self._progress.set_state(
-            SagaState.AWAITING_HANDOVER,
-            f"{shipment.carrier} {shipment.tracking_number} picks up in {pickup}; "
-            "cancel is still possible until then",
-        )
+        if pickup or not workflow.patched(FEWER_UPSERTS):
+            self._progress.set_state(
+                SagaState.AWAITING_HANDOVER,
+                f"{shipment.carrier} {shipment.tracking_number} picks up in {pickup}; "
+                "cancel is still possible until then",
+            )
         if pickup:
             await workflow.sleep(pickup, summary="wait for carrier pickup")
         return OrderResult(

@@ -1,11 +1,14 @@
-"""Record real saga runs for the replay test: `python -m tests.workflows.record_histories`.
+"""Record real saga runs for the replay test:
+`python -m tests.workflows.record_histories [--suffix .PATCH]`.
 
-Run it again after a deliberate, versioned change to the workflow; never to make a
-failing replay pass.
+Run it after a deliberate change to the workflow, gated by `workflow.patched`, with the
+patch's name as the suffix: the histories of the older code stay and must keep replaying.
+Never run it to make a failing replay pass.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import tempfile
 from pathlib import Path
@@ -15,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory.catalogue import seed_catalogue
 from order_saga.binaries import find_binary
+from order_saga.client import start_order
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
@@ -23,7 +27,6 @@ from order_saga.settings import Settings
 from order_saga.visibility import register_search_attributes
 from order_saga.worker_group import build_worker
 from tests.helpers import order
-from workflows.order_workflow import OrderSaga
 
 HISTORIES = Path(__file__).parent / "histories"
 RUNS = {
@@ -33,7 +36,7 @@ RUNS = {
 }
 
 
-async def record() -> None:
+async def record(suffix: str) -> None:
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/orders.db")
     upgrade(engine)
     seed_catalogue(engine)
@@ -47,16 +50,16 @@ async def record() -> None:
     try:
         async with build_worker(env.client, settings=settings, engine=engine):
             for name, request in RUNS.items():
-                handle = await env.client.start_workflow(
-                    OrderSaga.run, request, id=request.workflow_id, task_queue="record-orders"
-                )
+                handle = await start_order(env.client, request, "record")  # as users start it
                 await handle.result()
                 history = await handle.fetch_history()
-                (HISTORIES / f"{name}.json").write_text(history.to_json())
+                (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
     finally:
         await env.shutdown()
         await runner.cleanup()
 
 
 if __name__ == "__main__":
-    asyncio.run(record())
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--suffix", default="", help="e.g. .fewer-search-attribute-upserts")
+    asyncio.run(record(parser.parse_args().suffix))

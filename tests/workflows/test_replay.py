@@ -35,5 +35,7 @@ async def test_recorded_history_replays(path: Path) -> None:
     await replayer.replay_workflow(history)
 
 
-def test_histories_cover_every_outcome() -> None:
-    assert {p.stem for p in HISTORIES} == {"completed", "declined", "shipment_rejected"}
+def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
+    outcomes = {"completed", "declined", "shipment_rejected"}
+    versions = {"", ".fewer-search-attribute-upserts"}
+    assert {p.stem for p in HISTORIES} == {o + v for o in outcomes for v in versions}
