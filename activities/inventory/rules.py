@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from activities.failures import BusinessError
 from activities.inventory.contracts import OrderItem, PricedLine, ReservationResult
-from activities.inventory.tables import Product
 
 
 class UnknownProduct(BusinessError):
@@ -22,8 +22,20 @@ class PriceMismatch(BusinessError):
     type = "PriceMismatch"
 
 
+class CataloguePrice(Protocol):
+    """A product's price as the catalogue states it."""
+
+    @property
+    def unit_price(self) -> Decimal:
+        """The price of one unit."""
+
+    @property
+    def currency(self) -> str:
+        """Lower-case ISO code."""
+
+
 def check_prices(
-    items: Sequence[OrderItem], catalogue: Mapping[str, Product], currency: str
+    items: Sequence[OrderItem], catalogue: Mapping[str, CataloguePrice], currency: str
 ) -> None:
     """The client's prices are never trusted: each must equal the catalogue's, currency too."""
     for item in items:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from activities.ownership import current_saga, refuse_foreign
 from activities.payment import repository, rules
 from activities.payment.contracts import CreatePaymentIntentInput
-from activities.payment.tables import Payment, PaymentStatus
+from activities.payment.tables import PaymentStatus
 from order_saga.db.engine import transaction
 
 
@@ -21,7 +21,7 @@ def record_payment(
     response: dict[str, Any] | None = None,
     *,
     request: CreatePaymentIntentInput | None = None,
-) -> Payment:
+) -> repository.PaymentRow:
     """Create the order's row (from the create request) or move it forward, never back;
     never another saga's row."""
     saga = current_saga()
@@ -45,6 +45,7 @@ def record_payment(
         return repository.update_payment(
             session=session,
             payment=payment,
+            order_id=order_id,
             status=status,
             transaction_id=intent_id,
             gateway_response=response,
