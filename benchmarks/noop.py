@@ -1,24 +1,26 @@
 """The matched no-op: a workflow that makes the saga's four forward activity calls, on the
-same queue layout, with the same worker options, and does nothing else. What the engine
+same queue layout, with each call's declared timeouts, deadline, retry policy and a summary,
+under the same worker options, and does nothing else. What the engine
 costs per order; the saga's throughput is measured against it (`benchmarks.noop_worker`
 runs it).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio import activity, workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.activity_call import ActivityCall
+    from activities.inventory.activities import RESERVE_INVENTORY
+    from activities.payment.activities import CHARGE_PAYMENT, CREATE_PAYMENT_INTENT
     from activities.queues import queue
+    from activities.shipment.activities import CREATE_SHIPMENT
     from workflows.order_request import OrderRequest
 
 NOOP_WORKFLOW = "NoopOrder"
-TIMEOUT = timedelta(seconds=30)
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(seconds=30))
 
 
 class Token(BaseModel):
@@ -45,11 +47,12 @@ def noop_ship(arg: Token) -> Token:
     return arg
 
 
-CALLS = (
-    ("inventory", noop_reserve),
-    ("payment", noop_create_intent),
-    ("payment", noop_charge),
-    ("shipment", noop_ship),
+# Each no-op stands in for one of the saga's calls and takes its declared options.
+CALLS: tuple[tuple[ActivityCall[Any, Any], Any], ...] = (
+    (RESERVE_INVENTORY, noop_reserve),
+    (CREATE_PAYMENT_INTENT, noop_create_intent),
+    (CHARGE_PAYMENT, noop_charge),
+    (CREATE_SHIPMENT, noop_ship),
 )
 
 
@@ -59,12 +62,16 @@ class NoopOrder:
     async def run(self, order: OrderRequest) -> Token:
         prefix = workflow.info().task_queue.removesuffix("-orders")
         token = Token(order_id=order.order_id)
-        for service, call in CALLS:
+        for declared, call in CALLS:
+            # As the saga: the order's step deadline bounds reserve and ship, the charge its own.
+            deadline = order.step_deadline if declared.service != "payment" else None
             token = await workflow.execute_activity(
                 call,
                 token,
-                task_queue=queue(prefix, service),  # type: ignore[arg-type]
-                start_to_close_timeout=TIMEOUT,
-                retry_policy=RETRY,
+                task_queue=queue(prefix, declared.service),
+                start_to_close_timeout=declared.start_to_close_timeout,
+                schedule_to_close_timeout=deadline or declared.schedule_to_close_timeout,
+                retry_policy=declared.retry_policy,
+                summary=f"{declared.name} {order.order_id}",
             )
         return token

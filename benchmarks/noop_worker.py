@@ -29,7 +29,7 @@ async def serve(address: str, prefix: str) -> None:
     executor = ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES)
     workers = [workflow_worker(client, queue(prefix, "orders"), [NoopOrder])]
     for service in ("inventory", "payment", "shipment"):
-        functions = [f for s, f in CALLS if s == service]
+        functions = [f for declared, f in CALLS if declared.service == service]
         workers.append(activity_worker(client, queue(prefix, service), functions, executor))  # type: ignore[arg-type]
     async with WorkerGroup(workers):
         await stop.wait()
