@@ -49,6 +49,24 @@ def children(parent: int, name: str) -> list[int]:
     return found
 
 
+def server_cpu_seconds(name: str) -> float:
+    """CPU of a forking server (PostgreSQL), all its processes, gone ones included: its
+    root's own time and its reaped children's (cutime, cstime), plus each live child's.
+    Summing live processes alone loses a backend's CPU when its connection closes."""
+    total = 0.0
+    pids = set(named(name))
+    for pid in pids:
+        try:
+            fields = (PROC / str(pid) / "stat").read_text().rpartition(")")[2].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        ticks = int(fields[11]) + int(fields[12])
+        if int(fields[1]) not in pids:  # the root: add what its exited children used
+            ticks += int(fields[13]) + int(fields[14])
+        total += ticks / TICKS
+    return total
+
+
 def named(name: str) -> list[int]:
     """Every process whose command name is `name` (the PostgreSQL server's processes)."""
     return [
@@ -57,7 +75,3 @@ def named(name: str) -> list[int]:
         if e.name.isdigit() and (stat := _stat(e.name)) and stat[0] == name
     ]
 
-
-def total_cpu_seconds(pids: list[int]) -> float:
-    """CPU of several processes together."""
-    return sum(cpu_seconds(pid) for pid in pids)

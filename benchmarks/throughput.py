@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_stack import BenchStack, bench_stack
-from benchmarks.proc_stats import cpu_seconds, named, total_cpu_seconds
+from benchmarks.proc_stats import cpu_seconds, server_cpu_seconds
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 PROCESSES = ("server", "worker", "stripe", "load", "postgres")
@@ -55,13 +55,13 @@ async def run_kind(stack: BenchStack, kind: str, count: int, concurrency: int) -
     """One repetition: the load generator runs `count` orders; every process's CPU is read
     before and after."""
     pids = stack.pids(kind)
-    postgres = named("postgres") if stack.database == "postgresql" else []
+    postgres = stack.database == "postgresql"
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    pg_before = total_cpu_seconds(postgres)
+    pg_before = server_cpu_seconds("postgres") if postgres else 0.0
     summary = await stack.load(kind, count, concurrency)
     cpu = {name: cpu_seconds(pid) - before[name] for name, pid in pids.items()}
     cpu["load"] = float(summary["cpu_seconds"])
-    cpu["postgres"] = total_cpu_seconds(postgres) - pg_before
+    cpu["postgres"] = server_cpu_seconds("postgres") - pg_before if postgres else 0.0
     return Rep(kind, summary, {name: 1000 * s / count for name, s in cpu.items()})
 
 
