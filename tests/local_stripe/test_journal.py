@@ -66,3 +66,23 @@ def test_an_answered_request_survives_kill_9(tmp_path: Path) -> None:
         server.wait(timeout=30)
     assert again.id == first.id  # the idempotent answer came back from the journal
     assert kept.status == "succeeded"
+
+
+def test_lists_after_a_restart_keep_creation_order(tmp_path: Path) -> None:
+    journal = tmp_path / "stripe.json"
+    first = LocalStripe(state_file=journal)
+    with serve_in_thread(first) as base_url:
+        created = [
+            client(base_url).v1.payment_intents.create(params=PARAMS).id  # type: ignore[arg-type]
+            for _ in range(7)
+        ]
+    first.close()
+    again = LocalStripe(state_file=journal)
+    with serve_in_thread(again) as base_url:
+        stripe_client = client(base_url)
+        listed = stripe_client.v1.payment_intents.list(params={"limit": 3})
+        assert [i.id for i in listed.auto_paging_iter()] == created[::-1]
+        refund = stripe_client.v1.refunds.create(params={"payment_intent": created[3]})
+        again_listed = stripe_client.v1.refunds.list(params={"payment_intent": created[3]})
+        assert [r.id for r in again_listed.data] == [refund.id]
+    again.close()

@@ -155,3 +155,30 @@ def test_http_basic_auth_with_the_key_as_user_is_accepted(
     refused = requests.get(url, auth=("not-a-key", ""), timeout=10)
     assert refused.status_code == 401
     assert refused.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_lists_filtered_by_customer_or_intent_page_like_the_whole_list(
+    fresh: stripe.StripeClient,
+) -> None:
+    ours, theirs = [], []
+    for n in range(12):
+        params = intent_params() | {"customer": "cus_a" if n % 3 else "cus_b", "confirm": True}
+        intent = fresh.v1.payment_intents.create(params=params)  # type: ignore[arg-type]
+        (ours if n % 3 else theirs).append(intent.id)
+    pages = fresh.v1.payment_intents.list(params={"customer": "cus_a", "limit": 3})
+    assert [i.id for i in pages.auto_paging_iter()] == ours[::-1]
+    middle = fresh.v1.payment_intents.list(
+        params={"customer": "cus_b", "ending_before": theirs[0], "limit": 2}
+    )
+    assert [i.id for i in middle.data] == [theirs[2], theirs[1]] and middle.has_more
+    with pytest.raises(stripe.InvalidRequestError, match="No such payment_intent"):
+        fresh.v1.payment_intents.list(params={"customer": "cus_a", "starting_after": theirs[0]})
+
+    intent = ours[0]
+    refunds = [
+        fresh.v1.refunds.create(params={"payment_intent": intent, "amount": 100}).id
+        for _ in range(3)
+    ]
+    fresh.v1.refunds.create(params={"payment_intent": ours[1], "amount": 100})
+    listed = fresh.v1.refunds.list(params={"payment_intent": intent, "limit": 2})
+    assert [r.id for r in listed.auto_paging_iter()] == refunds[::-1]

@@ -27,7 +27,9 @@ ROUTES: list[tuple[str, str, Action]] = [
         "GET",
         "/v1/payment_intents",
         lambda led, m, p, q: list_of(
-            [i for i in led.intents.values() if q.get("customer") in (None, i["customer"])],
+            led.intent_index,
+            led.intent_index.group(q.get("customer")),
+            led.intents,
             "/v1/payment_intents",
             q,
             "payment_intent",
@@ -45,9 +47,9 @@ ROUTES: list[tuple[str, str, Action]] = [
         "GET",
         "/v1/refunds",
         lambda led, m, p, q: list_of(
-            led.refunds_of(q["payment_intent"])
-            if q.get("payment_intent")
-            else list(led.refunds.values()),
+            led.refund_index,
+            led.refund_index.group(q.get("payment_intent") or None),
+            led.refunds,
             "/v1/refunds",
             q,
             "refund",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
 from order_saga.embedded.local_stripe.answers import Json, StripeFailure, missing, positive_int
+from order_saga.embedded.local_stripe.index import CreationIndex
 
 _KEY_PART = re.compile(r"\[([^\]]*)\]")
 
@@ -35,9 +37,17 @@ def _lists(node: Any) -> Any:
     return node
 
 
-def list_of(items: list[Json], url: str, query: Any, kind: str) -> Json:
-    """One page of a Stripe list, newest first: `limit` (1-100, default 10), `starting_after`
-    or `ending_before` (an object id), and `has_more`, so `auto_paging_iter()` ends."""
+def list_of(
+    index: CreationIndex,
+    ids: Sequence[str],
+    objects: Mapping[str, Json],
+    url: str,
+    query: Any,
+    kind: str,
+) -> Json:
+    """One page of a Stripe list of `ids` (creation order), newest first: `limit` (1-100,
+    default 10), `starting_after` or `ending_before` (an object id), and `has_more`, so
+    `auto_paging_iter()` ends. A page costs its length, however many objects there are."""
     limit = positive_int(query.get("limit", 10), "limit")
     if limit > 100:
         raise StripeFailure(
@@ -47,16 +57,18 @@ def list_of(items: list[Json], url: str, query: Any, kind: str) -> Json:
             code="parameter_invalid_integer",
             param="limit",
         )
-    newest_first = items[::-1]  # insertion order is creation order; seconds tie
     after, before = query.get("starting_after"), query.get("ending_before")
     cursor, param = (after, "starting_after") if after else (before, "ending_before")
     if cursor:
-        ids = [item["id"] for item in newest_first]
-        if cursor not in ids:
-            raise missing(kind, cursor, param)
-        at = ids.index(cursor)
-        window = newest_first[at + 1 :] if after else newest_first[:at]
-        page = window[:limit] if after else window[-limit:]
+        at = index.find(ids, str(cursor))
+        if at is None:
+            raise missing(kind, str(cursor), param)
+        if after:  # older than the cursor: the newest of them first
+            first, last, more = max(0, at - limit), at, at > limit
+        else:  # newer than the cursor: the ones right after it
+            first, last = at + 1, min(len(ids), at + 1 + limit)
+            more = len(ids) - (at + 1) > limit
     else:
-        window, page = newest_first, newest_first[:limit]
-    return {"object": "list", "url": url, "has_more": len(window) > limit, "data": page}
+        first, last, more = max(0, len(ids) - limit), len(ids), len(ids) > limit
+    page = [objects[ids[i]] for i in range(last - 1, first - 1, -1)]
+    return {"object": "list", "url": url, "has_more": more, "data": page}

@@ -15,6 +15,7 @@ from order_saga.embedded.local_stripe.answers import (
     truthy,
     unexpected_state,
 )
+from order_saga.embedded.local_stripe.index import CreationIndex
 
 CANCELLABLE = {
     "requires_payment_method",
@@ -28,6 +29,8 @@ class Ledger:
     def __init__(self) -> None:
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
+        self.intent_index = CreationIndex(group_by="customer")
+        self.refund_index = CreationIndex(group_by="payment_intent")
         # Objects changed since the journal last took them: what the next entry must hold.
         self.touched: set[tuple[str, str]] = set()
 
@@ -67,6 +70,7 @@ class Ledger:
         }
         intent["client_secret"] = f"{intent['id']}_secret_{secrets.token_hex(8)}"
         self.intents[intent["id"]] = intent
+        self.intent_index.add(intent)
         self.touched.add(("intents", intent["id"]))
         if truthy(params.get("confirm")):
             return self.confirm_intent(intent["id"], {})
@@ -189,6 +193,7 @@ class Ledger:
             "created": int(time.time()),
         }
         self.refunds[refund["id"]] = refund
+        self.refund_index.add(refund)
         self.touched.add(("refunds", refund["id"]))
         return refund
 
@@ -201,5 +206,14 @@ class Ledger:
         ]
 
     def refunds_of(self, intent_id: str) -> list[Json]:
-        """Every refund of one PaymentIntent."""
-        return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+        """Every refund of one PaymentIntent, oldest first."""
+        return [self.refunds[i] for i in self.refund_index.group(intent_id)]
+
+    def load(self, intents: dict[str, Json], refunds: dict[str, Json]) -> None:
+        """Objects read back from the journal: new ones, or newer versions of known ones."""
+        for intent in intents.values():
+            self.intents[intent["id"]] = intent
+            self.intent_index.add(intent)
+        for refund in refunds.values():
+            self.refunds[refund["id"]] = refund
+            self.refund_index.add(refund)

@@ -42,8 +42,7 @@ class LocalStripe:
             return
         if self.state_file.exists():
             for entry in _entries(self.state_file):
-                self.ledger.intents.update(entry.get("intents", {}))
-                self.ledger.refunds.update(entry.get("refunds", {}))
+                self.ledger.load(entry.get("intents", {}), entry.get("refunds", {}))
                 for key, replay in entry.get("replays", {}).items():
                     self.replays[key] = Replay(**replay)
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
