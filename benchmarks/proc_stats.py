@@ -74,4 +74,3 @@ def named(name: str) -> list[int]:
         for e in PROC.iterdir()
         if e.name.isdigit() and (stat := _stat(e.name)) and stat[0] == name
     ]
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import IO
 from order_saga.embedded.local_stripe.answers import Json
 from order_saga.embedded.local_stripe.faults import Faults
 from order_saga.embedded.local_stripe.ledger import Ledger
+
+REQUEST_LOG = 10_000
 
 
 @dataclass
@@ -32,7 +35,11 @@ class LocalStripe:
 
     ledger: Ledger = field(default_factory=Ledger)
     replays: dict[str, Replay] = field(default_factory=dict)
-    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    # The latest requests (method, path, idempotency key), for tests and benchmarks; bounded,
+    # so a server that runs for weeks does not grow with every request it answered.
+    requests: deque[tuple[str, str, str | None]] = field(
+        default_factory=lambda: deque(maxlen=REQUEST_LOG)
+    )
     faults: Faults = field(default_factory=Faults)
     state_file: Path | None = None
 
