@@ -25,8 +25,19 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.queues import queue
 from order_saga.visibility import list_query
-from workflows.order_request import OrderRequest, workflow_id_for
-from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaStatus
+from workflows.order_request import (
+    WORKFLOW_ID_PREFIX,
+    OrderRequest,
+    order_id_from,
+    workflow_id_for,
+)
+from workflows.order_state import (
+    STATUS_QUERY,
+    WORKFLOW_TYPE,
+    OrderResult,
+    SagaState,
+    SagaStatus,
+)
 from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, at_start
 
 QUERY_TIMEOUT = timedelta(seconds=10)
@@ -75,21 +86,27 @@ async def start_order(client: Client, order: OrderRequest, queue_prefix: str) ->
 
 
 async def find_order(
-    client: Client, order_id: str
+    client: Client, reference: str
 ) -> tuple[OrderHandle, WorkflowExecutionDescription]:
-    """The order's saga and what Temporal knows of it; a clear error when there is none."""
-    handle = client.get_workflow_handle(workflow_id_for(order_id), result_type=OrderResult)
-    try:
-        return handle, await handle.describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise OrderError(f"no saga for order {order_id}") from err
-        raise
+    """The saga of an order named by its order id or by its workflow id (what `start`
+    prints), and what Temporal knows of it; a clear error when there is none."""
+    candidates = [workflow_id_for(reference)]
+    if reference.startswith(WORKFLOW_ID_PREFIX):  # the order id first: it may look like one
+        candidates.append(reference)
+    for workflow_id in candidates:
+        handle = client.get_workflow_handle(workflow_id, result_type=OrderResult)
+        try:
+            return handle, await handle.describe()
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+    raise OrderError(f"no saga for order {reference}")
 
 
 async def order_status(client: Client, order_id: str) -> SagaStatus | ClosedOrder:
     """The saga's `status` query; for a closed saga with no worker, its search attribute."""
     handle, description = await find_order(client, order_id)
+    order_id = order_id_from(handle.id)
     try:
         return await query_status(handle, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as err:
@@ -106,6 +123,7 @@ async def cancel_order(
 
     With `wait`, returns the saga's status once the undo has run."""
     handle, description = await find_order(client, order_id)
+    order_id = order_id_from(handle.id)
     if description.status != WorkflowExecutionStatus.RUNNING:
         state = description.typed_search_attributes.get(ORDER_STATUS)
         if description.status == WorkflowExecutionStatus.COMPLETED and state == "COMPLETED":
@@ -142,10 +160,21 @@ async def wait_for_end(handle: WorkflowHandle[Any, Any]) -> None:
         await handle.result()
 
 
+def known_status(status: str) -> str:
+    """An `OrderStatus` value, in any case; an unknown one is refused with the known ones,
+    since visibility would answer it with an empty list."""
+    if status.upper() not in SagaState.__members__:
+        known = ", ".join(SagaState)
+        raise OrderError(f"unknown order status {status!r}; known: {known}")
+    return status.upper()
+
+
 async def list_orders(
     client: Client, *, status: str | None = None, customer: str | None = None, limit: int = 50
 ) -> list[OrderSummary]:
     """Sagas through Temporal visibility, newest first, narrowed by status and customer."""
+    if status is not None:
+        status = known_status(status)
     rows = []
     async for execution in client.list_workflows(
         list_query(status=status, customer=customer), limit=limit

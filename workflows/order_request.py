@@ -25,9 +25,17 @@ from activities.shipment.contracts import Address
 PAYMENT_METHOD_PATTERN = re.compile(r"^pm_[A-Za-z0-9_]{1,200}$")
 
 
+WORKFLOW_ID_PREFIX = "order-"
+
+
 def workflow_id_for(order_id: str) -> str:
     """One saga per order: the workflow id is derived from the order id."""
-    return f"order-{order_id}"
+    return f"{WORKFLOW_ID_PREFIX}{order_id}"
+
+
+def order_id_from(workflow_id: str) -> str:
+    """The order a saga's workflow id names."""
+    return workflow_id.removeprefix(WORKFLOW_ID_PREFIX)
 
 
 class OrderRequest(Strict):

@@ -12,17 +12,17 @@ from rich.table import Table
 
 from order_saga.cli import app, one_line_errors
 from order_saga.cli.orders import AddressOption
-from order_saga.client import OrderSummary, cancel_order, list_orders
+from order_saga.client import OrderSummary, cancel_order, known_status, list_orders
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from order_saga.visibility import list_query
-from workflows.order_state import SagaStatus
+from workflows.order_state import SagaState, SagaStatus
 
 
 @app.command()
 @one_line_errors
 def cancel(
-    order_id: str,
+    order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
     reason: Annotated[str, typer.Option(help="Recorded with the cancellation")] = "",
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the undo")] = True,
     address: AddressOption = None,
@@ -42,13 +42,14 @@ def cancel(
 @app.command("list")
 @one_line_errors
 def list_sagas(
-    status: Annotated[str | None, typer.Option(help="OrderStatus, e.g. CANCELLED")] = None,
+    status: Annotated[str | None, typer.Option(help=f"OrderStatus: {', '.join(SagaState)}")] = None,
     customer: Annotated[str | None, typer.Option(help="CustomerId")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line")] = False,
     address: AddressOption = None,
 ) -> None:
     """List sagas through Temporal visibility, newest first."""
+    status = known_status(status) if status else None  # refused before any connection
     settings = Settings()
 
     async def run() -> list[OrderSummary]:

@@ -90,7 +90,10 @@ def start(
 
 @app.command()
 @one_line_errors
-def status(order_id: str, address: AddressOption = None) -> None:
+def status(
+    order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
+    address: AddressOption = None,
+) -> None:
     """Print the saga's `status` query as JSON."""
     settings = Settings()
 

@@ -121,14 +121,35 @@ async def test_status_of_a_finished_saga_without_any_worker(
 ) -> None:
     client = await connect(dev_server)
     request = order((make_product(stock=2), 1, "19.99"), country="AQ")
+    # An order id that looks like a workflow id is still found by either name.
+    request = request.model_copy(update={"order_id": f"order-{request.order_id}"})
     settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
     async with build_worker(client, settings=settings, engine=engine):
         await client.execute_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
     # No worker is left to replay the saga for a query: its search attribute still answers.
-    done = await asyncio.to_thread(
-        order_saga, "status", request.order_id, "--address", dev_server, env=cli_env
+    for name in (request.order_id, request.workflow_id):  # what `start` printed works too
+        done = await asyncio.to_thread(
+            order_saga, "status", name, "--address", dev_server, env=cli_env
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == {
+            "order_id": request.order_id,
+            "state": "COMPENSATED",
+            "steps": None,
+        }
+    unknown = await asyncio.to_thread(
+        order_saga, "status", "order-nothing-here", "--address", dev_server, env=cli_env
     )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["state"] == "COMPENSATED"
+    assert unknown.returncode != 0
+    assert unknown.stderr.strip() == "order-saga: no saga for order order-nothing-here"
+
+
+def test_an_unknown_status_is_refused_with_the_known_ones(cli_env) -> None:
+    done = order_saga("list", "--status", "SHIPPED", "--address", "127.0.0.1:1", env=cli_env)
+    assert done.returncode != 0
+    assert done.stderr.strip() == (
+        "order-saga: unknown order status 'SHIPPED'; known: RUNNING, AWAITING_HANDOVER, "
+        "COMPENSATING, CANCELLING, COMPLETED, COMPENSATED, CANCELLED, COMPENSATION_FAILED"
+    )
