@@ -64,10 +64,6 @@ class BenchStack:
     server_pid: int
     prefixes: dict[str, str]
 
-    def with_server(self, pid: int) -> BenchStack:
-        self.server_pid = pid
-        return self
-
     def pids(self, kind: str) -> dict[str, int]:
         """The processes that serve one kind of order."""
         worker = self.processes["worker" if kind == "saga" else "noop_worker"]
@@ -114,13 +110,20 @@ async def bench_stack(database: str, database_url: str) -> AsyncIterator[BenchSt
     ) as address:
         await wait_for_temporal(address)
         (server_pid,) = children(os.getpid(), "temporal")
-        async with _processes(database, address, database_url, stripe_port, workdir) as stack:
-            yield stack.with_server(server_pid)
+        async with _processes(
+            database, address, server_pid, database_url, stripe_port, workdir
+        ) as stack:
+            yield stack
 
 
 @contextlib.asynccontextmanager
 async def _processes(
-    database: str, address: str, database_url: str, stripe_port: int, workdir: Path
+    database: str,
+    address: str,
+    server_pid: int,
+    database_url: str,
+    stripe_port: int,
+    workdir: Path,
 ) -> AsyncIterator[BenchStack]:
     run = uuid.uuid4().hex[:6]
     prefixes = {"saga": f"bench-{run}", "noop": f"noop-{run}"}
@@ -150,7 +153,7 @@ async def _processes(
                 *command, env=env, stdout=log, stderr=log
             )
         await wait_for_port(stripe_port, processes["stripe"])
-        yield BenchStack(database, address, workdir, processes, 0, prefixes)
+        yield BenchStack(database, address, workdir, processes, server_pid, prefixes)
     finally:
         for process in processes.values():
             if process.returncode is None:

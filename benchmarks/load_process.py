@@ -14,13 +14,12 @@ import os
 
 from temporalio.client import Client
 
+from activities.inventory.catalogue import stocked_prices
 from activities.queues import queue
 from benchmarks.noop import NOOP_WORKFLOW, Token
 from order_saga.load import run_load, run_saga
 from order_saga.temporal import connect, run_then_exit
 from workflows.order_request import OrderRequest
-
-CATALOGUE = {"prod-456": "19.99", "prod-789": "49.50", "prod-123": "129.00"}
 
 
 async def run_noop(client: Client, order: OrderRequest, queue_prefix: str) -> str:
@@ -44,7 +43,7 @@ async def main(kind: str, address: str, prefix: str, count: int, concurrency: in
         count=count,
         concurrency=concurrency,
         mix={"success": 1.0},
-        catalogue=CATALOGUE,
+        catalogue=stocked_prices(),
         execute=run_saga if kind == "saga" else run_noop,
     )
     ended = os.times()

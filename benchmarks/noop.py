@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.activity_call import ActivityCall
     from activities.inventory.activities import RESERVE_INVENTORY
     from activities.payment.activities import CHARGE_PAYMENT, CREATE_PAYMENT_INTENT
-    from activities.queues import queue
+    from activities.queues import prefix_of, queue
     from activities.shipment.activities import CREATE_SHIPMENT
     from workflows.order_request import OrderRequest
 
@@ -60,7 +60,7 @@ CALLS: tuple[tuple[ActivityCall[Any, Any], Any], ...] = (
 class NoopOrder:
     @workflow.run
     async def run(self, order: OrderRequest) -> Token:
-        prefix = workflow.info().task_queue.removesuffix("-orders")
+        prefix = prefix_of(workflow.info().task_queue)
         token = Token(order_id=order.order_id)
         for declared, call in CALLS:
             # As the saga: the order's step deadline bounds reserve and ship, the charge its own.

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import logging
 import os
-import socket
 import statistics
 import tempfile
 import time
@@ -30,6 +29,7 @@ from sqlmodel import select
 from activities.inventory.tables import Product
 from activities.queues import queue
 from activities.shipment.tables import Shipment, ShipmentStatus
+from benchmarks.bench_stack import free_port
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
@@ -43,12 +43,6 @@ from workflows.order_state import OrderResult
 from workflows.order_workflow import OrderSaga
 
 SKU, PRICE = "bench-widget", Decimal("10.00")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def make_order(index: int, run_id: str) -> OrderRequest:

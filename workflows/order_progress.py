@@ -21,7 +21,8 @@ from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, 
 STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
 # Runs started before this change upsert every attribute themselves and publish
 # AWAITING_HANDOVER even with no pickup wait; newer runs upsert only what their start
-# lacked, and skip a state nobody can observe. Four visibility writes per order become one.
+# lacked, and skip a state nobody can observe. Four visibility writes per order become two
+# (the patch's own TemporalChangeVersion, and the end).
 FEWER_UPSERTS = "fewer-search-attribute-upserts"
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from workflows.order_state import SagaState
+
 ORDER_STATUS = SearchAttributeKey.for_keyword("OrderStatus")
 CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
 ORDER_TOTAL = SearchAttributeKey.for_float("OrderTotal")
@@ -20,6 +22,6 @@ def at_start(customer_id: str, total: float) -> TypedSearchAttributes:
         [
             SearchAttributePair(CUSTOMER_ID, customer_id),
             SearchAttributePair(ORDER_TOTAL, total),
-            SearchAttributePair(ORDER_STATUS, "RUNNING"),
+            SearchAttributePair(ORDER_STATUS, str(SagaState.RUNNING)),
         ]
     )

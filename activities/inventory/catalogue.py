@@ -19,6 +19,11 @@ DEMO_CATALOGUE: tuple[Product, ...] = (
 )
 
 
+def stocked_prices() -> dict[str, str]:
+    """The demo products that have stock, with their prices: what a load run orders."""
+    return {p.sku: str(p.unit_price) for p in DEMO_CATALOGUE if p.stock}
+
+
 def seed_catalogue(engine: Engine) -> int:
     """Add demo products that are missing; existing rows and their stock are left alone."""
     added = 0

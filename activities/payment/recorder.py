@@ -45,7 +45,6 @@ def record_payment(
         return repository.update_payment(
             session=session,
             payment=payment,
-            order_id=order_id,
             status=status,
             transaction_id=intent_id,
             gateway_response=response,

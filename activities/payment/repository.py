@@ -76,7 +76,6 @@ def update_payment(
     *,
     session: Session,
     payment: PaymentRow,
-    order_id: str,
     status: str,
     transaction_id: str | None,
     gateway_response: dict[str, Any] | None,
@@ -87,7 +86,8 @@ def update_payment(
         values["transaction_id"] = transaction_id
     if gateway_response is not None:
         values["gateway_response"] = gateway_response
-    session.execute(update(PAYMENTS).where(PAYMENTS.c.order_id == order_id).values(**values))
+    query = update(PAYMENTS).where(PAYMENTS.c.payment_id == payment.payment_id)
+    session.execute(query.values(**values))
     return PaymentRow(
         payment.payment_id,
         status,

@@ -31,12 +31,12 @@ def load(
     """Start sagas against the stack, C in flight, and print throughput, latency, outcomes."""
     if output not in ("text", "json"):
         raise ValueError(f"--output {output!r}: expected text or json")
-    from activities.inventory.catalogue import DEMO_CATALOGUE  # loads the ORM: only here
+    from activities.inventory.catalogue import stocked_prices  # loads the ORM: only here
 
     weights = parse_mix(mix)
     settings = Settings()
     # The demo catalogue (`order-saga migrate` seeds it); its prices are checked, not trusted.
-    catalogue = {p.sku: str(p.unit_price) for p in DEMO_CATALOGUE if p.stock}
+    catalogue = stocked_prices()
 
     async def run() -> LoadReport:
         client = await connect(address, tracing=settings.tracing)

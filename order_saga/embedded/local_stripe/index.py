@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from typing import Any
 
-Json = dict[str, Any]
+from order_saga.embedded.local_stripe.answers import Json
 
 
 class CreationIndex:
