@@ -10,7 +10,7 @@ from benchmarks.tcp_proxy import tcp_proxy
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.temporal import connect
 from tests.cli.conftest import read_until, start_worker, stop_worker
-from tests.conftest import free_port
+from tests.conftest import free_port_for_a_late_server
 from tests.helpers import order, orders_queue
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
@@ -29,7 +29,7 @@ async def run_one_saga(client, task_queue: str, make_product) -> OrderResult:  #
 async def test_a_worker_started_before_temporal_waits_then_serves(
     cli_env: dict[str, str], task_queue: str, make_product
 ) -> None:
-    port = free_port()
+    port = free_port_for_a_late_server()
     worker = start_worker(f"127.0.0.1:{port}", cli_env)
     try:
         said = read_until(worker, "waiting for Temporal", seconds=30, stream="stderr")
