@@ -20,7 +20,7 @@ from temporalio.client import (
     WorkflowHandle,
 )
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.queues import queue
@@ -100,6 +100,10 @@ async def find_order(
         except RPCError as err:
             if err.status != RPCStatusCode.NOT_FOUND:
                 raise
+            if any(
+                d.type_url.endswith("NamespaceNotFoundFailure") for d in err.grpc_status.details
+            ):
+                raise OrderError(f"Temporal has no namespace {client.namespace!r}") from err
     raise OrderError(f"no saga for order {reference}")
 
 
@@ -152,6 +156,24 @@ async def query_status(
         STATUS_QUERY, result_type=SagaStatus, rpc_timeout=rpc_timeout
     )
     return status
+
+
+async def order_result(handle: OrderHandle) -> OrderResult:
+    """The saga's outcome once it closes. A cancelled saga closes as a cancelled workflow,
+    with no result, so its final status tells what it undid."""
+    try:
+        return await handle.result()
+    except WorkflowFailureError as err:
+        if not isinstance(err.cause, CancelledError):
+            raise
+    status = await query_status(handle)
+    return OrderResult(
+        order_id=status.order_id,
+        status=status.state,
+        error_message=status.cancel_reason,
+        compensations_run=status.compensations_run,
+        compensation_failures=status.compensation_failures,
+    )
 
 
 async def wait_for_end(handle: WorkflowHandle[Any, Any]) -> None:

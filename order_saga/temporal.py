@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -12,19 +13,32 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
 
+# host:port, the host a name, an IPv4 address or a bracketed IPv6 one.
+ADDRESS = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}")
+
 
 async def connect(
     address: str | None = None,
     *,
+    namespace: str | None = None,
     profile: str | None = None,
     runtime: Runtime | None = None,
     tracing: bool = False,
 ) -> Client:
-    """TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles all apply."""
-    config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
+    """TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles all apply;
+    an explicit address or namespace wins over them."""
+    try:
+        config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
+    except RuntimeError as err:  # the SDK's ConfigError: no such profile, a broken file
+        raise TemporalConfigError(f"Temporal configuration: {err}") from err
     config.setdefault("target_host", "localhost:7233")
     if address:
         config["target_host"] = address
+    if namespace:
+        config["namespace"] = namespace
+    target = config["target_host"]
+    if not ADDRESS.fullmatch(target):
+        raise TemporalConfigError(f"Temporal address {target!r}: expected host:port")
     interceptors = []
     if tracing:
         from order_saga.tracing import tracing_interceptor
@@ -37,11 +51,27 @@ async def connect(
             runtime=runtime or Runtime.default(),
             interceptors=interceptors,  # a worker built on this client traces too
         )
+    except ValueError as err:
+        raise TemporalConfigError(f"Temporal address {target!r}: {err}") from err
     except RuntimeError as err:
-        reason = "connection refused" if "Connection refused" in str(err) else str(err)
-        raise TemporalUnreachable(
-            f"cannot reach Temporal at {config['target_host']}: {reason}"
-        ) from err
+        raise TemporalUnreachable(f"cannot reach Temporal at {target}: {reason(err)}") from err
+
+
+def reason(err: RuntimeError) -> str:
+    """The cause in a connection error's nested transport text, in a few words."""
+    text = str(err)
+    for marker, said in (
+        ("Connection refused", "connection refused"),
+        ("dns error", "the host name does not resolve"),
+        ("timed out", "timed out"),
+    ):
+        if marker in text:
+            return said
+    return text.splitlines()[0][:300]
+
+
+class TemporalConfigError(ValueError):
+    """The Temporal settings themselves are wrong (address, profile); retrying cannot help."""
 
 
 class TemporalUnreachable(RuntimeError):

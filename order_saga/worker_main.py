@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from dataclasses import dataclass
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from activities.queues import SERVICES, Service
+from order_saga.cli import describe_validation_error
 from order_saga.db.engine import display_url, make_engine
 from order_saga.metrics import prometheus_runtime
 from order_saga.settings import Settings
@@ -36,29 +39,45 @@ def stop_signal() -> asyncio.Event:
     return stop
 
 
+@dataclass(frozen=True)
+class Where:
+    """Where the worker finds Temporal: envconfig, unless these say otherwise."""
+
+    address: str | None = None
+    namespace: str | None = None
+    profile: str | None = None
+
+
 async def start_workers(
-    settings: Settings, address: str | None, services: tuple[Service, ...], metrics_port: int | None
+    settings: Settings, where: Where, services: tuple[Service, ...], metrics_port: int | None
 ) -> WorkerGroup:
     """Connect, waiting for Temporal and the database as long as it takes, and build the
-    requested services' workers."""
+    requested services' workers. Wrong settings (a bad URL or address, a port in use) fail
+    at once: waiting cannot mend them."""
+    engine = make_engine(settings.database_url)
     runtime = prometheus_runtime(metrics_port) if metrics_port is not None else None
     client = await keep_trying(
-        f"Temporal at {address or 'the envconfig address'}",
-        lambda: connect(address, runtime=runtime, tracing=settings.tracing),
+        f"Temporal at {where.address or 'the envconfig address'}",
+        lambda: connect(
+            where.address,
+            namespace=where.namespace,
+            profile=where.profile,
+            runtime=runtime,
+            tracing=settings.tracing,
+        ),
         (TemporalUnreachable,),
     )
-    engine = make_engine(settings.database_url)
     if services != ("orders",):  # the saga alone never touches the database
         await wait_for_database(engine, display_url(settings.database_url))
     return build_worker(client, settings=settings, engine=engine, services=services)
 
 
 async def serve(
-    settings: Settings, address: str | None, services: tuple[Service, ...], metrics_port: int | None
+    settings: Settings, where: Where, services: tuple[Service, ...], metrics_port: int | None
 ) -> None:
     """Run until SIGINT or SIGTERM, then let in-flight tasks finish before exiting."""
     stop = stop_signal()
-    starting = asyncio.create_task(start_workers(settings, address, services, metrics_port))
+    starting = asyncio.create_task(start_workers(settings, where, services, metrics_port))
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
     if not starting.done():
@@ -76,11 +95,18 @@ def _main(
     address: Annotated[
         str | None, typer.Option(help="Temporal host:port; default from envconfig")
     ] = None,
+    namespace: Annotated[
+        str | None, typer.Option(help="Temporal namespace; default from envconfig")
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option(help="envconfig profile (TEMPORAL_PROFILE)")
+    ] = None,
     service: Annotated[
         str, typer.Option(help="all, or one of: orders, inventory, payment, shipment")
     ] = "all",
     metrics_port: Annotated[
-        int | None, typer.Option(help="Serve Prometheus metrics on this port (/metrics)")
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (/metrics)"),
     ] = None,
 ) -> None:
     """Run the order-saga worker until SIGINT/SIGTERM."""
@@ -94,8 +120,13 @@ def _main(
         raise typer.Exit(2)
     services = SERVICES if service == "all" else tuple(s for s in SERVICES if s == service)
     try:
-        asyncio.run(serve(Settings(), address, services, metrics_port))
-    except RuntimeError as exc:
+        asyncio.run(serve(Settings(), Where(address, namespace, profile), services, metrics_port))
+    except ValidationError as exc:
+        typer.echo(
+            f"order-saga-worker: invalid setting: {describe_validation_error(exc)}", err=True
+        )
+        raise typer.Exit(1) from exc
+    except (RuntimeError, ValueError) as exc:  # a configuration fault, said in one line
         typer.echo(f"order-saga-worker: {exc}", err=True)
         raise typer.Exit(1) from exc
 

@@ -6,7 +6,8 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from importlib.metadata import version
+from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -15,11 +16,22 @@ from temporalio.service import RPCError
 from order_saga.client import OrderError
 
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
     help="Run e-commerce orders as Temporal sagas: reserve, charge, ship, undo on failure.",
 )
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Where each command finds Temporal: envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, a profile
+# in temporal.toml), unless these say otherwise.
+AddressOption = Annotated[
+    str | None, typer.Option(help="Temporal host:port; default from envconfig (localhost:7233)")
+]
+NamespaceOption = Annotated[
+    str | None, typer.Option(help="Temporal namespace; default from envconfig (default)")
+]
+ProfileOption = Annotated[
+    str | None, typer.Option(help="envconfig profile in temporal.toml (TEMPORAL_PROFILE)")
+]
 
 
 class CliError(Exception):
@@ -37,14 +49,15 @@ def describe_validation_error(err: ValidationError) -> str:
 
 
 def one_line_errors(func: F) -> F:
-    """Turn expected failures into one clear line on stderr and a non-zero exit."""
+    """Turn expected failures into one clear line on stderr and exit code 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except ValidationError as err:
-            message = f"invalid order: {describe_validation_error(err)}"
+            what = "setting" if err.title == "Settings" else "order"
+            message = f"invalid {what}: {describe_validation_error(err)}"
         except json.JSONDecodeError as err:
             message = f"invalid JSON: {err}"
         except (CliError, OrderError, OSError, ValueError) as err:
@@ -53,10 +66,33 @@ def one_line_errors(func: F) -> F:
             message = f"Temporal refused the request: {err.message}"
         except RuntimeError as err:  # connection failures (TemporalUnreachable among them)
             message = str(err)
+        except Exception as err:
+            if not type(err).__module__.startswith("sqlalchemy"):
+                raise  # unexpected: the traceback is the report
+            message = f"database: {str(err).splitlines()[0]}"
         typer.echo(f"order-saga: {message}", err=True)
         sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def show_version(asked: bool) -> None:
+    """`--version`: the installed distribution's version."""
+    if asked:
+        typer.echo(f"order-saga {version('order-saga')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=show_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """Run e-commerce orders as Temporal sagas: reserve, charge, ship, undo on failure."""
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from rich.table import Table
 from temporalio.client import Client
 
 from order_saga.cli import CliError
-from order_saga.client import OrderHandle, query_status, start_order, wait_for_end
+from order_saga.client import OrderHandle, order_result, query_status, start_order
 from order_saga.embedded.stack import Endpoints
 from order_saga.settings import Settings
 from workflows.order_request import OrderRequest
@@ -97,14 +97,7 @@ async def cancel_while_awaiting_pickup(handle: OrderHandle) -> OrderResult:
             raise CliError(f"{handle.id} never reached the carrier handover")
         await asyncio.sleep(0.2)  # polling the saga's own state, with a deadline
     await handle.cancel(reason="demo: the customer cancelled")
-    await wait_for_end(handle)
-    status = await query_status(handle)
-    return OrderResult(
-        order_id=status.order_id,
-        status=status.state,
-        error_message=status.cancel_reason,
-        compensations_run=status.compensations_run,
-    )
+    return await order_result(handle)
 
 
 async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> None:

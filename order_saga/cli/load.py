@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from order_saga.cli import app, one_line_errors
-from order_saga.cli.orders import AddressOption
+from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, one_line_errors
+from order_saga.cli.output import Output, OutputOption
 from order_saga.load import LoadReport, parse_mix, run_load
 from order_saga.settings import Settings
 from order_saga.temporal import connect
@@ -25,12 +25,12 @@ def load(
     mix: Annotated[
         str, typer.Option(help="Weights of success, decline and reject (refused shipment)")
     ] = "success=0.8,decline=0.1,reject=0.1",
-    output: Annotated[str, typer.Option(help="text or json")] = "text",
+    output: OutputOption = Output.TEXT,
     address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Start sagas against the stack, C in flight, and print throughput, latency, outcomes."""
-    if output not in ("text", "json"):
-        raise ValueError(f"--output {output!r}: expected text or json")
     from activities.inventory.catalogue import stocked_prices  # loads the ORM: only here
 
     weights = parse_mix(mix)
@@ -39,7 +39,9 @@ def load(
     catalogue = stocked_prices()
 
     async def run() -> LoadReport:
-        client = await connect(address, tracing=settings.tracing)
+        client = await connect(
+            address, namespace=namespace, profile=profile, tracing=settings.tracing
+        )
         columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("sagas", total=count)
@@ -54,7 +56,7 @@ def load(
             )
 
     summary = asyncio.run(run()).summary()
-    if output == "json":
+    if output == Output.JSON:
         typer.echo(json.dumps(summary))
         return
     typer.echo(

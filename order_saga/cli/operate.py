@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from order_saga.cli import app, one_line_errors
-from order_saga.cli.orders import AddressOption
+from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, one_line_errors
+from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import OrderSummary, cancel_order, known_status, list_orders
 from order_saga.settings import Settings
 from order_saga.temporal import connect
@@ -25,18 +26,31 @@ def cancel(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
     reason: Annotated[str, typer.Option(help="Recorded with the cancellation")] = "",
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the undo")] = True,
+    output: OutputOption = Output.TEXT,
     address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Cancel an order: undo what its saga did, newest first (refused once handed over)."""
 
     settings = Settings()
 
     async def run() -> SagaStatus | None:
-        client = await connect(address, tracing=settings.tracing)
+        client = await connect(
+            address, namespace=namespace, profile=profile, tracing=settings.tracing
+        )
         return await cancel_order(client, order_id, reason, wait=wait)
 
     status = asyncio.run(run())
-    typer.echo(status.model_dump_json(indent=2) if status else f"cancel requested for {order_id}")
+    if status is None:
+        requested = {"order_id": order_id, "cancel_requested": True}
+        typer.echo(
+            json.dumps(requested) if output == Output.JSON else f"cancel requested for {order_id}"
+        )
+        return
+    emit(status, output, status_text(status))
+    if status.state == SagaState.COMPENSATION_FAILED:  # an undo needs a person
+        sys.exit(exit_code(status.state))
 
 
 @app.command("list")
@@ -45,21 +59,24 @@ def list_sagas(
     status: Annotated[str | None, typer.Option(help=f"OrderStatus: {', '.join(SagaState)}")] = None,
     customer: Annotated[str | None, typer.Option(help="CustomerId")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line")] = False,
+    output: OutputOption = Output.TEXT,
     address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """List sagas through Temporal visibility, newest first."""
     status = known_status(status) if status else None  # refused before any connection
     settings = Settings()
 
     async def run() -> list[OrderSummary]:
-        client = await connect(address, tracing=settings.tracing)
+        client = await connect(
+            address, namespace=namespace, profile=profile, tracing=settings.tracing
+        )
         return await list_orders(client, status=status, customer=customer, limit=limit)
 
     rows = asyncio.run(run())
-    if as_json:
-        for row in rows:
-            typer.echo(json.dumps(row.model_dump()))
+    if output == Output.JSON:
+        typer.echo(json.dumps([row.model_dump() for row in rows], indent=2))
         return
     table = Table(title=list_query(status=status, customer=customer))
     for column in OrderSummary.model_fields:

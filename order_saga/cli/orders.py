@@ -3,102 +3,160 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from temporalio.client import Client
+from temporalio.service import RPCError
 
-from order_saga.cli import CliError, app, one_line_errors
-from order_saga.client import order_status, start_order
+from activities.queues import queue
+from order_saga.cli import (
+    AddressOption,
+    NamespaceOption,
+    ProfileOption,
+    app,
+    one_line_errors,
+)
+from order_saga.cli.order_input import read_order
+from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_text, status_text
+from order_saga.client import OrderHandle, order_result, order_status, start_order
+from order_saga.order_events import step_events, worker_polls
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
 
-AddressOption = Annotated[
-    str | None, typer.Option(help="Temporal host:port; default from envconfig (localhost:7233)")
-]
+UNSERVED_GRACE = 3.0  # seconds
 
 
-def parse_item(text: str) -> dict[str, Any]:
-    """`SKU:QUANTITY:UNIT_PRICE` from the command line, as order-item data."""
-    sku, _, rest = text.partition(":")
-    quantity, _, price = rest.partition(":")
-    if not (sku and quantity and price):
-        raise CliError(f"--item {text!r}: expected SKU:QUANTITY:UNIT_PRICE, e.g. prod-456:2:19.99")
-    return {"sku": sku, "quantity": quantity, "unit_price": price}
+async def show_steps(handle: OrderHandle) -> None:
+    """Each step on stderr as it happens, until the saga closes."""
+    with contextlib.suppress(RPCError):
+        async for event in step_events(handle):
+            typer.echo(f"  {event.line()}", err=True)
+
+
+async def warn_when_unserved(client: Client, queue_prefix: str) -> None:
+    """Say so when no worker serves the saga's queue, rather than wait in silence."""
+    await asyncio.sleep(UNSERVED_GRACE)  # a worker that has just started has not polled yet
+    with contextlib.suppress(RPCError):
+        if not await worker_polls(client, queue_prefix):
+            typer.echo(
+                f"order-saga: no worker polls task queue {queue(queue_prefix, 'orders')}; the "
+                "order waits until one does (order-saga-worker, or order-saga dev)",
+                err=True,
+            )
 
 
 @app.command()
 @one_line_errors
 def start(
-    order_file: Annotated[Path | None, typer.Option(help="Order request as JSON")] = None,
+    order_file: Annotated[
+        Path | None, typer.Option(help="Order request as JSON (instead of the order flags)")
+    ] = None,
     order_id: Annotated[str | None, typer.Option(help="Defaults to a generated id")] = None,
     customer_id: Annotated[str | None, typer.Option()] = None,
     item: Annotated[
         list[str] | None, typer.Option(help="SKU:QUANTITY:UNIT_PRICE, repeatable")
     ] = None,
-    currency: Annotated[str, typer.Option()] = "usd",
-    payment_method: Annotated[str, typer.Option()] = "pm_card_visa",
-    street: Annotated[str, typer.Option()] = "",
-    city: Annotated[str, typer.Option()] = "",
-    state: Annotated[str, typer.Option()] = "",
-    zip_code: Annotated[str, typer.Option()] = "",
-    country: Annotated[str, typer.Option()] = "US",
+    currency: Annotated[str | None, typer.Option(help="Default usd")] = None,
+    payment_method: Annotated[str | None, typer.Option(help="Default pm_card_visa")] = None,
+    street: Annotated[str | None, typer.Option()] = None,
+    city: Annotated[str | None, typer.Option()] = None,
+    state: Annotated[str | None, typer.Option()] = None,
+    zip_code: Annotated[str | None, typer.Option()] = None,
+    country: Annotated[str | None, typer.Option(help="Default US")] = None,
     handover_delay: Annotated[
-        int | None, typer.Option(help="Seconds the shipment waits for pickup (cancellable)")
+        int | None,
+        typer.Option(
+            help="Seconds the shipment waits for pickup (cancellable); overrides the file's"
+        ),
     ] = None,
-    wait: Annotated[bool, typer.Option("--wait", help="Wait; print the result as JSON")] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Wait for the outcome; the exit code tells it")
+    ] = False,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Steps on stderr while waiting (default: on a terminal)",
+        ),
+    ] = None,
+    output: OutputOption = Output.TEXT,
     address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
 ) -> None:
-    """Validate an order and start its saga; prints the workflow id."""
-    if order_file is not None:
-        data = json.loads(order_file.read_text())
-    else:
-        data = {
-            "customer_id": customer_id,
-            "items": [parse_item(i) for i in item or []],
-            "currency": currency,
-            "payment_method": payment_method,
-            "shipping_address": {
-                "street": street,
-                "city": city,
-                "state": state,
-                "zip_code": zip_code,
-                "country": country,
-            },
-        }
-        if order_id:
-            data["order_id"] = order_id
+    """Validate an order and start its saga; prints the workflow id, or with --wait the outcome."""
+    flags = {
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "item": item,
+        "currency": currency,
+        "payment_method": payment_method,
+        "street": street,
+        "city": city,
+        "state": state,
+        "zip_code": zip_code,
+        "country": country,
+    }
+    data = read_order(order_file, flags)
     if handover_delay is not None:
         data["handover_delay_seconds"] = handover_delay
     order = OrderRequest.model_validate(data)  # refused here, before anything runs
-
     settings = Settings()
+    show_progress = sys.stderr.isatty() if progress is None else progress
 
     async def run() -> OrderResult | None:
-        client = await connect(address, tracing=settings.tracing)
+        client = await connect(
+            address, namespace=namespace, profile=profile, tracing=settings.tracing
+        )
         handle = await start_order(client, order, settings.task_queue)
-        typer.echo(handle.id, err=wait)
-        return await handle.result() if wait else None
+        if not wait:
+            started = {"order_id": order.order_id, "workflow_id": handle.id}
+            typer.echo(json.dumps(started) if output == Output.JSON else handle.id)
+            return None
+        typer.echo(f"started {handle.id}", err=True)
+        watchers = [asyncio.create_task(warn_when_unserved(client, settings.task_queue))]
+        if show_progress:
+            watchers.append(asyncio.create_task(show_steps(handle)))
+        try:
+            result = await order_result(handle)
+        finally:
+            watchers[0].cancel()
+        if show_progress:  # it ends with the history; let it print the last steps
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(watchers[1], timeout=5)
+        return result
 
     result = asyncio.run(run())
     if result is not None:
-        typer.echo(result.model_dump_json(indent=2))
+        emit(result, output, result_text(result))
+        sys.exit(exit_code(result.status))
 
 
 @app.command()
 @one_line_errors
 def status(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
+    output: OutputOption = Output.TEXT,
     address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
 ) -> None:
-    """Print the saga's `status` query as JSON."""
+    """Where the saga is and how each step went; the exit code tells an ended order's outcome."""
     settings = Settings()
 
-    async def run() -> str:
-        client = await connect(address, tracing=settings.tracing)
-        return (await order_status(client, order_id)).model_dump_json(indent=2)
+    async def run() -> Any:
+        client = await connect(
+            address, namespace=namespace, profile=profile, tracing=settings.tracing
+        )
+        return await order_status(client, order_id)
 
-    typer.echo(asyncio.run(run()))
+    found = asyncio.run(run())
+    emit(found, output, status_text(found))
+    sys.exit(exit_code(found.state))

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
 
@@ -20,10 +21,27 @@ def normalise_url(url: str) -> str:
     return url
 
 
+EXPECTED_URLS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DB"
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL cannot name a database this service runs on; retrying cannot help."""
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """Build an engine; SQLite gets WAL, a busy timeout and write-locking transactions."""
     url = normalise_url(url)
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError as err:
+        raise DatabaseUrlError(  # not echoed: it may hold a password
+            f"DATABASE_URL is not a database URL; expected {EXPECTED_URLS}"
+        ) from err
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseUrlError(
+            f"DATABASE_URL {parsed.render_as_string(hide_password=True)!r}: "
+            f"expected {EXPECTED_URLS}"
+        )
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":

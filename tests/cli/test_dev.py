@@ -53,6 +53,8 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
                 "--wait",
                 "--handover-delay",
                 "0",
+                "--output",
+                "json",
             ],
             cwd=tmp_path,
             env=env,

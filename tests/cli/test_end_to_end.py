@@ -37,14 +37,23 @@ async def test_start_wait_runs_the_saga_through_a_worker_process(
             )
         )
     )
-    args = ["start", "--order-file", str(order_file), "--wait", "--address", dev_server]
+    args = [
+        "start",
+        "--order-file",
+        str(order_file),
+        "--wait",
+        "-o",
+        "json",
+        "--address",
+        dev_server,
+    ]
 
     done = await asyncio.to_thread(order_saga, *args, env=cli_env)
 
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["status"], result["total"]) == ("COMPLETED", "39.98")
-    assert done.stderr.strip() == f"order-{order_id}"
+    assert done.stderr.strip() == f"started order-{order_id}"  # no progress off a terminal
     with transaction(engine) as session:
         assert stock_of(session=session, sku=sku) == 1
         payment = session.exec(select(Payment).where(Payment.order_id == order_id)).one()
@@ -53,7 +62,7 @@ async def test_start_wait_runs_the_saga_through_a_worker_process(
         assert shipment.tracking_number == result["tracking_number"]
 
     status = await asyncio.to_thread(
-        order_saga, "status", order_id, "--address", dev_server, env=cli_env
+        order_saga, "status", order_id, "-o", "json", "--address", dev_server, env=cli_env
     )
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["state"] == "COMPLETED"

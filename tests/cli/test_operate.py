@@ -53,6 +53,8 @@ async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
             "--order-file",
             str(order_file),
             "--wait",
+            "-o",
+            "json",
             "--address",
             dev_server,
             env=cli_env,
@@ -96,14 +98,16 @@ async def test_list_finds_sagas_by_status_and_customer(
     ]
     shipped = await asyncio.to_thread(order_saga, "start", *common, env=cli_env)
     rejected = await asyncio.to_thread(order_saga, "start", *common, "--country", "AQ", env=cli_env)
-    assert (shipped.returncode, rejected.returncode) == (0, 0), shipped.stderr + rejected.stderr
+    # The exit code tells the outcome: 0 shipped, 3 compensated.
+    assert (shipped.returncode, rejected.returncode) == (0, 3), shipped.stderr + rejected.stderr
 
     async def listed(*filters: str) -> list[dict[str, object]]:
         done = await asyncio.to_thread(
-            order_saga, "list", *filters, "--json", "--address", dev_server, env=cli_env
+            order_saga, "list", *filters, "-o", "json", "--address", dev_server, env=cli_env
         )
         assert done.returncode == 0, done.stderr
-        return [json.loads(line) for line in done.stdout.splitlines()]
+        rows: list[dict[str, object]] = json.loads(done.stdout)
+        return rows
 
     deadline = asyncio.get_running_loop().time() + 30
     while len(found := await listed("--customer", customer)) < 2:  # visibility catches up
@@ -131,9 +135,9 @@ async def test_status_of_a_finished_saga_without_any_worker(
     # No worker is left to replay the saga for a query: its search attribute still answers.
     for name in (request.order_id, request.workflow_id):  # what `start` printed works too
         done = await asyncio.to_thread(
-            order_saga, "status", name, "--address", dev_server, env=cli_env
+            order_saga, "status", name, "-o", "json", "--address", dev_server, env=cli_env
         )
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 3, done.stderr  # COMPENSATED
         assert json.loads(done.stdout) == {
             "order_id": request.order_id,
             "state": "COMPENSATED",

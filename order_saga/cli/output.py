@@ -1,0 +1,76 @@
+"""What the commands print and how they exit: one `--output text|json`, an exit code a
+script can branch on for every outcome of an order."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+
+from order_saga.client import ClosedOrder
+from workflows.order_state import OrderResult, SagaState, SagaStatus
+
+
+class Output(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+OutputOption = Annotated[
+    Output, typer.Option("--output", "-o", case_sensitive=False, help="text or json")
+]
+
+# 0 is also every command that did what was asked; 1 is one that could not (one line on
+# stderr says why); 2 is a usage error. EXPIRED is kept for an order whose deadline passes.
+EXIT_CODES = {
+    SagaState.COMPLETED: 0,
+    SagaState.COMPENSATED: 3,
+    SagaState.CANCELLED: 4,
+    "EXPIRED": 5,
+    SagaState.COMPENSATION_FAILED: 6,
+}
+
+
+def exit_code(state: str | None) -> int:
+    """The exit code of an order in `state`; 0 while it is still running."""
+    return EXIT_CODES.get(state or "", 0)
+
+
+def emit(model: BaseModel, output: Output, text: str) -> None:
+    """Print `model` as JSON, or its text rendering."""
+    typer.echo(model.model_dump_json(indent=2) if output == Output.JSON else text)
+
+
+def result_text(result: OrderResult) -> str:
+    """An order's outcome in a line or two."""
+    lines = [f"order {result.order_id}: {result.status}"]
+    if result.status == SagaState.COMPLETED:
+        lines.append(
+            f"  charged {result.total} {(result.currency or '').upper()} ({result.payment_id}), "
+            f"shipment {result.shipment_id}, tracking {result.tracking_number}"
+        )
+    elif result.failed_step:
+        lines.append(f"  {result.failed_step} failed: {result.error_type}: {result.error_message}")
+    elif result.error_message:
+        lines.append(f"  {result.error_message}")
+    if result.compensations_run:
+        lines.append(f"  undone, newest first: {', '.join(result.compensations_run)}")
+    lines += [f"  NOT undone: {f.activity}: {f.message}" for f in result.compensation_failures]
+    return "\n".join(lines)
+
+
+def status_text(status: SagaStatus | ClosedOrder) -> str:
+    """Where a saga is and how each of its steps went."""
+    lines = [f"order {status.order_id}: {status.state or 'unknown'}"]
+    for step in status.steps or []:
+        error = f" ({step.error_type}: {step.error_message})" if step.error_type else ""
+        lines.append(f"  {step.name:<10} {step.state}{error}")
+    if isinstance(status, SagaStatus):
+        if status.cancel_reason:
+            lines.append(f"  cancelled: {status.cancel_reason}")
+        if status.compensations_run:
+            lines.append(f"  undone, newest first: {', '.join(status.compensations_run)}")
+        lines += [f"  NOT undone: {f.activity}: {f.message}" for f in status.compensation_failures]
+    return "\n".join(lines)

@@ -1,0 +1,198 @@
+"""What a script relies on: exit codes by outcome, --output json everywhere, progress and
+warnings on stderr, refused mixes of input, configuration faults said in one line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from order_saga.client import find_order
+from order_saga.temporal import connect
+from tests.cli.conftest import BIN, order_saga, read_until
+from tests.helpers import order_data
+
+ADDRESS = ["--street", "1 Main St", "--city", "Springfield", "--zip-code", "62701"]
+
+
+def order_flags(sku: str, *extra: str) -> list[str]:
+    return ["--customer-id", "c-script", "--item", f"{sku}:1:19.99", *ADDRESS, *extra]
+
+
+async def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(order_saga, *args, env=env)
+
+
+async def test_start_wait_exits_with_the_outcome_and_shows_each_step(
+    dev_server, worker_process, cli_env, make_product
+) -> None:
+    sku = make_product(stock=5)
+    common = ["start", "--wait", "--progress", "-o", "json", "--address", dev_server]
+    shipped = await run(*common, *order_flags(sku, "--handover-delay", "0"), env=cli_env)
+    declined = await run(
+        *common, *order_flags(sku, "--payment-method", "pm_card_chargeDeclined"), env=cli_env
+    )
+
+    assert shipped.returncode == 0, shipped.stderr
+    assert json.loads(shipped.stdout)["status"] == "COMPLETED"
+    steps = shipped.stderr.splitlines()[1:]
+    assert steps[:2] == ["  reserve_inventory scheduled", "  reserve_inventory done"]
+    assert "  create_shipment done" in steps
+    assert declined.returncode == 3, declined.stderr  # COMPENSATED
+    assert json.loads(declined.stdout)["error_type"] == "CardDeclined"
+    assert "  charge_payment failed: CardDeclined: Your card was declined." in declined.stderr
+    assert declined.stderr.index("charge_payment failed") < declined.stderr.index(
+        "release_inventory done"
+    )
+
+
+async def test_a_cancelled_order_exits_4_and_cancel_reports_in_json(
+    dev_server, worker_process, cli_env, make_product
+) -> None:
+    order_id = f"script-{uuid.uuid4().hex[:8]}"
+    waiting = subprocess.Popen(
+        [BIN / "order-saga", "start", "--wait", "--progress", "--order-id", order_id,
+         *order_flags(make_product(), "--handover-delay", "3600"), "--address", dev_server],
+        env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        read_until(waiting, "create_shipment done", seconds=60, stream="stderr")
+        cancelled = await run(
+            "cancel", order_id, "--reason", "changed my mind", "-o", "json",
+            "--address", dev_server, env=cli_env,
+        )  # fmt: skip
+        out, _ = await asyncio.to_thread(waiting.communicate, timeout=60)
+    finally:
+        waiting.kill()
+    assert cancelled.returncode == 0, cancelled.stderr
+    assert json.loads(cancelled.stdout)["state"] == "CANCELLED"
+    assert waiting.returncode == 4
+    assert out.decode().startswith(f"order {order_id}: CANCELLED\n  changed my mind")
+
+
+async def test_start_without_a_worker_says_so_instead_of_hanging(
+    dev_server, cli_env, make_product
+) -> None:
+    order_id = f"script-{uuid.uuid4().hex[:8]}"
+    waiting = subprocess.Popen(
+        [BIN / "order-saga", "start", "--wait", "--order-id", order_id,
+         *order_flags(make_product()), "--address", dev_server],
+        env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        said = read_until(waiting, "\n", seconds=30, stream="stderr")
+        said += read_until(waiting, "order-saga-worker", seconds=30, stream="stderr")
+    finally:
+        waiting.kill()
+        waiting.communicate()
+    queue = f"{cli_env['TASK_QUEUE']}-orders"
+    assert f"order-saga: no worker polls task queue {queue}; the order waits" in said
+    handle, _ = await find_order(await connect(dev_server), order_id)
+    await handle.terminate("test over")
+
+
+async def test_every_command_speaks_json(dev_server, worker_process, cli_env, make_product) -> None:
+    order_id = f"script-{uuid.uuid4().hex[:8]}"
+    flags = order_flags(make_product(), "--handover-delay", "3600", "--order-id", order_id)
+    started = await run("start", *flags, "-o", "json", "--address", dev_server, env=cli_env)
+    assert json.loads(started.stdout) == {"order_id": order_id, "workflow_id": f"order-{order_id}"}
+
+    status = await run("status", order_id, "-o", "json", "--address", dev_server, env=cli_env)
+    assert json.loads(status.stdout)["order_id"] == order_id
+    assert status.returncode == 0  # still running
+    listed = await run(
+        "list", "--customer", "c-script", "-o", "json", "--address", dev_server, env=cli_env
+    )
+    assert isinstance(json.loads(listed.stdout), list)
+    cancelled = await run(
+        "cancel", order_id, "--no-wait", "-o", "json", "--address", dev_server, env=cli_env
+    )
+    assert json.loads(cancelled.stdout) == {"order_id": order_id, "cancel_requested": True}
+    text = await run("status", order_id, "--address", dev_server, env=cli_env)
+    assert text.stdout.startswith(f"order {order_id}: ")
+
+
+def test_order_file_and_order_flags_together_are_refused(tmp_path: Path, cli_env) -> None:
+    order_file = tmp_path / "order.json"
+    order_file.write_text(json.dumps(order_data()))
+    done = order_saga(
+        "start", "--order-file", str(order_file), "--customer-id", "c2", "--country", "DE",
+        "--address", "127.0.0.1:1", env=cli_env,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "order-saga: --order-file holds the whole order; --customer-id, --country would be "
+        "ignored: edit the file or drop --order-file\n"
+    )
+
+
+def test_version_and_completion(cli_env) -> None:
+    version = order_saga("--version", env=cli_env)
+    assert version.returncode == 0 and version.stdout.startswith("order-saga 0.")
+    completion = order_saga("--show-completion", "bash", env=cli_env)
+    assert completion.returncode == 0, completion.stderr
+    assert "complete" in completion.stdout and "order-saga" in completion.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--address", "localhost"], {}, "Temporal address 'localhost': expected host:port"),
+        (["--address", "localhost:port"], {}, "Temporal address 'localhost:port'"),
+        (["--address", "no-such-host.invalid:7233"], {}, "the host name does not resolve"),
+        (["--profile", "nope"], {}, "Temporal configuration: Profile 'nope' not found"),
+        ([], {"STRIPE_TIMEOUT_SECONDS": "soon"}, "invalid setting: stripe_timeout_seconds"),
+    ],
+)
+def test_temporal_and_settings_faults_are_one_line(args, env, message, cli_env) -> None:
+    done = order_saga("status", "o-1", *args, env={**cli_env, **env})
+    assert (done.returncode, done.stderr.count("\n")) == (1, 1), done.stderr
+    assert done.stderr.startswith("order-saga: ") and message in done.stderr
+
+
+def test_an_unknown_namespace_is_one_line(dev_server, cli_env) -> None:
+    done = order_saga("status", "o-1", "--namespace", "nope", "--address", dev_server, env=cli_env)
+    assert (done.returncode, done.stderr.count("\n")) == (1, 1), done.stderr
+    assert "nope" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense", "DATABASE_URL is not a database URL"),
+        ("mysql://u@h/db", "DATABASE_URL 'mysql://u@h/db': expected sqlite:///PATH or"),
+        ("postgresql://postgres@127.0.0.1:1/test", "database: (psycopg.OperationalError)"),
+    ],
+)
+def test_database_faults_are_one_line(url, message, cli_env) -> None:
+    done = order_saga("migrate", env={**cli_env, "DATABASE_URL": url})
+    assert (done.returncode, done.stderr.count("\n")) == (1, 1), done.stderr
+    assert done.stderr.startswith(f"order-saga: {message}")
+
+
+def test_worker_configuration_faults_are_one_line(cli_env) -> None:
+    with socket.socket() as held:
+        held.bind(("0.0.0.0", 0))
+        held.listen()
+        port = str(held.getsockname()[1])
+        for args, env, message in [
+            ([], {"DATABASE_URL": "nonsense"}, "DATABASE_URL is not a database URL"),
+            (["--metrics-port", port], {}, "Address already in use"),
+            (["--address", "localhost"], {}, "expected host:port"),
+        ]:
+            done = subprocess.run(
+                [BIN / "order-saga-worker", *args], env={**cli_env, **env},
+                capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert done.returncode == 1, done.stderr
+            assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+    usage = subprocess.run(
+        [BIN / "order-saga-worker", "--metrics-port", "70000"], env=cli_env,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert usage.returncode == 2
