@@ -48,6 +48,22 @@ class OrderError(Exception):
     """A refusal the caller can act on; the message says what happened and what to do."""
 
 
+class OrderNotFound(OrderError):
+    """No saga has run for that order."""
+
+
+class OrderAlreadyStarted(OrderError):
+    """The order already has a saga; a second one would charge twice."""
+
+
+class NoWorkerAnswered(OrderError):
+    """A running saga's query found no worker to answer it."""
+
+
+class UnknownStatus(OrderError):
+    """An `OrderStatus` value that no saga ever has."""
+
+
 class ClosedOrder(BaseModel):
     """What is known of a closed saga that no worker is left to replay: its search attribute."""
 
@@ -79,7 +95,7 @@ async def start_order(client: Client, order: OrderRequest, queue_prefix: str) ->
             search_attributes=at_start(order.customer_id, float(order.total)),
         )
     except WorkflowAlreadyStartedError as err:
-        raise OrderError(
+        raise OrderAlreadyStarted(
             f"order {order.order_id} already has a saga ({order.workflow_id}); "
             f"see `order-saga status {order.order_id}`"
         ) from err
@@ -104,7 +120,7 @@ async def find_order(
                 d.type_url.endswith("NamespaceNotFoundFailure") for d in err.grpc_status.details
             ):
                 raise OrderError(f"Temporal has no namespace {client.namespace!r}") from err
-    raise OrderError(f"no saga for order {reference}")
+    raise OrderNotFound(f"no saga for order {reference}")
 
 
 async def order_status(client: Client, order_id: str) -> SagaStatus | ClosedOrder:
@@ -115,7 +131,9 @@ async def order_status(client: Client, order_id: str) -> SagaStatus | ClosedOrde
         return await query_status(handle, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as err:
         if description.status == WorkflowExecutionStatus.RUNNING:
-            raise OrderError(f"no worker answered for order {order_id}: {err.message}") from err
+            raise NoWorkerAnswered(
+                f"no worker answered for order {order_id}: {err.message}"
+            ) from err
         state = description.typed_search_attributes.get(ORDER_STATUS)
         return ClosedOrder(order_id=order_id, state=state)
 
@@ -187,7 +205,7 @@ def known_status(status: str) -> str:
     since visibility would answer it with an empty list."""
     if status.upper() not in SagaState.__members__:
         known = ", ".join(SagaState)
-        raise OrderError(f"unknown order status {status!r}; known: {known}")
+        raise UnknownStatus(f"unknown order status {status!r}; known: {known}")
     return status.upper()
 
 

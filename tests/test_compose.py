@@ -169,3 +169,12 @@ def test_one_worker_container_per_service_built_from_the_project(services) -> No
 def test_host_ports_do_not_collide(services) -> None:
     published = [p["published"] for s in services.values() for p in s.get("ports", [])]
     assert len(published) == len(set(published))
+
+
+def test_the_order_api_is_published_and_waits_for_the_namespace(services) -> None:
+    api = services["api"]
+    assert api["command"][:2] == ["order-saga", "api"]
+    assert api["command"][api["command"].index("--host") + 1] == "0.0.0.0"
+    assert [p["target"] for p in api["ports"]] == [8000]
+    assert api["depends_on"]["temporal-setup"]["condition"] == "service_completed_successfully"
+    assert api["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"

@@ -97,7 +97,7 @@ def root(
 
 def main() -> None:
     """Console entry point of `order-saga`."""
-    from order_saga.cli import load, operate, orders, stack  # noqa: F401  (registers them)
+    from order_saga.cli import api, load, operate, orders, stack  # noqa: F401  (registers them)
     from order_saga.temporal import run_then_exit
 
     run_then_exit(app)

@@ -50,9 +50,14 @@ def dev(
         str | None,
         typer.Option(help="Faults for the local Stripe server, e.g. 'http_500=0.1,latency_ms=50'"),
     ] = None,
+    api_port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port of the HTTP order API")
+    ] = 8000,
 ) -> None:
-    """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker."""
+    """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker,
+    HTTP order API."""
 
+    from order_saga.api.serving import api_server, listening_socket
     from order_saga.embedded.local_stripe.faults import Faults
     from order_saga.embedded.stack import embedded_stack
 
@@ -60,12 +65,18 @@ def dev(
     if stripe_faults is not None:
         settings = settings.model_copy(update={"stripe_faults": stripe_faults})
     Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
+    api_socket = listening_socket("127.0.0.1", api_port)
 
     async def run() -> None:
-        async with embedded_stack(settings, with_worker=worker) as (_, endpoints):
+        async with embedded_stack(settings, with_worker=worker) as (client, endpoints):
+            server = api_server(client, settings.task_queue, embedded=True)
+            serving = asyncio.create_task(server.serve(sockets=[api_socket]))
             print_endpoints(endpoints, settings.task_queue)
+            typer.echo(f"Order API          http://127.0.0.1:{api_port}/api/orders (docs: /docs)")
             typer.echo("Ready. Ctrl-C stops everything.")
             await until_interrupted()
+            server.should_exit = True
+            await serving
         typer.echo("Stopped.")
 
     asyncio.run(run())

@@ -8,14 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from order_saga.embedded.stack import port_open
 from tests.cli.conftest import read_until
-from tests.helpers import clean_env
+from tests.helpers import clean_env, order_data
 
 BIN = Path(sys.executable).parent
-STACK_PORTS = (7233, 8233, 12111)
+STACK_PORTS = (7233, 8233, 12111, 8000)
 
 
 @pytest.mark.skipif(
@@ -35,6 +36,13 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
         assert "Temporal Web UI    http://localhost:8233" in banner
         assert "Stripe API         http://127.0.0.1:12111" in banner
         assert "Worker             running here" in banner
+        assert "Order API          http://127.0.0.1:8000/api/orders" in banner
+        posted = httpx.post(
+            "http://127.0.0.1:8000/api/orders",
+            json=order_data(items=[{"sku": "prod-123", "quantity": 1, "unit_price": "129.00"}]),
+            timeout=30,
+        )
+        assert posted.status_code == 202, posted.text
 
         done = subprocess.run(
             [

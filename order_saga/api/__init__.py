@@ -1,0 +1,1 @@
+"""The HTTP order API (`order-saga api`): the storefront's entry point, `POST /api/orders`."""

@@ -1,0 +1,110 @@
+"""The order API's routes: start, inspect, cancel and list orders over the client API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Body, FastAPI, Query, Request, Response
+from pydantic import BaseModel, Field
+from temporalio.client import Client
+
+from order_saga import client as orders
+from order_saga.api.problems import FieldProblem, Problem, ProblemError, install
+from order_saga.client import ClosedOrder, OrderSummary
+from workflows.order_request import OrderRequest, order_id_from
+from workflows.order_state import SagaState, SagaStatus
+
+PROBLEMS: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem, "content": {"application/problem+json": {}}}
+    for code in (404, 409, 422, 503)
+}
+
+
+class Accepted(BaseModel):
+    """A request taken: the saga runs; its status is at `status_url` (also `Location`)."""
+
+    order_id: str
+    workflow_id: str
+    status_url: str
+
+
+class CancelRequest(BaseModel):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+def create_app(client: Client, task_queue: str) -> FastAPI:
+    """The app, on a connected client: it answers from its first request."""
+    app = FastAPI(
+        title="order-saga",
+        summary="Orders run as Temporal sagas: reserve, charge, ship; undone on failure.",
+        version="1",
+        responses=PROBLEMS,
+    )
+    install(app)
+
+    def accepted(request: Request, response: Response, order_id: str, workflow_id: str) -> Accepted:
+        url = str(request.url_for("get_order", order_id=order_id).path)
+        response.headers["Location"] = url
+        return Accepted(order_id=order_id, workflow_id=workflow_id, status_url=url)
+
+    @app.post("/api/orders", status_code=202, response_model=Accepted)
+    async def create_order(
+        order: Annotated[OrderRequest, Body()], request: Request, response: Response
+    ) -> Accepted:
+        """Validate the order and start its saga. One saga per order id: a second request
+        for the same order is answered 409 with the first one's `Location`."""
+        try:
+            handle = await orders.start_order(client, order, task_queue)
+        except orders.OrderAlreadyStarted as err:
+            location = str(request.url_for("get_order", order_id=order.order_id).path)
+            raise ProblemError(
+                409, "order-exists", "Order exists", str(err), headers={"Location": location}
+            ) from err
+        return accepted(request, response, order.order_id, handle.id)
+
+    @app.get("/api/orders/{order_id}", response_model=SagaStatus | ClosedOrder)
+    async def get_order(order_id: str, request: Request) -> SagaStatus | ClosedOrder:
+        """Where the saga is and how each step went (the order id or the workflow id)."""
+        try:
+            return await orders.order_status(client, order_id)
+        except orders.OrderNotFound as err:
+            raise ProblemError(404, "no-order", "No such order", str(err)) from err
+        except orders.NoWorkerAnswered as err:
+            raise ProblemError(503, "unavailable", "No worker answered", str(err)) from err
+
+    @app.post("/api/orders/{order_id}/cancel", status_code=202, response_model=Accepted)
+    async def cancel_order(
+        order_id: str,
+        request: Request,
+        response: Response,
+        cancel: Annotated[CancelRequest | None, Body()] = None,
+    ) -> Accepted:
+        """Ask the saga to undo what it did, newest first; refused (409) once the shipment is
+        handed to the carrier or the order has ended. Follow `Location` for the outcome."""
+        reason = (cancel or CancelRequest()).reason
+        try:
+            handle, _ = await orders.find_order(client, order_id)
+            await orders.cancel_order(client, order_id, reason, wait=False)
+        except orders.OrderNotFound as err:
+            raise ProblemError(404, "no-order", "No such order", str(err)) from err
+        return accepted(request, response, order_id_from(handle.id), handle.id)
+
+    @app.get("/api/orders", response_model=list[OrderSummary])
+    async def list_orders(
+        request: Request,
+        status: Annotated[
+            str | None, Query(description=f"OrderStatus: {', '.join(SagaState)}")
+        ] = None,
+        customer: Annotated[str | None, Query(max_length=64, description="CustomerId")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    ) -> list[OrderSummary]:
+        """Orders through Temporal visibility, newest first."""
+        try:
+            return await orders.list_orders(client, status=status, customer=customer, limit=limit)
+        except orders.UnknownStatus as err:
+            problem = FieldProblem(field="status", message=str(err))
+            raise ProblemError(
+                422, "invalid-request", "Invalid request", f"status: {err}", errors=[problem]
+            ) from err
+
+    return app

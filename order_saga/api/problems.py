@@ -1,0 +1,113 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), naming the bad field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from temporalio.service import RPCError
+
+from order_saga.client import OrderError
+from order_saga.temporal import TemporalUnreachable
+
+PROBLEM_JSON = "application/problem+json"
+TYPES = "https://order-saga.dev/problems/"  # documented in the README, one anchor a type
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+class ProblemError(Exception):
+    """An error an endpoint answers with; the handler turns it into problem+json."""
+
+    def __init__(self, status: int, kind: str, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.title, self.detail = status, kind, title, detail
+        self.headers: dict[str, str] = extra.pop("headers", {})
+        self.errors: list[FieldProblem] | None = extra.pop("errors", None)
+
+
+def problem_response(request: Request, error: ProblemError) -> JSONResponse:
+    """The problem+json response of `error`, its instance the request's path."""
+    body = Problem(
+        type=TYPES + error.kind,
+        title=error.title,
+        status=error.status,
+        detail=error.detail,
+        instance=request.url.path,
+        errors=error.errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=error.status,
+        media_type=PROBLEM_JSON,
+        headers=error.headers,
+    )
+
+
+def field_problems(errors: Any) -> list[FieldProblem]:
+    """pydantic's errors as `items.0.quantity: must be at least 1`, the request's part
+    (body, query, path) left off."""
+    problems = []
+    for problem in errors:
+        location = [str(p) for p in problem["loc"]]
+        if location and location[0] in ("body", "query", "path"):
+            location = location[1:]
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        problems.append(FieldProblem(field=".".join(location) or "body", message=message))
+    return problems
+
+
+def install(app: FastAPI) -> None:
+    """Answer every expected failure as problem+json; an unexpected one stays a 500."""
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, error: ProblemError) -> JSONResponse:
+        return problem_response(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = field_problems(error.errors())
+        detail = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        return problem_response(
+            request,
+            ProblemError(422, "invalid-request", "Invalid request", detail, errors=problems),
+        )
+
+    @app.exception_handler(OrderError)
+    async def _refused(request: Request, error: OrderError) -> JSONResponse:
+        return problem_response(request, ProblemError(409, "refused", "Refused", str(error)))
+
+    @app.exception_handler(TemporalUnreachable)
+    async def _unreachable(request: Request, error: TemporalUnreachable) -> JSONResponse:
+        unavailable = ProblemError(
+            503, "unavailable", "Temporal unavailable", str(error), headers={"Retry-After": "5"}
+        )
+        return problem_response(request, unavailable)
+
+    @app.exception_handler(RPCError)
+    async def _rpc(request: Request, error: RPCError) -> JSONResponse:
+        unavailable = ProblemError(
+            503,
+            "unavailable",
+            "Temporal did not answer",
+            error.message,
+            headers={"Retry-After": "5"},
+        )
+        return problem_response(request, unavailable)

@@ -1,0 +1,44 @@
+"""Serving the order API with uvicorn: alone (`order-saga api`) or inside `order-saga dev`."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import Iterator
+
+import uvicorn
+from temporalio.client import Client
+
+from order_saga.api.app import create_app
+
+API_PORT = 8000
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound before serving, so a port in use is one clear line, not a server's log."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise OSError(f"cannot serve the API on {host}:{port}: {err.strerror}") from err
+    return sock
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A server that stops when told (`should_exit`), leaving Ctrl-C to the command that
+    embeds it."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Signals stay with the embedding command."""
+        yield
+
+
+def api_server(client: Client, task_queue: str, *, embedded: bool = False) -> uvicorn.Server:
+    """A uvicorn server of the order API on `client`; serve it on a `listening_socket`."""
+    config = uvicorn.Config(
+        create_app(client, task_queue), log_level="warning" if embedded else "info"
+    )
+    return EmbeddedServer(config) if embedded else uvicorn.Server(config)

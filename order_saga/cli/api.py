@@ -1,0 +1,37 @@
+"""`order-saga api`: the HTTP order API in the foreground, until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, one_line_errors
+from order_saga.settings import Settings
+from order_saga.temporal import connect
+
+
+@app.command()
+@one_line_errors
+def api(
+    host: Annotated[str, typer.Option(help="0.0.0.0 inside a container")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Serve the HTTP order API (POST /api/orders, ...; OpenAPI docs on /docs) until Ctrl-C."""
+    from order_saga.api.serving import api_server, listening_socket
+
+    settings = Settings()
+    sock = listening_socket(host, port)
+
+    async def run() -> None:
+        client = await connect(
+            address, namespace=namespace, profile=profile, tracing=settings.tracing
+        )
+        typer.echo(f"Order API on http://{host}:{port}/api/orders (docs: /docs)")
+        await api_server(client, settings.task_queue).serve(sockets=[sock])
+
+    asyncio.run(run())

@@ -1,0 +1,142 @@
+"""The HTTP order API, driven over HTTP: `order-saga api` in its own process, against the real
+dev server, a worker process and the database."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from activities.inventory.repository import stock_of
+from activities.payment.tables import Payment
+from order_saga.db.engine import transaction
+from tests.cli.conftest import BIN, read_until
+from tests.conftest import free_port
+from tests.helpers import order_data
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def api(dev_server: str, cli_env: dict[str, str]) -> Iterator[httpx.Client]:
+    port = free_port()
+    process = subprocess.Popen(
+        [BIN / "order-saga", "api", "--port", str(port), "--address", dev_server],
+        env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        read_until(process, "Order API on", seconds=60)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            deadline = time.monotonic() + 30
+            while True:  # the socket is bound before the banner; serving follows at once
+                try:
+                    client.get("/openapi.json")
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "the API never answered"
+                    time.sleep(0.1)
+            yield client
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def wait_for_state(api: httpx.Client, location: str, *states: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while (status := api.get(location).json())["state"] not in states:
+        assert time.monotonic() < deadline, status
+        time.sleep(0.2)  # polling the order's own status, with a deadline
+    return status  # type: ignore[no-any-return]
+
+
+def test_an_order_posted_runs_once_and_its_status_follows(
+    api, worker_process, engine, make_product
+) -> None:
+    sku = make_product(stock=3)
+    order = order_data(
+        order_id=f"api-{uuid.uuid4().hex[:8]}",
+        items=[{"sku": sku, "quantity": 2, "unit_price": "19.99"}],
+        handover_delay_seconds=0,
+    )
+    created = api.post("/api/orders", json=order)
+    assert created.status_code == 202, created.text
+    location = created.headers["Location"]
+    assert location == f"/api/orders/{order['order_id']}"
+    assert created.json()["workflow_id"] == f"order-{order['order_id']}"
+
+    done = wait_for_state(api, location, "COMPLETED", "COMPENSATED")
+    assert done["state"] == "COMPLETED"
+    again = api.post("/api/orders", json=order)
+    assert (again.status_code, again.headers["content-type"]) == (409, PROBLEM)
+    assert again.headers["Location"] == location
+    assert again.json()["type"].endswith("/order-exists")
+    with transaction(engine) as session:
+        assert stock_of(session=session, sku=sku) == 1  # reserved once
+        payments = session.exec(select(Payment).where(Payment.order_id == order["order_id"]))
+        assert [p.amount for p in payments] == [Decimal("39.98")]  # charged once
+
+
+def test_bad_input_is_a_problem_naming_the_field_and_starts_nothing(api) -> None:
+    order = order_data(order_id=f"api-{uuid.uuid4().hex[:8]}")
+    order["items"][0]["quantity"] = 0
+    refused = api.post("/api/orders", json=order)
+    assert (refused.status_code, refused.headers["content-type"]) == (422, PROBLEM)
+    problem = refused.json()
+    assert problem["status"] == 422 and problem["instance"] == "/api/orders"
+    assert [e["field"] for e in problem["errors"]] == ["items.0.quantity"]
+    assert api.get(f"/api/orders/{order['order_id']}").status_code == 404
+
+    not_json = api.post(
+        "/api/orders", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    assert (not_json.status_code, not_json.headers["content-type"]) == (422, PROBLEM)
+    unknown = api.get("/api/orders/no-such-order")
+    assert (unknown.status_code, unknown.headers["content-type"]) == (404, PROBLEM)
+    assert unknown.json()["detail"] == "no saga for order no-such-order"
+
+
+def test_cancel_undoes_the_order_and_list_finds_it(api, worker_process, make_product) -> None:
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    order = order_data(
+        order_id=f"api-{uuid.uuid4().hex[:8]}",
+        customer_id=customer,
+        items=[{"sku": make_product(stock=2), "quantity": 1, "unit_price": "19.99"}],
+        handover_delay_seconds=3600,
+    )
+    location = api.post("/api/orders", json=order).headers["Location"]
+    wait_for_state(api, location, "AWAITING_HANDOVER")
+
+    cancelled = api.post(f"{location}/cancel", json={"reason": "changed my mind"})
+    assert cancelled.status_code == 202, cancelled.text
+    assert cancelled.headers["Location"] == location
+    status = wait_for_state(api, location, "CANCELLED", "COMPENSATION_FAILED")
+    assert status["state"] == "CANCELLED"
+    assert status["compensations_run"] == ["cancel_shipment", "refund_payment", "release_inventory"]
+    again = api.post(f"{location}/cancel")
+    assert (again.status_code, again.headers["content-type"]) == (409, PROBLEM)
+
+    deadline = time.monotonic() + 30
+    while not (found := api.get("/api/orders", params={"customer": customer}).json()):
+        assert time.monotonic() < deadline  # visibility catches up
+        time.sleep(0.2)
+    assert [row["workflow_id"] for row in found] == [f"order-{order['order_id']}"]
+    bogus = api.get("/api/orders", params={"status": "SHIPPED"})
+    assert bogus.status_code == 422
+    assert bogus.json()["errors"][0]["field"] == "status"
+
+
+def test_openapi_docs_are_served(api) -> None:
+    assert "swagger" in api.get("/docs").text.lower()
+    paths = api.get("/openapi.json").json()["paths"]
+    assert set(paths) == {
+        "/api/orders",
+        "/api/orders/{order_id}",
+        "/api/orders/{order_id}/cancel",
+    }
