@@ -14,16 +14,19 @@ from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
-from temporalio.exceptions import ApplicationError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 F = TypeVar("F", bound=Callable[..., Any])
 MESSAGE_LIMIT = 2_000  # characters of an error message kept in the history
 
 
 class BusinessError(Exception):
-    """A failure that no retry can fix: the saga must compensate instead."""
+    """A failure that no retry can fix: the saga must compensate instead. `expected` ones
+    (a decline, no stock) are part of the business: logged in one line, no traceback."""
 
     type: str = "BusinessError"
+    expected: bool = True
 
 
 class OrderAlreadyCompensated(BusinessError):
@@ -38,6 +41,16 @@ def cut(message: str, limit: int = MESSAGE_LIMIT) -> str:
         return message
     marker = f" … [{len(message) - limit} more characters]"
     return message[: limit - len(marker)] + marker
+
+
+def expected_failure(message: str, error_type: str) -> ApplicationError:
+    """A final failure the business expects (a decline, no stock): one log line, and the
+    SDK's own report of it, traceback and all, only at DEBUG (a BENIGN failure)."""
+    if activity.in_activity():
+        activity.logger.info("%s: %s", error_type, message)
+    return ApplicationError(
+        message, type=error_type, non_retryable=True, category=ApplicationErrorCategory.BENIGN
+    )
 
 
 def reports_failures(method: F) -> F:
@@ -58,6 +71,8 @@ def reported_failures() -> Iterator[None]:
     try:
         yield
     except BusinessError as exc:
+        if exc.expected:
+            raise expected_failure(cut(str(exc)), exc.type) from exc
         raise ApplicationError(cut(str(exc)), type=exc.type, non_retryable=True) from exc
     except SQLAlchemyError as exc:
         message = cut(f"{type(exc).__name__}: {exc}")

@@ -16,6 +16,7 @@ class OwnedByAnotherSaga(BusinessError):
     """The order's rows belong to another saga: this one must not touch them."""
 
     type = "OwnedByAnotherSaga"
+    expected = False  # another client started the same order: worth its traceback
 
 
 def current_saga() -> str:

@@ -1,5 +1,5 @@
-"""Prometheus metrics: the SDK's own and the saga's (started, completed, compensated,
-cancelled, compensation failures, the payment gateway's circuit)."""
+"""Prometheus metrics: the SDK's own and the saga's (started, finished by outcome, failed steps,
+failed undos, the payment gateway's circuit), counters named `_total` as Prometheus has it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,36 @@ import pybreaker
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from workflows import saga_metrics
+from workflows.order_state import WORKFLOW_TYPE
+
 
 def prometheus_runtime(port: int, host: str = "0.0.0.0") -> Runtime:
     """A runtime whose metrics, the SDK's and ours, are served on http://host:port/metrics."""
     return Runtime(
-        telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}"))
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=f"{host}:{port}", counters_total_suffix=True)
+        )
     )
+
+
+def zero_saga_counters(client: Client, orders_queue: str) -> None:
+    """Every saga counter at 0 from the start, with the labels the workflow adds, so a rate
+    or an alert has a series before the first saga ends (or first fails)."""
+    runtime = client.service_client.config.runtime or Runtime.default()
+    meter = runtime.metric_meter.with_additional_attributes(
+        {"namespace": client.namespace, "task_queue": orders_queue, "workflow_type": WORKFLOW_TYPE}
+    )
+    saga_metrics.counter(meter, saga_metrics.STARTED).add(0)
+    finished = saga_metrics.counter(meter, saga_metrics.FINISHED)
+    for outcome in saga_metrics.OUTCOMES:
+        finished.add(0, {"outcome": outcome})
+    failures = saga_metrics.counter(meter, saga_metrics.COMPENSATION_FAILURES)
+    for undo in saga_metrics.UNDOS:
+        failures.add(0, {"undo": undo})
+    step_failures = saga_metrics.counter(meter, saga_metrics.STEP_FAILURES)
+    for step in saga_metrics.STEPS:
+        step_failures.add(0, {"step": step, "error_type": "other"})
 
 
 class BreakerGauge(pybreaker.CircuitBreakerListener):
@@ -23,7 +47,9 @@ class BreakerGauge(pybreaker.CircuitBreakerListener):
     def __init__(self, client: Client) -> None:
         meter = (client.service_client.config.runtime or Runtime.default()).metric_meter
         self._gauge = meter.create_gauge(
-            "order_saga_payment_circuit_open", "1 while the payment gateway circuit is open"
+            "order_saga_payment_circuit_open",
+            "1 while the payment gateway's circuit breaker is open (charges fail fast, to be "
+            "retried), else 0.",
         )
         self._gauge.set(0)
 

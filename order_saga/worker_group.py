@@ -24,7 +24,7 @@ from activities.payment.breaker import GatewayBreaker
 from activities.payment.stripe_client import make_stripe_client
 from activities.queues import SERVICES, Service, queue
 from activities.shipment.activities import ShipmentActivities
-from order_saga.metrics import BreakerGauge
+from order_saga.metrics import BreakerGauge, zero_saga_counters
 from order_saga.settings import Settings
 from workflows.order_workflow import OrderSaga
 
@@ -142,6 +142,7 @@ def build_worker(
     for service in services:
         task_queue = queue(settings.task_queue, service)
         if service == "orders":
+            zero_saga_counters(client, task_queue)
             workers.append(
                 workflow_worker(
                     client, task_queue, [OrderSaga], max_cached_workflows=max_cached_workflows

@@ -6,10 +6,12 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from pythonjsonlogger.json import JsonFormatter
 
 from activities.queues import SERVICES, Service
 from order_saga.cli import describe_validation_error
@@ -21,12 +23,26 @@ from order_saga.temporal import TemporalUnreachable, connect, run_then_exit
 from order_saga.worker_group import WorkerGroup, build_worker
 
 log = logging.getLogger("order_saga.worker")
+LOG_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
-def configure_logging() -> None:
-    """INFO for the worker's own lines; the Stripe SDK's two INFO lines per request (request,
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def configure_logging(log_format: LogFormat = LogFormat.TEXT) -> None:
+    """INFO for the worker's own lines, as text or one JSON object a line (the activity's or
+    workflow's context as fields); the Stripe SDK's two INFO lines per request (request,
     response) only at WARNING and above: at load they cost more than they tell."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handler = logging.StreamHandler()
+    if log_format == LogFormat.JSON:
+        handler.setFormatter(
+            JsonFormatter(LOG_FIELDS, rename_fields={"levelname": "level", "asctime": "time"})
+        )
+    else:
+        handler.setFormatter(logging.Formatter(LOG_FIELDS))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
@@ -104,13 +120,16 @@ def _main(
     service: Annotated[
         str, typer.Option(help="all, or one of: orders, inventory, payment, shipment")
     ] = "all",
+    log_format: Annotated[
+        LogFormat, typer.Option(case_sensitive=False, help="text, or json: one object a line")
+    ] = LogFormat.TEXT,
     metrics_port: Annotated[
         int | None,
         typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (/metrics)"),
     ] = None,
 ) -> None:
     """Run the order-saga worker until SIGINT/SIGTERM."""
-    configure_logging()
+    configure_logging(log_format)
     if service != "all" and service not in SERVICES:
         typer.echo(
             f"order-saga-worker: --service {service!r}: expected all or one of "

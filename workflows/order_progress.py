@@ -6,6 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError
 
+from workflows import saga_metrics
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
     CompensationFailure,
@@ -69,7 +70,7 @@ class OrderProgress:
                 ]
             )
         self.set_state(SagaState.RUNNING, "reserving inventory")
-        self.count("sagas_started")
+        saga_metrics.count(saga_metrics.STARTED)
 
     def set_state(self, state: SagaState, details: str | None = None) -> None:
         """Move the saga to `state`; `OrderStatus` is written only when it changes."""
@@ -93,6 +94,11 @@ class OrderProgress:
         status.state = StepState.FAILED
         status.error_type, status.error_message = describe(err)
         self._failed_steps.add(step)
+        saga_metrics.count(
+            saga_metrics.STEP_FAILURES,
+            step=step,
+            error_type=saga_metrics.error_label(status.error_type),
+        )
         workflow.logger.warning("step %s failed: %s", step, status.error_message)
         return StepFailed(step, status.error_type, status.error_message)
 
@@ -124,7 +130,7 @@ class OrderProgress:
         self.compensation_failures.append(
             CompensationFailure(activity=undo.name, error_type=error_type, message=message)
         )
-        self.count("compensation_failures")
+        saga_metrics.count(saga_metrics.COMPENSATION_FAILURES, undo=undo.name)
         step = self.steps[undo.step]
         step.state = StepState.COMPENSATION_FAILED
         step.error_type, step.error_message = error_type, message
@@ -155,6 +161,6 @@ class OrderProgress:
             cancel_reason=self.cancel_reason,
         )
 
-    def count(self, name: str) -> None:
-        """Add one to the saga counter `order_saga_<name>`."""
-        workflow.metric_meter().create_counter(f"order_saga_{name}", f"Order sagas: {name}").add(1)
+    def finished(self) -> None:
+        """Count the saga's outcome, once it has one."""
+        saga_metrics.count(saga_metrics.FINISHED, outcome=self.state.lower())

@@ -74,7 +74,7 @@ class OrderSaga:
             await self._saga.compensate()
             failed = bool(progress.compensation_failures)
             progress.set_state(SagaState.COMPENSATION_FAILED if failed else SagaState.COMPENSATED)
-            progress.count("sagas_compensated")
+            progress.finished()
             return progress.result(failure)
         except asyncio.CancelledError:
             progress.cancel_reason = workflow.cancellation_reason()
@@ -86,10 +86,10 @@ class OrderSaga:
             failed = bool(progress.compensation_failures)
             end = SagaState.COMPENSATION_FAILED if failed else SagaState.CANCELLED
             progress.set_state(end, f"cancelled: {progress.cancel_reason or '-'}")
-            progress.count("sagas_cancelled")
+            progress.finished()
             raise
         progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
-        progress.count("sagas_completed")
+        progress.finished()
         return result
 
     async def _forward(self, order: OrderRequest) -> OrderResult:

@@ -37,6 +37,7 @@ class PaymentRejected(BusinessError):
     """The gateway refused the request itself (bad key, bad parameters): a bug, not a decline."""
 
     type = "PaymentRejected"
+    expected = False
 
 
 # Decline codes that name a reason of their own; everything else is a plain CardDeclined.

@@ -7,6 +7,7 @@ from typing import Any
 import stripe
 from temporalio.exceptions import ApplicationError
 
+from activities.failures import expected_failure
 from activities.payment.rules import PaymentRejected, decline_for
 
 
@@ -22,7 +23,7 @@ def classify(exc: stripe.StripeError) -> ApplicationError:
     if isinstance(exc, stripe.CardError):
         decline_code = exc.error.decline_code if exc.error else None
         declined = decline_for(exc.code, decline_code)
-        return ApplicationError(message, type=declined.type, non_retryable=True)
+        return expected_failure(message, declined.type)
     if isinstance(exc, stripe.RateLimitError):
         return ApplicationError(message, type="RateLimited")
     if isinstance(exc, stripe.APIConnectionError):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
+
+from prometheus_client.parser import text_string_to_metric_families
 
 from order_saga.settings import Settings
 from order_saga.temporal import connect
@@ -15,11 +19,35 @@ from tests.cli.conftest import order_saga, start_worker, stop_worker
 from tests.conftest import free_port
 from tests.helpers import order, order_data, orders_queue
 from workflows.order_workflow import OrderSaga
+from workflows.saga_metrics import FINISHED, HELP
 
 
 def metrics(port: int) -> str:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
         return str(response.read().decode())
+
+
+def samples(port: int, deadline: float = 30) -> dict[tuple[str, frozenset[Any]], float]:
+    """The metrics a worker serves, once it serves them: (name, labels) -> value."""
+    give_up = time.monotonic() + deadline
+    while True:
+        try:
+            text = metrics(port)
+            break
+        except OSError:
+            assert time.monotonic() < give_up, "no metrics served"
+            time.sleep(0.1)  # the worker is starting
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def saga_counter(found: dict[tuple[str, frozenset[Any]], float], name: str, **labels: str) -> float:
+    matches = [v for (n, ls), v in found.items() if n == name and set(labels.items()) <= set(ls)]
+    assert len(matches) == 1, (name, labels, matches)
+    return matches[0]
 
 
 async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
@@ -37,6 +65,14 @@ async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
         start_worker(dev_server, cli_env, "--service", "shipment"),
     ]
     try:
+        before = await asyncio.to_thread(samples, orders_port)
+        for outcome in ("completed", "compensated", "cancelled", "compensation_failed"):
+            assert saga_counter(before, "order_saga_sagas_finished_total", outcome=outcome) == 0
+        assert saga_counter(before, "order_saga_sagas_started_total") == 0
+        assert (
+            saga_counter(before, "order_saga_compensation_failures_total", undo="refund_payment")
+            == 0
+        )
         order_file = tmp_path / "order.json"
         order_file.write_text(
             json.dumps(
@@ -62,10 +98,13 @@ async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["status"] == "COMPLETED"
 
-        saga_metrics = await asyncio.to_thread(metrics, orders_port)
-        assert "order_saga_sagas_started" in saga_metrics
-        assert "order_saga_sagas_completed" in saga_metrics
-        assert "temporal_workflow_completed" in saga_metrics  # the SDK's own
+        after = await asyncio.to_thread(samples, orders_port)
+        assert saga_counter(after, "order_saga_sagas_started_total") == 1
+        assert saga_counter(after, "order_saga_sagas_finished_total", outcome="completed") == 1
+        assert saga_counter(after, "order_saga_sagas_finished_total", outcome="compensated") == 0
+        assert any(name == "temporal_workflow_completed_total" for name, _ in after)  # the SDK's
+        help_text = await asyncio.to_thread(metrics, orders_port)
+        assert f"# HELP order_saga_sagas_finished_total {HELP[FINISHED]}" in help_text
         payment_metrics = await asyncio.to_thread(metrics, payment_port)
         assert "order_saga_payment_circuit_open" in payment_metrics
         assert "temporal_activity_execution_latency" in payment_metrics
