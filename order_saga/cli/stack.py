@@ -7,11 +7,11 @@ import contextlib
 import logging
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from order_saga.cli import app, one_line_errors
+from order_saga.cli import CliError, app, one_line_errors
 from order_saga.settings import LOCAL_STRIPE_PORT, Settings
 
 if TYPE_CHECKING:
@@ -21,13 +21,17 @@ if TYPE_CHECKING:
 # them, so `order-saga start` and `status` answer without paying for them.
 
 
-async def until_interrupted() -> None:
-    """Wait for Ctrl-C or SIGTERM, whichever comes first."""
+async def until_interrupted(failure: asyncio.Future[str] | None = None) -> str | None:
+    """Wait for Ctrl-C or SIGTERM, or for `failure`: None, or what failed."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(stop.wait())}
+    if failure is not None:
+        waits.add(failure)
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    return failure.result() if failure is not None and failure.done() else None
 
 
 def print_endpoints(endpoints: Endpoints, task_queue: str) -> None:
@@ -74,9 +78,11 @@ def dev(
             print_endpoints(endpoints, settings.task_queue)
             typer.echo(f"Order API          http://127.0.0.1:{api_port}/api/orders (docs: /docs)")
             typer.echo("Ready. Ctrl-C stops everything.")
-            await until_interrupted()
+            failure = await until_interrupted(endpoints.gave_up)
             server.should_exit = True
             await serving
+        if failure:
+            raise CliError(f"{failure}; stopped everything")
         typer.echo("Stopped.")
 
     asyncio.run(run())
@@ -103,7 +109,9 @@ def demo(
             await run_demo(client, settings, endpoints)
             if stay and "temporal" in endpoints.started:
                 typer.echo("The stack stays up so you can explore the Web UI; Ctrl-C stops it.")
-                await until_interrupted()
+                failure = await until_interrupted(endpoints.gave_up)
+                if failure:
+                    raise CliError(f"{failure}; stopped everything")
 
     asyncio.run(run())
 

@@ -34,6 +34,24 @@ class Endpoints:
     stripe: str | None = None
     database: str = ""
     started: list[str] = field(default_factory=list)
+    # Set, with the reason, if a part it started died for good (the dev server, after
+    # restarts); None when it started none.
+    gave_up: asyncio.Future[str] | None = None
+
+
+class PortTaken(OSError):
+    """A port the stack would serve on is held by a process it did not start."""
+
+
+def refuse_held_ports(ports: dict[int, str]) -> None:
+    """Refuse to start beside whatever already holds one of the stack's ports: a client
+    would reach that instead, and nothing would say so."""
+    for port, what in ports.items():
+        if port_open("127.0.0.1", port):
+            raise PortTaken(
+                f"port {port} ({what}) is already in use by another process; stop it (another "
+                "`order-saga dev`?) or run `order-saga demo`, which uses a stack already running"
+            )
 
 
 def port_open(host: str, port: int) -> bool:
@@ -95,11 +113,17 @@ async def embedded_stack(
     """Bring up what is missing, yield a connected client, and stop what was started."""
     engine = make_engine(settings.database_url)  # the process's one engine
     host, _, port = address.rpartition(":")
+    local_stripe_wanted = settings.uses_local_stripe and settings.stripe_api_base is None
+    if not reuse_running:
+        ports = {int(port): "the Temporal frontend", int(port) + 1000: "the Temporal Web UI"}
+        if local_stripe_wanted:
+            ports[LOCAL_STRIPE_PORT] = "the local Stripe server"
+        refuse_held_ports(ports)
     endpoints = Endpoints(temporal=address, database=display_url(settings.database_url))
     async with contextlib.AsyncExitStack() as stack:
         stack.callback(engine.dispose)
         prepare_database(engine)
-        if settings.uses_local_stripe and settings.stripe_api_base is None:
+        if local_stripe_wanted:
             endpoints.stripe = f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
             if not (reuse_running and port_open("127.0.0.1", LOCAL_STRIPE_PORT)):
                 await stack.enter_async_context(
@@ -109,7 +133,7 @@ async def embedded_stack(
                 )
                 endpoints.started.append("stripe")
         if not (reuse_running and port_open(host or "127.0.0.1", int(port))):
-            await stack.enter_async_context(
+            server = await stack.enter_async_context(
                 supervised_dev_server(
                     port=int(port),
                     ui_port=int(port) + 1000,
@@ -118,6 +142,7 @@ async def embedded_stack(
                 )
             )
             endpoints.started.append("temporal")
+            endpoints.gave_up = server.gave_up
         endpoints.web_ui = f"http://localhost:{int(port) + 1000}"
         client = await wait_for_temporal(address, tracing=settings.tracing)
         await register_search_attributes(client)  # a stack found running may predate them
