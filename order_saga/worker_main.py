@@ -7,7 +7,7 @@ import logging
 import signal
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -107,6 +107,12 @@ async def serve(
         log.info("shutting down")
 
 
+def usage_error(message: str) -> NoReturn:
+    """A wrong argument: one line on stderr, exit code 2."""
+    typer.echo(f"order-saga-worker: {message}", err=True)
+    raise typer.Exit(2)
+
+
 def _main(
     address: Annotated[
         str | None, typer.Option(help="Temporal host:port; default from envconfig")
@@ -124,22 +130,21 @@ def _main(
         LogFormat, typer.Option(case_sensitive=False, help="text, or json: one object a line")
     ] = LogFormat.TEXT,
     metrics_port: Annotated[
-        int | None,
-        typer.Option(min=1, max=65535, help="Serve Prometheus metrics on this port (/metrics)"),
+        str | None, typer.Option(help="Serve Prometheus metrics on this port (/metrics)")
     ] = None,
 ) -> None:
     """Run the order-saga worker until SIGINT/SIGTERM."""
     configure_logging(log_format)
     if service != "all" and service not in SERVICES:
-        typer.echo(
-            f"order-saga-worker: --service {service!r}: expected all or one of "
-            f"{', '.join(SERVICES)}",
-            err=True,
-        )
-        raise typer.Exit(2)
+        usage_error(f"--service {service!r}: expected all or one of {', '.join(SERVICES)}")
+    port = None
+    if metrics_port is not None:
+        port = int(metrics_port) if metrics_port.isdigit() else 0
+        if not 0 < port < 65536:
+            usage_error(f"--metrics-port {metrics_port!r}: expected a port number, 1-65535")
     services = SERVICES if service == "all" else tuple(s for s in SERVICES if s == service)
     try:
-        asyncio.run(serve(Settings(), Where(address, namespace, profile), services, metrics_port))
+        asyncio.run(serve(Settings(), Where(address, namespace, profile), services, port))
     except ValidationError as exc:
         typer.echo(
             f"order-saga-worker: invalid setting: {describe_validation_error(exc)}", err=True

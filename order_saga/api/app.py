@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Body, FastAPI, Query, Request, Response
@@ -9,11 +10,18 @@ from pydantic import BaseModel, Field
 from temporalio.client import Client
 
 from order_saga import client as orders
-from order_saga.api.problems import FieldProblem, Problem, ProblemError, install
+from order_saga.api.problems import (
+    FieldProblem,
+    Problem,
+    ProblemError,
+    install,
+    problem_response,
+)
 from order_saga.client import ClosedOrder, OrderSummary
 from workflows.order_request import OrderRequest, order_id_from
 from workflows.order_state import SagaState, SagaStatus
 
+MAX_BODY_BYTES = 64 * 1024  # an order of 100 lines is a few KB
 PROBLEMS: dict[int | str, dict[str, object]] = {
     code: {"model": Problem, "content": {"application/problem+json": {}}}
     for code in (404, 409, 422, 503)
@@ -41,6 +49,20 @@ def create_app(client: Client, task_queue: str) -> FastAPI:
         responses=PROBLEMS,
     )
     install(app)
+
+    @app.middleware("http")
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        """Refuse a body larger than any order before reading it (a declared length; a
+        chunked body is for a proxy in front to bound)."""
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            too_large = ProblemError(
+                413, "too-large", "Request too large", f"a body is at most {MAX_BODY_BYTES} bytes"
+            )
+            return problem_response(request, too_large)
+        return await call_next(request)
 
     def accepted(request: Request, response: Response, order_id: str, workflow_id: str) -> Accepted:
         url = str(request.url_for("get_order", order_id=order_id).path)

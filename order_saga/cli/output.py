@@ -10,7 +10,7 @@ import typer
 from pydantic import BaseModel
 
 from order_saga.client import ClosedOrder
-from workflows.order_state import OrderResult, SagaState, SagaStatus
+from workflows.order_state import CompensationFailure, OrderResult, SagaState, SagaStatus
 
 
 class Output(StrEnum):
@@ -55,10 +55,7 @@ def result_text(result: OrderResult) -> str:
         lines.append(f"  {result.failed_step} failed: {result.error_type}: {result.error_message}")
     elif result.error_message:
         lines.append(f"  {result.error_message}")
-    if result.compensations_run:
-        lines.append(f"  undone, newest first: {', '.join(result.compensations_run)}")
-    lines += [f"  NOT undone: {f.activity}: {f.message}" for f in result.compensation_failures]
-    return "\n".join(lines)
+    return "\n".join(lines + undo_lines(result.compensations_run, result.compensation_failures))
 
 
 def status_text(status: SagaStatus | ClosedOrder) -> str:
@@ -70,7 +67,11 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
     if isinstance(status, SagaStatus):
         if status.cancel_reason:
             lines.append(f"  cancelled: {status.cancel_reason}")
-        if status.compensations_run:
-            lines.append(f"  undone, newest first: {', '.join(status.compensations_run)}")
-        lines += [f"  NOT undone: {f.activity}: {f.message}" for f in status.compensation_failures]
+        lines += undo_lines(status.compensations_run, status.compensation_failures)
     return "\n".join(lines)
+
+
+def undo_lines(undone: list[str], failures: list[CompensationFailure]) -> list[str]:
+    """What was undone, newest first, and what could not be."""
+    lines = [f"  undone, newest first: {', '.join(undone)}"] if undone else []
+    return lines + [f"  NOT undone: {f.activity}: {f.message}" for f in failures]

@@ -97,6 +97,8 @@ def test_bad_input_is_a_problem_naming_the_field_and_starts_nothing(api) -> None
         "/api/orders", content=b"{nope", headers={"content-type": "application/json"}
     )
     assert (not_json.status_code, not_json.headers["content-type"]) == (422, PROBLEM)
+    huge = api.post("/api/orders", json={**order, "customer_id": "c" * 100_000})
+    assert (huge.status_code, huge.headers["content-type"]) == (413, PROBLEM)
     unknown = api.get("/api/orders/no-such-order")
     assert (unknown.status_code, unknown.headers["content-type"]) == (404, PROBLEM)
     assert unknown.json()["detail"] == "no saga for order no-such-order"

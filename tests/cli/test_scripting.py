@@ -195,4 +195,7 @@ def test_worker_configuration_faults_are_one_line(cli_env) -> None:
         [BIN / "order-saga-worker", "--metrics-port", "70000"], env=cli_env,
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert usage.returncode == 2
+    assert (usage.returncode, usage.stderr) == (
+        2,
+        "order-saga-worker: --metrics-port '70000': expected a port number, 1-65535\n",
+    )
