@@ -19,7 +19,7 @@ from typing import IO, Any
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
-from order_saga.client import OrderError, cancel_order, order_status, start_order
+from order_saga.client import OrderError, cancel_order, order_result, order_status, start_order
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.search_attributes import ORDER_STATUS
@@ -162,7 +162,7 @@ async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
 
     async def closed() -> SagaState:
         with contextlib.suppress(Exception):  # a cancelled or failed run is still an end
-            await handle.result()
+            await order_result(handle)
         description = await handle.describe()
         if description.close_time is None:
             raise RuntimeError(f"{handle.id} is still running")

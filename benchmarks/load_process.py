@@ -17,6 +17,7 @@ from temporalio.client import Client
 from activities.inventory.catalogue import stocked_prices
 from activities.queues import queue
 from benchmarks.noop import NOOP_WORKFLOW, Token
+from order_saga.client import order_result
 from order_saga.load import run_load, run_saga
 from order_saga.temporal import connect, run_then_exit
 from workflows.order_request import OrderRequest
@@ -24,12 +25,14 @@ from workflows.order_request import OrderRequest
 
 async def run_noop(client: Client, order: OrderRequest, queue_prefix: str) -> str:
     """The no-op with the saga's input, on its own queue family."""
-    await client.execute_workflow(
-        NOOP_WORKFLOW,
-        order,
-        id=f"noop-{order.order_id}",
-        task_queue=queue(queue_prefix, "orders"),
-        result_type=Token,
+    await order_result(
+        await client.start_workflow(
+            NOOP_WORKFLOW,
+            order,
+            id=f"noop-{order.order_id}",
+            task_queue=queue(queue_prefix, "orders"),
+            result_type=Token,
+        )
     )
     return "COMPLETED"
 

@@ -30,6 +30,7 @@ from activities.inventory.tables import Product
 from activities.queues import queue
 from activities.shipment.tables import Shipment, ShipmentStatus
 from benchmarks.bench_stack import free_port
+from order_saga.client import order_result
 from order_saga.db.engine import make_engine, transaction
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
@@ -126,11 +127,13 @@ async def main(sagas: int, concurrency: int, faults: str) -> None:
             async with gate:
                 began = time.perf_counter()
                 results.append(
-                    await client.execute_workflow(
-                        OrderSaga.run,
-                        order,
-                        id=order.workflow_id,
-                        task_queue=queue(settings.task_queue, "orders"),
+                    await order_result(
+                        await client.start_workflow(
+                            OrderSaga.run,
+                            order,
+                            id=order.workflow_id,
+                            task_queue=queue(settings.task_queue, "orders"),
+                        )
                     )
                 )
                 latencies.append(time.perf_counter() - began)

@@ -24,6 +24,7 @@ from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.queues import queue
+from order_saga import presentation
 from order_saga.visibility import list_query
 from workflows.order_request import (
     WORKFLOW_ID_PREFIX,
@@ -37,6 +38,7 @@ from workflows.order_state import (
     OrderResult,
     SagaState,
     SagaStatus,
+    result_of,
 )
 from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, at_start
 
@@ -93,6 +95,8 @@ async def start_order(client: Client, order: OrderRequest, queue_prefix: str) ->
             task_queue=queue(queue_prefix, "orders"),
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=at_start(order.customer_id, float(order.total)),
+            static_summary=presentation.summary(order),
+            static_details=presentation.details(order),
         )
     except WorkflowAlreadyStartedError as err:
         raise OrderAlreadyStarted(
@@ -177,11 +181,15 @@ async def query_status(
 
 
 async def order_result(handle: OrderHandle) -> OrderResult:
-    """The saga's outcome once it closes. A cancelled saga closes as a cancelled workflow,
-    with no result, so its final status tells what it undid."""
+    """The saga's outcome once it closes. A compensated saga closes as a failed workflow
+    whose failure carries the result; a cancelled one as a cancelled workflow, with no
+    result, so its final status tells what it undid."""
     try:
         return await handle.result()
     except WorkflowFailureError as err:
+        compensated = result_of(err.cause)
+        if compensated is not None:
+            return compensated
         if not isinstance(err.cause, CancelledError):
             raise
     status = await query_status(handle)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from temporalio.client import Client
 
-from order_saga.client import start_order, wait_for_end
+from order_saga.client import order_result, start_order, wait_for_end
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
 from workflows.search_attributes import ORDER_STATUS
@@ -99,7 +99,7 @@ async def run_saga(client: Client, order: OrderRequest, queue_prefix: str) -> st
     """Start the order's saga and wait for it: its final state."""
     handle = await start_order(client, order, queue_prefix)
     try:
-        result: OrderResult = await handle.result()
+        result: OrderResult = await order_result(handle)
         return str(result.status)
     except Exception:  # a cancelled or failed run: its OrderStatus says how it ended
         await wait_for_end(handle)

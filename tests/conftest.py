@@ -100,8 +100,11 @@ def _no_leftover_faults(request: pytest.FixtureRequest) -> Iterator[None]:
         request.getfixturevalue("stripe_server")[0].faults.clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server per test module: a saga one module leaves running (its
+    timers and retries skipped through whenever another test waits on a result) cannot
+    stall the time another module's tests skip through."""
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=find_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,

@@ -6,6 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+from temporalio.exceptions import ApplicationError
 
 # The saga's wire names: clients use them without importing the workflow and its activities.
 WORKFLOW_TYPE = "OrderSaga"
@@ -74,3 +75,36 @@ class OrderResult(BaseModel):
     error_message: str | None = None
     compensations_run: list[str] = Field(default_factory=list)
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
+
+
+# A compensated order ends as a failed workflow, so the Web UI's list shows it red and counts
+# it among Failures; the failure carries the OrderResult as its details. Clients read it back
+# with `result_of`.
+COMPENSATED_FAILURE_TYPES = {
+    SagaState.COMPENSATED: "OrderCompensated",
+    SagaState.COMPENSATION_FAILED: "CompensationFailed",
+}
+
+
+def compensated_failure(result: OrderResult) -> ApplicationError:
+    """The failure a compensated saga ends with: why, what was undone, the result itself."""
+    undone = ", ".join(result.compensations_run) or "nothing"
+    message = (
+        f"order {result.order_id} {result.status}: {result.failed_step} failed "
+        f"({result.error_type}: {result.error_message}); undone: {undone}"
+    )
+    return ApplicationError(
+        message,
+        result,
+        type=COMPENSATED_FAILURE_TYPES[result.status],
+        non_retryable=True,
+    )
+
+
+def result_of(failure: BaseException | None) -> OrderResult | None:
+    """The OrderResult a compensated saga's failure carries; None for any other failure."""
+    if not isinstance(failure, ApplicationError):
+        return None
+    if failure.type not in COMPENSATED_FAILURE_TYPES.values() or not failure.details:
+        return None
+    return OrderResult.model_validate(failure.details[0])

@@ -33,9 +33,14 @@ with workflow.unsafe.imports_passed_through():
         OrderResult,
         SagaState,
         SagaStatus,
+        compensated_failure,
     )
     from workflows.order_steps import OrderSteps
     from workflows.saga import Saga
+
+
+# A compensated order fails the workflow (red in the Web UI's list) instead of completing.
+FAILED_WHEN_COMPENSATED = "compensated-fails-workflow"
 
 
 # An input that cannot be decoded (sent by another client) fails the run, naming the field,
@@ -75,7 +80,10 @@ class OrderSaga:
             failed = bool(progress.compensation_failures)
             progress.set_state(SagaState.COMPENSATION_FAILED if failed else SagaState.COMPENSATED)
             progress.finished()
-            return progress.result(failure)
+            result = progress.result(failure)
+            if workflow.patched(FAILED_WHEN_COMPENSATED):
+                raise compensated_failure(result) from None
+            return result  # histories from before the patch
         except asyncio.CancelledError:
             progress.cancel_reason = workflow.cancellation_reason()
             if progress.cancel_reason is None:
@@ -161,9 +169,10 @@ class OrderSaga:
 
         pickup = timedelta(seconds=order.handover_delay_seconds)
         if pickup or not workflow.patched(FEWER_UPSERTS):
+            pickup_at = (workflow.now() + pickup).strftime("%Y-%m-%d %H:%M:%S UTC")
             self._progress.set_state(
                 SagaState.AWAITING_HANDOVER,
-                f"{shipment.carrier} {shipment.tracking_number} picks up in {pickup}; "
+                f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at}; "
                 "cancel is still possible until then",
             )
         if pickup:

@@ -105,7 +105,7 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
     run_id = uuid.uuid4().hex[:6]
     orders = sample_orders(run_id)
     handles = [await start_order(client, order, settings.task_queue) for _, order in orders]
-    waits = [h.result() for h in handles[:-1]]
+    waits = [order_result(h) for h in handles[:-1]]
     results: list[OrderResult] = await asyncio.gather(
         *waits, cancel_while_awaiting_pickup(handles[-1])
     )

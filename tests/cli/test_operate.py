@@ -12,6 +12,7 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from order_saga.client import order_result
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
@@ -168,8 +169,10 @@ async def test_status_of_a_finished_saga_without_any_worker(
     request = request.model_copy(update={"order_id": f"order-{request.order_id}"})
     settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
     async with build_worker(client, settings=settings, engine=engine):
-        await client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        await order_result(
+            await client.start_workflow(
+                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            )
         )
     # No worker is left to replay the saga for a query: its search attribute still answers.
     for name in (request.order_id, request.workflow_id):  # what `start` printed works too

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import subprocess
 import tempfile
@@ -14,13 +15,13 @@ from urllib.parse import quote
 import pytest
 from temporalio.client import Client
 
+from order_saga.client import order_result, start_order
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
 from tests.conftest import free_port
-from tests.helpers import order, orders_queue
+from tests.helpers import order
 from workflows.order_state import SagaState
-from workflows.order_workflow import OrderSaga
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
@@ -55,6 +56,14 @@ def chromium(*args: str) -> str:
     return done.stdout
 
 
+def row_status(page: str, workflow_id: str) -> str:
+    """The status badge's text in the list row that links to `workflow_id`."""
+    [row] = [r for r in page.split("<tr")[1:] if f"/workflows/{workflow_id}/" in r]
+    badge = re.search(r'data-testid="execution-status".*?<span>(\w+)', row)
+    assert badge, row
+    return badge.group(1)
+
+
 @pytest.fixture(scope="module")
 async def web_ui(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Client, str]]:
     ui_port = free_port()
@@ -78,9 +87,7 @@ async def test_a_finished_saga_is_found_by_order_status(
     settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
     async with build_worker(client, settings=settings, engine=engine):
         for request in (shipped, rejected):
-            await client.execute_workflow(
-                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
-            )
+            await order_result(await start_order(client, request, task_queue))  # as users do
 
     query = f'OrderStatus="{SagaState.COMPLETED}" AND CustomerId="{customer}"'
     listing = f"{ui}/namespaces/default/workflows?query={quote(query)}"
@@ -90,6 +97,22 @@ async def test_a_finished_saga_is_found_by_order_status(
     ):
         assert asyncio.get_running_loop().time() < deadline, "the saga never showed in the UI"
     assert rejected.workflow_id not in page  # the filter is the search attribute, not luck
+
+    # In the customer's list, the compensated order is told apart at a glance: red, Failed.
+    by_customer = quote(f'CustomerId="{customer}"')
+    everything = f"{ui}/namespaces/default/workflows?query={by_customer}"
+    while rejected.workflow_id not in (
+        page := await asyncio.to_thread(chromium, "--dump-dom", everything)
+    ):
+        assert asyncio.get_running_loop().time() < deadline, "the list never showed both"
+    assert row_status(page, shipped.workflow_id) == "Completed"
+    assert row_status(page, rejected.workflow_id) == "Failed"
+    listed = artifacts / "webui-list.png"
+    listed.unlink(missing_ok=True)
+    await asyncio.to_thread(
+        chromium, "--window-size=1440,700", f"--screenshot={listed}", everything
+    )
+    assert listed.stat().st_size > 20_000
 
     for name, saga in (("webui-saga.png", shipped), ("webui-compensated.png", rejected)):
         screenshot = artifacts / name

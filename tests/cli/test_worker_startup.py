@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from benchmarks.tcp_proxy import tcp_proxy
+from order_saga.client import order_result
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.temporal import connect
 from tests.cli.conftest import read_until, start_worker, stop_worker
@@ -20,8 +21,10 @@ async def run_one_saga(client, task_queue: str, make_product) -> OrderResult:  #
     request = order((make_product(stock=3), 1, "19.99")).model_copy(
         update={"handover_delay_seconds": 0}
     )
-    result: OrderResult = await client.execute_workflow(
-        OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+    result: OrderResult = await order_result(
+        await client.start_workflow(
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        )
     )
     return result
 

@@ -18,7 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory.catalogue import seed_catalogue
 from order_saga.binaries import find_binary
-from order_saga.client import start_order
+from order_saga.client import order_result, start_order
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
@@ -51,7 +51,7 @@ async def record(suffix: str) -> None:
         async with build_worker(env.client, settings=settings, engine=engine):
             for name, request in RUNS.items():
                 handle = await start_order(env.client, request, "record")  # as users start it
-                await handle.result()
+                await order_result(handle)
                 history = await handle.fetch_history()
                 (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
     finally:

@@ -35,6 +35,7 @@ from activities.shipment.contracts import (
     CreateShipmentInput,
     ShipmentResult,
 )
+from order_saga.client import order_result
 from order_saga.worker_group import SANDBOX, WorkerGroup
 from tests.helpers import FULL_UNDO, orders_queue
 from workflows.order_request import OrderRequest
@@ -154,4 +155,4 @@ async def run_stub_saga(
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
-        return await handle.result(), handle
+        return await order_result(handle), handle

@@ -11,6 +11,7 @@ import pybreaker
 import stripe
 
 from activities.payment.breaker import GatewayBreaker
+from order_saga.client import order_result
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
@@ -63,7 +64,7 @@ async def test_breaker_stops_traffic_until_half_open_then_the_saga_completes(
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
-        done = await handle.result()
+        done = await order_result(handle)
 
     # Five 500s open the circuit; the next attempt fails at once (GatewayCircuitOpen) and
     # waits out the time left; the one after, half-open, goes through: an outage delays.

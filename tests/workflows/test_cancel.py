@@ -15,7 +15,7 @@ from temporalio.worker import Worker
 from activities.inventory.activities import InventoryActivities
 from activities.inventory.contracts import ReservationResult, ReserveInventoryInput
 from activities.queues import queue
-from order_saga.client import OrderError, cancel_order
+from order_saga.client import OrderError, cancel_order, order_result
 from order_saga.settings import Settings
 from order_saga.worker_group import WorkerGroup, build_worker
 from tests.helpers import (
@@ -179,7 +179,7 @@ async def test_cancel_after_handover_is_refused_and_nothing_is_undone(
         env.client, settings=settings(stripe_server, task_queue), engine=engine
     ):
         handle = await start(env, request, task_queue)
-        result = await handle.result()
+        result = await order_result(handle)
         with pytest.raises(
             OrderError, match="handed to the carrier; it can no longer be cancelled"
         ):

@@ -15,7 +15,7 @@ from activities.payment.contracts import (
     RefundPaymentInput,
     RefundResult,
 )
-from order_saga.client import query_status
+from order_saga.client import order_result, query_status
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
@@ -108,7 +108,7 @@ async def test_a_compensated_order_keeps_its_payment_intent_and_refund_ids(
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
-        result = await handle.result()
+        result = await order_result(handle)
     assert result.status == SagaState.COMPENSATED
     [intent] = stripe.ledger.intents_of_order(request.order_id)
     assert result.payment_intent_id == intent["id"]

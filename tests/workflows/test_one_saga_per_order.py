@@ -9,6 +9,7 @@ import pytest
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
+from order_saga.client import order_result
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue, payment_and_shipment, scheduled_activities, stock
@@ -24,8 +25,10 @@ async def test_a_saga_under_another_workflow_id_is_refused_before_any_activity(
     request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 0})
     settings = Settings(stripe_api_base=base_url, task_queue=task_queue)
     async with build_worker(env.client, settings=settings, engine=engine):
-        done = await env.client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        done = await order_result(
+            await env.client.start_workflow(
+                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            )
         )
         # Another client (the temporal CLI, the Web UI, a script) picks its own id.
         rogue = await env.client.start_workflow(

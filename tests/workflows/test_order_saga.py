@@ -14,6 +14,7 @@ from activities.inventory.repository import stock_of
 from activities.inventory.tables import InventoryReservation
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
+from order_saga.client import order_result
 from order_saga.db.engine import transaction
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
@@ -36,7 +37,7 @@ async def run_saga(
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
-        result = await handle.result()
+        result = await order_result(handle)
         return result, await scheduled_activities(handle)
 
 

@@ -9,7 +9,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from activities.payment.stripe_client import make_stripe_client
 from order_saga.audit import Outcome, audit
-from order_saga.client import query_status
+from order_saga.client import order_result, query_status
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue, payment_and_shipment
@@ -43,7 +43,7 @@ async def test_an_intent_whose_every_answer_was_lost_is_found_and_cancelled(
             if (await handle.describe()).status != WorkflowExecutionStatus.RUNNING:
                 break
             await env.sleep(timedelta(seconds=30))
-        result = await handle.result()
+        result = await order_result(handle)
 
     assert (result.status, result.failed_step) == (SagaState.COMPENSATED, "charge_payment")
     [intent] = stripe_state.ledger.intents_of_order(request.order_id)

@@ -14,6 +14,7 @@ from activities.payment.breaker import GatewayBreaker
 from activities.payment.stripe_client import make_stripe_client
 from benchmarks.tcp_proxy import TcpProxy, tcp_proxy
 from order_saga.audit import Outcome, audit
+from order_saga.client import order_result
 from order_saga.db.engine import make_engine
 from order_saga.settings import Settings
 from order_saga.temporal import connect
@@ -47,7 +48,7 @@ async def sagas_through_an_outage(
             await client.start_workflow(OrderSaga.run, r, id=r.workflow_id, task_queue=queue)
             for r in requests[: SAGAS // 2]
         ]
-        await handles[0].result()  # the stack works before the outage
+        await order_result(handles[0])  # the stack works before the outage
         proxy.cut()
         handles += [
             await client.start_workflow(OrderSaga.run, r, id=r.workflow_id, task_queue=queue)
@@ -56,7 +57,7 @@ async def sagas_through_an_outage(
         await asyncio.sleep(OUTAGE_SECONDS)  # the injected outage lasts this long
         proxy.restore()
         async with asyncio.timeout(180):
-            results = await asyncio.gather(*(h.result() for h in handles))
+            results = await asyncio.gather(*(order_result(h) for h in handles))
         attempts = sum([await activity_attempts(h, "reserve_inventory") for h in handles])
         attempts += sum([await activity_attempts(h, "create_payment_intent") for h in handles])
     return results, attempts

@@ -7,6 +7,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory.repository import stock_of
 from activities.payment.stripe_client import make_stripe_client
+from order_saga.client import order_result
 from order_saga.db.engine import transaction
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
@@ -31,8 +32,10 @@ async def run(
 ) -> OrderResult:
     config = Settings(stripe_api_base=base_url, task_queue=task_queue, **settings)  # type: ignore[arg-type]
     async with build_worker(env.client, settings=config, engine=engine, max_cached_workflows=0):
-        return await env.client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        return await order_result(
+            await env.client.start_workflow(
+                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            )
         )
 
 

@@ -13,6 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.failures import MESSAGE_LIMIT, reported_failures
 from activities.inventory.contracts import ReservationResult, ReserveInventoryInput
+from order_saga.client import order_result
 from order_saga.temporal import connect
 from tests.helpers import order, order_data, orders_queue, scheduled_activities
 from tests.workflows.stub_activities import Stubs, stub_worker
@@ -53,8 +54,10 @@ async def test_a_database_error_reaches_the_history_cut_to_fit(
     replaced = stubs.with_overrides(reserve_inventory=reserve_on_a_broken_database)
     client = await connect(dev_server)
     async with stub_worker(client, task_queue, stubs, activities=replaced):
-        result = await client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        result = await order_result(
+            await client.start_workflow(
+                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            )
         )
     assert (result.status, result.error_type) == (SagaState.COMPENSATED, "DatabaseError")
     assert result.error_message is not None

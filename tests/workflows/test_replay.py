@@ -37,5 +37,5 @@ async def test_recorded_history_replays(path: Path) -> None:
 
 def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
     outcomes = {"completed", "declined", "shipment_rejected"}
-    versions = {"", ".fewer-search-attribute-upserts"}
+    versions = {"", ".fewer-search-attribute-upserts", ".compensated-fails-workflow"}
     assert {p.stem for p in HISTORIES} == {o + v for o in outcomes for v in versions}

@@ -14,6 +14,7 @@ from activities.payment.contracts import (
     RefundPaymentInput,
     RefundResult,
 )
+from order_saga.client import order_result
 from tests.helpers import FULL_UNDO, activity_attempts, order, orders_queue, scheduled_activities
 from tests.workflows.stub_activities import Stubs, run_stub_saga, stub_worker
 from workflows.order_state import SagaState, StepState
@@ -72,7 +73,7 @@ async def test_status_query_reports_each_step_while_running(env, task_queue) -> 
         assert status.state == SagaState.RUNNING
         assert states == [StepState.DONE, StepState.DONE, StepState.RUNNING]
         stubs.shipment_gate.set()
-        result = await handle.result()
+        result = await order_result(handle)
         final = await handle.query(OrderSaga.status)
     assert result.status == final.state == SagaState.COMPLETED
     assert [s.state for s in final.steps] == [StepState.DONE] * 3
@@ -98,8 +99,10 @@ async def test_a_step_that_took_effect_before_failing_is_still_undone(env, task_
         charge_payment=charge_then_lose_the_answer, refund_payment=refund
     )
     async with stub_worker(env, task_queue, stubs, activities=replaced):
-        result = await env.client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        result = await order_result(
+            await env.client.start_workflow(
+                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            )
         )
     assert (result.failed_step, result.error_type) == ("charge_payment", "GatewayUnreachable")
     assert result.compensations_run == ["refund_payment", "release_inventory"]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from activities.payment.stripe_client import make_stripe_client
 from benchmarks.tcp_proxy import tcp_proxy
 from order_saga.audit import Outcome, audit
+from order_saga.client import order_result
 from order_saga.db.engine import make_engine
 from order_saga.settings import Settings
 from order_saga.temporal import connect
@@ -55,11 +56,13 @@ async def test_a_charge_whose_row_write_fails_is_recorded_on_retry(
         client = await connect(dev_server)
         try:
             async with build_worker(client, settings=settings, engine=behind_proxy):
-                result = await client.execute_workflow(
-                    OrderSaga.run,
-                    request,
-                    id=request.workflow_id,
-                    task_queue=orders_queue(task_queue),
+                result = await order_result(
+                    await client.start_workflow(
+                        OrderSaga.run,
+                        request,
+                        id=request.workflow_id,
+                        task_queue=orders_queue(task_queue),
+                    )
                 )
         finally:
             behind_proxy.dispose()

@@ -10,7 +10,7 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
-from order_saga.client import start_order
+from order_saga.client import order_result, start_order
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue
@@ -46,7 +46,7 @@ async def test_started_by_the_client_api_it_is_findable_at_once_and_upserts_once
     settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
         handle = await start_order(env.client, request, task_queue)
-        result: OrderResult = await handle.result()
+        result: OrderResult = await order_result(handle)
 
     assert result.status == SagaState.COMPLETED
     assert await started_with(handle) == {
@@ -75,7 +75,7 @@ async def test_started_by_another_client_it_sets_what_the_start_lacked(
         handle = await env.client.start_workflow(  # as `temporal workflow start` would
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
         )
-        await handle.result()
+        await order_result(handle)
 
     upserts = await upserted(handle)
     assert upserts[1] == {"CustomerId": "cust-123", "OrderTotal": 19.99, "OrderStatus": "RUNNING"}

@@ -7,6 +7,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
 
+from order_saga.client import order_result
 from order_saga.settings import Settings
 from order_saga.tracing import tracing_interceptor
 from order_saga.worker_group import build_worker
@@ -30,8 +31,10 @@ async def test_a_saga_leaves_spans_for_the_start_the_run_and_each_activity(
     settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
 
     async with build_worker(client, settings=settings, engine=engine):
-        result = await client.execute_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        result = await order_result(
+            await client.start_workflow(
+                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            )
         )
 
     assert result.status == SagaState.COMPLETED

@@ -1,0 +1,28 @@
+"""How an order reads in the Web UI: the static summary and details fixed at its start."""
+
+from __future__ import annotations
+
+from workflows.order_request import OrderRequest
+
+
+def summary(order: OrderRequest) -> str:
+    """One line for the workflow's header, e.g. `order o-123 · 2 items · 39.98 USD · cust-123`."""
+    count = sum(item.quantity for item in order.items)
+    items = f"{count} item{'s' if count != 1 else ''}"
+    return f"order {order.order_id} · {items} · {order.total} {order.currency.upper()} · " + (
+        order.customer_id
+    )
+
+
+def details(order: OrderRequest) -> str:
+    """The order as markdown: its lines and where it ships (city and country, no street)."""
+    currency = order.currency.upper()
+    lines = ["| SKU | quantity | unit price |", "| --- | --- | --- |"]
+    lines += [f"| {i.sku} | {i.quantity} | {i.unit_price} {currency} |" for i in order.items]
+    address = order.shipping_address
+    lines += [
+        "",
+        f"**Total** {order.total} {currency} · **customer** {order.customer_id} · "
+        f"**ships to** {address.city}, {address.country}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+"""How a saga reads in the Web UI: a summary and details fixed at start, current details
+with an absolute pickup time, and a compensated order ending as a failed workflow that
+carries its result."""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+
+from order_saga.client import order_result, query_status, start_order
+from tests.helpers import order, until
+from tests.workflows.stub_activities import Stubs, stub_worker
+from workflows.order_state import SagaState
+
+
+async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
+    env, task_queue
+) -> None:
+    request = order(("prod-456", 2, "19.99"), ("prod-789", 1, "49.50")).model_copy(
+        update={"handover_delay_seconds": 3600}
+    )
+    async with stub_worker(env, task_queue, Stubs()):
+        handle = await start_order(env.client, request, task_queue)
+
+        async def awaiting_handover() -> bool:
+            return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
+
+        await until(awaiting_handover)
+        metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        now = await env.get_current_time()
+        await handle.cancel()
+        await order_result(handle)  # nothing left running on the shared test server
+
+    described = await handle.describe()
+    assert await described.static_summary() == (
+        f"order {request.order_id} · 3 items · 89.48 USD · cust-123"
+    )
+    details = await described.static_details()
+    assert details is not None
+    assert "| prod-456 | 2 | 19.99 USD |" in details and "Springfield, US" in details
+    assert "123 Main St" not in details  # no street in the UI
+    # An absolute time a person can read later, not a countdown that goes stale.
+    current = metadata.current_details
+    assert " picks up at " in current and current.endswith("cancel is still possible until then")
+    pickup = current.split(" picks up at ")[1].split(";")[0]
+    assert pickup.endswith(" UTC") and pickup[:13] in {
+        f"{now.year}-{now.month:02}-{now.day:02} {(now.hour + h) % 24:02}" for h in (0, 1)
+    }
+
+
+async def test_a_compensated_order_is_a_failed_workflow_carrying_its_result(
+    env, task_queue
+) -> None:
+    request = order(("prod-456", 1, "19.99"), country="AQ")
+    async with stub_worker(env, task_queue, Stubs(reject_shipment=True)):
+        handle = await start_order(env.client, request, task_queue)
+        with pytest.raises(WorkflowFailureError) as failed:
+            await handle.result()
+        result = await order_result(handle)
+
+    assert (await handle.describe()).status == WorkflowExecutionStatus.FAILED
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == "OrderCompensated"
+    assert cause.message.startswith(f"order {request.order_id} COMPENSATED: create_shipment failed")
+    assert result.status == SagaState.COMPENSATED
+    assert result.compensations_run == ["cancel_shipment", "refund_payment", "release_inventory"]
