@@ -158,17 +158,19 @@ async def cancel_at_pickup(client: Client, order: OrderRequest) -> None:
 
 
 async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
-    """Wait for the saga to close; its `OrderStatus` says how it ended."""
+    """Wait for the saga to close, or to wait for a person (as far as it goes alone); its
+    `OrderStatus` says how it ended."""
 
-    async def closed() -> SagaState:
-        with contextlib.suppress(Exception):  # a cancelled or failed run is still an end
-            await order_result(handle)
+    async def settled() -> SagaState:
         description = await handle.describe()
-        if description.close_time is None:
+        state = description.typed_search_attributes.get(ORDER_STATUS)
+        if description.close_time is None and state != SagaState.COMPENSATION_FAILED:
+            with contextlib.suppress(Exception):  # a cancelled or failed run is still an end
+                await asyncio.wait_for(order_result(handle), timeout=5)
             raise RuntimeError(f"{handle.id} is still running")
-        return SagaState(description.typed_search_attributes.get(ORDER_STATUS) or "RUNNING")
+        return SagaState(state or "RUNNING")
 
-    state: SagaState = await retrying(closed, seconds=600)
+    state: SagaState = await retrying(settled, seconds=600)
     return state
 
 

@@ -15,14 +15,14 @@ def summary(order: OrderRequest) -> str:
 
 
 def details(order: OrderRequest) -> str:
-    """The order as markdown: its lines and where it ships (city and country, no street)."""
+    """The order as markdown: its lines and the country it ships to (no address: summaries
+    are readable by anyone with the Web UI, even where payloads are encrypted)."""
     currency = order.currency.upper()
     lines = ["| SKU | quantity | unit price |", "| --- | --- | --- |"]
     lines += [f"| {i.sku} | {i.quantity} | {i.unit_price} {currency} |" for i in order.items]
-    address = order.shipping_address
     lines += [
         "",
         f"**Total** {order.total} {currency} · **customer** {order.customer_id} · "
-        f"**ships to** {address.city}, {address.country}",
+        f"**ships to** {order.shipping_address.country}",
     ]
     return "\n".join(lines)

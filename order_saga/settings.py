@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from temporalio.converter import PayloadCodec
 
 DATA_DIR = Path(".data")
 LOCAL_STRIPE_PORT = 12111  # stripe-mock's port, so tools that know it find ours
@@ -49,6 +50,29 @@ class Settings(BaseSettings):
     breaker_reset_seconds: float = Field(
         default=30.0, gt=0, description="How long it stays open before half-opening"
     )
+    order_deadline_seconds: int = Field(
+        default=24 * 3600,
+        ge=60,
+        le=30 * 86400,
+        description="An order's business deadline unless it names one: a saga whose shipment "
+        "is not booked by then is undone and ends EXPIRED",
+    )
+    payload_keys: SecretStr | None = Field(
+        default=None,
+        description="Encrypt payloads (AES-GCM): id:base64key,... the first encrypts, all "
+        "decrypt (python -c 'from order_saga.codec import new_key; print(new_key())')",
+    )
+    codec_origins: Annotated[list[str], NoDecode] = Field(
+        default=["http://localhost:8233", "http://127.0.0.1:8233"],
+        description="Web UI origins allowed to call the codec endpoint (comma-separated)",
+    )
+    worker_build_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Run the worker as this build of the `order-saga` Worker Deployment, "
+        "sagas pinned to the build they start on; unset: unversioned",
+    )
     task_queue: str = Field(
         default="order-saga", description="Prefix of the per-service task queues"
     )
@@ -59,6 +83,13 @@ class Settings(BaseSettings):
     unserved_countries: Annotated[frozenset[str], NoDecode] = Field(
         default=ALWAYS_UNSERVED, description="Comma-separated ISO codes the carrier refuses"
     )
+
+    @field_validator("codec_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        return (
+            [o.strip() for o in value.split(",") if o.strip()] if isinstance(value, str) else value
+        )
 
     @field_validator("unserved_countries", mode="before")
     @classmethod
@@ -84,3 +115,11 @@ class Settings(BaseSettings):
         if self.stripe_api_base:
             return self.stripe_api_base
         return None if self.stripe_api_key else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
+
+    def payload_codec(self) -> PayloadCodec | None:
+        """The codec every client and worker uses when PAYLOAD_KEYS is set."""
+        if self.payload_keys is None:
+            return None
+        from order_saga.codec import EncryptionCodec, parse_keys
+
+        return EncryptionCodec(parse_keys(self.payload_keys.get_secret_value()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -10,8 +11,11 @@ from typing import NoReturn
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import PayloadCodec
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
+
+from order_saga.settings import Settings
 
 # host:port, the host a name, an IPv4 address or a bracketed IPv6 one.
 ADDRESS = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}")
@@ -24,6 +28,7 @@ async def connect(
     profile: str | None = None,
     runtime: Runtime | None = None,
     tracing: bool = False,
+    codec: PayloadCodec | None = None,
 ) -> Client:
     """TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles all apply;
     an explicit address or namespace wins over them."""
@@ -47,7 +52,7 @@ async def connect(
     try:
         return await Client.connect(
             **config,
-            data_converter=pydantic_data_converter,
+            data_converter=dataclasses.replace(pydantic_data_converter, payload_codec=codec),
             runtime=runtime or Runtime.default(),
             interceptors=interceptors,  # a worker built on this client traces too
         )
@@ -68,6 +73,23 @@ def reason(err: RuntimeError) -> str:
         if marker in text:
             return said
     return text.splitlines()[0][:300]
+
+
+async def connect_for(
+    settings: Settings,
+    address: str | None = None,
+    *,
+    namespace: str | None = None,
+    profile: str | None = None,
+) -> Client:
+    """`connect` as every command does it: tracing and the payload codec from `settings`."""
+    return await connect(
+        address,
+        namespace=namespace,
+        profile=profile,
+        tracing=settings.tracing,
+        codec=settings.payload_codec(),
+    )
 
 
 class TemporalConfigError(ValueError):

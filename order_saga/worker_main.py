@@ -80,6 +80,7 @@ async def start_workers(
             profile=where.profile,
             runtime=runtime,
             tracing=settings.tracing,
+            codec=settings.payload_codec(),
         ),
         (TemporalUnreachable,),
     )
@@ -123,6 +124,10 @@ def _main(
     profile: Annotated[
         str | None, typer.Option(help="envconfig profile (TEMPORAL_PROFILE)")
     ] = None,
+    build_id: Annotated[
+        str | None,
+        typer.Option(help="A build of the order-saga Worker Deployment (WORKER_BUILD_ID)"),
+    ] = None,
     service: Annotated[
         str, typer.Option(help="all, or one of: orders, inventory, payment, shipment")
     ] = "all",
@@ -144,7 +149,10 @@ def _main(
             usage_error(f"--metrics-port {metrics_port!r}: expected a port number, 1-65535")
     services = SERVICES if service == "all" else tuple(s for s in SERVICES if s == service)
     try:
-        asyncio.run(serve(Settings(), Where(address, namespace, profile), services, port))
+        settings = Settings()
+        if build_id is not None:
+            settings = settings.model_copy(update={"worker_build_id": build_id})
+        asyncio.run(serve(settings, Where(address, namespace, profile), services, port))
     except ValidationError as exc:
         typer.echo(
             f"order-saga-worker: invalid setting: {describe_validation_error(exc)}", err=True

@@ -20,6 +20,7 @@ from activities.queues import queue
 from activities.shipment.tables import Shipment
 from order_saga.db.engine import transaction
 from workflows.order_request import OrderRequest
+from workflows.order_state import STATUS_QUERY, SagaStatus
 
 # Every activity of a saga whose last step failed, in the order the history shows them.
 FULL_UNDO = [
@@ -148,3 +149,15 @@ async def cancel_requested(handle: WorkflowHandle[Any, Any]) -> bool:
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
             return True
     return False
+
+
+async def waiting_for_person(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
+    """The saga's status once it waits for a person to settle a failed undo."""
+    found: list[SagaStatus] = []
+
+    async def waiting() -> bool:
+        found[:] = [await handle.query(STATUS_QUERY, result_type=SagaStatus)]
+        return found[0].waiting_for_person
+
+    await until(waiting)
+    return found[0]

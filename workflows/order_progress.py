@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 from workflows import saga_metrics
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
     CompensationFailure,
     OrderResult,
+    Resolution,
     SagaState,
     SagaStatus,
     StepState,
@@ -45,6 +46,9 @@ class OrderProgress:
         self.compensations_run: list[str] = []
         self.compensation_failures: list[CompensationFailure] = []
         self.cancel_reason: str | None = None
+        self.waiting_for_person = False
+        self.resolution: Resolution | None = None
+        self._open_undos: dict[str, Compensation] = {}  # failed for good, not yet settled
         self._published: SagaState | None = None
         self._failed_steps: set[str] = set()
         self._ids: dict[str, str] = {}  # payment, PaymentIntent and refund ids, once known
@@ -121,28 +125,69 @@ class OrderProgress:
         failed = undo.step in self._failed_steps
         self.steps[undo.step].state = StepState.FAILED if failed else StepState.COMPENSATED
         self.compensations_run.append(undo.name)
+        if self._open_undos.pop(undo.name, None):  # a person's retry went through
+            self.compensation_failures = [
+                f for f in self.compensation_failures if f.activity != undo.name
+            ]
         self.learn(result)
 
     def undo_failed(self, undo: Compensation, err: FailureError) -> None:
         """An undo that no retry can help: reported for a person to settle."""
         error_type, message = describe(err)
         workflow.logger.error("%s failed: %s", undo.name, message)
-        self.compensation_failures.append(
-            CompensationFailure(activity=undo.name, error_type=error_type, message=message)
-        )
+        self.compensation_failures = [
+            f for f in self.compensation_failures if f.activity != undo.name
+        ] + [CompensationFailure(activity=undo.name, error_type=error_type, message=message)]
+        self._open_undos[undo.name] = undo
         saga_metrics.count(saga_metrics.COMPENSATION_FAILURES, undo=undo.name)
         step = self.steps[undo.step]
         step.state = StepState.COMPENSATION_FAILED
         step.error_type, step.error_message = error_type, message
 
+    def open_undos(self) -> list[Compensation]:
+        """The undos that failed for good and are not settled, oldest first."""
+        return list(self._open_undos.values())[::-1]
+
+    def wait_for_person(self) -> None:
+        """Say, everywhere an operator looks, that a person must settle the failed undos."""
+        self.waiting_for_person = True
+        names = ", ".join(f.activity for f in self.compensation_failures)
+        self.set_state(SagaState.COMPENSATION_FAILED, f"waiting for a person: {names} failed")
+        workflow.logger.error(
+            "order %s waits for a person: %s could not be undone; `order-saga resolve %s "
+            "--retry` once fixed, or `--mark-resolved --note ...` after a manual fix",
+            self.order_id,
+            names,
+            self.order_id,
+        )
+
+    def check_waiting(self, *, busy: bool) -> None:
+        """Refuse a resolution for a saga that is not waiting for one (an update's check)."""
+        if not self.waiting_for_person or self.resolution is not None:
+            raise ApplicationError(
+                f"order {self.order_id} is not waiting for a person (it is {self.state})",
+                type="NotWaitingForPerson",
+            )
+        if busy:
+            raise ApplicationError(
+                f"order {self.order_id}: a retry of its undos is already running",
+                type="RetryRunning",
+            )
+
+    def resolve(self, note: str) -> None:
+        """A person settled the failed undos by hand."""
+        self.resolution = Resolution(note=note, resolved_at=workflow.now())
+
     def result(self, failure: StepFailed) -> OrderResult:
-        """The result of a compensated order: why, what was undone, and the money's ids."""
+        """The result of an order that did not ship: why, what was undone, what a person
+        settled, and the money's ids."""
         return OrderResult(
             order_id=self.order_id,
             status=self.state,
-            failed_step=failure.step,
+            failed_step=failure.step or None,
             error_type=failure.error_type,
             error_message=failure.message,
+            resolution=self.resolution,
             compensations_run=list(self.compensations_run),
             compensation_failures=list(self.compensation_failures),
             payment_id=self._ids.get("payment_id"),
@@ -159,6 +204,8 @@ class OrderProgress:
             compensations_run=list(self.compensations_run),
             compensation_failures=list(self.compensation_failures),
             cancel_reason=self.cancel_reason,
+            waiting_for_person=self.waiting_for_person and self.resolution is None,
+            resolution=self.resolution,
         )
 
     def finished(self) -> None:

@@ -53,6 +53,11 @@ class OrderRequest(Strict):
         default=5,
         description="How long the booked shipment waits for pickup; cancellable until then",
     )
+    deadline_seconds: Annotated[WholeNumber, Field(ge=60, le=30 * 86400)] | None = Field(
+        default=None,
+        description="The business deadline: a saga whose shipment is not booked by then is "
+        "undone and ends EXPIRED. The client API fills in the configured default (24 h)",
+    )
     step_deadline_seconds: Annotated[WholeNumber, Field(ge=10, le=86400)] = Field(
         default=int(STEP_DEADLINE.total_seconds()),
         description="How long reserve and ship retry infrastructure faults (an outage of "

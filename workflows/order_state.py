@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 from temporalio.exceptions import ApplicationError
@@ -11,6 +13,8 @@ from temporalio.exceptions import ApplicationError
 # The saga's wire names: clients use them without importing the workflow and its activities.
 WORKFLOW_TYPE = "OrderSaga"
 STATUS_QUERY = "status"
+RETRY_UNDOS_UPDATE = "retry_undos"
+MARK_RESOLVED_UPDATE = "mark_resolved"
 
 
 class SagaState(StrEnum):
@@ -24,6 +28,8 @@ class SagaState(StrEnum):
     COMPENSATED = "COMPENSATED"
     CANCELLED = "CANCELLED"
     COMPENSATION_FAILED = "COMPENSATION_FAILED"  # an undo needs a person (see failures)
+    EXPIRED = "EXPIRED"  # its deadline passed before the shipment was booked: undone
+    RESOLVED = "RESOLVED"  # a person settled what an undo could not
 
 
 class StepState(StrEnum):
@@ -49,6 +55,17 @@ class CompensationFailure(BaseModel):
     message: str
 
 
+class Resolution(BaseModel):
+    """A person's settlement of undos that could not run: what they did, and when."""
+
+    note: str
+    resolved_at: datetime
+
+
+class MarkResolved(BaseModel):
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class SagaStatus(BaseModel):
     """Answer of the `status` query: where the saga is and how each step went."""
 
@@ -58,6 +75,8 @@ class SagaStatus(BaseModel):
     compensations_run: list[str] = Field(default_factory=list)
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
     cancel_reason: str | None = None
+    waiting_for_person: bool = False
+    resolution: Resolution | None = None
 
 
 class OrderResult(BaseModel):
@@ -75,6 +94,7 @@ class OrderResult(BaseModel):
     error_message: str | None = None
     compensations_run: list[str] = Field(default_factory=list)
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
+    resolution: Resolution | None = None
 
 
 # A compensated order ends as a failed workflow, so the Web UI's list shows it red and counts
@@ -83,16 +103,19 @@ class OrderResult(BaseModel):
 COMPENSATED_FAILURE_TYPES = {
     SagaState.COMPENSATED: "OrderCompensated",
     SagaState.COMPENSATION_FAILED: "CompensationFailed",
+    SagaState.EXPIRED: "OrderExpired",
 }
 
 
 def compensated_failure(result: OrderResult) -> ApplicationError:
     """The failure a compensated saga ends with: why, what was undone, the result itself."""
     undone = ", ".join(result.compensations_run) or "nothing"
-    message = (
-        f"order {result.order_id} {result.status}: {result.failed_step} failed "
-        f"({result.error_type}: {result.error_message}); undone: {undone}"
+    why = (
+        f"{result.failed_step} failed ({result.error_type}: {result.error_message})"
+        if result.failed_step
+        else result.error_message
     )
+    message = f"order {result.order_id} {result.status}: {why}; undone: {undone}"
     return ApplicationError(
         message,
         result,

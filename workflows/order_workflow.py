@@ -11,28 +11,19 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.inventory.activities import RELEASE_INVENTORY, RESERVE_INVENTORY
-    from activities.inventory.contracts import ReleaseInventoryInput, ReserveInventoryInput
-    from activities.payment.activities import (
-        CHARGE_PAYMENT,
-        CREATE_PAYMENT_INTENT,
-        REFUND_PAYMENT,
-    )
-    from activities.payment.contracts import (
-        ChargePaymentInput,
-        CreatePaymentIntentInput,
-        RefundPaymentInput,
-    )
-    from activities.shipment.activities import CANCEL_SHIPMENT, CREATE_SHIPMENT
-    from activities.shipment.contracts import CancelShipmentInput, CreateShipmentInput
-    from workflows.order_progress import FEWER_UPSERTS, OrderProgress, StepFailed
+    from workflows.order_forward import run_forward
+    from workflows.order_progress import OrderProgress, StepFailed
     from workflows.order_request import OrderRequest
     from workflows.order_state import (
+        MARK_RESOLVED_UPDATE,
+        RETRY_UNDOS_UPDATE,
         STATUS_QUERY,
         WORKFLOW_TYPE,
+        MarkResolved,
         OrderResult,
         SagaState,
         SagaStatus,
+        StepState,
         compensated_failure,
     )
     from workflows.order_steps import OrderSteps
@@ -41,6 +32,8 @@ with workflow.unsafe.imports_passed_through():
 
 # A compensated order fails the workflow (red in the Web UI's list) instead of completing.
 FAILED_WHEN_COMPENSATED = "compensated-fails-workflow"
+# An undo that fails for good leaves the saga open, waiting for a person, instead of ending.
+WAIT_FOR_PERSON = "wait-for-a-person"
 
 
 # An input that cannot be decoded (sent by another client) fails the run, naming the field,
@@ -55,15 +48,43 @@ class OrderSaga:
             on_failed=self._progress.undo_failed,
         )
         self._steps = OrderSteps(self._progress, self._saga)
+        self._retrying = False
+        self._expired = False
 
     @workflow.query(name=STATUS_QUERY)
     def status(self) -> SagaStatus:
         """Where the saga is and how each step went, answered while it runs."""
         return self._progress.status()
 
+    @workflow.update(name=RETRY_UNDOS_UPDATE)
+    async def retry_undos(self) -> SagaStatus:
+        """A person fixed the cause (the issuer, say): run the failed undos once more."""
+        self._retrying = True
+        try:
+            await self._saga.compensate(only=self._progress.open_undos())
+        finally:
+            self._retrying = False
+        if self._progress.compensation_failures:
+            self._progress.wait_for_person()  # failed again: still waiting
+        return self._progress.status()
+
+    @retry_undos.validator
+    def _may_retry(self) -> None:
+        self._progress.check_waiting(busy=self._retrying)
+
+    @workflow.update(name=MARK_RESOLVED_UPDATE)
+    def mark_resolved(self, request: MarkResolved) -> SagaStatus:
+        """A person settled the failed undos by hand: record what they did; the saga ends."""
+        self._progress.resolve(request.note)
+        return self._progress.status()
+
+    @mark_resolved.validator
+    def _may_mark_resolved(self, request: MarkResolved) -> None:
+        self._progress.check_waiting(busy=self._retrying)
+
     @workflow.run
     async def run(self, order: OrderRequest) -> OrderResult:
-        """Run the order forward; undo it on a step failure or a cancel."""
+        """Run the order forward; undo it on a step failure, a cancel or its deadline."""
         own_id = workflow.info().workflow_id
         if own_id != order.workflow_id:  # one order, one saga: another id would undo its work
             raise ApplicationError(
@@ -74,116 +95,83 @@ class OrderSaga:
         progress = self._progress
         progress.begin(order)
         try:
-            result = await self._forward(order)
+            result = await self._forward_within_deadline(order)
         except StepFailed as failure:
             await self._saga.compensate()
-            failed = bool(progress.compensation_failures)
-            progress.set_state(SagaState.COMPENSATION_FAILED if failed else SagaState.COMPENSATED)
-            progress.finished()
+            state = await self._settle(SagaState.COMPENSATED)
             result = progress.result(failure)
+            if state == SagaState.RESOLVED:
+                return result
             if workflow.patched(FAILED_WHEN_COMPENSATED):
                 raise compensated_failure(result) from None
             return result  # histories from before the patch
         except asyncio.CancelledError:
             progress.cancel_reason = workflow.cancellation_reason()
-            if progress.cancel_reason is None:
+            if progress.cancel_reason is None and not self._expired:
                 raise  # not a cancel of the order (e.g. the worker evicting the run)
-            progress.set_state(SagaState.CANCELLING, f"cancelled: {progress.cancel_reason or '-'}")
+            if self._expired:
+                why = f"its deadline ({order.deadline_seconds} s) passed before shipment"
+                progress.set_state(SagaState.COMPENSATING, f"expired: {why}")
+                await self._saga.compensate()
+                state = await self._settle(SagaState.EXPIRED, f"expired: {why}")
+                result = progress.result(StepFailed("", "DeadlineExpired", f"order {why}"))
+                if state == SagaState.RESOLVED:
+                    return result
+                raise compensated_failure(result) from None
+            details = f"cancelled: {progress.cancel_reason or '-'}"
+            progress.set_state(SagaState.CANCELLING, details)
             await self._saga.compensate()
             # An undo that failed needs a person, whatever started the undo.
-            failed = bool(progress.compensation_failures)
-            end = SagaState.COMPENSATION_FAILED if failed else SagaState.CANCELLED
-            progress.set_state(end, f"cancelled: {progress.cancel_reason or '-'}")
-            progress.finished()
+            if await self._settle(SagaState.CANCELLED, details) == SagaState.RESOLVED:
+                return progress.result(StepFailed("", "Cancelled", details))
             raise
         progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
         progress.finished()
         return result
 
-    async def _forward(self, order: OrderRequest) -> OrderResult:
-        """The business process. Each undo is registered before its step runs: a step that
-        timed out after taking effect is still undone, and every undo is idempotent."""
-        key = workflow.info().workflow_id  # one saga per order, so one key per order
-        count = sum(item.quantity for item in order.items)
-        units = f"{count} unit{'s' if count != 1 else ''}"
-        release = ReleaseInventoryInput(order_id=order.order_id, skus=[i.sku for i in order.items])
-        self._steps.undo_with("reserve_inventory", RELEASE_INVENTORY, release, f"release {units}")
-        reservation = await self._steps.run(
-            "reserve_inventory",
-            RESERVE_INVENTORY,
-            ReserveInventoryInput(
-                order_id=order.order_id, currency=order.currency, items=order.items
-            ),
-            f"reserve {units}",
-            deadline=order.step_deadline,
-        )
+    async def _settle(self, end: SagaState, details: str | None = None) -> SagaState:
+        """After the undos: `end`, unless one failed. Then (since the wait-for-a-person
+        patch) the saga waits in COMPENSATION_FAILED until a person's retry goes through
+        (`end`) or a person marks it resolved (RESOLVED); before it, it just ended there."""
+        progress = self._progress
+        state = end
+        if progress.compensation_failures:
+            state = SagaState.COMPENSATION_FAILED
+            if workflow.patched(WAIT_FOR_PERSON):
+                progress.wait_for_person()
+                await workflow.wait_condition(
+                    lambda: (
+                        (not progress.compensation_failures or progress.resolution is not None)
+                        and workflow.all_handlers_finished()
+                    )
+                )
+                progress.waiting_for_person = False
+                state = end if progress.resolution is None else SagaState.RESOLVED
+        progress.set_state(state, details)
+        progress.finished()
+        return state
 
-        money = f"{reservation.total} {reservation.currency.upper()}"
-        create = CreatePaymentIntentInput(
-            order_id=order.order_id,
-            customer_id=order.customer_id,
-            amount=reservation.total,
-            currency=reservation.currency,
-            payment_method=order.payment_method,
-            idempotency_key=key,
-        )
-        # With the create request, the refund finds an intent whose every answer was lost.
-        refund = RefundPaymentInput(order_id=order.order_id, idempotency_key=key, create=create)
-        self._steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
-        self._progress.set_state(SagaState.RUNNING, f"charging {money}")
-        # Two activities, so the PaymentIntent id is in the history before money moves.
-        intent = await self._steps.run(
-            "charge_payment",
-            CREATE_PAYMENT_INTENT,
-            create,
-            f"create payment intent {money}",
-            last=False,
-        )
-        refund = refund.model_copy(update={"payment_intent_id": intent.payment_intent_id})
-        self._steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
-        charge = await self._steps.run(
-            "charge_payment",
-            CHARGE_PAYMENT,
-            ChargePaymentInput(
-                order_id=order.order_id,
-                payment_intent_id=intent.payment_intent_id,
-                amount=reservation.total,
-                currency=reservation.currency,
-                idempotency_key=key,
-            ),
-            f"charge {money}",
-        )
-
-        address = order.shipping_address
-        cancel = CancelShipmentInput(order_id=order.order_id)
-        self._steps.undo_with("create_shipment", CANCEL_SHIPMENT, cancel, "cancel shipment")
-        destination = f"{address.city}, {address.country}"
-        self._progress.set_state(SagaState.RUNNING, f"booking shipment to {destination}")
-        shipment = await self._steps.run(
-            "create_shipment",
-            CREATE_SHIPMENT,
-            CreateShipmentInput(order_id=order.order_id, address=address),
-            f"ship to {destination}",
-            deadline=order.step_deadline,
-        )
-
-        pickup = timedelta(seconds=order.handover_delay_seconds)
-        if pickup or not workflow.patched(FEWER_UPSERTS):
-            pickup_at = (workflow.now() + pickup).strftime("%Y-%m-%d %H:%M:%S UTC")
-            self._progress.set_state(
-                SagaState.AWAITING_HANDOVER,
-                f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at}; "
-                "cancel is still possible until then",
+    async def _forward_within_deadline(self, order: OrderRequest) -> OrderResult:
+        """The forward path, bounded by the order's business deadline when it has one: if
+        the shipment is not booked by then, the step in flight is cancelled (it finishes or
+        acknowledges first, as with a cancel) and the order is undone, EXPIRED."""
+        if order.deadline_seconds is None:
+            return await self._forward(order)
+        forward = asyncio.create_task(self._forward(order))
+        shipment = self._progress.steps["create_shipment"]
+        try:
+            await workflow.wait_condition(
+                lambda: forward.done() or shipment.state == StepState.DONE,
+                timeout=timedelta(seconds=order.deadline_seconds),
+                timeout_summary="order deadline",
             )
-        if pickup:
-            await workflow.sleep(pickup, summary="wait for carrier pickup")
-        return OrderResult(
-            order_id=order.order_id,
-            status=SagaState.COMPLETED,
-            total=reservation.total,
-            currency=reservation.currency,
-            payment_id=charge.payment_id,
-            payment_intent_id=charge.payment_intent_id,
-            shipment_id=shipment.shipment_id,
-            tracking_number=shipment.tracking_number,
-        )
+        except TimeoutError:
+            self._expired = True
+            forward.cancel()
+        except asyncio.CancelledError:
+            forward.cancel()  # the order was cancelled: the step in flight hears it
+        return await forward
+
+    async def _forward(self, order: OrderRequest) -> OrderResult:
+        """The business process (`run_forward`), a method so a test can vary it."""
+        return await run_forward(self._steps, self._progress, order)

@@ -71,11 +71,14 @@ class Saga:
                 return
         self._compensations.append(compensation)
 
-    async def compensate(self) -> list[tuple[Compensation, FailureError]]:
-        """Run the undos newest first, each once, to the end: a cancel of the workflow that
-        arrives meanwhile changes nothing. An undo that fails (after its own retry policy
-        gave up) is collected and the older undos still run; the failures are returned."""
-        task = asyncio.create_task(self._run_all())
+    async def compensate(
+        self, only: list[Compensation] | None = None
+    ) -> list[tuple[Compensation, FailureError]]:
+        """Run the undos (or `only` these, as when a person retries failed ones) newest
+        first, each once, to the end: a cancel of the workflow that arrives meanwhile changes
+        nothing. An undo that fails (after its own retry policy gave up) is collected and the
+        older undos still run; the failures are returned."""
+        task = asyncio.create_task(self._run_all(self._compensations if only is None else only))
         while not task.done():
             try:
                 await workflow.wait([task])
@@ -83,9 +86,11 @@ class Saga:
                 continue  # the workflow was cancelled: the undo finishes all the same
         return task.result()
 
-    async def _run_all(self) -> list[tuple[Compensation, FailureError]]:
+    async def _run_all(
+        self, compensations: list[Compensation]
+    ) -> list[tuple[Compensation, FailureError]]:
         failures: list[tuple[Compensation, FailureError]] = []
-        for compensation in reversed(self._compensations):
+        for compensation in reversed(compensations):
             if self._on_undo:
                 self._on_undo(compensation)
             try:

@@ -23,7 +23,7 @@ HELP = {
     "followed by compensation. Unknown error types count as other.",
     COMPENSATION_FAILURES: "Undos that failed for good and need a person, by undo activity.",
 }
-OUTCOMES = ("completed", "compensated", "cancelled", "compensation_failed")
+OUTCOMES = ("completed", "compensated", "cancelled", "expired", "resolved", "compensation_failed")
 STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
 UNDOS = ("release_inventory", "refund_payment", "cancel_shipment")
 ERROR_TYPES = frozenset(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Body, FastAPI, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import BaseModel, Field, model_validator
 from temporalio.client import Client
+from temporalio.converter import PayloadCodec
 
 from order_saga import client as orders
+from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.problems import (
     FieldProblem,
     Problem,
@@ -17,7 +20,7 @@ from order_saga.api.problems import (
     install,
     problem_response,
 )
-from order_saga.client import ClosedOrder, OrderSummary
+from order_saga.client import DEFAULT_DEADLINE_SECONDS, ClosedOrder, OrderSummary
 from workflows.order_request import OrderRequest, order_id_from
 from workflows.order_state import SagaState, SagaStatus
 
@@ -36,12 +39,31 @@ class Accepted(BaseModel):
     status_url: str
 
 
+class Resolve(BaseModel):
+    action: Literal["retry", "mark-resolved"]
+    note: Annotated[str | None, Field(min_length=1, max_length=2000)] = None
+
+    @model_validator(mode="after")
+    def _note_with_mark_resolved(self) -> Resolve:
+        if self.action == "mark-resolved" and not self.note:
+            raise ValueError("mark-resolved needs a note: what was done, for the record")
+        return self
+
+
 class CancelRequest(BaseModel):
     reason: Annotated[str, Field(max_length=500)] = ""
 
 
-def create_app(client: Client, task_queue: str) -> FastAPI:
-    """The app, on a connected client: it answers from its first request."""
+def create_app(
+    client: Client,
+    task_queue: str,
+    *,
+    default_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS,
+    codec: PayloadCodec | None = None,
+    codec_origins: list[str] | None = None,
+) -> FastAPI:
+    """The app, on a connected client: it answers from its first request. With `codec`, it
+    also serves the remote codec endpoint for the Web UI at `codec_origins`."""
     app = FastAPI(
         title="order-saga",
         summary="Orders run as Temporal sagas: reserve, charge, ship; undone on failure.",
@@ -49,6 +71,14 @@ def create_app(client: Client, task_queue: str) -> FastAPI:
         responses=PROBLEMS,
     )
     install(app)
+    if codec is not None:
+        app.include_router(codec_router(codec))
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=codec_origins or [],
+            allow_methods=["POST"],
+            allow_headers=["content-type", "x-namespace", "authorization"],
+        )
 
     @app.middleware("http")
     async def limit_body(
@@ -76,7 +106,9 @@ def create_app(client: Client, task_queue: str) -> FastAPI:
         """Validate the order and start its saga. One saga per order id: a second request
         for the same order is answered 409 with the first one's `Location`."""
         try:
-            handle = await orders.start_order(client, order, task_queue)
+            handle = await orders.start_order(
+                client, order, task_queue, default_deadline_seconds=default_deadline_seconds
+            )
         except orders.OrderAlreadyStarted as err:
             location = str(request.url_for("get_order", order_id=order.order_id).path)
             raise ProblemError(
@@ -110,6 +142,18 @@ def create_app(client: Client, task_queue: str) -> FastAPI:
         except orders.OrderNotFound as err:
             raise ProblemError(404, "no-order", "No such order", str(err)) from err
         return accepted(request, response, order_id_from(handle.id), handle.id)
+
+    @app.post("/api/orders/{order_id}/resolve", response_model=SagaStatus)
+    async def resolve_order(order_id: str, resolution: Annotated[Resolve, Body()]) -> SagaStatus:
+        """Settle a saga waiting in COMPENSATION_FAILED: `retry` its failed undos, or
+        `mark-resolved` with a note of what was done by hand (the saga then ends RESOLVED).
+        409 when it is not waiting for a person."""
+        try:
+            if resolution.action == "retry":
+                return await orders.retry_undos(client, order_id)
+            return await orders.mark_resolved(client, order_id, resolution.note or "")
+        except orders.OrderNotFound as err:
+            raise ProblemError(404, "no-order", "No such order", str(err)) from err
 
     @app.get("/api/orders", response_model=list[OrderSummary])
     async def list_orders(

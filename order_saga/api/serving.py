@@ -10,6 +10,7 @@ import uvicorn
 from temporalio.client import Client
 
 from order_saga.api.app import create_app
+from order_saga.settings import Settings
 
 API_PORT = 8000
 
@@ -36,9 +37,17 @@ class EmbeddedServer(uvicorn.Server):
         yield
 
 
-def api_server(client: Client, task_queue: str, *, embedded: bool = False) -> uvicorn.Server:
-    """A uvicorn server of the order API on `client`; serve it on a `listening_socket`."""
-    config = uvicorn.Config(
-        create_app(client, task_queue), log_level="warning" if embedded else "info"
+def api_server(
+    client: Client, settings: Settings, *, embedded: bool = False, serve_codec: bool = False
+) -> uvicorn.Server:
+    """A uvicorn server of the order API on `client`; serve it on a `listening_socket`. With
+    `serve_codec` (and PAYLOAD_KEYS), also the Web UI's codec endpoint on /codec."""
+    app = create_app(
+        client,
+        settings.task_queue,
+        default_deadline_seconds=settings.order_deadline_seconds,
+        codec=settings.payload_codec() if serve_codec else None,
+        codec_origins=settings.codec_origins,
     )
+    config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

@@ -97,7 +97,14 @@ def root(
 
 def main() -> None:
     """Console entry point of `order-saga`."""
-    from order_saga.cli import api, load, operate, orders, stack  # noqa: F401  (registers them)
+    from order_saga.cli import (  # noqa: F401  (registers them)
+        api,
+        load,
+        operate,
+        orders,
+        resolve,
+        stack,
+    )
     from order_saga.temporal import run_then_exit
 
     run_then_exit(app)

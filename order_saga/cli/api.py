@@ -9,7 +9,7 @@ import typer
 
 from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, one_line_errors
 from order_saga.settings import Settings
-from order_saga.temporal import connect
+from order_saga.temporal import connect_for
 
 
 @app.command()
@@ -17,6 +17,14 @@ from order_saga.temporal import connect
 def api(
     host: Annotated[str, typer.Option(help="0.0.0.0 inside a container")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    serve_codec: Annotated[
+        bool,
+        typer.Option(
+            "--serve-codec/--no-serve-codec",
+            help="Also serve the Web UI's codec endpoint on /codec (PAYLOAD_KEYS): it decrypts "
+            "for whoever reaches it",
+        ),
+    ] = False,
     address: AddressOption = None,
     namespace: NamespaceOption = None,
     profile: ProfileOption = None,
@@ -28,10 +36,8 @@ def api(
     sock = listening_socket(host, port)
 
     async def run() -> None:
-        client = await connect(
-            address, namespace=namespace, profile=profile, tracing=settings.tracing
-        )
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
         typer.echo(f"Order API on http://{host}:{port}/api/orders (docs: /docs)")
-        await api_server(client, settings.task_queue).serve(sockets=[sock])
+        await api_server(client, settings, serve_codec=serve_codec).serve(sockets=[sock])
 
     asyncio.run(run())

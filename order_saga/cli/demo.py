@@ -104,7 +104,15 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
     """Start every sample, wait for all outcomes, print them with Web UI links."""
     run_id = uuid.uuid4().hex[:6]
     orders = sample_orders(run_id)
-    handles = [await start_order(client, order, settings.task_queue) for _, order in orders]
+    handles = [
+        await start_order(
+            client,
+            order,
+            settings.task_queue,
+            default_deadline_seconds=settings.order_deadline_seconds,
+        )
+        for _, order in orders
+    ]
     waits = [order_result(h) for h in handles[:-1]]
     results: list[OrderResult] = await asyncio.gather(
         *waits, cancel_while_awaiting_pickup(handles[-1])

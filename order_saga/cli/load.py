@@ -14,7 +14,7 @@ from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, o
 from order_saga.cli.output import Output, OutputOption
 from order_saga.load import LoadReport, parse_mix, run_load
 from order_saga.settings import Settings
-from order_saga.temporal import connect
+from order_saga.temporal import connect_for
 
 
 @app.command()
@@ -39,9 +39,7 @@ def load(
     catalogue = stocked_prices()
 
     async def run() -> LoadReport:
-        client = await connect(
-            address, namespace=namespace, profile=profile, tracing=settings.tracing
-        )
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
         columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("sagas", total=count)

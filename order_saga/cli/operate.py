@@ -15,7 +15,7 @@ from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, o
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import OrderSummary, cancel_order, known_status, list_orders
 from order_saga.settings import Settings
-from order_saga.temporal import connect
+from order_saga.temporal import connect_for
 from order_saga.visibility import list_query
 from workflows.order_state import SagaState, SagaStatus
 
@@ -36,9 +36,7 @@ def cancel(
     settings = Settings()
 
     async def run() -> SagaStatus | None:
-        client = await connect(
-            address, namespace=namespace, profile=profile, tracing=settings.tracing
-        )
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
         return await cancel_order(client, order_id, reason, wait=wait)
 
     status = asyncio.run(run())
@@ -69,9 +67,7 @@ def list_sagas(
     settings = Settings()
 
     async def run() -> list[OrderSummary]:
-        client = await connect(
-            address, namespace=namespace, profile=profile, tracing=settings.tracing
-        )
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
         return await list_orders(client, status=status, customer=customer, limit=limit)
 
     rows = asyncio.run(run())

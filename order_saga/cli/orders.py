@@ -26,7 +26,7 @@ from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_
 from order_saga.client import OrderHandle, order_result, order_status, start_order
 from order_saga.order_events import step_events, worker_polls
 from order_saga.settings import Settings
-from order_saga.temporal import connect
+from order_saga.temporal import connect_for
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
 
@@ -70,6 +70,10 @@ def start(
     state: Annotated[str | None, typer.Option()] = None,
     zip_code: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option(help="Default US")] = None,
+    deadline: Annotated[
+        int | None,
+        typer.Option(help="Seconds until the order expires unless shipped (default 86400)"),
+    ] = None,
     handover_delay: Annotated[
         int | None,
         typer.Option(
@@ -107,15 +111,20 @@ def start(
     data = read_order(order_file, flags)
     if handover_delay is not None:
         data["handover_delay_seconds"] = handover_delay
+    if deadline is not None:
+        data["deadline_seconds"] = deadline
     order = OrderRequest.model_validate(data)  # refused here, before anything runs
     settings = Settings()
     show_progress = sys.stderr.isatty() if progress is None else progress
 
     async def run() -> OrderResult | None:
-        client = await connect(
-            address, namespace=namespace, profile=profile, tracing=settings.tracing
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        handle = await start_order(
+            client,
+            order,
+            settings.task_queue,
+            default_deadline_seconds=settings.order_deadline_seconds,
         )
-        handle = await start_order(client, order, settings.task_queue)
         if not wait:
             started = {"order_id": order.order_id, "workflow_id": handle.id}
             typer.echo(json.dumps(started) if output == Output.JSON else handle.id)
@@ -152,9 +161,7 @@ def status(
     settings = Settings()
 
     async def run() -> Any:
-        client = await connect(
-            address, namespace=namespace, profile=profile, tracing=settings.tracing
-        )
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
         return await order_status(client, order_id)
 
     found = asyncio.run(run())

@@ -23,13 +23,14 @@ OutputOption = Annotated[
 ]
 
 # 0 is also every command that did what was asked; 1 is one that could not (one line on
-# stderr says why); 2 is a usage error. EXPIRED is kept for an order whose deadline passes.
-EXIT_CODES = {
+# stderr says why); 2 is a usage error.
+EXIT_CODES: dict[str, int] = {
     SagaState.COMPLETED: 0,
     SagaState.COMPENSATED: 3,
     SagaState.CANCELLED: 4,
-    "EXPIRED": 5,
+    SagaState.EXPIRED: 5,
     SagaState.COMPENSATION_FAILED: 6,
+    SagaState.RESOLVED: 7,
 }
 
 
@@ -67,6 +68,16 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
     if isinstance(status, SagaStatus):
         if status.cancel_reason:
             lines.append(f"  cancelled: {status.cancel_reason}")
+        if status.waiting_for_person:
+            lines.append(
+                f"  waiting for a person: order-saga resolve {status.order_id} --retry, or "
+                "--mark-resolved --note TEXT"
+            )
+        if status.resolution:
+            lines.append(
+                f"  resolved {status.resolution.resolved_at:%Y-%m-%d %H:%M:%S} UTC: "
+                f"{status.resolution.note}"
+            )
         lines += undo_lines(status.compensations_run, status.compensation_failures)
     return "\n".join(lines)
 

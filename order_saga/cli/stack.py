@@ -72,8 +72,12 @@ def dev(
     api_socket = listening_socket("127.0.0.1", api_port)
 
     async def run() -> None:
-        async with embedded_stack(settings, with_worker=worker) as (client, endpoints):
-            server = api_server(client, settings.task_queue, embedded=True)
+        codec = f"http://127.0.0.1:{api_port}/codec" if settings.payload_keys else None
+        async with embedded_stack(settings, with_worker=worker, codec_endpoint=codec) as (
+            client,
+            endpoints,
+        ):
+            server = api_server(client, settings, embedded=True, serve_codec=True)
             serving = asyncio.create_task(server.serve(sockets=[api_socket]))
             print_endpoints(endpoints, settings.task_queue)
             typer.echo(f"Order API          http://127.0.0.1:{api_port}/api/orders (docs: /docs)")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.converter import PayloadCodec
 
 from activities.inventory.catalogue import seed_catalogue
 from order_saga.db.engine import display_url, make_engine
@@ -62,14 +63,18 @@ def port_open(host: str, port: int) -> bool:
 
 
 async def wait_for_temporal(
-    address: str, *, tracing: bool = False, deadline: float = STARTUP_DEADLINE_SECONDS
+    address: str,
+    *,
+    tracing: bool = False,
+    codec: PayloadCodec | None = None,
+    deadline: float = STARTUP_DEADLINE_SECONDS,
 ) -> Client:
     """Poll until the frontend answers, or fail with the address it could not reach."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + deadline
     while True:
         try:
-            return await connect(address, tracing=tracing)
+            return await connect(address, tracing=tracing, codec=codec)
         except RuntimeError as err:
             if loop.time() > give_up:
                 message = f"Temporal at {address} did not come up in {deadline:.0f}s"
@@ -109,6 +114,7 @@ async def embedded_stack(
     with_worker: bool = True,
     reuse_running: bool = False,
     address: str = "127.0.0.1:7233",
+    codec_endpoint: str | None = None,
 ) -> AsyncIterator[tuple[Client, Endpoints]]:
     """Bring up what is missing, yield a connected client, and stop what was started."""
     engine = make_engine(settings.database_url)  # the process's one engine
@@ -139,12 +145,15 @@ async def embedded_stack(
                     ui_port=int(port) + 1000,
                     db_file=DATA_DIR / "temporal.db",
                     log_file=DATA_DIR / "temporal.log",
+                    codec_endpoint=codec_endpoint,
                 )
             )
             endpoints.started.append("temporal")
             endpoints.gave_up = server.gave_up
         endpoints.web_ui = f"http://localhost:{int(port) + 1000}"
-        client = await wait_for_temporal(address, tracing=settings.tracing)
+        client = await wait_for_temporal(
+            address, tracing=settings.tracing, codec=settings.payload_codec()
+        )
         await register_search_attributes(client)  # a stack found running may predate them
         if with_worker:
             await stack.enter_async_context(build_worker(client, settings=settings, engine=engine))

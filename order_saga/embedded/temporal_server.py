@@ -133,7 +133,7 @@ class Supervised:
 
 @contextlib.asynccontextmanager
 async def supervised_dev_server(
-    *, port: int, ui_port: int, db_file: Path, log_file: Path
+    *, port: int, ui_port: int, db_file: Path, log_file: Path, codec_endpoint: str | None = None
 ) -> AsyncIterator[Supervised]:
     """The dev server of `order-saga dev` and `demo`, for the duration of the block,
     restarted on its database file if it dies.
@@ -145,6 +145,8 @@ async def supervised_dev_server(
     """
     args = ["server", "start-dev", "--ip", "127.0.0.1", "--port", str(port), *TUNING]
     args += [*search_attribute_flags(), "--ui-port", str(ui_port)]
+    if codec_endpoint:  # the UI decrypts payloads through it, in the browser
+        args += ["--ui-codec-endpoint", codec_endpoint]
     db_file.parent.mkdir(parents=True, exist_ok=True)
     args += ["--db-filename", str(db_file)]
     log_file.parent.mkdir(parents=True, exist_ok=True)

@@ -141,4 +141,30 @@ def test_openapi_docs_are_served(api) -> None:
         "/api/orders",
         "/api/orders/{order_id}",
         "/api/orders/{order_id}/cancel",
+        "/api/orders/{order_id}/resolve",
     }
+
+
+def test_a_person_resolves_a_refused_refund_over_http(api, worker_process, make_product) -> None:
+    order = order_data(
+        order_id=f"api-{uuid.uuid4().hex[:8]}",
+        items=[{"sku": make_product(stock=2), "quantity": 1, "unit_price": "19.99"}],
+        payment_method="pm_card_refundFail",
+        shipping_address={**order_data()["shipping_address"], "country": "AQ"},
+    )
+    location = api.post("/api/orders", json=order).headers["Location"]
+    deadline = time.monotonic() + 60
+    while not api.get(location).json().get("waiting_for_person"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)  # polling the order's own status, with a deadline
+
+    no_note = api.post(f"{location}/resolve", json={"action": "mark-resolved"})
+    assert (no_note.status_code, no_note.headers["content-type"]) == (422, PROBLEM)
+    settled = api.post(
+        f"{location}/resolve", json={"action": "mark-resolved", "note": "refunded by transfer"}
+    )
+    assert settled.status_code == 200, settled.text
+    assert settled.json()["resolution"]["note"] == "refunded by transfer"
+    again = api.post(f"{location}/resolve", json={"action": "retry"})
+    assert (again.status_code, again.headers["content-type"]) == (409, PROBLEM)
+    assert "not waiting for a person" in again.json()["detail"]

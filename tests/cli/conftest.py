@@ -67,3 +67,14 @@ def read_until(
     if marker.encode() not in seen:
         pytest.fail(f"no {marker!r} within {seconds}s; output so far:\n{seen.decode()}")
     return seen.decode()
+
+
+def children(pid: int) -> list[int]:
+    """The pids of a process's children, read from /proc (a thread may end meanwhile)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found

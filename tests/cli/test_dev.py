@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from order_saga.codec import new_key
 from order_saga.embedded.stack import port_open
-from tests.cli.conftest import read_until
+from tests.cli.conftest import children, read_until
 from tests.helpers import clean_env, order_data
 
 BIN = Path(sys.executable).parent
@@ -79,3 +80,48 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
     assert dev.returncode == 0
     assert b"Stopped." in rest
     assert not any(port_open("127.0.0.1", p) for p in STACK_PORTS)
+
+
+@pytest.mark.skipif(
+    any(port_open("127.0.0.1", p) for p in STACK_PORTS), reason="a stack already runs here"
+)
+def test_with_payload_keys_the_ui_decrypts_through_the_codec_endpoint(tmp_path: Path) -> None:
+    env = {**clean_env(), "PAYLOAD_KEYS": f"k1:{new_key()}"}
+    dev = subprocess.Popen(
+        [BIN / "order-saga", "dev"], cwd=tmp_path, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        read_until(dev, "Ready.", seconds=90)
+        [server] = [
+            Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0") for pid in children(dev.pid)
+        ]
+        flag = server.index(b"--ui-codec-endpoint")
+        assert server[flag + 1] == b"http://127.0.0.1:8000/codec"
+        preflight = httpx.options(
+            "http://127.0.0.1:8000/codec/decode",
+            headers={
+                "Origin": "http://localhost:8233",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type,x-namespace",
+            },
+        )
+        assert preflight.headers["access-control-allow-origin"] == "http://localhost:8233"
+        shipped = subprocess.run(
+            [BIN / "order-saga", "start", "--customer-id", "c1", "--item", "prod-123:1:129.00",
+             "--street", "1 Main St", "--city", "Springfield", "--zip-code", "62701",
+             "--handover-delay", "0", "--wait", "-o", "json"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=90,
+        )  # fmt: skip
+        assert json.loads(shipped.stdout)["status"] == "COMPLETED", shipped.stderr
+        history = subprocess.run(  # what the server holds, read without the key
+            [BIN / "temporal", "workflow", "show", "-o", "json", "--workflow-id",
+             f"order-{json.loads(shipped.stdout)['order_id']}"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert history.returncode == 0, history.stderr
+        assert "binary/encrypted" in history.stdout or "YmluYXJ5L2VuY3J5cHRlZA" in history.stdout
+        assert "1 Main St" not in history.stdout and "Springfield" not in history.stdout
+    finally:
+        dev.send_signal(signal.SIGINT)
+        dev.communicate(timeout=60)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from order_saga.embedded.stack import port_open
-from tests.cli.conftest import BIN, read_until
+from tests.cli.conftest import BIN, children, read_until
 from tests.helpers import clean_env
 
 STACK_PORTS = (7233, 8233, 12111, 8000)
@@ -23,13 +23,6 @@ pytestmark = pytest.mark.skipif(
 )
 ORDER = ["--customer-id", "c1", "--item", "prod-123:1:129.00", "--street", "1 Main St",
          "--city", "Springfield", "--zip-code", "62701"]  # fmt: skip
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
-    return found
 
 
 def next_server(dev: subprocess.Popen[bytes], not_this: int | None) -> int:

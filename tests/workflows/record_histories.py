@@ -3,7 +3,9 @@
 
 Run it after a deliberate change to the workflow, gated by `workflow.patched`, with the
 patch's name as the suffix: the histories of the older code stay and must keep replaying.
-Never run it to make a failing replay pass.
+Never run it to make a failing replay pass. Every outcome is recorded: most against the
+real activities and the local Stripe server; a refund that fails then goes through on a
+person's retry, and a shipment that never gets booked before the deadline, with stubs.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory.catalogue import seed_catalogue
 from order_saga.binaries import find_binary
-from order_saga.client import order_result, start_order
+from order_saga.client import (
+    OrderHandle,
+    mark_resolved,
+    order_result,
+    query_status,
+    retry_undos,
+    start_order,
+)
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
@@ -26,17 +37,92 @@ from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.visibility import register_search_attributes
 from order_saga.worker_group import build_worker
-from tests.helpers import order
+from tests.helpers import order, until, waiting_for_person
+from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.test_resolution import Issuer
+from workflows.order_request import OrderRequest
+from workflows.order_state import SagaState
 
 HISTORIES = Path(__file__).parent / "histories"
-RUNS = {
-    "completed": order(("prod-456", 2, "19.99")),
-    "declined": order(("prod-456", 1, "19.99"), payment_method="pm_card_chargeDeclined"),
-    "shipment_rejected": order(("prod-789", 1, "49.50"), country="AQ"),
+Then = Callable[[Client, OrderHandle], Awaitable[None]]
+
+
+async def nothing(client: Client, handle: OrderHandle) -> None:
+    """Let the saga run to its end."""
+
+
+async def cancel_at_pickup(client: Client, handle: OrderHandle) -> None:
+    """Cancel while the shipment waits for pickup."""
+
+    async def awaiting() -> bool:
+        return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
+
+    await until(awaiting)
+    await handle.cancel(reason="the customer changed their mind")
+
+
+async def mark_it_resolved(client: Client, handle: OrderHandle) -> None:
+    """A refund the bank refuses, settled by hand."""
+    status = await waiting_for_person(handle)
+    await mark_resolved(client, status.order_id, "refunded by bank transfer")
+
+
+def refused_refund() -> OrderRequest:
+    return order(("prod-789", 1, "49.50"), country="AQ", payment_method="pm_card_refundFail")
+
+
+REAL: dict[str, tuple[OrderRequest, Then]] = {
+    "completed": (order(("prod-456", 2, "19.99")), nothing),
+    "declined": (order(("prod-456", 1, "19.99"), payment_method="pm_card_chargeDeclined"), nothing),
+    "shipment_rejected": (order(("prod-789", 1, "49.50"), country="AQ"), nothing),
+}
+EVERY_OUTCOME: dict[str, tuple[OrderRequest, Then]] = {
+    **REAL,
+    **{
+        name: (
+            order(("prod-456", 1, "19.99"), payment_method=f"pm_card_chargeDeclined{pm}"),
+            nothing,
+        )
+        for name, pm in (
+            ("insufficient_funds", "InsufficientFunds"),
+            ("expired_card", "ExpiredCard"),
+            ("fraudulent", "Fraudulent"),
+        )
+    },
+    "cancelled": (
+        order(("prod-123", 1, "129.00")).model_copy(update={"handover_delay_seconds": 3600}),
+        cancel_at_pickup,
+    ),
+    "refund_refused_marked_resolved": (refused_refund(), mark_it_resolved),
 }
 
 
-async def record(suffix: str) -> None:
+async def record_stubbed(env: WorkflowEnvironment, suffix: str) -> None:
+    """The two outcomes the real services cannot be made to give on demand."""
+    issuer, stubs = Issuer(), Stubs(reject_shipment=True)
+    retried = order(("prod-456", 1, "19.99"), country="AQ")
+    async with stub_worker(env, "stub-a", stubs, activities=stubs.with_overrides(
+        refund_payment=issuer.refund()
+    )):  # fmt: skip
+        handle = await start_order(env.client, retried, "stub-a")
+        await waiting_for_person(handle)
+        issuer.fixed = True
+        await retry_undos(env.client, retried.order_id)
+        await save(handle, "refund_refused_retried", suffix)
+    expires = order(("prod-456", 1, "19.99")).model_copy(
+        update={"deadline_seconds": 600, "step_deadline_seconds": 86400}
+    )
+    async with stub_worker(env, "stub-b", Stubs(fail_first={"create_shipment": 10_000})):
+        await save(await start_order(env.client, expires, "stub-b"), "expired", suffix)
+
+
+async def save(handle: OrderHandle, name: str, suffix: str) -> None:
+    await order_result(handle)
+    history = await handle.fetch_history()
+    (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
+
+
+async def record(suffix: str, every_outcome: bool) -> None:
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/orders.db")
     upgrade(engine)
     seed_catalogue(engine)
@@ -49,11 +135,12 @@ async def record(suffix: str) -> None:
     settings = Settings(stripe_api_base=base_url, task_queue="record")
     try:
         async with build_worker(env.client, settings=settings, engine=engine):
-            for name, request in RUNS.items():
+            for name, (request, then) in (EVERY_OUTCOME if every_outcome else REAL).items():
                 handle = await start_order(env.client, request, "record")  # as users start it
-                await order_result(handle)
-                history = await handle.fetch_history()
-                (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
+                await then(env.client, handle)
+                await save(handle, name, suffix)
+        if every_outcome:
+            await record_stubbed(env, suffix)
     finally:
         await env.shutdown()
         await runner.cleanup()
@@ -62,4 +149,6 @@ async def record(suffix: str) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--suffix", default="", help="e.g. .fewer-search-attribute-upserts")
-    asyncio.run(record(parser.parse_args().suffix))
+    parser.add_argument("--every-outcome", action="store_true", help="not just three")
+    arguments = parser.parse_args()
+    asyncio.run(record(arguments.suffix, arguments.every_outcome))

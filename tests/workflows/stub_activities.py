@@ -36,7 +36,7 @@ from activities.shipment.contracts import (
     ShipmentResult,
 )
 from order_saga.client import order_result
-from order_saga.worker_group import SANDBOX, WorkerGroup
+from order_saga.worker_group import SANDBOX, WorkerGroup, deployment
 from tests.helpers import FULL_UNDO, orders_queue
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
@@ -126,26 +126,32 @@ def stub_worker(
     stubs: Stubs,
     cached: int = 0,
     activities: list[object] | None = None,
+    *,
+    build_id: str | None = None,
+    saga: type = OrderSaga,
 ) -> WorkerGroup:
-    """The saga on its orders queue, the stubs on every service queue."""
+    """The saga (or a variant of it) on its orders queue, the stubs on every service queue;
+    with `build_id`, as that build of the Worker Deployment."""
     client = env if isinstance(env, Client) else env.client
-    saga = Worker(
+    orders = Worker(
         client,
         task_queue=orders_queue(prefix),
-        workflows=[OrderSaga],
+        workflows=[saga],
         workflow_runner=SANDBOX,
         max_cached_workflows=cached,
+        **deployment(build_id),
     )
     services = [
         Worker(
             client,
             task_queue=queue(prefix, service),
             activities=activities or stubs.activities(),
+            **deployment(build_id),
         )
         for service in SERVICES
         if service != "orders"
     ]
-    return WorkerGroup([saga, *services])
+    return WorkerGroup([orders, *services])
 
 
 async def run_stub_saga(

@@ -7,15 +7,16 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.inventory.repository import stock_of
 from activities.payment.stripe_client import make_stripe_client
-from order_saga.client import order_result
+from order_saga.client import mark_resolved, order_result, start_order
 from order_saga.db.engine import transaction
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.helpers import activity_attempts, order, orders_queue
+from tests.helpers import activity_attempts, order, orders_queue, waiting_for_person
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
+from workflows.search_attributes import ORDER_STATUS
 
 
 def intents(stripe_state: LocalStripe, order_id: str, status: str = "succeeded") -> list[str]:
@@ -147,21 +148,31 @@ async def test_same_key_with_another_amount_is_final_and_reported(
         assert stock_of(session=session, sku=sku) == 2
 
 
-async def test_a_refund_the_bank_refuses_is_reported_and_the_rest_is_undone(
+async def test_a_refund_the_bank_refuses_waits_for_a_person_after_the_rest_is_undone(
     env, engine, stripe_server, task_queue, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
     request = order((sku, 1, "19.99"), country="AQ", payment_method="pm_card_refundFail")
+    config = Settings(stripe_api_base=base_url, task_queue=task_queue)
+    async with build_worker(env.client, settings=config, engine=engine, max_cached_workflows=0):
+        handle = await start_order(env.client, request, task_queue)
+        waiting = await waiting_for_person(handle)
+        described = await handle.describe()
+        with transaction(engine) as session:
+            stock = stock_of(session=session, sku=sku)
+        await mark_resolved(env.client, request.order_id, "refunded by hand in the dashboard")
+        result = await order_result(handle)
 
-    result = await run(env, engine, base_url, task_queue, request)
-
-    assert result.status == SagaState.COMPENSATION_FAILED
-    assert [(f.activity, f.error_type) for f in result.compensation_failures] == [
+    assert waiting.state == SagaState.COMPENSATION_FAILED
+    assert described.typed_search_attributes.get(ORDER_STATUS) == "COMPENSATION_FAILED"
+    assert [(f.activity, f.error_type) for f in waiting.compensation_failures] == [
         ("refund_payment", "RefundFailed")
     ]
-    assert result.compensations_run == ["cancel_shipment", "release_inventory"]
-    with transaction(engine) as session:
-        assert stock_of(session=session, sku=sku) == 2
+    assert waiting.compensations_run == ["cancel_shipment", "release_inventory"]  # older ran
+    assert stock == 2
     [charged] = intents(stripe_state, request.order_id)
     assert [r["status"] for r in stripe_state.ledger.refunds_of(charged)] == ["failed"]
+    assert result.status == SagaState.RESOLVED
+    assert result.resolution is not None
+    assert result.resolution.note == "refunded by hand in the dashboard"

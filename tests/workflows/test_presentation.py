@@ -39,8 +39,8 @@ async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
     )
     details = await described.static_details()
     assert details is not None
-    assert "| prod-456 | 2 | 19.99 USD |" in details and "Springfield, US" in details
-    assert "123 Main St" not in details  # no street in the UI
+    assert "| prod-456 | 2 | 19.99 USD |" in details and "**ships to** US" in details
+    assert "123 Main St" not in details and "Springfield" not in details  # no address
     # An absolute time a person can read later, not a countdown that goes stale.
     current = metadata.current_details
     assert " picks up at " in current and current.endswith("cancel is still possible until then")

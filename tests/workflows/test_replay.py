@@ -10,8 +10,10 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
 
 from order_saga.worker_group import SANDBOX
+from tests.workflows.reordered_saga import ChargesBeforeReserving
 from workflows.order_request import workflow_id_for
 from workflows.order_workflow import OrderSaga
 
@@ -36,6 +38,28 @@ async def test_recorded_history_replays(path: Path) -> None:
 
 
 def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
-    outcomes = {"completed", "declined", "shipment_rejected"}
-    versions = {"", ".fewer-search-attribute-upserts", ".compensated-fails-workflow"}
-    assert {p.stem for p in HISTORIES} == {o + v for o in outcomes for v in versions}
+    three = {"completed", "declined", "shipment_rejected"}
+    older = {"", ".fewer-search-attribute-upserts", ".compensated-fails-workflow"}
+    every = three | {
+        "insufficient_funds",
+        "expired_card",
+        "fraudulent",
+        "cancelled",
+        "refund_refused_marked_resolved",
+        "refund_refused_retried",
+        "expired",
+    }
+    expected = {o + v for o in three for v in older} | {o + ".wait-for-a-person" for o in every}
+    assert {p.stem for p in HISTORIES} == expected
+
+
+async def test_reordering_two_activity_calls_is_caught_as_non_determinism() -> None:
+    replayer = Replayer(
+        workflows=[ChargesBeforeReserving],
+        data_converter=pydantic_data_converter,
+        workflow_runner=SANDBOX,
+    )
+    path = Path(__file__).parent / "histories" / "completed.wait-for-a-person.json"
+    text = path.read_text()
+    with pytest.raises(NondeterminismError, match=r"create_payment_intent|reserve_inventory"):
+        await replayer.replay_workflow(WorkflowHistory.from_json(workflow_id_of(text), text))

@@ -1,9 +1,4 @@
-"""The client API: start, status, cancel and list orders over a Temporal `Client`.
-
-The CLI and the demo call these functions, and any other front end (an HTTP API, a script)
-can do the same: they hold every rule of talking to a saga, the front ends only parse and print.
-The saga is named by its wire names, so a client never loads the workflow's activities.
-"""
+"""Starting an order's saga, finding it, asking where it is, its outcome, cancelling it."""
 
 from __future__ import annotations
 
@@ -25,7 +20,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.queues import queue
 from order_saga import presentation
-from order_saga.visibility import list_query
+from order_saga.client.errors import (
+    NoWorkerAnswered,
+    OrderAlreadyStarted,
+    OrderError,
+    OrderNotFound,
+)
 from workflows.order_request import (
     WORKFLOW_ID_PREFIX,
     OrderRequest,
@@ -36,34 +36,13 @@ from workflows.order_state import (
     STATUS_QUERY,
     WORKFLOW_TYPE,
     OrderResult,
-    SagaState,
     SagaStatus,
     result_of,
 )
-from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, at_start
+from workflows.search_attributes import ORDER_STATUS, at_start
 
 QUERY_TIMEOUT = timedelta(seconds=10)
 OrderHandle = WorkflowHandle[Any, OrderResult]
-
-
-class OrderError(Exception):
-    """A refusal the caller can act on; the message says what happened and what to do."""
-
-
-class OrderNotFound(OrderError):
-    """No saga has run for that order."""
-
-
-class OrderAlreadyStarted(OrderError):
-    """The order already has a saga; a second one would charge twice."""
-
-
-class NoWorkerAnswered(OrderError):
-    """A running saga's query found no worker to answer it."""
-
-
-class UnknownStatus(OrderError):
-    """An `OrderStatus` value that no saga ever has."""
 
 
 class ClosedOrder(BaseModel):
@@ -74,18 +53,20 @@ class ClosedOrder(BaseModel):
     steps: None = None
 
 
-class OrderSummary(BaseModel):
-    """One saga as visibility lists it."""
-
-    workflow_id: str
-    order_status: str | None
-    customer_id: str | None
-    order_total: float | None
-    started: str
+DEFAULT_DEADLINE_SECONDS = 24 * 3600
 
 
-async def start_order(client: Client, order: OrderRequest, queue_prefix: str) -> OrderHandle:
-    """Start once per order: a second start for the same order id is refused, even later."""
+async def start_order(
+    client: Client,
+    order: OrderRequest,
+    queue_prefix: str,
+    *,
+    default_deadline_seconds: int | None = DEFAULT_DEADLINE_SECONDS,
+) -> OrderHandle:
+    """Start once per order: a second start for the same order id is refused, even later.
+    An order without a deadline gets the default one (the ORDER_DEADLINE_SECONDS setting)."""
+    if order.deadline_seconds is None and default_deadline_seconds is not None:
+        order = order.model_copy(update={"deadline_seconds": default_deadline_seconds})
     try:
         return await client.start_workflow(
             WORKFLOW_TYPE,
@@ -208,33 +189,12 @@ async def wait_for_end(handle: WorkflowHandle[Any, Any]) -> None:
         await handle.result()
 
 
-def known_status(status: str) -> str:
-    """An `OrderStatus` value, in any case; an unknown one is refused with the known ones,
-    since visibility would answer it with an empty list."""
-    if status.upper() not in SagaState.__members__:
-        known = ", ".join(SagaState)
-        raise UnknownStatus(f"unknown order status {status!r}; known: {known}")
-    return status.upper()
-
-
-async def list_orders(
-    client: Client, *, status: str | None = None, customer: str | None = None, limit: int = 50
-) -> list[OrderSummary]:
-    """Sagas through Temporal visibility, newest first, narrowed by status and customer."""
-    if status is not None:
-        status = known_status(status)
-    rows = []
-    async for execution in client.list_workflows(
-        list_query(status=status, customer=customer), limit=limit
-    ):
-        attributes = execution.typed_search_attributes
-        rows.append(
-            OrderSummary(
-                workflow_id=execution.id,
-                order_status=attributes.get(ORDER_STATUS),
-                customer_id=attributes.get(CUSTOMER_ID),
-                order_total=attributes.get(ORDER_TOTAL),
-                started=execution.start_time.isoformat(),
-            )
-        )
-    return rows
+async def terminate_order(client: Client, order_id: str, reason: str) -> str:
+    """Stop a running saga at once, undoing nothing (for operators; `cancel` undoes).
+    Returns the workflow id."""
+    handle, description = await find_order(client, order_id)
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        state = description.typed_search_attributes.get(ORDER_STATUS) or "closed"
+        raise OrderError(f"order {order_id_from(handle.id)} already ended ({state})")
+    await handle.terminate(reason=reason)
+    return handle.id

@@ -1,0 +1,85 @@
+"""`order-saga resolve` and `order-saga terminate`: what a person does when the saga cannot."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from order_saga.cli import (
+    AddressOption,
+    CliError,
+    NamespaceOption,
+    ProfileOption,
+    app,
+    one_line_errors,
+)
+from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
+from order_saga.client import mark_resolved, retry_undos, terminate_order
+from order_saga.settings import Settings
+from order_saga.temporal import connect_for
+from workflows.order_state import SagaStatus
+
+
+@app.command()
+@one_line_errors
+def resolve(
+    order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
+    retry: Annotated[bool, typer.Option("--retry", help="Run the failed undos again")] = False,
+    mark_resolved_: Annotated[
+        bool, typer.Option("--mark-resolved", help="Record a fix made by hand; ends the saga")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="What was done (with --mark-resolved)")] = None,
+    output: OutputOption = Output.TEXT,
+    address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Settle a saga waiting in COMPENSATION_FAILED: retry its failed undos, or mark it resolved."""
+    if retry == mark_resolved_:
+        raise CliError("say --retry or --mark-resolved --note TEXT (one of them)")
+    if mark_resolved_ and not (note and note.strip()):
+        raise CliError("--mark-resolved needs --note TEXT: what was done, for the record")
+    settings = Settings()
+
+    async def run() -> SagaStatus:
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        if retry:
+            return await retry_undos(client, order_id)
+        return await mark_resolved(client, order_id, note or "")
+
+    status = asyncio.run(run())
+    emit(status, output, status_text(status))
+    if status.waiting_for_person:  # the retry failed again
+        sys.exit(exit_code(status.state))
+
+
+@app.command()
+@one_line_errors
+def terminate(
+    order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
+    reason: Annotated[str, typer.Option(help="Why, recorded in the history")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Terminate, knowing nothing is undone")
+    ] = False,
+    address: AddressOption = None,
+    namespace: NamespaceOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Stop a saga at once WITHOUT undoing anything (use cancel to undo)."""
+    if not yes:
+        raise CliError(
+            f"terminate stops order {order_id}'s saga at once and undoes nothing: reserved "
+            "stock stays reserved, a charge stays charged, a booked shipment stays booked "
+            "(`order-saga cancel` undoes them). Add --yes to terminate anyway"
+        )
+    settings = Settings()
+
+    async def run() -> str:
+        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        return await terminate_order(client, order_id, reason)
+
+    workflow_id = asyncio.run(run())
+    typer.echo(f"terminated {workflow_id}: nothing was undone ({reason})")

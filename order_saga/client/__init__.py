@@ -1,0 +1,56 @@
+"""The client API: start, status, cancel, terminate, resolve and list orders over a Temporal
+`Client`.
+
+The CLI, the HTTP API and the demo call these functions, and any other front end (a script)
+can do the same: they hold every rule of talking to a saga, the front ends only parse and print.
+The saga is named by its wire names, so a client never loads the workflow's activities.
+"""
+
+from order_saga.client.errors import (
+    NotWaitingForPerson,
+    NoWorkerAnswered,
+    OrderAlreadyStarted,
+    OrderError,
+    OrderNotFound,
+    UnknownStatus,
+)
+from order_saga.client.listing import OrderSummary, known_status, list_orders
+from order_saga.client.orders import (
+    DEFAULT_DEADLINE_SECONDS,
+    ClosedOrder,
+    OrderHandle,
+    cancel_order,
+    find_order,
+    order_result,
+    order_status,
+    query_status,
+    start_order,
+    terminate_order,
+    wait_for_end,
+)
+from order_saga.client.resolving import mark_resolved, retry_undos
+
+__all__ = [
+    "DEFAULT_DEADLINE_SECONDS",
+    "ClosedOrder",
+    "NoWorkerAnswered",
+    "NotWaitingForPerson",
+    "OrderAlreadyStarted",
+    "OrderError",
+    "OrderHandle",
+    "OrderNotFound",
+    "OrderSummary",
+    "UnknownStatus",
+    "cancel_order",
+    "find_order",
+    "known_status",
+    "list_orders",
+    "mark_resolved",
+    "order_result",
+    "order_status",
+    "query_status",
+    "retry_undos",
+    "start_order",
+    "terminate_order",
+    "wait_for_end",
+]

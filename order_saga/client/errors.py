@@ -1,0 +1,28 @@
+"""What the client API refuses with: each refusal a type a front end can map (HTTP status,
+exit code), its message what happened and what to do."""
+
+from __future__ import annotations
+
+
+class OrderError(Exception):
+    """A refusal the caller can act on; the message says what happened and what to do."""
+
+
+class OrderNotFound(OrderError):
+    """No saga has run for that order."""
+
+
+class OrderAlreadyStarted(OrderError):
+    """The order already has a saga; a second one would charge twice."""
+
+
+class NoWorkerAnswered(OrderError):
+    """A running saga's query found no worker to answer it."""
+
+
+class UnknownStatus(OrderError):
+    """An `OrderStatus` value that no saga ever has."""
+
+
+class NotWaitingForPerson(OrderError):
+    """A resolve for a saga that has no failed undo waiting (or is already being retried)."""

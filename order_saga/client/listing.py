@@ -1,0 +1,53 @@
+"""Finding sagas through Temporal visibility, by business state and customer."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+from temporalio.client import Client
+
+from order_saga.client.errors import UnknownStatus
+from order_saga.visibility import list_query
+from workflows.order_state import SagaState
+from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
+
+
+class OrderSummary(BaseModel):
+    """One saga as visibility lists it."""
+
+    workflow_id: str
+    order_status: str | None
+    customer_id: str | None
+    order_total: float | None
+    started: str
+
+
+def known_status(status: str) -> str:
+    """An `OrderStatus` value, in any case; an unknown one is refused with the known ones,
+    since visibility would answer it with an empty list."""
+    if status.upper() not in SagaState.__members__:
+        known = ", ".join(SagaState)
+        raise UnknownStatus(f"unknown order status {status!r}; known: {known}")
+    return status.upper()
+
+
+async def list_orders(
+    client: Client, *, status: str | None = None, customer: str | None = None, limit: int = 50
+) -> list[OrderSummary]:
+    """Sagas through Temporal visibility, newest first, narrowed by status and customer."""
+    if status is not None:
+        status = known_status(status)
+    rows = []
+    async for execution in client.list_workflows(
+        list_query(status=status, customer=customer), limit=limit
+    ):
+        attributes = execution.typed_search_attributes
+        rows.append(
+            OrderSummary(
+                workflow_id=execution.id,
+                order_status=attributes.get(ORDER_STATUS),
+                customer_id=attributes.get(CUSTOMER_ID),
+                order_total=attributes.get(ORDER_TOTAL),
+                started=execution.start_time.isoformat(),
+            )
+        )
+    return rows

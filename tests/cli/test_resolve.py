@@ -1,0 +1,92 @@
+"""`order-saga resolve` and `order-saga terminate` against the real dev server, a worker
+process and the local Stripe server (whose pm_card_refundFail refuses every refund)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+
+from tests.cli.conftest import order_saga
+
+ORDER = ["--customer-id", "c-resolve", "--street", "1 Main St", "--city", "Springfield",
+         "--zip-code", "62701"]  # fmt: skip
+
+
+def status_of(order_id: str, dev_server: str, env: dict[str, str]) -> dict[str, object]:
+    done = order_saga("status", order_id, "-o", "json", "--address", dev_server, env=env)
+    assert done.returncode in (0, 6), done.stderr
+    found: dict[str, object] = json.loads(done.stdout)
+    return found
+
+
+async def test_a_refused_refund_waits_then_a_person_settles_it(
+    dev_server, worker_process, cli_env, make_product
+) -> None:
+    order_id = f"resolve-{uuid.uuid4().hex[:8]}"
+    args = ["--address", dev_server]
+    started = await asyncio.to_thread(
+        order_saga, "start", "--order-id", order_id, "--item", f"{make_product()}:1:19.99",
+        *ORDER, "--country", "AQ", "--payment-method", "pm_card_refundFail", *args, env=cli_env,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stderr
+    deadline = time.monotonic() + 60
+    while not status_of(order_id, dev_server, cli_env).get("waiting_for_person"):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.2)  # polling the saga's own status, with a deadline
+
+    text = await asyncio.to_thread(order_saga, "status", order_id, *args, env=cli_env)
+    assert text.returncode == 6  # COMPENSATION_FAILED
+    assert f"waiting for a person: order-saga resolve {order_id} --retry" in text.stdout
+    again = await asyncio.to_thread(order_saga, "resolve", order_id, "--retry", *args, env=cli_env)
+    assert again.returncode == 6 and "refund_payment" in again.stdout  # the bank still refuses
+    no_note = await asyncio.to_thread(
+        order_saga, "resolve", order_id, "--mark-resolved", *args, env=cli_env
+    )
+    assert (no_note.returncode, no_note.stderr) == (
+        1,
+        "order-saga: --mark-resolved needs --note TEXT: what was done, for the record\n",
+    )
+    settled = await asyncio.to_thread(
+        order_saga, "resolve", order_id, "--mark-resolved", "--note", "refunded by transfer",
+        "-o", "json", *args, env=cli_env,
+    )  # fmt: skip
+    assert settled.returncode == 0, settled.stderr
+    assert json.loads(settled.stdout)["resolution"]["note"] == "refunded by transfer"
+    repeat = await asyncio.to_thread(
+        order_saga, "resolve", order_id, "--mark-resolved", "--note", "x", *args, env=cli_env
+    )
+    assert repeat.returncode == 1
+    assert (
+        repeat.stderr
+        == f"order-saga: order {order_id} is not waiting for a person (it has ended)\n"
+    )
+
+
+async def test_terminate_asks_for_yes_and_then_undoes_nothing(
+    dev_server, worker_process, cli_env, make_product
+) -> None:
+    order_id = f"terminate-{uuid.uuid4().hex[:8]}"
+    args = ["--address", dev_server]
+    await asyncio.to_thread(
+        order_saga, "start", "--order-id", order_id, "--item", f"{make_product()}:1:19.99",
+        *ORDER, "--handover-delay", "3600", *args, env=cli_env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while status_of(order_id, dev_server, cli_env)["state"] != "AWAITING_HANDOVER":
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.2)
+
+    asked = await asyncio.to_thread(
+        order_saga, "terminate", order_id, "--reason", "stuck", *args, env=cli_env
+    )
+    assert asked.returncode == 1
+    assert "undoes nothing" in asked.stderr and "Add --yes" in asked.stderr
+    done = await asyncio.to_thread(
+        order_saga, "terminate", order_id, "--reason", "stuck", "--yes", *args, env=cli_env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"terminated order-{order_id}: nothing was undone (stuck)\n"
+    after = await asyncio.to_thread(order_saga, "cancel", order_id, *args, env=cli_env)
+    assert after.returncode == 1 and "already ended" in after.stderr

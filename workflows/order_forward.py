@@ -1,0 +1,117 @@
+"""The order saga's forward path: reserve, charge, ship, wait for pickup. Each undo is
+registered before its step, so the saga can undo whatever ran."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.inventory.activities import RELEASE_INVENTORY, RESERVE_INVENTORY
+    from activities.inventory.contracts import ReleaseInventoryInput, ReserveInventoryInput
+    from activities.payment.activities import (
+        CHARGE_PAYMENT,
+        CREATE_PAYMENT_INTENT,
+        REFUND_PAYMENT,
+    )
+    from activities.payment.contracts import (
+        ChargePaymentInput,
+        CreatePaymentIntentInput,
+        RefundPaymentInput,
+    )
+    from activities.shipment.activities import CANCEL_SHIPMENT, CREATE_SHIPMENT
+    from activities.shipment.contracts import CancelShipmentInput, CreateShipmentInput
+    from workflows.order_progress import FEWER_UPSERTS, OrderProgress
+    from workflows.order_request import OrderRequest
+    from workflows.order_state import OrderResult, SagaState
+    from workflows.order_steps import OrderSteps
+
+
+async def run_forward(
+    steps: OrderSteps, progress: OrderProgress, order: OrderRequest
+) -> OrderResult:
+    """The business process. Each undo is registered before its step runs: a step that
+    timed out after taking effect is still undone, and every undo is idempotent."""
+    key = workflow.info().workflow_id  # one saga per order, so one key per order
+    count = sum(item.quantity for item in order.items)
+    units = f"{count} unit{'s' if count != 1 else ''}"
+    release = ReleaseInventoryInput(order_id=order.order_id, skus=[i.sku for i in order.items])
+    steps.undo_with("reserve_inventory", RELEASE_INVENTORY, release, f"release {units}")
+    reservation = await steps.run(
+        "reserve_inventory",
+        RESERVE_INVENTORY,
+        ReserveInventoryInput(order_id=order.order_id, currency=order.currency, items=order.items),
+        f"reserve {units}",
+        deadline=order.step_deadline,
+    )
+
+    money = f"{reservation.total} {reservation.currency.upper()}"
+    create = CreatePaymentIntentInput(
+        order_id=order.order_id,
+        customer_id=order.customer_id,
+        amount=reservation.total,
+        currency=reservation.currency,
+        payment_method=order.payment_method,
+        idempotency_key=key,
+    )
+    # With the create request, the refund finds an intent whose every answer was lost.
+    refund = RefundPaymentInput(order_id=order.order_id, idempotency_key=key, create=create)
+    steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
+    progress.set_state(SagaState.RUNNING, f"charging {money}")
+    # Two activities, so the PaymentIntent id is in the history before money moves.
+    intent = await steps.run(
+        "charge_payment",
+        CREATE_PAYMENT_INTENT,
+        create,
+        f"create payment intent {money}",
+        last=False,
+    )
+    refund = refund.model_copy(update={"payment_intent_id": intent.payment_intent_id})
+    steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
+    charge = await steps.run(
+        "charge_payment",
+        CHARGE_PAYMENT,
+        ChargePaymentInput(
+            order_id=order.order_id,
+            payment_intent_id=intent.payment_intent_id,
+            amount=reservation.total,
+            currency=reservation.currency,
+            idempotency_key=key,
+        ),
+        f"charge {money}",
+    )
+
+    address = order.shipping_address
+    cancel = CancelShipmentInput(order_id=order.order_id)
+    steps.undo_with("create_shipment", CANCEL_SHIPMENT, cancel, "cancel shipment")
+    destination = address.country  # summaries and details show no address: the country only
+    progress.set_state(SagaState.RUNNING, f"booking shipment to {destination}")
+    shipment = await steps.run(
+        "create_shipment",
+        CREATE_SHIPMENT,
+        CreateShipmentInput(order_id=order.order_id, address=address),
+        f"ship to {destination}",
+        deadline=order.step_deadline,
+    )
+
+    pickup = timedelta(seconds=order.handover_delay_seconds)
+    if pickup or not workflow.patched(FEWER_UPSERTS):
+        pickup_at = (workflow.now() + pickup).strftime("%Y-%m-%d %H:%M:%S UTC")
+        progress.set_state(
+            SagaState.AWAITING_HANDOVER,
+            f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at}; "
+            "cancel is still possible until then",
+        )
+    if pickup:
+        await workflow.sleep(pickup, summary="wait for carrier pickup")
+    return OrderResult(
+        order_id=order.order_id,
+        status=SagaState.COMPLETED,
+        total=reservation.total,
+        currency=reservation.currency,
+        payment_id=charge.payment_id,
+        payment_intent_id=charge.payment_intent_id,
+        shipment_id=shipment.shipment_id,
+        tracking_number=shipment.tracking_number,
+    )
