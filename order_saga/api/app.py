@@ -119,12 +119,7 @@ def create_app(
     @app.get("/api/orders/{order_id}", response_model=SagaStatus | ClosedOrder)
     async def get_order(order_id: str, request: Request) -> SagaStatus | ClosedOrder:
         """Where the saga is and how each step went (the order id or the workflow id)."""
-        try:
-            return await orders.order_status(client, order_id)
-        except orders.OrderNotFound as err:
-            raise ProblemError(404, "no-order", "No such order", str(err)) from err
-        except orders.NoWorkerAnswered as err:
-            raise ProblemError(503, "unavailable", "No worker answered", str(err)) from err
+        return await orders.order_status(client, order_id)
 
     @app.post("/api/orders/{order_id}/cancel", status_code=202, response_model=Accepted)
     async def cancel_order(
@@ -135,12 +130,7 @@ def create_app(
     ) -> Accepted:
         """Ask the saga to undo what it did, newest first; refused (409) once the shipment is
         handed to the carrier or the order has ended. Follow `Location` for the outcome."""
-        reason = (cancel or CancelRequest()).reason
-        try:
-            handle, _ = await orders.find_order(client, order_id)
-            await orders.cancel_order(client, order_id, reason, wait=False)
-        except orders.OrderNotFound as err:
-            raise ProblemError(404, "no-order", "No such order", str(err)) from err
+        handle = await orders.request_cancel(client, order_id, (cancel or CancelRequest()).reason)
         return accepted(request, response, order_id_from(handle.id), handle.id)
 
     @app.post("/api/orders/{order_id}/resolve", response_model=SagaStatus)
@@ -148,12 +138,9 @@ def create_app(
         """Settle a saga waiting in COMPENSATION_FAILED: `retry` its failed undos, or
         `mark-resolved` with a note of what was done by hand (the saga then ends RESOLVED).
         409 when it is not waiting for a person."""
-        try:
-            if resolution.action == "retry":
-                return await orders.retry_undos(client, order_id)
-            return await orders.mark_resolved(client, order_id, resolution.note or "")
-        except orders.OrderNotFound as err:
-            raise ProblemError(404, "no-order", "No such order", str(err)) from err
+        if resolution.action == "retry":
+            return await orders.retry_undos(client, order_id)
+        return await orders.mark_resolved(client, order_id, resolution.note or "")
 
     @app.get("/api/orders", response_model=list[OrderSummary])
     async def list_orders(

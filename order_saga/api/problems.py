@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from temporalio.service import RPCError
 
-from order_saga.client import OrderError
+from order_saga.client import NoWorkerAnswered, OrderError, OrderNotFound
 from order_saga.temporal import TemporalUnreachable
 
 PROBLEM_JSON = "application/problem+json"
@@ -89,6 +89,19 @@ def install(app: FastAPI) -> None:
             request,
             ProblemError(422, "invalid-request", "Invalid request", detail, errors=problems),
         )
+
+    # The client API's refusals: Starlette picks the handler of the closest class in the
+    # exception's MRO, so OrderError is the fallback of the two above it.
+    @app.exception_handler(OrderNotFound)
+    async def _missing(request: Request, error: OrderNotFound) -> JSONResponse:
+        return problem_response(request, ProblemError(404, "no-order", "No such order", str(error)))
+
+    @app.exception_handler(NoWorkerAnswered)
+    async def _no_worker(request: Request, error: NoWorkerAnswered) -> JSONResponse:
+        unavailable = ProblemError(
+            503, "unavailable", "No worker answered", str(error), headers={"Retry-After": "5"}
+        )
+        return problem_response(request, unavailable)
 
     @app.exception_handler(OrderError)
     async def _refused(request: Request, error: OrderError) -> JSONResponse:

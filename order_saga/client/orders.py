@@ -126,9 +126,18 @@ async def order_status(client: Client, order_id: str) -> SagaStatus | ClosedOrde
 async def cancel_order(
     client: Client, order_id: str, reason: str, *, wait: bool
 ) -> SagaStatus | None:
-    """Ask the saga to cancel; refuse clearly when the order is past the point of no return.
+    """Ask the saga to cancel (`request_cancel`); with `wait`, return its status once the
+    undo has run."""
+    handle = await request_cancel(client, order_id, reason)
+    if not wait:
+        return None
+    await wait_for_end(handle)
+    return await query_status(handle)
 
-    With `wait`, returns the saga's status once the undo has run."""
+
+async def request_cancel(client: Client, order_id: str, reason: str) -> OrderHandle:
+    """Send the saga its cancel; refuse clearly when the order is past the point of no
+    return. Returns the saga's handle."""
     handle, description = await find_order(client, order_id)
     order_id = order_id_from(handle.id)
     if description.status != WorkflowExecutionStatus.RUNNING:
@@ -145,10 +154,7 @@ async def cancel_order(
         if err.status == RPCStatusCode.NOT_FOUND:  # it closed in the meantime
             raise OrderError(f"order {order_id} ended before the cancel arrived") from err
         raise
-    if not wait:
-        return None
-    await wait_for_end(handle)
-    return await query_status(handle)
+    return handle
 
 
 async def query_status(
