@@ -81,12 +81,15 @@ async def connect_for(
     *,
     namespace: str | None = None,
     profile: str | None = None,
+    runtime: Runtime | None = None,
 ) -> Client:
-    """`connect` as every command does it: tracing and the payload codec from `settings`."""
+    """`connect` as every command and the worker do it: tracing and the payload codec from
+    `settings`."""
     return await connect(
         address,
         namespace=namespace,
         profile=profile,
+        runtime=runtime,
         tracing=settings.tracing,
         codec=settings.payload_codec(),
     )

@@ -19,7 +19,7 @@ from order_saga.db.engine import display_url, make_engine
 from order_saga.metrics import prometheus_runtime
 from order_saga.settings import Settings
 from order_saga.startup import keep_trying, wait_for_database
-from order_saga.temporal import TemporalUnreachable, connect, run_then_exit
+from order_saga.temporal import TemporalUnreachable, connect_for, run_then_exit
 from order_saga.worker_group import WorkerGroup, build_worker
 
 log = logging.getLogger("order_saga.worker")
@@ -74,13 +74,12 @@ async def start_workers(
     runtime = prometheus_runtime(metrics_port) if metrics_port is not None else None
     client = await keep_trying(
         f"Temporal at {where.address or 'the envconfig address'}",
-        lambda: connect(
+        lambda: connect_for(
+            settings,
             where.address,
             namespace=where.namespace,
             profile=where.profile,
             runtime=runtime,
-            tracing=settings.tracing,
-            codec=settings.payload_codec(),
         ),
         (TemporalUnreachable,),
     )

@@ -82,11 +82,6 @@ class Supervised:
         self._stopping = False
         self.gave_up: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
-    @property
-    def pid(self) -> int | None:
-        """The running server's pid (None between a death and its restart)."""
-        return self._process.pid if self._process and self._process.returncode is None else None
-
     async def start(self) -> None:
         """Start the server, its output appended to the log file."""
         with self._log_file.open("ab") as sink:
