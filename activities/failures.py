@@ -27,6 +27,7 @@ class BusinessError(Exception):
 
     type: str = "BusinessError"
     expected: bool = True
+    details: tuple[object, ...] = ()  # carried to the workflow with the failure
 
 
 class OrderAlreadyCompensated(BusinessError):
@@ -73,7 +74,9 @@ def reported_failures() -> Iterator[None]:
     except BusinessError as exc:
         if exc.expected:
             raise expected_failure(cut(str(exc)), exc.type) from exc
-        raise ApplicationError(cut(str(exc)), type=exc.type, non_retryable=True) from exc
+        raise ApplicationError(
+            cut(str(exc)), *exc.details, type=exc.type, non_retryable=True
+        ) from exc
     except SQLAlchemyError as exc:
         message = cut(f"{type(exc).__name__}: {exc}")
         raise ApplicationError(message, type="DatabaseError") from None

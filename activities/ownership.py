@@ -1,43 +1,109 @@
-"""Every row records the saga (workflow id) that created it; a saga acts only on its own.
+"""One order, one saga: every row records the run chain that wrote it, and only that chain
+acts on it.
 
-A saga started under another workflow id for an order that already has one must not refund,
-release or cancel what the first saga did. Rows written before owners were recorded have no
-owner and belong to whichever saga of their order asks.
+A workflow id is not enough: once a saga closes, a client may start a new run under the
+same id (Temporal's default reuse policy, `ALLOW_DUPLICATE`, `TERMINATE_EXISTING`), and
+that run must not refund, release or cancel what the first one did. The owner is the
+workflow id with the chain's first run id, which survives activity retries, workflow
+retries, continue-as-new and a reset (a reset run keeps its chain's first run id), and is
+different for every new start. Rows written before runs were recorded carry no run and
+belong to whichever run of their saga asks, except at the claim (`claim_order`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
 from temporalio import activity
 
 from activities.failures import BusinessError
+from activities.messages import Strict
 
 
-class OwnedByAnotherSaga(BusinessError):
-    """The order's rows belong to another saga: this one must not touch them."""
+class OrderScoped(Strict):
+    """Base of every step's and undo's input: the order, and the run chain that sends it."""
 
-    type = "OwnedByAnotherSaga"
+    order_id: str
+    # The first run id of the sending saga's run chain; None from a saga whose call was
+    # scheduled before runs owned rows.
+    saga_run: str | None = None
+
+
+class OrderTakenByAnotherRun(BusinessError):
+    """The order's rows belong to another run: this one must change nothing."""
+
+    type = "OrderTakenByAnotherRun"
     expected = False  # another client started the same order: worth its traceback
 
-
-def current_saga() -> str:
-    """The workflow id of the saga running this activity ("" for one run outside a workflow)."""
-    return activity.info().workflow_id or ""
-
-
-def is_foreign(owner: str | None, saga: str) -> bool:
-    """Whether a row with this owner belongs to another saga than `saga`."""
-    return owner is not None and owner != saga
+    def __init__(self, message: str, owner: Owner) -> None:
+        super().__init__(message)
+        self.details = (owner.workflow_id, owner.saga_run)
 
 
-def refuse_foreign(owner: str | None, saga: str, what: str) -> None:
-    """A forward step never adopts another saga's rows."""
-    if is_foreign(owner, saga):
-        raise OwnedByAnotherSaga(f"{what} belongs to saga {owner!r}, not {saga!r}")
+@dataclass(frozen=True)
+class Owner:
+    """A run chain: the saga's workflow id and its first run id (None on older rows)."""
+
+    workflow_id: str | None
+    saga_run: str | None
+
+    def __str__(self) -> str:
+        return f"{self.workflow_id} (run {self.saga_run or 'unrecorded'})"
 
 
-def skip_foreign(owner: str | None, saga: str, what: str) -> bool:
-    """An undo leaves another saga's rows alone, with a warning; True when it must skip."""
-    if is_foreign(owner, saga):
-        activity.logger.warning("%s belongs to saga %r; %r leaves it alone", what, owner, saga)
+class OwnedRow(Protocol):
+    """A row that records its owner."""
+
+    @property
+    def workflow_id(self) -> str | None: ...  # noqa: D102
+
+    @property
+    def saga_run(self) -> str | None: ...  # noqa: D102
+
+
+def current_saga(request: OrderScoped) -> Owner:
+    """The run chain that sent this activity ("" as workflow id outside a workflow)."""
+    return Owner(activity.info().workflow_id or "", request.saga_run)
+
+
+def owner_of(row: OwnedRow) -> Owner:
+    """Who wrote this row."""
+    return Owner(row.workflow_id, row.saga_run)
+
+
+def is_foreign(row: OwnedRow, saga: Owner) -> bool:
+    """Whether the row belongs to another saga, or to another run of this one."""
+    if row.workflow_id is not None and row.workflow_id != saga.workflow_id:
+        return True
+    return row.saga_run is not None and saga.saga_run is not None and row.saga_run != saga.saga_run
+
+
+def claim_order(rows: Iterable[OwnedRow], saga: Owner, order_id: str) -> None:
+    """The first step's check, before anything changes: rows of the order that another run
+    wrote (or that predate recorded runs, when this run records its own) mean the order is
+    taken, and this run must not touch it."""
+    for row in rows:
+        legacy = row.saga_run is None and saga.saga_run is not None
+        if is_foreign(row, saga) or legacy:
+            owner = owner_of(row)
+            raise OrderTakenByAnotherRun(
+                f"order {order_id} belongs to {owner}; this run ({saga}) changes nothing",
+                owner,
+            )
+
+
+def refuse_foreign(row: OwnedRow | None, saga: Owner, what: str) -> None:
+    """A forward step never adopts another run's rows."""
+    if row is not None and is_foreign(row, saga):
+        owner = owner_of(row)
+        raise OrderTakenByAnotherRun(f"{what} belongs to {owner}, not {saga}", owner)
+
+
+def skip_foreign(row: OwnedRow | None, saga: Owner, what: str) -> bool:
+    """An undo leaves another run's rows alone, with a warning; True when it must skip."""
+    if row is not None and is_foreign(row, saga):
+        activity.logger.warning("%s belongs to %s; %s leaves it alone", what, owner_of(row), saga)
         return True
     return False

@@ -14,7 +14,7 @@ from datetime import timedelta
 from temporalio.common import RetryPolicy
 
 from activities.failures import BusinessError, OrderAlreadyCompensated
-from activities.ownership import OwnedByAnotherSaga
+from activities.ownership import OrderTakenByAnotherRun
 
 # How long reserve and ship retry infrastructure faults by default (per order:
 # `step_deadline_seconds`); the charge keeps its own one-hour window.
@@ -35,7 +35,7 @@ def step_retry(*business_errors: type[BusinessError], extra: tuple[str, ...] = (
             *(error.type for error in business_errors),
             *extra,
             OrderAlreadyCompensated.type,  # a late retry after the undo: never retried
-            OwnedByAnotherSaga.type,
+            OrderTakenByAnotherRun.type,
         ],
     )
 

@@ -34,21 +34,23 @@ async def run_forward(
     """The business process. Each undo is registered before its step runs: a step that
     timed out after taking effect is still undone, and every undo is idempotent."""
     key = workflow.info().workflow_id  # one saga per order, so one key per order
+    # Every row a call writes records this run chain; a call never touches another chain's.
+    owner = {"order_id": order.order_id, "saga_run": workflow.info().first_execution_run_id}
     count = sum(item.quantity for item in order.items)
     units = f"{count} unit{'s' if count != 1 else ''}"
-    release = ReleaseInventoryInput(order_id=order.order_id, skus=[i.sku for i in order.items])
+    release = ReleaseInventoryInput(**owner, skus=[i.sku for i in order.items])
     steps.undo_with("reserve_inventory", RELEASE_INVENTORY, release, f"release {units}")
     reservation = await steps.run(
         "reserve_inventory",
         RESERVE_INVENTORY,
-        ReserveInventoryInput(order_id=order.order_id, currency=order.currency, items=order.items),
+        ReserveInventoryInput(**owner, currency=order.currency, items=order.items),
         f"reserve {units}",
         deadline=order.step_deadline,
     )
 
     money = f"{reservation.total} {reservation.currency.upper()}"
     create = CreatePaymentIntentInput(
-        order_id=order.order_id,
+        **owner,
         customer_id=order.customer_id,
         amount=reservation.total,
         currency=reservation.currency,
@@ -56,7 +58,7 @@ async def run_forward(
         idempotency_key=key,
     )
     # With the create request, the refund finds an intent whose every answer was lost.
-    refund = RefundPaymentInput(order_id=order.order_id, idempotency_key=key, create=create)
+    refund = RefundPaymentInput(**owner, idempotency_key=key, create=create)
     steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
     progress.set_state(SagaState.RUNNING, f"charging {money}")
     # Two activities, so the PaymentIntent id is in the history before money moves.
@@ -73,7 +75,7 @@ async def run_forward(
         "charge_payment",
         CHARGE_PAYMENT,
         ChargePaymentInput(
-            order_id=order.order_id,
+            **owner,
             payment_intent_id=intent.payment_intent_id,
             amount=reservation.total,
             currency=reservation.currency,
@@ -83,14 +85,14 @@ async def run_forward(
     )
 
     address = order.shipping_address
-    cancel = CancelShipmentInput(order_id=order.order_id)
+    cancel = CancelShipmentInput(**owner)
     steps.undo_with("create_shipment", CANCEL_SHIPMENT, cancel, "cancel shipment")
     destination = address.country  # summaries and details show no address: the country only
     progress.set_state(SagaState.RUNNING, f"booking shipment to {destination}")
     shipment = await steps.run(
         "create_shipment",
         CREATE_SHIPMENT,
-        CreateShipmentInput(order_id=order.order_id, address=address),
+        CreateShipmentInput(**owner, address=address),
         f"ship to {destination}",
         deadline=order.step_deadline,
     )

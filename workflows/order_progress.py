@@ -31,9 +31,12 @@ FEWER_UPSERTS = "fewer-search-attribute-upserts"
 class StepFailed(Exception):
     """A forward step failed for good: the saga compensates."""
 
-    def __init__(self, step: str, error_type: str, message: str) -> None:
+    def __init__(
+        self, step: str, error_type: str, message: str, details: tuple[object, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.step, self.error_type, self.message = step, error_type, message
+        self.details = details  # the activity's failure details (the owner, when refused)
 
 
 class OrderProgress:
@@ -104,7 +107,8 @@ class OrderProgress:
             error_type=saga_metrics.error_label(status.error_type),
         )
         workflow.logger.warning("step %s failed: %s", step, status.error_message)
-        return StepFailed(step, status.error_type, status.error_message)
+        details = tuple(err.cause.details) if isinstance(err.cause, ApplicationError) else ()
+        return StepFailed(step, status.error_type, status.error_message, details)
 
     def undo_started(self, undo: Compensation) -> None:
         """The saga started undoing a step."""

@@ -30,6 +30,9 @@ class SagaState(StrEnum):
     COMPENSATION_FAILED = "COMPENSATION_FAILED"  # an undo needs a person (see failures)
     EXPIRED = "EXPIRED"  # its deadline passed before the shipment was booked: undone
     RESOLVED = "RESOLVED"  # a person settled what an undo could not
+    REFUSED = "REFUSED"  # another run owns this order: this run changed nothing
+    # Set by clients, never by the saga: an operator stopped it; its effects stay in place.
+    TERMINATED = "TERMINATED"
 
 
 class StepState(StrEnum):
@@ -77,6 +80,9 @@ class SagaStatus(BaseModel):
     cancel_reason: str | None = None
     waiting_for_person: bool = False
     resolution: Resolution | None = None
+    # Added by clients: what a reader must know beyond the saga's own account (a terminated
+    # run, a later run that was refused).
+    notices: list[str] = Field(default_factory=list)
 
 
 class OrderResult(BaseModel):
@@ -122,6 +128,18 @@ def compensated_failure(result: OrderResult) -> ApplicationError:
         type=COMPENSATED_FAILURE_TYPES[result.status],
         non_retryable=True,
     )
+
+
+ORDER_TAKEN = "OrderTakenByAnotherRun"
+
+
+def owner_of_refused(failure: BaseException | None) -> tuple[str, str | None] | None:
+    """The workflow id and first run id of the run that owns the order, when a saga run
+    ended refused because of it; None for any other failure."""
+    if not isinstance(failure, ApplicationError) or failure.type != ORDER_TAKEN:
+        return None
+    details = [*failure.details, None, None]
+    return str(details[0]), (str(details[1]) if details[1] else None)
 
 
 def result_of(failure: BaseException | None) -> OrderResult | None:

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_request import OrderRequest
     from workflows.order_state import (
         MARK_RESOLVED_UPDATE,
+        ORDER_TAKEN,
         RETRY_UNDOS_UPDATE,
         STATUS_QUERY,
         WORKFLOW_TYPE,
@@ -97,6 +98,8 @@ class OrderSaga:
         try:
             result = await self._forward_within_deadline(order)
         except StepFailed as failure:
+            if failure.error_type == ORDER_TAKEN:
+                raise self._refused(failure) from None
             await self._saga.compensate()
             state = await self._settle(SagaState.COMPENSATED)
             result = progress.result(failure)
@@ -128,6 +131,15 @@ class OrderSaga:
         progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
         progress.finished()
         return result
+
+    def _refused(self, failure: StepFailed) -> ApplicationError:
+        """Another run owns the order (a client started its id again): this run changed
+        nothing, so it undoes nothing, and ends saying whose order it is."""
+        self._progress.set_state(SagaState.REFUSED, failure.message)
+        self._progress.finished()
+        return ApplicationError(
+            failure.message, *failure.details, type=ORDER_TAKEN, non_retryable=True
+        )
 
     async def _settle(self, end: SagaState, details: str | None = None) -> SagaState:
         """After the undos: `end`, unless one failed. Then (since the wait-for-a-person

@@ -18,12 +18,16 @@ HELP = {
     STARTED: "Order sagas started.",
     FINISHED: "Order sagas ended, by outcome: completed (handed to the carrier), compensated "
     "(a step failed and its work was undone), cancelled (undone on request), "
-    "compensation_failed (an undo failed for good and needs a person).",
+    "compensation_failed (an undo failed for good and needs a person), refused (another run "
+    "owns the order's id; this run changed nothing).",
     STEP_FAILURES: "Saga steps that failed for good, by step and error type; each one is "
     "followed by compensation. Unknown error types count as other.",
     COMPENSATION_FAILURES: "Undos that failed for good and need a person, by undo activity.",
 }
-OUTCOMES = ("completed", "compensated", "cancelled", "expired", "resolved", "compensation_failed")
+OUTCOMES = (
+    "completed", "compensated", "cancelled", "expired", "resolved", "compensation_failed",
+    "refused",
+)  # fmt: skip
 STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
 UNDOS = ("release_inventory", "refund_payment", "cancel_shipment")
 ERROR_TYPES = frozenset(
@@ -33,7 +37,7 @@ ERROR_TYPES = frozenset(
         "PaymentDeclined", "PaymentRejected", "GatewayAuthentication", "IdempotencyConflict",
         "RefundFailed",  # payment
         "ShipmentRejected",  # shipment
-        "OwnedByAnotherSaga", "OrderAlreadyCompensated", "DatabaseError", "Timeout",
+        "OrderTakenByAnotherRun", "OrderAlreadyCompensated", "DatabaseError", "Timeout",
     }
 )  # fmt: skip
 

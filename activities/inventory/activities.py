@@ -17,7 +17,7 @@ from activities.inventory.contracts import (
     ReserveInventoryInput,
 )
 from activities.inventory.tables import ReservationStatus
-from activities.ownership import current_saga, refuse_foreign, skip_foreign
+from activities.ownership import claim_order, current_saga, skip_foreign
 from activities.retries import STEP_DEADLINE, step_retry
 from order_saga.db.engine import transaction
 
@@ -32,13 +32,13 @@ class InventoryActivities:
         """Check prices against the catalogue and take stock for every line, atomically.
 
         A second call for the same order changes nothing; one after the release is refused.
+        The first step claims the order: rows of another run refuse it before anything changes.
         """
         result = rules.priced(request.order_id, request.currency, request.items)
-        saga = current_saga()
+        saga = current_saga(request)
         with transaction(self._engine) as session:
             existing = repository.reservations(session=session, order_id=request.order_id)
-            for row in existing:
-                refuse_foreign(row.workflow_id, saga, f"the reservation of {request.order_id}")
+            claim_order(existing, saga, request.order_id)
             if any(r.status == ReservationStatus.RELEASED for r in existing):
                 raise OrderAlreadyCompensated(f"order {request.order_id} was already released")
             if existing:
@@ -56,7 +56,7 @@ class InventoryActivities:
                     sku=item.sku,
                     quantity=item.quantity,
                     status=ReservationStatus.RESERVED,
-                    workflow_id=saga,
+                    owner=saga,
                 )
         return result
 
@@ -64,12 +64,12 @@ class InventoryActivities:
     @reports_failures
     def release_inventory(self, request: ReleaseInventoryInput) -> ReleaseResult:
         """Give reserved units back once; leave a tombstone so a late reserve cannot land."""
-        released, saga = 0, current_saga()
+        released, saga = 0, current_saga(request)
         with transaction(self._engine) as session:
             rows = repository.reservations(
                 session=session, order_id=request.order_id, for_update=True
             )
-            if any(skip_foreign(r.workflow_id, saga, f"stock of {request.order_id}") for r in rows):
+            if any(skip_foreign(r, saga, f"stock of {request.order_id}") for r in rows):
                 return ReleaseResult(order_id=request.order_id, released_units=0)
             for row in rows:
                 if row.status != ReservationStatus.RESERVED:
@@ -86,7 +86,7 @@ class InventoryActivities:
                     sku=sku,
                     quantity=0,
                     status=ReservationStatus.RELEASED,
-                    workflow_id=saga,
+                    owner=saga,
                 )
         activity.logger.info("released %d units for order %s", released, request.order_id)
         return ReleaseResult(order_id=request.order_id, released_units=released)

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from activities.messages import Strict, WholeNumber
 from activities.money import Price
+from activities.ownership import OrderScoped
 
 # The catalogue's and the reservations' sku columns hold 64 characters.
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
@@ -26,8 +27,7 @@ class PricedLine(Strict):
     unit_price: Decimal
 
 
-class ReserveInventoryInput(Strict):
-    order_id: str
+class ReserveInventoryInput(OrderScoped):
     currency: str
     items: list[OrderItem]
 
@@ -39,8 +39,7 @@ class ReservationResult(Strict):
     currency: str
 
 
-class ReleaseInventoryInput(Strict):
-    order_id: str
+class ReleaseInventoryInput(OrderScoped):
     skus: list[str]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
 from activities.inventory.tables import InventoryReservation, Product
+from activities.ownership import Owner
 from activities.timestamps import utcnow
 
 PRODUCTS: Table = Product.__table__  # type: ignore[attr-defined]
@@ -38,6 +39,7 @@ class ReservationRow:
     quantity: int
     status: str
     workflow_id: str | None
+    saga_run: str | None
 
 
 def products(*, session: Session, skus: Sequence[str]) -> dict[str, CatalogueEntry]:
@@ -69,7 +71,10 @@ def reservations(
     *, session: Session, order_id: str, for_update: bool = False
 ) -> list[ReservationRow]:
     """The order's reservation rows, locked for update when asked (where the database can)."""
-    columns = (RESERVATIONS.c[name] for name in ("id", "sku", "quantity", "status", "workflow_id"))
+    columns = (
+        RESERVATIONS.c[name]
+        for name in ("id", "sku", "quantity", "status", "workflow_id", "saga_run")
+    )
     query = select(*columns).where(RESERVATIONS.c.order_id == order_id)
     if for_update:
         query = query.with_for_update()
@@ -77,9 +82,9 @@ def reservations(
 
 
 def add_reservation(
-    *, session: Session, order_id: str, sku: str, quantity: int, status: str, workflow_id: str
+    *, session: Session, order_id: str, sku: str, quantity: int, status: str, owner: Owner
 ) -> None:
-    """A new reservation row, owned by the saga `workflow_id`."""
+    """A new reservation row, owned by the run chain `owner`."""
     now = utcnow()
     session.execute(
         insert(RESERVATIONS).values(
@@ -87,7 +92,8 @@ def add_reservation(
             sku=sku,
             quantity=quantity,
             status=status,
-            workflow_id=workflow_id,
+            workflow_id=owner.workflow_id,
+            saga_run=owner.saga_run,
             created_at=now,
             updated_at=now,
         )

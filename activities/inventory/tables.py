@@ -37,6 +37,7 @@ class InventoryReservation(SQLModel, table=True):
     sku: str = Field(max_length=64)
     quantity: int
     workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
+    saga_run: str | None = Field(default=None, max_length=64)  # its run chain
     status: str = Field(max_length=16)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

@@ -18,7 +18,7 @@ from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
 from activities.failures import OrderAlreadyCompensated, reports_failures
-from activities.ownership import current_saga, skip_foreign
+from activities.ownership import Owner, current_saga, skip_foreign
 from activities.payment import repository, rules
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import (
@@ -51,8 +51,9 @@ class PaymentActivities:
     @reports_failures
     def create_payment_intent(self, request: CreatePaymentIntentInput) -> PaymentIntentResult:
         """Create the intent (no money moves) and store its id on the order's payment row."""
+        saga = current_saga(request)
         payment = record_payment(
-            self._engine, request.order_id, PaymentStatus.PENDING, request=request
+            self._engine, saga, request.order_id, PaymentStatus.PENDING, request=request
         )
         if payment.status == PaymentStatus.REFUNDED:
             raise OrderAlreadyCompensated(f"order {request.order_id} was refunded")
@@ -60,9 +61,9 @@ class PaymentActivities:
             return PaymentIntentResult(
                 payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
             )
-        intent = self._gateway(request.order_id, self._stripe.create_call(request))
+        intent = self._gateway(saga, request.order_id, self._stripe.create_call(request))
         payment = record_payment(
-            self._engine, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
+            self._engine, saga, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
         )
         return PaymentIntentResult(payment_id=payment.payment_id, payment_intent_id=intent.id)
 
@@ -70,7 +71,9 @@ class PaymentActivities:
     @reports_failures
     def charge_payment(self, request: ChargePaymentInput) -> ChargeResult:
         """Confirm the intent: this is where money moves, exactly once per order."""
+        saga = current_saga(request)
         intent = self._gateway(
+            saga,
             request.order_id,
             lambda: self._stripe.v1.payment_intents.confirm(
                 request.payment_intent_id,
@@ -80,6 +83,7 @@ class PaymentActivities:
         if intent.status != "succeeded":
             record_payment(
                 self._engine,
+                saga,
                 request.order_id,
                 PaymentStatus.FAILED,
                 intent.id,
@@ -87,7 +91,12 @@ class PaymentActivities:
             )
             raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
         payment = record_payment(
-            self._engine, request.order_id, PaymentStatus.CAPTURED, intent.id, intent.to_dict()
+            self._engine,
+            saga,
+            request.order_id,
+            PaymentStatus.CAPTURED,
+            intent.id,
+            intent.to_dict(),
         )
         return ChargeResult(
             payment_id=payment.payment_id,
@@ -102,8 +111,7 @@ class PaymentActivities:
         """Compensation: refund what was taken, cancel what was not, call nobody for nothing."""
         with transaction(self._engine) as session:
             payment = repository.get_payment(session=session, order_id=request.order_id)
-            owner = payment.workflow_id if payment else None
-            if skip_foreign(owner, current_saga(), f"the payment of {request.order_id}"):
+            if skip_foreign(payment, current_saga(request), f"the payment of {request.order_id}"):
                 return RefundResult(order_id=request.order_id, action="not_ours")
             if payment is not None and payment.status == PaymentStatus.REFUNDED:
                 return RefundResult(order_id=request.order_id, action="already_refunded")
@@ -140,14 +148,22 @@ class PaymentActivities:
     ) -> None:
         """The undo's outcome on the row, which it creates if the create never wrote one."""
         record_payment(
-            self._engine, request.order_id, status, intent_id, answer, request=request.create
+            self._engine,
+            current_saga(request),
+            request.order_id,
+            status,
+            intent_id,
+            answer,
+            request=request.create,
         )
 
-    def _gateway(self, order_id: str, call: Callable[[], T]) -> T:
+    def _gateway(self, saga: Owner, order_id: str, call: Callable[[], T]) -> T:
         """A step's gateway call: a final failure is recorded on the order's row first."""
 
         def record(exc: stripe.StripeError) -> None:
-            record_payment(self._engine, order_id, PaymentStatus.FAILED, response=error_body(exc))
+            record_payment(
+                self._engine, saga, order_id, PaymentStatus.FAILED, response=error_body(exc)
+            )
             if not isinstance(exc, stripe.CardError):  # a bug or a config error, not a decline
                 activity.logger.error("payment gateway refused %s: %s", order_id, exc)
 

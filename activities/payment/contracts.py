@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from activities.messages import Strict
+from activities.ownership import OrderScoped
 
 
-class CreatePaymentIntentInput(Strict):
-    order_id: str
+class CreatePaymentIntentInput(OrderScoped):
     customer_id: str
     amount: Decimal
     currency: str
@@ -21,8 +21,7 @@ class PaymentIntentResult(Strict):
     payment_intent_id: str
 
 
-class ChargePaymentInput(Strict):
-    order_id: str
+class ChargePaymentInput(OrderScoped):
     payment_intent_id: str
     amount: Decimal
     currency: str
@@ -36,8 +35,7 @@ class ChargeResult(Strict):
     currency: str
 
 
-class RefundPaymentInput(Strict):
-    order_id: str
+class RefundPaymentInput(OrderScoped):
     idempotency_key: str
     payment_intent_id: str | None = None  # unknown when the create's answer never came
     create: CreatePaymentIntentInput | None = None  # replayed to find an intent then

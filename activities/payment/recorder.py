@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from activities.ownership import current_saga, refuse_foreign
+from activities.ownership import Owner, refuse_foreign
 from activities.payment import repository, rules
 from activities.payment.contracts import CreatePaymentIntentInput
 from activities.payment.tables import PaymentStatus
@@ -15,6 +15,7 @@ from order_saga.db.engine import transaction
 
 def record_payment(
     engine: Engine,
+    saga: Owner,
     order_id: str,
     status: PaymentStatus,
     intent_id: str | None = None,
@@ -23,12 +24,10 @@ def record_payment(
     request: CreatePaymentIntentInput | None = None,
 ) -> repository.PaymentRow:
     """Create the order's row (from the create request) or move it forward, never back;
-    never another saga's row."""
-    saga = current_saga()
+    never another run's row."""
     with transaction(engine) as session:
         payment = repository.get_payment(session=session, order_id=order_id)
-        if payment is not None:
-            refuse_foreign(payment.workflow_id, saga, f"the payment of {order_id}")
+        refuse_foreign(payment, saga, f"the payment of {order_id}")
         if payment is None:
             if request is None:
                 raise LookupError(f"no payment recorded for order {order_id}")
@@ -38,7 +37,7 @@ def record_payment(
                 amount=request.amount,
                 payment_method=request.payment_method,
                 status=status,
-                workflow_id=saga,
+                owner=saga,
             )
         elif not rules.may_move(payment.status, status):
             return payment

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
+from activities.ownership import Owner
 from activities.payment.tables import Payment
 from activities.timestamps import utcnow
 
@@ -29,6 +30,7 @@ class PaymentRow:
     status: str
     transaction_id: str | None
     workflow_id: str | None
+    saga_run: str | None
 
 
 _COLUMNS = (
@@ -36,6 +38,7 @@ _COLUMNS = (
     PAYMENTS.c.status,
     PAYMENTS.c.transaction_id,
     PAYMENTS.c.workflow_id,
+    PAYMENTS.c.saga_run,
 )
 
 
@@ -53,9 +56,9 @@ def add_payment(
     amount: Decimal,
     payment_method: str,
     status: str,
-    workflow_id: str,
+    owner: Owner,
 ) -> PaymentRow:
-    """The order's new row, owned by the saga `workflow_id`; its payment id never changes."""
+    """The order's new row, owned by the run chain `owner`; its payment id never changes."""
     payment_id, now = f"pay_{uuid.uuid4().hex}", utcnow()
     session.execute(
         insert(PAYMENTS).values(
@@ -64,12 +67,13 @@ def add_payment(
             amount=amount,
             payment_method=payment_method,
             status=status,
-            workflow_id=workflow_id,
+            workflow_id=owner.workflow_id,
+            saga_run=owner.saga_run,
             created_at=now,
             updated_at=now,
         )
     )
-    return PaymentRow(payment_id, status, None, workflow_id)
+    return PaymentRow(payment_id, status, None, owner.workflow_id, owner.saga_run)
 
 
 def update_payment(
@@ -93,4 +97,5 @@ def update_payment(
         status,
         transaction_id or payment.transaction_id,
         payment.workflow_id,
+        payment.saga_run,
     )

@@ -30,6 +30,7 @@ class Payment(SQLModel, table=True):
     payment_method: str
     status: str = Field(index=True)
     workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
+    saga_run: str | None = Field(default=None, max_length=64)  # its run chain
     gateway_response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT))
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

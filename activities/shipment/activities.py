@@ -36,11 +36,10 @@ class ShipmentActivities:
         rules.check_destination(
             request.address.country, carrier=self._carrier, unserved=self._unserved
         )
-        saga = current_saga()
+        saga = current_saga(request)
         with transaction(self._engine) as session:
             shipment = repository.get_shipment(session=session, order_id=request.order_id)
-            owner = shipment.workflow_id if shipment else None
-            refuse_foreign(owner, saga, f"the shipment of {request.order_id}")
+            refuse_foreign(shipment, saga, f"the shipment of {request.order_id}")
             if shipment is not None and shipment.status == ShipmentStatus.CANCELLED:
                 raise OrderAlreadyCompensated(
                     f"shipment for order {request.order_id} was cancelled"
@@ -52,7 +51,7 @@ class ShipmentActivities:
                 carrier=self._carrier,
                 tracking_number=rules.new_tracking_number(),
                 status=ShipmentStatus.CREATED,
-                workflow_id=saga,
+                owner=saga,
                 address=request.address.model_dump(),
             )
             return ShipmentResult(
@@ -65,11 +64,10 @@ class ShipmentActivities:
     @reports_failures
     def cancel_shipment(self, request: CancelShipmentInput) -> CancelShipmentResult:
         """Cancel once; with no booking yet, leave a cancelled row so a late one is refused."""
-        saga = current_saga()
+        saga = current_saga(request)
         with transaction(self._engine) as session:
             shipment = repository.get_shipment(session=session, order_id=request.order_id)
-            owner = shipment.workflow_id if shipment else None
-            if skip_foreign(owner, saga, f"the shipment of {request.order_id}"):
+            if skip_foreign(shipment, saga, f"the shipment of {request.order_id}"):
                 return CancelShipmentResult(order_id=request.order_id, cancelled=False)
             cancelled = shipment is not None and shipment.status != ShipmentStatus.CANCELLED
             if shipment is None:
@@ -79,7 +77,7 @@ class ShipmentActivities:
                     order_id=request.order_id,
                     carrier=self._carrier,
                     status=ShipmentStatus.CANCELLED,
-                    workflow_id=saga,
+                    owner=saga,
                 )
             elif cancelled:
                 repository.set_status(

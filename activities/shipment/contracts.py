@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from activities.messages import NonEmpty, Strict, Text
+from activities.ownership import OrderScoped
 
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
 
@@ -29,8 +30,7 @@ class Address(Strict):
         return value
 
 
-class CreateShipmentInput(Strict):
-    order_id: str
+class CreateShipmentInput(OrderScoped):
     address: Address
 
 
@@ -40,8 +40,8 @@ class ShipmentResult(Strict):
     tracking_number: str
 
 
-class CancelShipmentInput(Strict):
-    order_id: str
+class CancelShipmentInput(OrderScoped):
+    """Only the order: its one shipment is cancelled."""
 
 
 class CancelShipmentResult(Strict):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
+from activities.ownership import Owner
 from activities.shipment.tables import Shipment
 from activities.timestamps import utcnow
 
@@ -24,6 +25,7 @@ class ShipmentRow:
     tracking_number: str | None
     status: str
     workflow_id: str | None
+    saga_run: str | None
 
 
 _COLUMNS = (
@@ -32,6 +34,7 @@ _COLUMNS = (
     SHIPMENTS.c.tracking_number,
     SHIPMENTS.c.status,
     SHIPMENTS.c.workflow_id,
+    SHIPMENTS.c.saga_run,
 )
 
 
@@ -49,11 +52,11 @@ def add_shipment(
     order_id: str,
     carrier: str,
     status: str,
-    workflow_id: str,
+    owner: Owner,
     tracking_number: str | None = None,
     address: dict[str, Any] | None = None,
 ) -> ShipmentRow:
-    """A new shipment row, owned by the saga `workflow_id`."""
+    """A new shipment row, owned by the run chain `owner`."""
     now = utcnow()
     values: dict[str, Any] = {
         "shipment_id": shipment_id,
@@ -61,14 +64,17 @@ def add_shipment(
         "carrier": carrier,
         "tracking_number": tracking_number,
         "status": status,
-        "workflow_id": workflow_id,
+        "workflow_id": owner.workflow_id,
+        "saga_run": owner.saga_run,
         "created_at": now,
         "updated_at": now,
     }
     if address is not None:  # left out, not JSON null, as the ORM did
         values["address"] = address
     session.execute(insert(SHIPMENTS).values(**values))
-    return ShipmentRow(shipment_id, carrier, tracking_number, status, workflow_id)
+    return ShipmentRow(
+        shipment_id, carrier, tracking_number, status, owner.workflow_id, owner.saga_run
+    )
 
 
 def set_status(*, session: Session, shipment: ShipmentRow, status: str) -> None:

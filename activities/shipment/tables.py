@@ -26,6 +26,7 @@ class Shipment(SQLModel, table=True):
     tracking_number: str | None = None
     status: str = Field(max_length=16)
     workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
+    saga_run: str | None = Field(default=None, max_length=64)  # its run chain
     address: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT))
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

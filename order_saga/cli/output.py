@@ -31,6 +31,8 @@ EXIT_CODES: dict[str, int] = {
     SagaState.EXPIRED: 5,
     SagaState.COMPENSATION_FAILED: 6,
     SagaState.RESOLVED: 7,
+    SagaState.REFUSED: 8,
+    SagaState.TERMINATED: 9,
 }
 
 
@@ -62,6 +64,7 @@ def result_text(result: OrderResult) -> str:
 def status_text(status: SagaStatus | ClosedOrder) -> str:
     """Where a saga is and how each of its steps went."""
     lines = [f"order {status.order_id}: {status.state or 'unknown'}"]
+    lines += [f"  note: {notice}" for notice in status.notices]
     for step in status.steps or []:
         error = f" ({step.error_type}: {step.error_message})" if step.error_type else ""
         lines.append(f"  {step.name:<10} {step.state}{error}")

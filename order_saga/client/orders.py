@@ -6,7 +6,7 @@ import contextlib
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio.client import (
     Client,
     WorkflowExecutionDescription,
@@ -33,10 +33,13 @@ from workflows.order_request import (
     workflow_id_for,
 )
 from workflows.order_state import (
+    ORDER_TAKEN,
     STATUS_QUERY,
     WORKFLOW_TYPE,
     OrderResult,
+    SagaState,
     SagaStatus,
+    owner_of_refused,
     result_of,
 )
 from workflows.search_attributes import ORDER_STATUS, at_start
@@ -51,6 +54,7 @@ class ClosedOrder(BaseModel):
     order_id: str
     state: str | None
     steps: None = None
+    notices: list[str] = Field(default_factory=list)
 
 
 DEFAULT_DEADLINE_SECONDS = 24 * 3600
@@ -109,18 +113,58 @@ async def find_order(
 
 
 async def order_status(client: Client, order_id: str) -> SagaStatus | ClosedOrder:
-    """The saga's `status` query; for a closed saga with no worker, its search attribute."""
+    """The order's status. When the latest run under its id was refused because an earlier
+    run owns the order, the owner's status, with the refusal as a notice."""
     handle, description = await find_order(client, order_id)
-    order_id = order_id_from(handle.id)
+    if description.status == WorkflowExecutionStatus.FAILED:
+        owner = await refusing_owner(handle)
+        if owner is not None:
+            owner_handle = client.get_workflow_handle(
+                owner[0], run_id=owner[1], result_type=OrderResult
+            )
+            refused = (
+                f"a later run under this id ({description.run_id}) was refused: the order "
+                f"belongs to run {owner[1]}, whose status this is"
+            )
+            with contextlib.suppress(RPCError):  # the owner's run may be past retention
+                status = await _run_status(owner_handle, await owner_handle.describe())
+                status.notices.append(refused)
+                return status
+    return await _run_status(handle, description)
+
+
+async def refusing_owner(handle: OrderHandle) -> tuple[str, str | None] | None:
+    """For a failed run that was refused because another run owns the order, that owner."""
     try:
-        return await query_status(handle, rpc_timeout=QUERY_TIMEOUT)
+        await handle.result(follow_runs=False)
+    except WorkflowFailureError as err:
+        return owner_of_refused(err.cause)
+    return None
+
+
+async def _run_status(
+    handle: OrderHandle, description: WorkflowExecutionDescription
+) -> SagaStatus | ClosedOrder:
+    """One run's `status` query (its search attribute for a closed run with no worker), and
+    TERMINATED for a run an operator stopped: what it did stays in place."""
+    order_id = order_id_from(handle.id)
+    terminated = description.status == WorkflowExecutionStatus.TERMINATED
+    try:
+        status: SagaStatus | ClosedOrder = await query_status(handle, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as err:
         if description.status == WorkflowExecutionStatus.RUNNING:
             raise NoWorkerAnswered(
                 f"no worker answered for order {order_id}: {err.message}"
             ) from err
         state = description.typed_search_attributes.get(ORDER_STATUS)
-        return ClosedOrder(order_id=order_id, state=state)
+        status = ClosedOrder(order_id=order_id, state=state)
+    if terminated:
+        status.notices.append(
+            f"terminated by an operator while {status.state or 'running'}: nothing was undone; "
+            "what it reserved, charged or booked stays in place until a person settles it"
+        )
+        status.state = SagaState.TERMINATED
+    return status
 
 
 async def cancel_order(
@@ -177,6 +221,13 @@ async def order_result(handle: OrderHandle) -> OrderResult:
         compensated = result_of(err.cause)
         if compensated is not None:
             return compensated
+        if owner_of_refused(err.cause) is not None:  # another run owns the order
+            return OrderResult(
+                order_id=order_id_from(handle.id),
+                status=SagaState.REFUSED,
+                error_type=ORDER_TAKEN,
+                error_message=str(err.cause),
+            )
         if not isinstance(err.cause, CancelledError):
             raise
     status = await query_status(handle)

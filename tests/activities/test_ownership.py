@@ -1,4 +1,5 @@
-"""Each row belongs to the saga that wrote it: another saga's steps refuse it, its undos skip it."""
+"""Each row belongs to the run chain that wrote it: another saga's steps, or another run's under
+the same workflow id, refuse it, and their undos skip it."""
 
 from __future__ import annotations
 
@@ -33,21 +34,26 @@ def saga(workflow_id: str) -> ActivityEnvironment:
     return env
 
 
+@pytest.mark.parametrize("rogue_kind", ["another workflow id", "another run"])
 def test_another_saga_can_neither_take_nor_undo_an_orders_rows(
-    db: Engine, stripe_server, caplog: pytest.LogCaptureFixture
+    db: Engine, stripe_server, caplog: pytest.LogCaptureFixture, rogue_kind: str
 ) -> None:
     stripe, base_url = stripe_server
     order_id = f"t-{uuid.uuid4().hex[:12]}"
     sku = product_factory(db)(stock=5)
-    owner, rogue = saga(f"order-{order_id}"), saga(f"rogue-{order_id}")
+    owner = saga(f"order-{order_id}")
+    same_id = rogue_kind == "another run"
+    rogue = saga(f"order-{order_id}" if same_id else f"rogue-{order_id}")
+    runs = {"saga_run": "run-1"}, {"saga_run": "run-2" if same_id else "run-1"}
     inventory = InventoryActivities(db)
     payments = PaymentActivities(
         db, make_stripe_client(Settings(stripe_api_base=base_url)), GatewayBreaker()
     )
     shipments = ShipmentActivities(db, carrier="ACME", unserved_countries=frozenset())
     items = [OrderItem(sku=sku, quantity=2, unit_price=Decimal("19.99"))]
-    reserve = ReserveInventoryInput(order_id=order_id, currency="usd", items=items)
+    reserve = ReserveInventoryInput(order_id=order_id, currency="usd", items=items, **runs[0])
     create = CreatePaymentIntentInput(
+        **runs[0],
         order_id=order_id,
         customer_id="c1",
         amount=Decimal("39.98"),
@@ -55,7 +61,7 @@ def test_another_saga_can_neither_take_nor_undo_an_orders_rows(
         payment_method="pm_card_visa",
         idempotency_key=f"order-{order_id}",
     )
-    ship = CreateShipmentInput(order_id=order_id, address=ADDRESS)
+    ship = CreateShipmentInput(order_id=order_id, address=ADDRESS, **runs[0])
     owner.run(inventory.reserve_inventory, reserve)
     owner.run(payments.create_payment_intent, create)
     owner.run(shipments.create_shipment, ship)
@@ -66,25 +72,47 @@ def test_another_saga_can_neither_take_nor_undo_an_orders_rows(
         (shipments.create_shipment, ship),
     ):
         with pytest.raises(ApplicationError) as refused:
-            rogue.run(step, request)
-        assert refused.value.type == "OwnedByAnotherSaga" and refused.value.non_retryable
+            rogue.run(step, request.model_copy(update=runs[1]))
+        assert refused.value.type == "OrderTakenByAnotherRun" and refused.value.non_retryable
+        assert refused.value.details == (f"order-{order_id}", "run-1")
 
     release = rogue.run(
-        inventory.release_inventory, ReleaseInventoryInput(order_id=order_id, skus=[sku])
+        inventory.release_inventory,
+        ReleaseInventoryInput(order_id=order_id, skus=[sku], **runs[1]),
     )
     refund = rogue.run(
         payments.refund_payment,
-        RefundPaymentInput(order_id=order_id, idempotency_key=f"rogue-{order_id}"),
+        RefundPaymentInput(order_id=order_id, idempotency_key=f"rogue-{order_id}", **runs[1]),
     )
-    cancel = rogue.run(shipments.cancel_shipment, CancelShipmentInput(order_id=order_id))
+    cancel = rogue.run(shipments.cancel_shipment, CancelShipmentInput(order_id=order_id, **runs[1]))
 
     assert (release.released_units, refund.action, cancel.cancelled) == (0, "not_ours", False)
     assert stock(db, sku) == 3
     payment, shipment = payment_and_shipment(db, order_id)
     assert payment is not None and payment.status == "Pending"
-    assert payment.workflow_id == f"order-{order_id}"
+    assert (payment.workflow_id, payment.saga_run) == (f"order-{order_id}", "run-1")
     assert shipment is not None and shipment.status == "Created"
     assert [i["status"] for i in stripe.ledger.intents_of_order(order_id)] == [
         "requires_confirmation"
     ]
-    assert sum("belongs to saga" in r.getMessage() for r in caplog.records) == 3
+    assert sum("leaves it alone" in r.getMessage() for r in caplog.records) == 3
+
+
+def test_rows_from_before_runs_were_recorded_claim_the_order_but_serve_their_saga(
+    db: Engine,
+) -> None:
+    """A reservation written before the upgrade (no run) refuses a new run's claim, while a
+    saga whose reserve was scheduled before the upgrade (no run either) still finds it."""
+    order_id = f"t-{uuid.uuid4().hex[:12]}"
+    sku = product_factory(db)(stock=5)
+    inventory = InventoryActivities(db)
+    items = [OrderItem(sku=sku, quantity=2, unit_price=Decimal("19.99"))]
+    legacy = ReserveInventoryInput(order_id=order_id, currency="usd", items=items)
+    env = saga(f"order-{order_id}")
+    env.run(inventory.reserve_inventory, legacy)
+
+    with pytest.raises(ApplicationError) as refused:
+        env.run(inventory.reserve_inventory, legacy.model_copy(update={"saga_run": "run-9"}))
+    assert refused.value.type == "OrderTakenByAnotherRun"
+    assert env.run(inventory.reserve_inventory, legacy).total == Decimal("39.98")
+    assert stock(db, sku) == 3

@@ -23,6 +23,7 @@ PAYMENT_COLUMNS = {
     "created_at",
     "updated_at",
     "workflow_id",  # the owning saga, beside the original design's columns
+    "saga_run",  # and its run chain
 }
 
 
@@ -39,7 +40,7 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
     with transaction(engine) as session:
         kept = session.get(Product, "kept")
         assert kept is not None and (kept.stock, kept.unit_price) == (7, Decimal("1.50"))
-        assert session.execute(text("select version_num from alembic_version")).scalar() == "0002"
+        assert session.execute(text("select version_num from alembic_version")).scalar() == "0003"
     columns = {c["name"] for c in inspect(engine).get_columns("payments")}
     assert columns == PAYMENT_COLUMNS
     unique = inspect(engine).get_unique_constraints("payments")
