@@ -128,20 +128,32 @@ def stripe_server(
     state_file: Annotated[
         Path | None, typer.Option(help="Keep state here across restarts (STRIPE_STATE_FILE)")
     ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            help="Set a damaged journal's bad lines aside (in a file beside it) and start with "
+            "the good ones; what the bad lines recorded is lost"
+        ),
+    ] = False,
 ) -> None:
     """Run only the local Stripe-compatible server until Ctrl-C (faults from STRIPE_FAULTS)."""
+    from order_saga.embedded.local_stripe import journal
     from order_saga.embedded.local_stripe.faults import Faults
     from order_saga.embedded.stack import local_stripe
 
     settings = Settings()
     Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
+    state_file = state_file or settings.stripe_state_file
+    if repair and state_file is not None and state_file.exists():
+        aside = journal.repair(state_file)
+        typer.echo(f"bad journal lines set aside in {aside}" if aside else "journal is whole")
 
     async def run() -> None:
         async with local_stripe(
             port,
             host=host,
             faults=settings.stripe_faults,
-            state_file=state_file or settings.stripe_state_file,
+            state_file=state_file,
         ) as base_url:
             typer.echo(f"Stripe-compatible API on {base_url}")
             if settings.stripe_faults:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO
 
+from order_saga.embedded.local_stripe import journal
 from order_saga.embedded.local_stripe.answers import Json
 from order_saga.embedded.local_stripe.faults import Faults
 from order_saga.embedded.local_stripe.ledger import Ledger
@@ -30,7 +30,8 @@ class LocalStripe:
     With a state file, the ledger and the idempotent answers survive a restart, a `kill -9`
     included: the file is a journal, one line per change, appended and flushed before the
     answer leaves, so a request costs the same however much the server holds. At start the
-    journal is read once and compacted to one line.
+    journal is read once and compacted to one line; a damaged one stops the start, untouched
+    (`journal.read`).
     """
 
     ledger: Ledger = field(default_factory=Ledger)
@@ -48,7 +49,7 @@ class LocalStripe:
         if self.state_file is None:
             return
         if self.state_file.exists():
-            for entry in _entries(self.state_file):
+            for entry in journal.read(self.state_file):
                 self.ledger.load(entry.get("intents", {}), entry.get("refunds", {}))
                 for key, replay in entry.get("replays", {}).items():
                     self.replays[key] = Replay(**replay)
@@ -87,13 +88,3 @@ class LocalStripe:
             "refunds": self.ledger.refunds,
             "replays": {k: asdict(v) for k, v in self.replays.items()},
         }
-
-
-def _entries(path: Path) -> Iterator[Json]:
-    """The journal's entries; a last line cut short by a crash was never answered: skipped."""
-    with path.open(encoding="utf-8") as journal:
-        for line in journal:
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                return
