@@ -52,6 +52,21 @@ def test_create_confirm_refund_round_trip(client: stripe.StripeClient) -> None:
     listed = client.v1.refunds.list(params={"payment_intent": intent.id})
     assert [r.id for r in listed.data] == [refund.id]
     assert client.v1.payment_intents.retrieve(intent.id).status == "succeeded"
+    retrieved = client.v1.refunds.retrieve(refund.id)
+    assert (retrieved.id, retrieved.status, retrieved.payment_intent) == (
+        refund.id,
+        "succeeded",
+        intent.id,
+    )
+
+
+def test_unknown_objects_and_paths_answer_stripes_error_json(client: stripe.StripeClient) -> None:
+    with pytest.raises(stripe.InvalidRequestError) as missing:
+        client.v1.refunds.retrieve("re_nope")
+    assert (missing.value.http_status, missing.value.code) == (404, "resource_missing")
+    assert "No such refund: 're_nope'" in str(missing.value)
+    with pytest.raises(stripe.InvalidRequestError, match=r"Unrecognized request URL \(GET"):
+        client.raw_request("get", "/v1/no_such_thing")
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,7 @@ ROUTES: list[tuple[str, str, Action]] = [
     ),
     ("POST", "/v1/payment_intents/{id}/cancel", lambda led, m, p, q: led.cancel_intent(m["id"], p)),
     ("POST", "/v1/refunds", lambda led, m, p, q: led.create_refund(p)),
+    ("GET", "/v1/refunds/{id}", lambda led, m, p, q: led.retrieve_refund(m["id"])),
     (
         "GET",
         "/v1/refunds",
@@ -142,9 +143,18 @@ def build_app(state: LocalStripe | None = None) -> web.Application:
             local.save(key)
         return _json(status, body, key)
 
+    async def unrecognized(request: web.Request) -> web.Response:
+        """Stripe answers an unknown path in its error JSON, not an HTML page."""
+        message = (
+            f"Unrecognized request URL ({request.method}: {request.path}). Please see "
+            "https://stripe.com/docs or we can help at https://support.stripe.com/."
+        )
+        return _json(404, {"error": {"type": "invalid_request_error", "message": message}})
+
     app = web.Application()
     for method, path, action in ROUTES:
         app.router.add_route(method, path, handler(action))
+    app.router.add_route("*", "/{tail:.*}", unrecognized)
     return app
 
 

@@ -83,6 +83,13 @@ class Ledger:
             raise missing("payment_intent", intent_id)
         return intent
 
+    def retrieve_refund(self, refund_id: str) -> Json:
+        """GET /v1/refunds/{id}."""
+        refund = self.refunds.get(refund_id)
+        if refund is None:
+            raise missing("refund", refund_id)
+        return refund
+
     def confirm_intent(self, intent_id: str, params: Json) -> Json:
         """POST /v1/payment_intents/{id}/confirm: where a test card succeeds or declines."""
         intent = self.retrieve_intent(intent_id)
