@@ -76,6 +76,13 @@ class Settings(BaseSettings):
     task_queue: str = Field(
         default="order-saga", description="Prefix of the per-service task queues"
     )
+    worker_shutdown_grace_seconds: float = Field(
+        default=95.0,
+        ge=0,
+        description="On SIGTERM/SIGINT a worker stops polling and lets activities in flight "
+        "finish for this long before cancelling them: one Stripe call with its SDK retries "
+        "takes up to 90 s. A deployment's termination grace period must be longer",
+    )
     tracing: bool = Field(
         default=False, description="OpenTelemetry spans over OTLP (needs the tracing extra)"
     )

@@ -6,6 +6,7 @@ scaled on their own (`--service`), or all together in one process (the default).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -67,6 +68,9 @@ class WorkerGroup:
     async def __aexit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        # All at once: each lets its activities in flight finish, and the grace periods of
+        # several services must not add up.
+        await asyncio.gather(*(worker.shutdown() for worker in self.workers))
         await self._stack.aclose()
 
 
@@ -139,14 +143,17 @@ def activity_worker(
     executor: ThreadPoolExecutor,
     *,
     build_id: str | None = None,
+    shutdown_grace: timedelta = timedelta(0),
 ) -> Worker:
-    """A worker for (thread-run) activities, with the options every activity worker runs with."""
+    """A worker for (thread-run) activities, with the options every activity worker runs with.
+    On shutdown, activities in flight get `shutdown_grace` to finish before they are cancelled."""
     return Worker(
         client,
         task_queue=task_queue,
         activities=activities,
         activity_executor=executor,
         max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+        graceful_shutdown_timeout=shutdown_grace,
         **POLLERS,
         **deployment(build_id),
     )
@@ -183,7 +190,12 @@ def build_worker(
         )
         workers.append(
             activity_worker(
-                client, task_queue, activities, executor, build_id=settings.worker_build_id
+                client,
+                task_queue,
+                activities,
+                executor,
+                build_id=settings.worker_build_id,
+                shutdown_grace=timedelta(seconds=settings.worker_shutdown_grace_seconds),
             )
         )
     return WorkerGroup(workers)

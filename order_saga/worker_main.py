@@ -91,7 +91,8 @@ async def start_workers(
 async def serve(
     settings: Settings, where: Where, services: tuple[Service, ...], metrics_port: int | None
 ) -> None:
-    """Run until SIGINT or SIGTERM, then let in-flight tasks finish before exiting."""
+    """Run until SIGINT or SIGTERM; then stop polling and let activities in flight finish
+    (for up to `worker_shutdown_grace_seconds`) before exiting."""
     stop = stop_signal()
     starting = asyncio.create_task(start_workers(settings, where, services, metrics_port))
     stopping = asyncio.create_task(stop.wait())
@@ -104,7 +105,10 @@ async def serve(
     async with group:
         log.info("worker polling %s", ", ".join(group.task_queues))
         await stopping
-        log.info("shutting down")
+        log.info(
+            "shutting down: activities in flight have %.0f s to finish",
+            settings.worker_shutdown_grace_seconds,
+        )
 
 
 def usage_error(message: str) -> NoReturn:

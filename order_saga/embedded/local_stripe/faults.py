@@ -72,6 +72,7 @@ class Faults:
         with self._lock:
             self._forced.clear()
             self.rates.clear()
+            self.latency_ms = 0
 
     def draw(self, path: str) -> str | None:
         """The fault for this request, if any: scripted ones first, then the rates."""
