@@ -7,12 +7,15 @@ every column and API it reaches, so valid input can never fail later in SQL or a
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters (C0, DEL, C1), format characters (bidirectional overrides and isolates,
+# zero-width joiners and spaces, the BOM), surrogates and line or paragraph separators: none is
+# typed by a person, and a right-to-left override makes a name read differently from its bytes.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 class Strict(BaseModel):
@@ -22,9 +25,13 @@ class Strict(BaseModel):
 
 
 def printable(value: str) -> str:
-    """No NUL or control characters: PostgreSQL refuses NUL, and no person means them."""
-    if CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+    """No NUL, control or invisible formatting characters: PostgreSQL refuses NUL, and no
+    person means any of them."""
+    for char in value:
+        if unicodedata.category(char) in HIDDEN_CATEGORIES:
+            raise ValueError(
+                f"must not contain control or invisible formatting characters (U+{ord(char):04X})"
+            )
     return value
 
 

@@ -154,10 +154,10 @@ def create_app(
         """Orders through Temporal visibility, newest first."""
         try:
             return await orders.list_orders(client, status=status, customer=customer, limit=limit)
-        except orders.UnknownStatus as err:
-            problem = FieldProblem(field="status", message=str(err))
+        except orders.InvalidFilter as err:
+            problem = FieldProblem(field=err.field, message=str(err))
             raise ProblemError(
-                422, "invalid-request", "Invalid request", f"status: {err}", errors=[problem]
+                422, "invalid-request", "Invalid request", f"{err.field}: {err}", errors=[problem]
             ) from err
 
     return app

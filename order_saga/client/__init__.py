@@ -7,6 +7,7 @@ The saga is named by its wire names, so a client never loads the workflow's acti
 """
 
 from order_saga.client.errors import (
+    InvalidFilter,
     NotWaitingForPerson,
     NoWorkerAnswered,
     OrderAlreadyStarted,
@@ -34,6 +35,7 @@ from order_saga.client.resolving import mark_resolved, retry_undos
 __all__ = [
     "DEFAULT_DEADLINE_SECONDS",
     "ClosedOrder",
+    "InvalidFilter",
     "NoWorkerAnswered",
     "NotWaitingForPerson",
     "OrderAlreadyStarted",

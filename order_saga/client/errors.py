@@ -20,8 +20,19 @@ class NoWorkerAnswered(OrderError):
     """A running saga's query found no worker to answer it."""
 
 
-class UnknownStatus(OrderError):
+class InvalidFilter(OrderError):
+    """A list filter no saga can match, refused before asking visibility; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UnknownStatus(InvalidFilter):
     """An `OrderStatus` value that no saga ever has."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("status", message)
 
 
 class NotWaitingForPerson(OrderError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from order_saga.client.errors import UnknownStatus
+from activities.messages import printable
+from order_saga.client.errors import InvalidFilter, UnknownStatus
 from order_saga.visibility import list_query
 from workflows.order_state import SagaState
 from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
@@ -36,6 +37,11 @@ async def list_orders(
     """Sagas through Temporal visibility, newest first, narrowed by status and customer."""
     if status is not None:
         status = known_status(status)
+    if customer is not None:
+        try:
+            printable(customer)  # a NUL reaches the server's SQL, and no customer id has one
+        except ValueError as err:
+            raise InvalidFilter("customer", f"customer {err}") from err
     rows = []
     async for execution in client.list_workflows(
         list_query(status=status, customer=customer), limit=limit

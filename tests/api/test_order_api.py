@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
+from activities.shipment.tables import Shipment
 from order_saga.db.engine import transaction
 from tests.cli.conftest import BIN, read_until
 from tests.conftest import free_port
@@ -168,3 +169,31 @@ def test_a_person_resolves_a_refused_refund_over_http(api, worker_process, make_
     again = api.post(f"{location}/resolve", json={"action": "retry"})
     assert (again.status_code, again.headers["content-type"]) == (409, PROBLEM)
     assert "not waiting for a person" in again.json()["detail"]
+
+
+def test_hostile_text_is_refused_naming_the_field_and_country_codes_are_normalised(
+    api, worker_process, engine, make_product
+) -> None:
+    listed = api.get("/api/orders", params={"customer": "\x00"})
+    assert (listed.status_code, listed.headers["content-type"]) == (422, PROBLEM)
+    assert [e["field"] for e in listed.json()["errors"]] == ["customer"]
+
+    spoofed = order_data(order_id=f"api-{uuid.uuid4().hex[:8]}", customer_id="cust-\u202e321")
+    refused = api.post("/api/orders", json=spoofed)
+    assert (refused.status_code, refused.headers["content-type"]) == (422, PROBLEM)
+    assert [e["field"] for e in refused.json()["errors"]] == ["customer_id"]
+    assert "U+202E" in refused.json()["errors"][0]["message"]
+    assert api.get(f"/api/orders/{spoofed['order_id']}").status_code == 404
+
+    lower = order_data(
+        order_id=f"api-{uuid.uuid4().hex[:8]}",
+        items=[{"sku": make_product(), "quantity": 1, "unit_price": "19.99"}],
+        handover_delay_seconds=0,
+    )
+    lower["shipping_address"]["country"] = "us"
+    created = api.post("/api/orders", json=lower)
+    assert created.status_code == 202, created.text
+    assert wait_for_state(api, created.headers["Location"], "COMPLETED")["state"] == "COMPLETED"
+    with transaction(engine) as session:
+        shipment = session.exec(select(Shipment).where(Shipment.order_id == lower["order_id"]))
+        assert [s.address["country"] for s in shipment] == ["US"]  # type: ignore[index]

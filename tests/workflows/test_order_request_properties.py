@@ -17,14 +17,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from activities.inventory.tables import InventoryReservation, ReservationStatus
+from activities.messages import HIDDEN_CATEGORIES
 from activities.payment.tables import Payment, PaymentStatus
 from activities.shipment.tables import Shipment, ShipmentStatus
 from order_saga.cli import describe_validation_error
 from workflows.order_request import OrderRequest
 
-CONTROL = "".join(map(chr, range(32))) + "\x7f"
 text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters=CONTROL),
+    alphabet=st.characters(blacklist_categories=tuple(HIDDEN_CATEGORIES)),
     min_size=1,
     max_size=200,
 )
