@@ -26,8 +26,11 @@ class OrderScoped(Strict):
     """Base of every step's and undo's input: the order, and the run chain that sends it."""
 
     order_id: str
-    # The first run id of the sending saga's run chain; None from a saga whose call was
-    # scheduled before runs owned rows.
+    # The saga's workflow id, and the first run id of its run chain; None from a saga whose
+    # call was scheduled before runs owned rows (the activity's own workflow id serves then).
+    # Named here, not taken from the activity's context, so a workflow that acts for the saga
+    # (the detached void of an unconfirmed intent) acts as its owner.
+    saga_id: str | None = None
     saga_run: str | None = None
 
 
@@ -50,7 +53,7 @@ class Owner:
     saga_run: str | None
 
     def __str__(self) -> str:
-        return f"{self.workflow_id} (run {self.saga_run or 'unrecorded'})"
+        return f"run {self.saga_run or '(unrecorded)'} of {self.workflow_id}"
 
 
 class OwnedRow(Protocol):
@@ -64,8 +67,8 @@ class OwnedRow(Protocol):
 
 
 def current_saga(request: OrderScoped) -> Owner:
-    """The run chain that sent this activity ("" as workflow id outside a workflow)."""
-    return Owner(activity.info().workflow_id or "", request.saga_run)
+    """The run chain this activity acts for ("" as workflow id outside a workflow)."""
+    return Owner(request.saga_id or activity.info().workflow_id or "", request.saga_run)
 
 
 def owner_of(row: OwnedRow) -> Owner:
@@ -89,7 +92,7 @@ def claim_order(rows: Iterable[OwnedRow], saga: Owner, order_id: str) -> None:
         if is_foreign(row, saga) or legacy:
             owner = owner_of(row)
             raise OrderTakenByAnotherRun(
-                f"order {order_id} belongs to {owner}; this run ({saga}) changes nothing",
+                f"order {order_id} belongs to {owner}; {saga} is refused and changes nothing",
                 owner,
             )
 

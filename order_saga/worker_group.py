@@ -29,6 +29,7 @@ from activities.shipment.activities import ShipmentActivities
 from order_saga.metrics import BreakerGauge, zero_saga_counters
 from order_saga.settings import Settings
 from workflows.order_workflow import OrderSaga
+from workflows.payment_void import VoidPaymentIntent
 
 MAX_CONCURRENT_ACTIVITIES = 64
 DEPLOYMENT_NAME = "order-saga"  # the Worker Deployment every versioned worker belongs to
@@ -179,7 +180,7 @@ def build_worker(
                 workflow_worker(
                     client,
                     task_queue,
-                    [OrderSaga],
+                    [OrderSaga, VoidPaymentIntent],
                     max_cached_workflows=max_cached_workflows,
                     build_id=settings.worker_build_id,
                 )

@@ -35,7 +35,12 @@ async def run_forward(
     timed out after taking effect is still undone, and every undo is idempotent."""
     key = workflow.info().workflow_id  # one saga per order, so one key per order
     # Every row a call writes records this run chain; a call never touches another chain's.
-    owner = {"order_id": order.order_id, "saga_run": workflow.info().first_execution_run_id}
+    info = workflow.info()
+    owner = {
+        "order_id": order.order_id,
+        "saga_id": info.workflow_id,
+        "saga_run": info.first_execution_run_id,
+    }
     count = sum(item.quantity for item in order.items)
     units = f"{count} unit{'s' if count != 1 else ''}"
     release = ReleaseInventoryInput(**owner, skus=[i.sku for i in order.items])
@@ -59,7 +64,9 @@ async def run_forward(
     )
     # With the create request, the refund finds an intent whose every answer was lost.
     refund = RefundPaymentInput(**owner, idempotency_key=key, create=create)
-    steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
+    # Until the confirm is sent no money can move: the intent's void runs detached, so a
+    # gateway outage cannot hold the stock's release or the order's end behind it.
+    steps.undo_detached("charge_payment", refund, f"void the payment intent ({money})")
     progress.set_state(SagaState.RUNNING, f"charging {money}")
     # Two activities, so the PaymentIntent id is in the history before money moves.
     intent = await steps.run(
@@ -70,6 +77,7 @@ async def run_forward(
         last=False,
     )
     refund = refund.model_copy(update={"payment_intent_id": intent.payment_intent_id})
+    # From the confirm on, money may move: the refund is an undo like any other.
     steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
     charge = await steps.run(
         "charge_payment",

@@ -11,7 +11,10 @@ from temporalio.exceptions import ActivityError, CancelledError
 from temporalio.workflow import ActivityCancellationType
 
 from activities.activity_call import ActivityCall
+from activities.payment.activities import REFUND_PAYMENT
+from activities.payment.contracts import RefundPaymentInput
 from workflows.order_progress import OrderProgress
+from workflows.payment_void import DETACHED_VOID, start_void
 from workflows.saga import Saga
 
 ArgT = TypeVar("ArgT")
@@ -62,6 +65,17 @@ class OrderSteps:
         if workflow.cancellation_reason() is not None:
             raise asyncio.CancelledError  # the step finished after the order was cancelled
         return result
+
+    def undo_detached(self, step: str, refund: RefundPaymentInput, summary: str) -> None:
+        """Register the void of an unconfirmed intent: handed to its own workflow, so the
+        older undos and the order's end do not wait for the gateway."""
+
+        async def void() -> object:
+            if workflow.patched(DETACHED_VOID):
+                return await start_void(refund)
+            return await REFUND_PAYMENT.execute(refund, summary=summary)  # earlier histories
+
+        self._saga.register(step, REFUND_PAYMENT.name, void, description=summary)
 
     def undo_with(
         self, step: str, call: ActivityCall[ArgT, ResultT], arg: ArgT, summary: str

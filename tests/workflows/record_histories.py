@@ -116,13 +116,28 @@ async def record_stubbed(env: WorkflowEnvironment, suffix: str) -> None:
         await save(await start_order(env.client, expires, "stub-b"), "expired", suffix)
 
 
+async def record_detached_void(env: WorkflowEnvironment, suffix: str) -> None:
+    """A cancel while the create retries against a gateway outage: the void runs detached."""
+    stubs = Stubs(fail_first={"create_payment_intent": 10_000})
+    request = order(("prod-456", 1, "19.99"))
+    async with stub_worker(env, "stub-c", stubs):
+        handle = await start_order(env.client, request, "stub-c")
+
+        async def charging() -> bool:
+            return stubs.calls["create_payment_intent"] > 1
+
+        await until(charging)
+        await handle.cancel(reason="the customer changed their mind")
+        await save(handle, "cancelled_before_charge", suffix)
+
+
 async def save(handle: OrderHandle, name: str, suffix: str) -> None:
     await order_result(handle)
     history = await handle.fetch_history()
     (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
 
 
-async def record(suffix: str, every_outcome: bool) -> None:
+async def record(suffix: str, every_outcome: bool, detached_void: bool = False) -> None:
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/orders.db")
     upgrade(engine)
     seed_catalogue(engine)
@@ -134,6 +149,9 @@ async def record(suffix: str, every_outcome: bool) -> None:
     await register_search_attributes(env.client)
     settings = Settings(stripe_api_base=base_url, task_queue="record")
     try:
+        if detached_void:
+            await record_detached_void(env, suffix)
+            return
         async with build_worker(env.client, settings=settings, engine=engine):
             for name, (request, then) in (EVERY_OUTCOME if every_outcome else REAL).items():
                 handle = await start_order(env.client, request, "record")  # as users start it
@@ -150,5 +168,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--suffix", default="", help="e.g. .fewer-search-attribute-upserts")
     parser.add_argument("--every-outcome", action="store_true", help="not just three")
+    parser.add_argument("--detached-void", action="store_true", help="only that path")
     arguments = parser.parse_args()
-    asyncio.run(record(arguments.suffix, arguments.every_outcome))
+    asyncio.run(record(arguments.suffix, arguments.every_outcome, arguments.detached_void))

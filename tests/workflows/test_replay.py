@@ -50,6 +50,7 @@ def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
         "expired",
     }
     expected = {o + v for o in three for v in older} | {o + ".wait-for-a-person" for o in every}
+    expected.add("cancelled_before_charge.void-unconfirmed-intent-detached")
     assert {p.stem for p in HISTORIES} == expected
 
 
