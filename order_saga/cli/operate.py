@@ -37,7 +37,13 @@ def cancel(
 
     async def run() -> SagaStatus | None:
         client = await connect_for(settings, address, namespace=namespace, profile=profile)
-        return await cancel_order(client, order_id, reason, wait=wait)
+        return await cancel_order(
+            client,
+            order_id,
+            reason,
+            wait=wait,
+            on_wait=lambda what: typer.echo(f"order-saga: undo waits for {what}", err=True),
+        )
 
     status = asyncio.run(run())
     if status is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -45,6 +47,7 @@ from workflows.order_state import (
 from workflows.search_attributes import ORDER_STATUS, at_start
 
 QUERY_TIMEOUT = timedelta(seconds=10)
+WAIT_REPORT_INTERVAL = timedelta(seconds=3)  # how often a waiting cancel says what it waits for
 OrderHandle = WorkflowHandle[Any, OrderResult]
 
 
@@ -168,15 +171,42 @@ async def _run_status(
 
 
 async def cancel_order(
-    client: Client, order_id: str, reason: str, *, wait: bool
+    client: Client,
+    order_id: str,
+    reason: str,
+    *,
+    wait: bool,
+    on_wait: Callable[[str], None] | None = None,
 ) -> SagaStatus | None:
     """Ask the saga to cancel (`request_cancel`); with `wait`, return its status once the
-    undo has run."""
+    undo has run, telling `on_wait` now and then what the undo waits for."""
     handle = await request_cancel(client, order_id, reason)
     if not wait:
         return None
-    await wait_for_end(handle)
+    ended = asyncio.create_task(wait_for_end(handle))
+    told = ""
+    while not ended.done():
+        await asyncio.wait({ended}, timeout=WAIT_REPORT_INTERVAL.total_seconds())
+        if on_wait is not None and not ended.done():
+            waiting_for = await pending_work(handle)
+            if waiting_for and waiting_for != told:
+                on_wait(waiting_for)
+                told = waiting_for
+    await ended
     return await query_status(handle)
+
+
+async def pending_work(handle: WorkflowHandle[Any, Any]) -> str:
+    """What a running saga waits for, in a line: its activities in flight, their attempt and
+    last failure (a gateway that does not answer, say)."""
+    description = await handle.describe()
+    parts = []
+    for pending in description.raw_description.pending_activities:
+        part = f"{pending.activity_type.name} (attempt {pending.attempt}"
+        if pending.HasField("last_failure") and pending.last_failure.message:
+            part += f"; last failure: {pending.last_failure.message.splitlines()[0][:200]}"
+        parts.append(part + ")")
+    return ", ".join(parts)
 
 
 async def request_cancel(client: Client, order_id: str, reason: str) -> OrderHandle:

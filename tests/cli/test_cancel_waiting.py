@@ -1,0 +1,43 @@
+"""`order-saga cancel` waits for the undo, and says what it waits for while it does."""
+
+from __future__ import annotations
+
+import subprocess
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from order_saga.client import order_status, start_order
+from tests.cli.conftest import BIN, read_until
+from tests.helpers import order, until
+
+
+async def test_a_cancel_waiting_on_the_gateway_says_so_then_ends(
+    dev_server, cli_env, worker_process, stripe_server, task_queue, make_product
+) -> None:
+    stripe, _ = stripe_server
+    client = await Client.connect(dev_server, data_converter=pydantic_data_converter)
+    request = order((make_product(), 1, "19.99")).model_copy(
+        update={"handover_delay_seconds": 3600}
+    )
+    await start_order(client, request, task_queue)
+
+    async def booked() -> bool:
+        status = await order_status(client, request.order_id)
+        return status.state == "AWAITING_HANDOVER"
+
+    await until(booked, seconds=60)
+    stripe.faults.force("http_500", 1_000_000, path_suffix="/refunds")  # the refund cannot go
+    cancel = subprocess.Popen(
+        [BIN / "order-saga", "cancel", request.order_id, "--address", dev_server],
+        env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        said = read_until(cancel, "undo waits for refund_payment (attempt", 60, stream="stderr")
+        stripe.faults.clear()
+        out, _ = cancel.communicate(timeout=90)
+    finally:
+        if cancel.poll() is None:
+            cancel.kill()
+    assert "last failure:" in said and "An unknown error occurred" in said
+    assert cancel.returncode == 0 and "CANCELLED" in out.decode()
