@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
 from order_saga.client import OrderError, cancel_order, order_result, order_status, start_order
@@ -163,6 +163,8 @@ async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
 
     async def settled() -> SagaState:
         description = await handle.describe()
+        if description.status == WorkflowExecutionStatus.TERMINATED:
+            return SagaState.TERMINATED  # stopped by an operator: its effects stay
         state = description.typed_search_attributes.get(ORDER_STATUS)
         if description.close_time is None and state != SagaState.COMPENSATION_FAILED:
             with contextlib.suppress(Exception):  # a cancelled or failed run is still an end

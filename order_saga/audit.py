@@ -48,14 +48,23 @@ class Audit:
     rows_disagreeing: list[str] = field(default_factory=list)
     orphan_intents: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
-    compensation_failed: list[str] = field(default_factory=list)  # for a person; listed apart
+    # For a person, listed apart: an undo that failed, and a saga an operator terminated
+    # (terminate undoes nothing, so what it reserved, charged or booked is still there).
+    compensation_failed: list[str] = field(default_factory=list)
+    terminated: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
         """Nothing wrong (orders waiting for a person are not wrong)."""
         problems = dict(vars(self))
         problems.pop("compensation_failed")
+        problems.pop("terminated")
         return not any(problems.values())
+
+    @property
+    def needs_person(self) -> list[str]:
+        """Orders a person must settle."""
+        return self.compensation_failed + self.terminated
 
 
 def audit(
@@ -88,6 +97,9 @@ def audit(
         held = _units_held(session, outcomes)
         stock = {p.sku: p.stock for p in session.exec(select(Product)).all()}
     for order_id, outcome in outcomes.items():
+        if outcome.state == SagaState.TERMINATED:
+            report.terminated.append(order_id)  # its effects stand until a person settles it
+            continue
         if outcome.state == SagaState.COMPENSATION_FAILED:
             report.compensation_failed.append(order_id)
         elif outcome.state not in (SagaState.COMPLETED, SagaState.COMPENSATED, SagaState.CANCELLED):

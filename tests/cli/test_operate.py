@@ -184,6 +184,7 @@ async def test_status_of_a_finished_saga_without_any_worker(
             "order_id": request.order_id,
             "state": "COMPENSATED",
             "steps": None,
+            "notices": [],
         }
     unknown = await asyncio.to_thread(
         order_saga, "status", "order-nothing-here", "--address", dev_server, env=cli_env

@@ -11,6 +11,8 @@ from temporalio.client import WorkflowFailureError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 
+from activities.payment.stripe_client import make_stripe_client
+from order_saga.audit import Outcome, audit
 from order_saga.client import order_result, order_status
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
@@ -96,3 +98,10 @@ async def test_a_new_run_under_an_orders_id_changes_nothing_of_the_first(
     assert status.state == expected[outcome]
     assert any("was refused" in notice for notice in status.notices)
     assert (await order_result(second)).status == SagaState.REFUSED
+    if outcome == "running":  # the terminated run's effects stand, for a person to settle
+        report = audit(
+            engine,
+            make_stripe_client(Settings(stripe_api_base=base_url)),
+            {request.order_id: Outcome(SagaState.TERMINATED, request.total)},
+        )
+        assert report.terminated == [request.order_id] == report.needs_person
