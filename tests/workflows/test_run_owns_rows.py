@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from temporalio.client import WorkflowFailureError
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.payment.stripe_client import make_stripe_client
 from order_saga.audit import Outcome, audit
@@ -21,11 +21,16 @@ from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga
 
+# (the first order's outcome, the second start's reuse policy, whether the server lets it start)
 POLICIES = [
-    ("completed", WorkflowIDReusePolicy.ALLOW_DUPLICATE),
-    ("compensated", WorkflowIDReusePolicy.ALLOW_DUPLICATE),
-    ("compensated", WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY),
-    ("running", WorkflowIDReusePolicy.TERMINATE_IF_RUNNING),
+    ("completed", WorkflowIDReusePolicy.ALLOW_DUPLICATE, True),
+    ("completed", WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY, False),
+    ("completed", WorkflowIDReusePolicy.REJECT_DUPLICATE, False),
+    ("compensated", WorkflowIDReusePolicy.ALLOW_DUPLICATE, True),
+    ("compensated", WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY, True),
+    ("compensated", WorkflowIDReusePolicy.REJECT_DUPLICATE, False),
+    ("running", WorkflowIDReusePolicy.ALLOW_DUPLICATE, False),
+    ("running", WorkflowIDReusePolicy.TERMINATE_IF_RUNNING, True),
 ]
 
 
@@ -51,9 +56,11 @@ def books(engine, stripe, request: OrderRequest, sku: str) -> tuple[object, ...]
     )
 
 
-@pytest.mark.parametrize(("outcome", "policy"), POLICIES, ids=lambda p: getattr(p, "name", p))
+@pytest.mark.parametrize(
+    ("outcome", "policy", "starts"), POLICIES, ids=lambda p: str(getattr(p, "name", p))
+)
 async def test_a_new_run_under_an_orders_id_changes_nothing_of_the_first(
-    env, engine, stripe_server, task_queue, make_product, outcome, policy
+    env, engine, stripe_server, task_queue, make_product, outcome, policy, starts
 ) -> None:
     stripe, base_url = stripe_server
     sku = make_product(stock=5)
@@ -79,9 +86,18 @@ async def test_a_new_run_under_an_orders_id_changes_nothing_of_the_first(
                 "handover_delay_seconds": 0,
             }
         )
-        second = await env.client.start_workflow(
+        start = env.client.start_workflow(
             OrderSaga.run, again, id=request.workflow_id, task_queue=queue, id_reuse_policy=policy
         )
+        if not starts:  # the server itself refuses: the first line of defence
+            with pytest.raises(WorkflowAlreadyStartedError):
+                await start
+            assert books(engine, stripe, request, sku) == before
+            if outcome == "running":
+                await first.cancel()
+                await order_result(first)
+            return
+        second = await start
         with pytest.raises(WorkflowFailureError) as refused:
             await second.result()
         status = await order_status(env.client, request.order_id)
