@@ -42,7 +42,9 @@ class OrderRequest(Strict):
     """What a client asks for; prices are checked against the catalogue, never trusted."""
 
     order_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")] = (
-        Field(default_factory=lambda: f"o-{uuid.uuid4().hex[:12]}")
+        # Clients fill it in before the start: a run's input always carries it (one without
+        # it cannot match its workflow id and fails WrongWorkflowId on every replay alike).
+        Field(default_factory=lambda: f"o-{uuid.uuid4().hex[:12]}")  # noqa: TID251
     )
     customer_id: NonEmpty
     items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]

@@ -10,6 +10,10 @@ from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
+# The saga's own modules (forward path, progress, steps, state, the saga helper) are passed
+# through the sandbox, so a run does not import them (and the activity modules they name) anew.
+# What the sandbox would have caught in them, a clock, randomness, I/O or the environment, the
+# lint catches instead: ruff's TID251 bans in pyproject.toml apply to everything in workflows/.
 with workflow.unsafe.imports_passed_through():
     from workflows.order_forward import run_forward
     from workflows.order_progress import OrderProgress, StepFailed
