@@ -14,7 +14,7 @@ from order_saga.client import NoWorkerAnswered, OrderError, OrderNotFound
 from order_saga.temporal import TemporalUnreachable
 
 PROBLEM_JSON = "application/problem+json"
-TYPES = "https://order-saga.dev/problems/"  # documented in the README, one anchor a type
+TYPES = "https://order-saga.dev/problems/"  # documented in docs/http-api.md
 
 
 class FieldProblem(BaseModel):
