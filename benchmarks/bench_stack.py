@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import update
 
+from activities.database import transaction
 from activities.inventory.tables import Product
 from benchmarks.proc_stats import children, peak_rss_mb
-from order_saga.db.engine import make_engine, transaction
+from order_saga.db.engine import make_engine
 from order_saga.embedded.stack import prepare_database, wait_for_temporal
 from order_saga.embedded.temporal_server import supervised_dev_server
 

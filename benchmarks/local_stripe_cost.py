@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.embedded.local_stripe.app import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 
 PARAMS = {"amount": 500, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
 SAMPLE = 200

@@ -26,12 +26,13 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from activities.database import transaction
 from activities.inventory.tables import Product
 from activities.queues import queue
 from activities.shipment.tables import Shipment, ShipmentStatus
 from benchmarks.bench_stack import free_port
 from order_saga.client import order_result
-from order_saga.db.engine import make_engine, transaction
+from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
 from order_saga.embedded.local_stripe.faults import Faults

@@ -23,11 +23,11 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.inventory.activities import InventoryActivities
 from activities.payment.activities import PaymentActivities
 from activities.payment.breaker import GatewayBreaker
-from activities.payment.stripe_client import make_stripe_client
 from activities.queues import SERVICES, Service, queue
 from activities.shipment.activities import ShipmentActivities
 from order_saga.metrics import BreakerGauge, zero_saga_counters
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from workflows.order_workflow import OrderSaga
 from workflows.payment_void import VoidPaymentIntent
 

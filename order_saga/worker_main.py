@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from pythonjsonlogger.json import JsonFormatter
 
 from activities.queues import SERVICES, Service
-from order_saga.cli import describe_validation_error
 from order_saga.db.engine import display_url, make_engine
+from order_saga.field_errors import describe_validation_error
 from order_saga.metrics import prometheus_runtime
 from order_saga.settings import Settings
 from order_saga.startup import keep_trying, wait_for_database

@@ -15,10 +15,11 @@ from sqlalchemy import Engine
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from activities.database import transaction
 from activities.inventory.catalogue import seed_catalogue
 from activities.inventory.tables import Product
 from order_saga.binaries import find_binary
-from order_saga.db.engine import make_engine, transaction
+from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe

@@ -14,11 +14,11 @@ from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
+from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.queues import queue
 from activities.shipment.tables import Shipment
-from order_saga.db.engine import transaction
 from workflows.order_request import OrderRequest
 from workflows.order_state import STATUS_QUERY, SagaStatus
 

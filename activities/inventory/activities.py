@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
+from activities.database import transaction
 from activities.failures import OrderAlreadyCompensated, reports_failures
 from activities.inventory import repository, rules
 from activities.inventory.contracts import (
@@ -19,7 +20,6 @@ from activities.inventory.contracts import (
 from activities.inventory.tables import ReservationStatus
 from activities.ownership import claim_order, current_saga, skip_foreign
 from activities.retries import STEP_DEADLINE, step_retry
-from order_saga.db.engine import transaction
 
 
 class InventoryActivities:

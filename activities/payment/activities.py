@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
+from activities.database import transaction
 from activities.failures import OrderAlreadyCompensated, reports_failures
 from activities.ownership import Owner, current_saga, skip_foreign
 from activities.payment import repository, rules
@@ -34,7 +35,6 @@ from activities.payment.stripe_calls import StripeCalls
 from activities.payment.stripe_errors import error_body
 from activities.payment.tables import PaymentStatus
 from activities.retries import step_retry
-from order_saga.db.engine import transaction
 
 T = TypeVar("T")
 Json = dict[str, Any]

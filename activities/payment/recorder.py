@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from activities.database import transaction
 from activities.ownership import Owner, refuse_foreign
 from activities.payment import repository, rules
 from activities.payment.contracts import CreatePaymentIntentInput
 from activities.payment.tables import PaymentStatus
-from order_saga.db.engine import transaction
 
 
 def record_payment(

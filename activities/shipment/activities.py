@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 
 from activities.activity_call import ActivityCall, compensation_call
+from activities.database import transaction
 from activities.failures import OrderAlreadyCompensated, reports_failures
 from activities.ownership import current_saga, refuse_foreign, skip_foreign
 from activities.retries import STEP_DEADLINE, step_retry
@@ -20,7 +21,6 @@ from activities.shipment.contracts import (
     ShipmentResult,
 )
 from activities.shipment.tables import ShipmentStatus
-from order_saga.db.engine import transaction
 
 
 class ShipmentActivities:

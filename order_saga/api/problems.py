@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from temporalio.service import RPCError
 
 from order_saga.client import NoWorkerAnswered, OrderError, OrderNotFound
+from order_saga.field_errors import field_errors
 from order_saga.temporal import TemporalUnreachable
 
 PROBLEM_JSON = "application/problem+json"
@@ -64,14 +65,7 @@ def problem_response(request: Request, error: ProblemError) -> JSONResponse:
 def field_problems(errors: Any) -> list[FieldProblem]:
     """pydantic's errors as `items.0.quantity: must be at least 1`, the request's part
     (body, query, path) left off."""
-    problems = []
-    for problem in errors:
-        location = [str(p) for p in problem["loc"]]
-        if location and location[0] in ("body", "query", "path"):
-            location = location[1:]
-        message = str(problem["msg"]).removeprefix("Value error, ")
-        problems.append(FieldProblem(field=".".join(location) or "body", message=message))
-    return problems
+    return [FieldProblem(field=f, message=m) for f, m in field_errors(errors, whole="body")]
 
 
 def install(app: FastAPI) -> None:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from temporalio.service import RPCError
 
 from order_saga.client import OrderError
+from order_saga.field_errors import describe_validation_error
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -36,16 +37,6 @@ ProfileOption = Annotated[
 
 class CliError(Exception):
     """A failure the user can act on, printed as one line on stderr."""
-
-
-def describe_validation_error(err: ValidationError) -> str:
-    """One line naming each bad field, e.g. `items.0.quantity: must be at least 1`."""
-    parts = []
-    for problem in err.errors():
-        where = ".".join(str(p) for p in problem["loc"]) or "order"
-        message = problem["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
 
 
 def one_line_errors(func: F) -> F:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 
 def normalise_url(url: str) -> str:
@@ -67,13 +65,6 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     # locked" when another writer got there first; taking the write lock up front makes
     # SQLite wait (busy timeout) instead, so concurrent reservations queue, not fail.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back when it raises."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
 
 
 def display_url(url: str) -> str:

@@ -12,11 +12,11 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.database import transaction
 from activities.inventory.activities import InventoryActivities
 from activities.inventory.contracts import OrderItem, ReleaseInventoryInput, ReserveInventoryInput
 from activities.inventory.repository import stock_of
 from activities.inventory.tables import InventoryReservation
-from order_saga.db.engine import transaction
 from tests.conftest import product_factory
 
 

@@ -17,10 +17,10 @@ from activities.inventory.contracts import OrderItem, ReleaseInventoryInput, Res
 from activities.payment.activities import PaymentActivities
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import CreatePaymentIntentInput, RefundPaymentInput
-from activities.payment.stripe_client import make_stripe_client
 from activities.shipment.activities import ShipmentActivities
 from activities.shipment.contracts import Address, CancelShipmentInput, CreateShipmentInput
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from tests.conftest import product_factory
 from tests.helpers import payment_and_shipment, stock
 

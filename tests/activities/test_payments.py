@@ -11,6 +11,7 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.database import transaction
 from activities.payment.activities import PaymentActivities
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import (
@@ -19,11 +20,10 @@ from activities.payment.contracts import (
     CreatePaymentIntentInput,
     RefundPaymentInput,
 )
-from activities.payment.stripe_client import make_stripe_client
 from activities.payment.tables import Payment
-from order_saga.db.engine import transaction
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 
 
 def payments(db: Engine, base_url: str) -> PaymentActivities:

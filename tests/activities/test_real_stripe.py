@@ -18,8 +18,8 @@ from activities.payment.contracts import (
     CreatePaymentIntentInput,
     RefundPaymentInput,
 )
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 
 KEY = os.environ.get("STRIPE_API_KEY", "")
 pytestmark = pytest.mark.skipif(

@@ -10,10 +10,10 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.database import transaction
 from activities.shipment.activities import ShipmentActivities
 from activities.shipment.contracts import Address, CancelShipmentInput, CreateShipmentInput
 from activities.shipment.tables import Shipment
-from order_saga.db.engine import transaction
 
 ADDRESS = Address(
     street="1 Main St", city="Springfield", state="IL", zip_code="62701", country="US"

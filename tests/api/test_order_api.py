@@ -14,10 +14,10 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
-from order_saga.db.engine import transaction
 from tests.cli.conftest import BIN, read_until
 from tests.conftest import free_port
 from tests.helpers import order_data

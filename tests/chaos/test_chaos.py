@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from activities.payment.stripe_client import make_stripe_client
 from benchmarks.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
 from order_saga.audit import Outcome, audit
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
 from workflows.order_state import SagaState
 

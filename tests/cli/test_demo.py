@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from activities.database import transaction
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
-from order_saga.db.engine import make_engine, transaction
+from order_saga.db.engine import make_engine
 from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
+from activities.database import transaction
 from activities.inventory.catalogue import DEMO_CATALOGUE, seed_catalogue
 from activities.inventory.tables import Product
-from order_saga.db.engine import make_engine, transaction
+from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 
 PAYMENT_COLUMNS = {

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import stripe
 
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.embedded.local_stripe.faults import Faults
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from tests.conftest import serve_in_thread
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import stripe
 
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.embedded.local_stripe.journal import repair
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from tests.cli.conftest import read_until
 from tests.conftest import free_port, serve_in_thread
 

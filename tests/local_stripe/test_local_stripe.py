@@ -10,10 +10,10 @@ import pytest
 import requests
 import stripe
 
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.embedded.local_stripe.encoding import decode_form
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from tests.conftest import serve_in_thread
 
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
-from activities.payment.stripe_client import make_stripe_client
+from activities.database import transaction
 from activities.payment.tables import Payment
 from order_saga.audit import Outcome, audit
-from order_saga.db.engine import transaction
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from tests.conftest import product_factory, serve_in_thread
 from workflows.order_state import SagaState
 

@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.embedded.local_stripe.app import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_main import configure_logging
 
 

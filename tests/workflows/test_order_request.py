@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from activities.money import to_minor_units
-from order_saga.cli import describe_validation_error
+from order_saga.field_errors import describe_validation_error
 from tests.helpers import order_data
 from workflows.order_request import OrderRequest
 

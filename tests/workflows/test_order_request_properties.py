@@ -20,7 +20,7 @@ from activities.inventory.tables import InventoryReservation, ReservationStatus
 from activities.messages import HIDDEN_CATEGORIES
 from activities.payment.tables import Payment, PaymentStatus
 from activities.shipment.tables import Shipment, ShipmentStatus
-from order_saga.cli import describe_validation_error
+from order_saga.field_errors import describe_validation_error
 from workflows.order_request import OrderRequest
 
 text = st.text(

@@ -10,12 +10,12 @@ from sqlalchemy import Engine
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.inventory.tables import InventoryReservation
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
 from order_saga.client import order_result
-from order_saga.db.engine import transaction
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker

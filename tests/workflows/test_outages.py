@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import Engine
 
 from activities.payment.breaker import GatewayBreaker
-from activities.payment.stripe_client import make_stripe_client
 from benchmarks.tcp_proxy import TcpProxy, tcp_proxy
 from order_saga.audit import Outcome, audit
 from order_saga.client import order_result
 from order_saga.db.engine import make_engine
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
 from tests.helpers import activity_attempts, order, orders_queue, payment_and_shipment

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
+from activities.database import transaction
 from activities.inventory.repository import stock_of
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.client import mark_resolved, order_result, start_order
-from order_saga.db.engine import transaction
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_group import build_worker
 from tests.helpers import activity_attempts, order, orders_queue, waiting_for_person
 from workflows.order_request import OrderRequest

@@ -11,10 +11,10 @@ from temporalio.client import WorkflowFailureError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.audit import Outcome, audit
 from order_saga.client import order_result, order_status
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue, payment_and_shipment, scheduled_activities, stock
 from workflows.order_request import OrderRequest

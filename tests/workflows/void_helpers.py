@@ -7,9 +7,9 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
-from activities.payment.stripe_client import make_stripe_client
 from order_saga.audit import Outcome, audit
 from order_saga.settings import Settings
+from order_saga.stripe_client import make_stripe_client
 from tests.helpers import until
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
