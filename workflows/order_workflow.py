@@ -104,37 +104,43 @@ class OrderSaga:
         except StepFailed as failure:
             if failure.error_type == ORDER_TAKEN:
                 raise self._refused(failure) from None
-            await self._saga.compensate()
-            state = await self._settle(SagaState.COMPENSATED)
-            result = progress.result(failure)
-            if state == SagaState.RESOLVED:
-                return result
-            if workflow.patched(FAILED_WHEN_COMPENSATED):
-                raise compensated_failure(result) from None
-            return result  # histories from before the patch
+            return await self._undo_and_end(SagaState.COMPENSATED, failure)
         except asyncio.CancelledError:
             progress.cancel_reason = workflow.cancellation_reason()
             if progress.cancel_reason is None and not self._expired:
                 raise  # not a cancel of the order (e.g. the worker evicting the run)
             if self._expired:
                 why = f"its deadline ({order.deadline_seconds} s) passed before shipment"
-                progress.set_state(SagaState.COMPENSATING, f"expired: {why}")
-                await self._saga.compensate()
-                state = await self._settle(SagaState.EXPIRED, f"expired: {why}")
-                result = progress.result(StepFailed("", "DeadlineExpired", f"order {why}"))
-                if state == SagaState.RESOLVED:
-                    return result
-                raise compensated_failure(result) from None
+                expired = StepFailed("", "DeadlineExpired", f"order {why}")
+                return await self._undo_and_end(SagaState.EXPIRED, expired, f"expired: {why}")
             details = f"cancelled: {progress.cancel_reason or '-'}"
-            progress.set_state(SagaState.CANCELLING, details)
-            await self._saga.compensate()
-            # An undo that failed needs a person, whatever started the undo.
-            if await self._settle(SagaState.CANCELLED, details) == SagaState.RESOLVED:
-                return progress.result(StepFailed("", "Cancelled", details))
-            raise
+            cancelled = StepFailed("", "Cancelled", details)
+            return await self._undo_and_end(SagaState.CANCELLED, cancelled, details)
         progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
         progress.finished()
         return result
+
+    async def _undo_and_end(
+        self, end: SagaState, why: StepFailed, details: str | None = None
+    ) -> OrderResult:
+        """The one way an order that did not ship ends, whatever stopped it (a failed step, a
+        cancel, the deadline): undo what was done, newest first, settle (a failed undo waits
+        for a person), then end as `end`: a compensated or expired order fails the workflow
+        carrying its result, a cancelled one is cancelled, a resolved one returns it."""
+        progress = self._progress
+        if details is not None:  # a cancel or the deadline: say so while the undos run
+            undoing = SagaState.CANCELLING if end == SagaState.CANCELLED else SagaState.COMPENSATING
+            progress.set_state(undoing, details)
+        await self._saga.compensate()
+        state = await self._settle(end, details)
+        result = progress.result(why)
+        if state == SagaState.RESOLVED:
+            return result
+        if end == SagaState.CANCELLED:
+            raise asyncio.CancelledError  # the workflow ends cancelled, as it was asked
+        if end == SagaState.COMPENSATED and not workflow.patched(FAILED_WHEN_COMPENSATED):
+            return result  # histories from before the patch
+        raise compensated_failure(result) from None
 
     def _refused(self, failure: StepFailed) -> ApplicationError:
         """Another run owns the order (a client started its id again): this run changed
