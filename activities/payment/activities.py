@@ -1,16 +1,16 @@
 """Payment activities: charge the card through Stripe in two steps, and refund it (the undo).
 
 The PaymentIntent is created (no money moves) and its id returned to the workflow before
-it is confirmed, so the refund always knows which intent to undo. Every request carries an
-idempotency key derived from the workflow id: a retried activity replays Stripe's first
-answer instead of charging again.
+it is confirmed, so the refund always knows which intent to undo. Every Stripe call goes
+through the gateway (`gateway.py`), which derives each idempotency key from the saga's: a
+retried activity replays Stripe's first answer instead of charging again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import stripe
 from sqlalchemy import Engine
@@ -30,13 +30,11 @@ from activities.payment.contracts import (
     RefundPaymentInput,
     RefundResult,
 )
+from activities.payment.gateway import PaymentGateway, error_body
 from activities.payment.recorder import record_payment
-from activities.payment.stripe_calls import StripeCalls
-from activities.payment.stripe_errors import error_body
 from activities.payment.tables import PaymentStatus
 from activities.retries import step_retry
 
-T = TypeVar("T")
 Json = dict[str, Any]
 
 
@@ -45,7 +43,7 @@ class PaymentActivities:
         self, engine: Engine, stripe_client: stripe.StripeClient, breaker: GatewayBreaker
     ) -> None:
         self._engine = engine
-        self._stripe = StripeCalls(stripe_client, breaker)
+        self._gateway = PaymentGateway(stripe_client, breaker)
 
     @activity.defn(name="create_payment_intent")
     @reports_failures
@@ -61,7 +59,7 @@ class PaymentActivities:
             return PaymentIntentResult(
                 payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
             )
-        intent = self._gateway(saga, request.order_id, self._stripe.create_call(request))
+        intent = self._gateway.create_intent(request, self._record_final(saga, request.order_id))
         payment = record_payment(
             self._engine, saga, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
         )
@@ -72,14 +70,7 @@ class PaymentActivities:
     def charge_payment(self, request: ChargePaymentInput) -> ChargeResult:
         """Confirm the intent: this is where money moves, exactly once per order."""
         saga = current_saga(request)
-        intent = self._gateway(
-            saga,
-            request.order_id,
-            lambda: self._stripe.v1.payment_intents.confirm(
-                request.payment_intent_id,
-                options={"idempotency_key": f"{request.idempotency_key}/confirm"},
-            ),
-        )
+        intent = self._gateway.confirm_intent(request, self._record_final(saga, request.order_id))
         if intent.status != "succeeded":
             record_payment(
                 self._engine,
@@ -118,13 +109,13 @@ class PaymentActivities:
             intent_id = request.payment_intent_id or (payment.transaction_id if payment else None)
         if intent_id is None and request.create is not None:
             # The create's answers may all have been lost: its replay finds the intent.
-            found = self._stripe.replay_create(request.create)
+            found = self._gateway.replay_create(request.create)
             intent_id = found.id if found else None
         if intent_id is None:  # the order never reached Stripe, or Stripe refused the create
             return RefundResult(order_id=request.order_id, action="nothing_to_refund")
-        intent = self._stripe.undo(lambda: self._stripe.v1.payment_intents.retrieve(intent_id))
+        intent = self._gateway.retrieve_intent(intent_id)
         if intent.status == "succeeded":
-            refund = self._stripe.refund_once(intent_id, f"{request.idempotency_key}/refund")
+            refund = self._gateway.refund_once(intent_id, request.idempotency_key)
             self._record_undo(request, PaymentStatus.REFUNDED, intent_id, refund.to_dict())
             return RefundResult(
                 order_id=request.order_id,
@@ -133,11 +124,7 @@ class PaymentActivities:
                 payment_intent_id=intent_id,
             )
         if intent.status in rules.CANCELLABLE_INTENT_STATES:
-            intent = self._stripe.undo(
-                lambda: self._stripe.v1.payment_intents.cancel(
-                    intent_id, options={"idempotency_key": f"{request.idempotency_key}/cancel"}
-                )
-            )
+            intent = self._gateway.cancel_intent(intent_id, request.idempotency_key)
         self._record_undo(request, PaymentStatus.FAILED, intent_id, intent.to_dict())
         return RefundResult(
             order_id=request.order_id, action="cancelled", payment_intent_id=intent_id
@@ -157,8 +144,8 @@ class PaymentActivities:
             request=request.create,
         )
 
-    def _gateway(self, saga: Owner, order_id: str, call: Callable[[], T]) -> T:
-        """A step's gateway call: a final failure is recorded on the order's row first."""
+    def _record_final(self, saga: Owner, order_id: str) -> Callable[[stripe.StripeError], None]:
+        """What a step does with a gateway failure no retry can fix: record it on the row."""
 
         def record(exc: stripe.StripeError) -> None:
             record_payment(
@@ -167,7 +154,7 @@ class PaymentActivities:
             if not isinstance(exc, stripe.CardError):  # a bug or a config error, not a decline
                 activity.logger.error("payment gateway refused %s: %s", order_id, exc)
 
-        return self._stripe.step(call, record)
+        return record
 
 
 PAYMENT_RETRY = step_retry(

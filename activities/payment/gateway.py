@@ -1,0 +1,161 @@
+"""The payment gateway: every call the payment service makes to Stripe, and every idempotency
+key it sends, behind the circuit breaker, with Stripe's failures classified for Temporal.
+
+Keys derive from the saga's key (one saga per order): `<key>/create`, `/confirm`, `/cancel`,
+`/refund`, so a retried request, by the SDK or by Temporal, replays Stripe's first answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import stripe
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.failures import expected_failure
+from activities.money import to_minor_units
+from activities.payment.breaker import TRANSIENT, GatewayBreaker
+from activities.payment.contracts import ChargePaymentInput, CreatePaymentIntentInput
+from activities.payment.rules import REFUND_GOING_THROUGH, PaymentRejected, decline_for
+
+T = TypeVar("T")
+OnFinal = Callable[[stripe.StripeError], None]
+
+
+def intent_params(request: CreatePaymentIntentInput) -> dict[str, object]:
+    """The create call's parameters: the same every time, so its key replays its answer."""
+    return {
+        "amount": to_minor_units(request.amount, request.currency),
+        "currency": request.currency,
+        "payment_method": request.payment_method,
+        # Cards only, never a redirect: there is no customer to send back.
+        "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
+        "metadata": {"order_id": request.order_id, "customer_id": request.customer_id},
+    }
+
+
+def create_key(request: CreatePaymentIntentInput) -> str:
+    """The create call's idempotency key, derived from the saga's."""
+    return f"{request.idempotency_key}/create"
+
+
+def error_body(exc: stripe.StripeError) -> dict[str, Any]:
+    """Stripe's error JSON, for the payments row."""
+    body = exc.json_body
+    return body if isinstance(body, dict) else {"error": {"message": str(exc)}}
+
+
+def classify(exc: stripe.StripeError) -> ApplicationError:
+    """Turn an SDK exception into the ApplicationError Temporal should act on."""
+    message = exc.user_message or str(exc)
+    if isinstance(exc, stripe.CardError):
+        decline_code = exc.error.decline_code if exc.error else None
+        declined = decline_for(exc.code, decline_code)
+        return expected_failure(message, declined.type)
+    if isinstance(exc, stripe.RateLimitError):
+        return ApplicationError(message, type="RateLimited")
+    if isinstance(exc, stripe.APIConnectionError):
+        return ApplicationError(message, type="GatewayUnreachable")
+    if isinstance(exc, stripe.IdempotencyError):
+        return ApplicationError(message, type="IdempotencyConflict", non_retryable=True)
+    if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
+        return ApplicationError(message, type="GatewayAuthentication", non_retryable=True)
+    if isinstance(exc, stripe.InvalidRequestError):
+        return ApplicationError(message, type=PaymentRejected.type, non_retryable=True)
+    # APIError and anything unforeseen: a 5xx-class fault, worth another try.
+    return ApplicationError(message, type="GatewayError")
+
+
+class PaymentGateway:
+    """The service's Stripe client behind its circuit breaker. A forward step's call hands
+    a failure no retry can fix to `on_final` before raising it; an undo's call is retried
+    through every fault."""
+
+    def __init__(self, client: stripe.StripeClient, breaker: GatewayBreaker) -> None:
+        self._v1 = client.v1
+        self._breaker = breaker
+
+    def create_intent(
+        self, request: CreatePaymentIntentInput, on_final: OnFinal
+    ) -> stripe.PaymentIntent:
+        """Create the intent: no money moves."""
+        return self._step(self._create_call(request), on_final)
+
+    def confirm_intent(
+        self, request: ChargePaymentInput, on_final: OnFinal
+    ) -> stripe.PaymentIntent:
+        """Confirm the intent: where money moves, once per key."""
+        return self._step(
+            lambda: self._v1.payment_intents.confirm(
+                request.payment_intent_id,
+                options={"idempotency_key": f"{request.idempotency_key}/confirm"},
+            ),
+            on_final,
+        )
+
+    def retrieve_intent(self, intent_id: str) -> stripe.PaymentIntent:
+        """What Stripe says of the intent now (an undo reads before it writes)."""
+        return self._undo(lambda: self._v1.payment_intents.retrieve(intent_id))
+
+    def cancel_intent(self, intent_id: str, saga_key: str) -> stripe.PaymentIntent:
+        """Cancel an intent that holds no money (yet): no refund, no fee."""
+        return self._undo(
+            lambda: self._v1.payment_intents.cancel(
+                intent_id, options={"idempotency_key": f"{saga_key}/cancel"}
+            )
+        )
+
+    def replay_create(self, request: CreatePaymentIntentInput) -> stripe.PaymentIntent | None:
+        """The intent a create made even if every answer to it was lost: the same call under
+        the same key returns it (or makes one now, no money moving). None when Stripe had
+        refused the create, as the replay repeats."""
+        try:
+            return self._breaker.call(self._create_call(request))
+        except TRANSIENT as exc:
+            raise ApplicationError(str(exc), type=classify(exc).type) from exc
+        except stripe.StripeError:
+            return None
+
+    def refund_once(self, intent_id: str, saga_key: str) -> stripe.Refund:
+        """Refund a succeeded intent once; a refund the bank refuses needs a person."""
+        # Look first: the idempotency key is forgotten after 24 hours, a refund is not.
+        earlier = self._undo(lambda: self._v1.refunds.list(params={"payment_intent": intent_id}))
+        refund = next(
+            (r for r in earlier.data if r.status in REFUND_GOING_THROUGH), None
+        ) or self._undo(
+            lambda: self._v1.refunds.create(
+                params={"payment_intent": intent_id},
+                options={"idempotency_key": f"{saga_key}/refund"},
+            )
+        )
+        if refund.status not in REFUND_GOING_THROUGH:
+            activity.logger.error("refund %s of %s %s", refund.id, intent_id, refund.status)
+            raise ApplicationError(
+                f"refund {refund.id} of {intent_id} {refund.status}: needs a person",
+                type="RefundFailed",
+                non_retryable=True,  # Stripe replays the same failure for the same key
+            )
+        return refund
+
+    def _create_call(self, request: CreatePaymentIntentInput) -> Callable[[], stripe.PaymentIntent]:
+        return lambda: self._v1.payment_intents.create(
+            params=intent_params(request),  # type: ignore[arg-type]
+            options={"idempotency_key": create_key(request)},
+        )
+
+    def _step(self, call: Callable[[], T], on_final: OnFinal) -> T:
+        try:
+            return self._breaker.call(call)
+        except stripe.StripeError as exc:
+            failure = classify(exc)
+            if failure.non_retryable:
+                on_final(exc)
+            raise failure from exc
+
+    def _undo(self, call: Callable[[], T]) -> T:
+        try:
+            return self._breaker.call(call)
+        except stripe.StripeError as exc:
+            raise ApplicationError(str(exc), type=classify(exc).type) from exc
