@@ -131,7 +131,7 @@ async def _processes(
     env = os.environ | {
         "DATABASE_URL": database_url,
         "STRIPE_API_BASE": f"http://127.0.0.1:{stripe_port}",
-        "TASK_QUEUE": prefixes["saga"],
+        "QUEUE_PREFIX": prefixes["saga"],
         "STRIPE_STATE_FILE": str(workdir / "stripe.json"),
     }
     env.pop("STRIPE_API_KEY", None)

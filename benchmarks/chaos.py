@@ -93,7 +93,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     server = dev_server(port, workdir)
     client = await wait_for_temporal(address)
     env = {**os.environ, "DATABASE_URL": worker_url, "STRIPE_API_BASE": stripe_url}
-    env["TASK_QUEUE"] = prefix = f"chaos-{run}"
+    env["QUEUE_PREFIX"] = prefix = f"chaos-{run}"
     orders = order_mix(sagas, skus, PRICE, run)
     rng, stop = random.Random(11), asyncio.Event()
     began = time.perf_counter()

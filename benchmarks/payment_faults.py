@@ -113,7 +113,7 @@ async def main(sagas: int, concurrency: int, faults: str) -> None:
     settings = Settings(
         database_url=database_url,
         stripe_api_base=stripe_url,
-        task_queue=f"bench-{uuid.uuid4().hex[:6]}",
+        queue_prefix=f"bench-{uuid.uuid4().hex[:6]}",
     )
     run_id = uuid.uuid4().hex[:6]
     orders = [make_order(i, run_id) for i in range(sagas)]
@@ -133,7 +133,7 @@ async def main(sagas: int, concurrency: int, faults: str) -> None:
                             OrderSaga.run,
                             order,
                             id=order.workflow_id,
-                            task_queue=queue(settings.task_queue, "orders"),
+                            task_queue=queue(settings.queue_prefix, "orders"),
                         )
                     )
                 )

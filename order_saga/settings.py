@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from temporalio.converter import PayloadCodec
 
@@ -73,8 +73,11 @@ class Settings(BaseSettings):
         description="Run the worker as this build of the `order-saga` Worker Deployment, "
         "sagas pinned to the build they start on; unset: unversioned",
     )
-    task_queue: str = Field(
-        default="order-saga", description="Prefix of the per-service task queues"
+    queue_prefix: str = Field(
+        default="order-saga",
+        # TASK_QUEUE is the name it had before: still read, so deployments keep working.
+        validation_alias=AliasChoices("queue_prefix", "QUEUE_PREFIX", "task_queue", "TASK_QUEUE"),
+        description="Prefix of the per-service task queues: <prefix>-orders, <prefix>-payment...",
     )
     worker_shutdown_grace_seconds: float = Field(
         default=95.0,

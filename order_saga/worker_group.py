@@ -173,7 +173,7 @@ def build_worker(
     executor = ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES)
     workers = []
     for service in services:
-        task_queue = queue(settings.task_queue, service)
+        task_queue = queue(settings.queue_prefix, service)
         if service == "orders":
             zero_saga_counters(client, task_queue)
             workers.append(

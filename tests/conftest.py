@@ -116,7 +116,7 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture
-def task_queue() -> str:
+def queue_prefix() -> str:
     return f"tq-{uuid.uuid4()}"
 
 
@@ -161,10 +161,10 @@ async def dev_server() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def cli_env(engine: Engine, stripe_server, task_queue: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def cli_env(engine: Engine, stripe_server, queue_prefix: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {
         **os.environ,
         "DATABASE_URL": engine.url.render_as_string(hide_password=False),
         "STRIPE_API_BASE": stripe_server[1],
-        "TASK_QUEUE": task_queue,
+        "QUEUE_PREFIX": queue_prefix,
     }

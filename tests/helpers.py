@@ -76,7 +76,7 @@ def orders_queue(prefix: str) -> str:
 
 def clean_env() -> dict[str, str]:
     """This process's environment without the settings tests point elsewhere."""
-    overridden = ("DATABASE_URL", "STRIPE_API_BASE", "STRIPE_API_KEY", "TASK_QUEUE")
+    overridden = ("DATABASE_URL", "STRIPE_API_BASE", "STRIPE_API_KEY", "QUEUE_PREFIX")
     return {k: v for k, v in os.environ.items() if k not in overridden}
 
 

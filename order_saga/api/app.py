@@ -56,7 +56,7 @@ class CancelRequest(BaseModel):
 
 def create_app(
     client: Client,
-    task_queue: str,
+    queue_prefix: str,
     *,
     default_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS,
     codec: PayloadCodec | None = None,
@@ -107,7 +107,7 @@ def create_app(
         for the same order is answered 409 with the first one's `Location`."""
         try:
             handle = await orders.start_order(
-                client, order, task_queue, default_deadline_seconds=default_deadline_seconds
+                client, order, queue_prefix, default_deadline_seconds=default_deadline_seconds
             )
         except orders.OrderAlreadyStarted as err:
             location = str(request.url_for("get_order", order_id=order.order_id).path)

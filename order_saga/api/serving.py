@@ -44,7 +44,7 @@ def api_server(
     `serve_codec` (and PAYLOAD_KEYS), also the Web UI's codec endpoint on /codec."""
     app = create_app(
         client,
-        settings.task_queue,
+        settings.queue_prefix,
         default_deadline_seconds=settings.order_deadline_seconds,
         codec=settings.payload_codec() if serve_codec else None,
         codec_origins=settings.codec_origins,

@@ -90,11 +90,13 @@ def main() -> None:
     """Console entry point of `order-saga`."""
     from order_saga.cli import (  # noqa: F401  (registers them)
         api,
+        demo,
+        dev,
         load,
+        migrate,
         operate,
         orders,
         resolve,
-        stack,
     )
     from order_saga.temporal import run_then_exit
 

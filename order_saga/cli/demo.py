@@ -1,145 +1,41 @@
-"""The demo: one order down each path of the saga, with a table of what happened."""
+"""`order-saga demo`: sample orders down every path, on a running stack or one it starts."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import logging
+from typing import Annotated
 
-from rich.console import Console
-from rich.table import Table
-from temporalio.client import Client
+import typer
 
-from order_saga.cli import CliError
-from order_saga.client import OrderHandle, order_result, query_status, start_order
-from order_saga.embedded.stack import Endpoints
+from order_saga.cli import CliError, app, one_line_errors
+from order_saga.cli.dev import until_interrupted
 from order_saga.settings import Settings
-from workflows.order_request import OrderRequest
-from workflows.order_state import OrderResult, SagaState
-
-ADDRESS = {"street": "123 Main St", "city": "Springfield", "state": "IL", "zip_code": "62701"}
-SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
-    # (label, payment method, items, country)
-    (
-        "success",
-        "pm_card_visa",
-        [
-            {"sku": "prod-456", "quantity": 2, "unit_price": "19.99"},
-            {"sku": "prod-789", "quantity": 1, "unit_price": "49.50"},
-        ],
-        "US",
-    ),
-    (
-        "card declined",
-        "pm_card_chargeDeclined",
-        [{"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}],
-        "US",
-    ),
-    (
-        "insufficient funds",
-        "pm_card_chargeDeclinedInsufficientFunds",
-        [{"sku": "prod-123", "quantity": 1, "unit_price": "129.00"}],
-        "US",
-    ),
-    (
-        "out of stock",
-        "pm_card_visa",
-        [{"sku": "prod-limited", "quantity": 1, "unit_price": "250.00"}],
-        "US",
-    ),
-    (
-        "shipment rejected",
-        "pm_card_visa",
-        [{"sku": "prod-789", "quantity": 2, "unit_price": "49.50"}],
-        "AQ",
-    ),
-]
 
 
-def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
-    """One order per path of the saga, with ids unique to this demo run."""
-    return [
-        (
-            label,
-            OrderRequest.model_validate(
-                {
-                    "order_id": f"demo-{run_id}-{label.replace(' ', '-')}",
-                    "customer_id": "cust-demo",
-                    "items": items,
-                    "currency": "usd",
-                    "payment_method": payment_method,
-                    "shipping_address": {**ADDRESS, "country": country},
-                }
-            ),
-        )
-        for label, payment_method, items, country in SAMPLES
-    ] + [
-        (
-            "cancelled",
-            OrderRequest.model_validate(
-                {
-                    "order_id": f"demo-{run_id}-cancelled",
-                    "customer_id": "cust-demo",
-                    "items": [{"sku": "prod-123", "quantity": 1, "unit_price": "129.00"}],
-                    "payment_method": "pm_card_visa",
-                    "shipping_address": {**ADDRESS, "country": "US"},
-                    "handover_delay_seconds": 3600,  # cancelled long before pickup
-                }
-            ),
-        )
-    ]
+@app.command()
+@one_line_errors
+def demo(
+    stay: Annotated[
+        bool, typer.Option("--stay/--exit", help="Keep a stack the demo started up for the Web UI")
+    ] = True,
+) -> None:
+    """Send sample orders down every path and print their outcomes (uses a running stack)."""
+    for noisy in ("temporalio.activity", "temporalio.workflow"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)  # the table tells the failures
 
+    from order_saga.cli.demo_orders import run_demo
+    from order_saga.embedded.stack import embedded_stack
 
-async def cancel_while_awaiting_pickup(handle: OrderHandle) -> OrderResult:
-    """The cancel path: the order is cancelled while its shipment waits for pickup."""
-    give_up = asyncio.get_running_loop().time() + 60
-    while (await query_status(handle)).state != SagaState.AWAITING_HANDOVER:
-        if asyncio.get_running_loop().time() > give_up:
-            raise CliError(f"{handle.id} never reached the carrier handover")
-        await asyncio.sleep(0.2)  # polling the saga's own state, with a deadline
-    await handle.cancel(reason="demo: the customer cancelled")
-    return await order_result(handle)
+    settings = Settings()
 
+    async def run() -> None:
+        async with embedded_stack(settings, reuse_running=True) as (client, endpoints):
+            await run_demo(client, settings, endpoints)
+            if stay and "temporal" in endpoints.started:
+                typer.echo("The stack stays up so you can explore the Web UI; Ctrl-C stops it.")
+                failure = await until_interrupted(endpoints.gave_up)
+                if failure:
+                    raise CliError(f"{failure}; stopped everything")
 
-async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> None:
-    """Start every sample, wait for all outcomes, print them with Web UI links."""
-    run_id = uuid.uuid4().hex[:6]
-    orders = sample_orders(run_id)
-    handles = [
-        await start_order(
-            client,
-            order,
-            settings.task_queue,
-            default_deadline_seconds=settings.order_deadline_seconds,
-        )
-        for _, order in orders
-    ]
-    waits = [order_result(h) for h in handles[:-1]]
-    results: list[OrderResult] = await asyncio.gather(
-        *waits, cancel_while_awaiting_pickup(handles[-1])
-    )
-
-    table = Table(title=f"order-saga demo {run_id}: one order down each path")
-    table.add_column("path", no_wrap=True)
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("failed step: error / reason")
-    table.add_column("compensations (in order run)")
-    table.add_column("charged / tracking")
-    for (label, _), result in zip(orders, results, strict=True):
-        failure = f"{result.failed_step}: {result.error_type}" if result.failed_step else "-"
-        if result.status == SagaState.CANCELLED:
-            failure = f"cancelled: {result.error_message}"
-        shipped = (
-            f"{result.total} {(result.currency or '').upper()} / {result.tracking_number}"
-            if result.tracking_number
-            else "-"
-        )
-        table.add_row(
-            label, result.status, failure, " → ".join(result.compensations_run) or "-", shipped
-        )
-    console = Console(width=max(Console().width, 130))
-    console.print(table)
-    for label, order in orders:
-        console.print(
-            f"  {label:<18} {endpoints.web_ui}/namespaces/default/workflows/{order.workflow_id}"
-        )
-    console.print(f"All sagas in the Web UI: {endpoints.web_ui}/namespaces/default/workflows")
+    asyncio.run(run())

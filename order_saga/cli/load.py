@@ -45,7 +45,7 @@ def load(
             task = progress.add_task("sagas", total=count)
             return await run_load(
                 client,
-                settings.task_queue,
+                settings.queue_prefix,
                 count=count,
                 concurrency=concurrency,
                 mix=weights,

@@ -122,7 +122,7 @@ def start(
         handle = await start_order(
             client,
             order,
-            settings.task_queue,
+            settings.queue_prefix,
             default_deadline_seconds=settings.order_deadline_seconds,
         )
         if not wait:
@@ -130,7 +130,7 @@ def start(
             typer.echo(json.dumps(started) if output == Output.JSON else handle.id)
             return None
         typer.echo(f"started {handle.id}", err=True)
-        watchers = [asyncio.create_task(warn_when_unserved(client, settings.task_queue))]
+        watchers = [asyncio.create_task(warn_when_unserved(client, settings.queue_prefix))]
         if show_progress:
             watchers.append(asyncio.create_task(show_steps(handle)))
         try:

@@ -30,7 +30,7 @@ async def test_sagas_come_out_right_through_worker_kills(
     engine: Engine,
     stripe_server,
     cli_env: dict[str, str],
-    task_queue: str,
+    queue_prefix: str,
     make_product,
     tmp_path: Path,
 ) -> None:
@@ -43,7 +43,7 @@ async def test_sagas_come_out_right_through_worker_kills(
         stop = asyncio.Event()
         killing = asyncio.create_task(keep_killing(worker, stop, random.Random(7), (0.5, 3.0)))
         try:
-            handles, cancels = await start_all(client, orders, task_queue)
+            handles, cancels = await start_all(client, orders, queue_prefix)
             await asyncio.sleep(CHAOS_SECONDS)  # the chaos lasts this long
             stop.set()
             await killing

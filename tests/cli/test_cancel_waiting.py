@@ -13,14 +13,14 @@ from tests.helpers import order, until
 
 
 async def test_a_cancel_waiting_on_the_gateway_says_so_then_ends(
-    dev_server, cli_env, worker_process, stripe_server, task_queue, make_product
+    dev_server, cli_env, worker_process, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe, _ = stripe_server
     client = await Client.connect(dev_server, data_converter=pydantic_data_converter)
     request = order((make_product(), 1, "19.99")).model_copy(
         update={"handover_delay_seconds": 3600}
     )
-    await start_order(client, request, task_queue)
+    await start_order(client, request, queue_prefix)
 
     async def booked() -> bool:
         status = await order_status(client, request.order_id)

@@ -161,17 +161,20 @@ async def test_list_finds_sagas_by_status_and_customer(
 
 
 async def test_status_of_a_finished_saga_without_any_worker(
-    dev_server, cli_env, engine, stripe_server, task_queue, make_product
+    dev_server, cli_env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     client = await connect(dev_server)
     request = order((make_product(stock=2), 1, "19.99"), country="AQ")
     # An order id that looks like a workflow id is still found by either name.
     request = request.model_copy(update={"order_id": f"order-{request.order_id}"})
-    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
     async with build_worker(client, settings=settings, engine=engine):
         await order_result(
             await client.start_workflow(
-                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+                OrderSaga.run,
+                request,
+                id=request.workflow_id,
+                task_queue=orders_queue(queue_prefix),
             )
         )
     # No worker is left to replay the saga for a query: its search attribute still answers.

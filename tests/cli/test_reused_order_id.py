@@ -55,7 +55,7 @@ async def status_of(order_id: str, dev_server: str, env: dict[str, str]) -> tupl
 
 @pytest.mark.parametrize(("outcome", "conflict", "state", "code"), CASES, ids=[c[0] for c in CASES])
 async def test_a_second_run_from_the_temporal_cli_leaves_the_first_order_alone(
-    dev_server, cli_env, worker_process, engine, stripe_server, task_queue, make_product,
+    dev_server, cli_env, worker_process, engine, stripe_server, queue_prefix, make_product,
     tmp_path: Path, outcome: str, conflict: str | None, state: str, code: int,
 ) -> None:  # fmt: skip
     stripe, _ = stripe_server
@@ -89,7 +89,7 @@ async def test_a_second_run_from_the_temporal_cli_leaves_the_first_order_alone(
     policy = ["--id-conflict-policy", conflict] if conflict else []
     started = await asyncio.to_thread(
         temporal, "workflow", "execute", "--type", "OrderSaga", "--task-queue",
-        orders_queue(task_queue), "--workflow-id", workflow_id, "--input", json.dumps(again),
+        orders_queue(queue_prefix), "--workflow-id", workflow_id, "--input", json.dumps(again),
         *policy, dev_server=dev_server,
     )  # fmt: skip
     assert started.returncode != 0 and "is refused and changes nothing" in started.stdout

@@ -75,7 +75,7 @@ async def web_ui(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tupl
 
 
 async def test_a_finished_saga_is_found_by_order_status(
-    web_ui, engine, stripe_server, task_queue, make_product, artifacts: Path
+    web_ui, engine, stripe_server, queue_prefix, make_product, artifacts: Path
 ) -> None:
     client, ui = web_ui
     customer = f"cust-ui-{uuid.uuid4().hex[:6]}"
@@ -84,10 +84,10 @@ async def test_a_finished_saga_is_found_by_order_status(
         update={"customer_id": customer, "handover_delay_seconds": 0}
     )
     rejected = order((sku, 1, "19.99"), country="AQ").model_copy(update={"customer_id": customer})
-    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
     async with build_worker(client, settings=settings, engine=engine):
         for request in (shipped, rejected):
-            await order_result(await start_order(client, request, task_queue))  # as users do
+            await order_result(await start_order(client, request, queue_prefix))  # as users do
 
     query = f'OrderStatus="{SagaState.COMPLETED}" AND CustomerId="{customer}"'
     listing = f"{ui}/namespaces/default/workflows?query={quote(query)}"

@@ -18,7 +18,7 @@ ORDERS = 4
 
 
 async def test_sigterm_lets_the_gateway_calls_in_flight_finish(
-    dev_server, cli_env, stripe_server, task_queue, make_product
+    dev_server, cli_env, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe, _ = stripe_server
     stripe.faults.latency_ms = 2000  # every Stripe call takes two seconds
@@ -29,7 +29,7 @@ async def test_sigterm_lets_the_gateway_calls_in_flight_finish(
         handles = []
         for _ in range(ORDERS):
             request = order((sku, 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})
-            handles.append(await start_order(client, request, task_queue))
+            handles.append(await start_order(client, request, queue_prefix))
         creates = lambda: sum(  # noqa: E731
             1 for method, path, _ in list(stripe.requests)
             if method == "POST" and path == "/v1/payment_intents"

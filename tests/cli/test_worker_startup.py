@@ -17,20 +17,20 @@ from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
 
 
-async def run_one_saga(client, task_queue: str, make_product) -> OrderResult:  # type: ignore[no-untyped-def]
+async def run_one_saga(client, queue_prefix: str, make_product) -> OrderResult:  # type: ignore[no-untyped-def]
     request = order((make_product(stock=3), 1, "19.99")).model_copy(
         update={"handover_delay_seconds": 0}
     )
     result: OrderResult = await order_result(
         await client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
     )
     return result
 
 
 async def test_a_worker_started_before_temporal_waits_then_serves(
-    cli_env: dict[str, str], task_queue: str, make_product
+    cli_env: dict[str, str], queue_prefix: str, make_product
 ) -> None:
     port = free_port_for_a_late_server()
     worker = start_worker(f"127.0.0.1:{port}", cli_env)
@@ -39,7 +39,7 @@ async def test_a_worker_started_before_temporal_waits_then_serves(
         assert f"127.0.0.1:{port}" in said and worker.poll() is None
         server = await start_local_server(port=port)
         try:
-            result = await run_one_saga(server.client, task_queue, make_product)
+            result = await run_one_saga(server.client, queue_prefix, make_product)
         finally:
             await server.shutdown()
     finally:
@@ -49,7 +49,7 @@ async def test_a_worker_started_before_temporal_waits_then_serves(
 
 
 async def test_a_worker_started_before_its_database_waits_then_serves(
-    dev_server: str, engine: Engine, cli_env: dict[str, str], task_queue: str, make_product
+    dev_server: str, engine: Engine, cli_env: dict[str, str], queue_prefix: str, make_product
 ) -> None:
     if engine.url.get_backend_name() != "postgresql":
         pytest.skip("a database that can be unreachable: PostgreSQL (DATABASE_URL)")
@@ -62,7 +62,7 @@ async def test_a_worker_started_before_its_database_waits_then_serves(
             said = read_until(worker, "waiting for the database", seconds=30, stream="stderr")
             assert f":{proxy.port}" in said and worker.poll() is None
             proxy.restore()
-            result = await run_one_saga(await connect(dev_server), task_queue, make_product)
+            result = await run_one_saga(await connect(dev_server), queue_prefix, make_product)
         finally:
             stop_worker(worker)
     assert result.status == SagaState.COMPLETED

@@ -33,12 +33,12 @@ def with_codec(client: Client, keys: str) -> Client:
 
 
 async def test_the_history_holds_no_address_or_payment_method_and_the_endpoint_decodes_it(
-    env, task_queue
+    env, queue_prefix
 ) -> None:
     client = with_codec(env.client, OLD)
     request = order(("prod-456", 2, "19.99")).model_copy(update={"handover_delay_seconds": 0})
-    async with stub_worker(client, task_queue, Stubs()):
-        handle = await start_order(client, request, task_queue)
+    async with stub_worker(client, queue_prefix, Stubs()):
+        handle = await start_order(client, request, queue_prefix)
         result = await order_result(handle)
     assert result.total is not None  # the client with the key reads the result
 
@@ -48,7 +48,7 @@ async def test_the_history_holds_no_address_or_payment_method_and_the_endpoint_d
     encrypted = started.workflow_execution_started_event_attributes.input
     assert encrypted.payloads[0].metadata["encoding"] == b"binary/encrypted"
 
-    app = create_app(client, task_queue, codec=EncryptionCodec(parse_keys(OLD)))
+    app = create_app(client, queue_prefix, codec=EncryptionCodec(parse_keys(OLD)))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://api"
     ) as http:

@@ -147,7 +147,7 @@ async def record(suffix: str, every_outcome: bool, detached_void: bool = False) 
         data_converter=pydantic_data_converter,
     )
     await register_search_attributes(env.client)
-    settings = Settings(stripe_api_base=base_url, task_queue="record")
+    settings = Settings(stripe_api_base=base_url, queue_prefix="record")
     try:
         if detached_void:
             await record_detached_void(env, suffix)

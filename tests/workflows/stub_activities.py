@@ -155,10 +155,10 @@ def stub_worker(
 
 
 async def run_stub_saga(
-    env: WorkflowEnvironment, task_queue: str, stubs: Stubs, request: OrderRequest
+    env: WorkflowEnvironment, queue_prefix: str, stubs: Stubs, request: OrderRequest
 ) -> tuple[OrderResult, WorkflowHandle[Any, Any]]:
-    async with stub_worker(env, task_queue, stubs):
+    async with stub_worker(env, queue_prefix, stubs):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         return await order_result(handle), handle

@@ -42,20 +42,20 @@ async def cancelled(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
     return status
 
 
-def settings(stripe_server: Any, task_queue: str) -> Settings:
+def settings(stripe_server: Any, queue_prefix: str) -> Settings:
     return Settings(
-        stripe_api_base=stripe_server[1], task_queue=task_queue, stripe_max_network_retries=0
+        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, stripe_max_network_retries=0
     )
 
 
-async def start(env: Any, request: OrderRequest, task_queue: str) -> WorkflowHandle[Any, Any]:
+async def start(env: Any, request: OrderRequest, queue_prefix: str) -> WorkflowHandle[Any, Any]:
     return await env.client.start_workflow(
-        OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+        OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
     )
 
 
 async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     sku = make_product(stock=3)
     request = order((sku, 2, "19.99"))
@@ -70,18 +70,18 @@ async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
 
     inventory = Worker(
         env.client,
-        task_queue=queue(task_queue, "inventory"),
+        task_queue=queue(queue_prefix, "inventory"),
         activities=[slow_reserve, real.release_inventory],
         activity_executor=ThreadPoolExecutor(4),
     )
     others = build_worker(
         env.client,
-        settings=settings(stripe_server, task_queue),
+        settings=settings(stripe_server, queue_prefix),
         engine=engine,
         services=("orders", "payment", "shipment"),
     )
     async with WorkerGroup([inventory]), others:
-        handle = await start(env, request, task_queue)
+        handle = await start(env, request, queue_prefix)
         assert await asyncio.to_thread(entered.wait, 30)
         await handle.cancel(reason="customer changed their mind")
 
@@ -107,7 +107,7 @@ async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
 
 
 async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_releases(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, _ = stripe_server
     sku = make_product(stock=3)
@@ -116,9 +116,9 @@ async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_release
     confirm_key = f"{request.workflow_id}/confirm"
 
     async with build_worker(
-        env.client, settings=settings(stripe_server, task_queue), engine=engine
+        env.client, settings=settings(stripe_server, queue_prefix), engine=engine
     ):
-        handle = await start(env, request, task_queue)
+        handle = await start(env, request, queue_prefix)
 
         async def charge_failed_once() -> bool:
             return stripe_state.requests_with_key(confirm_key) >= 1
@@ -139,16 +139,16 @@ async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_release
 
 
 async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, _ = stripe_server
     sku = make_product(stock=3)
     request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 3600})
 
     async with build_worker(
-        env.client, settings=settings(stripe_server, task_queue), engine=engine
+        env.client, settings=settings(stripe_server, queue_prefix), engine=engine
     ):
-        handle = await start(env, request, task_queue)
+        handle = await start(env, request, queue_prefix)
 
         async def awaiting_pickup() -> bool:
             state: SagaStatus = await handle.query(OrderSaga.status)
@@ -170,15 +170,15 @@ async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
 
 
 async def test_cancel_after_handover_is_refused_and_nothing_is_undone(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     sku = make_product(stock=3)
     request = order((sku, 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})
 
     async with build_worker(
-        env.client, settings=settings(stripe_server, task_queue), engine=engine
+        env.client, settings=settings(stripe_server, queue_prefix), engine=engine
     ):
-        handle = await start(env, request, task_queue)
+        handle = await start(env, request, queue_prefix)
         result = await order_result(handle)
         with pytest.raises(
             OrderError, match="handed to the carrier; it can no longer be cancelled"

@@ -34,7 +34,7 @@ from workflows.search_attributes import ORDER_STATUS
 
 
 async def test_a_cancel_during_an_attempt_that_then_times_out_ends_cancelled(
-    dev_server: str, task_queue: str
+    dev_server: str, queue_prefix: str
 ) -> None:
     """The reservation's worker dies mid-attempt: the attempt times out (30 s, on the dev
     server: the time-skipping one wedges here) after the cancel arrived, and the server, with
@@ -51,9 +51,9 @@ async def test_a_cancel_during_an_attempt_that_then_times_out_ends_cancelled(
     request = order(("prod-456", 1, "19.99"))
     stubs = Stubs()
     replaced = stubs.with_overrides(reserve_inventory=reserve_on_a_dead_worker)
-    async with stub_worker(client, task_queue, stubs, activities=replaced):
+    async with stub_worker(client, queue_prefix, stubs, activities=replaced):
         handle = await client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         await asyncio.wait_for(started.wait(), timeout=30)
         await handle.cancel(reason="the customer changed their mind")
@@ -71,7 +71,7 @@ async def test_a_cancel_during_an_attempt_that_then_times_out_ends_cancelled(
     assert all(step.error_type is None for step in status.steps)
 
 
-async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, task_queue) -> None:
+async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, queue_prefix) -> None:
     @activity.defn(name="refund_payment")
     async def refused_refund(req: RefundPaymentInput) -> RefundResult:
         raise ApplicationError(
@@ -81,10 +81,10 @@ async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, ta
     request = order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 3600})
     stubs = Stubs()
     async with stub_worker(
-        env, task_queue, stubs, activities=stubs.with_overrides(refund_payment=refused_refund)
+        env, queue_prefix, stubs, activities=stubs.with_overrides(refund_payment=refused_refund)
     ):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
 
         async def awaiting_handover() -> bool:
@@ -107,14 +107,14 @@ async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, ta
 
 
 async def test_a_compensated_order_keeps_its_payment_intent_and_refund_ids(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe, base_url = stripe_server
     request = order((make_product(stock=2), 1, "19.99"), country="AQ")
-    settings = Settings(stripe_api_base=base_url, task_queue=task_queue)
+    settings = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         result = await order_result(handle)
     assert result.status == SagaState.COMPENSATED

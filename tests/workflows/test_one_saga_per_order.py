@@ -18,21 +18,27 @@ from workflows.order_workflow import OrderSaga
 
 
 async def test_a_saga_under_another_workflow_id_is_refused_before_any_activity(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe, base_url = stripe_server
     sku = make_product(stock=5)
     request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 0})
-    settings = Settings(stripe_api_base=base_url, task_queue=task_queue)
+    settings = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine):
         done = await order_result(
             await env.client.start_workflow(
-                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+                OrderSaga.run,
+                request,
+                id=request.workflow_id,
+                task_queue=orders_queue(queue_prefix),
             )
         )
         # Another client (the temporal CLI, the Web UI, a script) picks its own id.
         rogue = await env.client.start_workflow(
-            OrderSaga.run, request, id=f"rogue-{uuid.uuid4()}", task_queue=orders_queue(task_queue)
+            OrderSaga.run,
+            request,
+            id=f"rogue-{uuid.uuid4()}",
+            task_queue=orders_queue(queue_prefix),
         )
         with pytest.raises(WorkflowFailureError) as refused:
             await rogue.result()

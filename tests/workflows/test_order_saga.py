@@ -29,13 +29,13 @@ async def run_saga(
     env: WorkflowEnvironment,
     engine: Engine,
     stripe_server: tuple[LocalStripe, str],
-    task_queue: str,
+    queue_prefix: str,
     request: OrderRequest,
 ) -> tuple[OrderResult, list[str]]:
-    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         result = await order_result(handle)
         return result, await scheduled_activities(handle)
@@ -51,12 +51,12 @@ def charged_intents(stripe: LocalStripe, order_id: str) -> list[dict[str, object
 
 
 async def test_success_reserves_charges_and_ships(
-    env, engine, stripe_server, task_queue, make_product: Callable[..., str]
+    env, engine, stripe_server, queue_prefix, make_product: Callable[..., str]
 ) -> None:
     cups, kettle = make_product(stock=5, price="19.99"), make_product(stock=5, price="49.50")
     request = order((cups, 2, "19.99"), (kettle, 1, "49.50"))
 
-    result, activities = await run_saga(env, engine, stripe_server, task_queue, request)
+    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
 
     assert result.status == SagaState.COMPLETED
     assert result.total == Decimal("89.48")
@@ -93,12 +93,12 @@ async def test_success_reserves_charges_and_ships(
     ],
 )
 async def test_decline_releases_inventory_and_charges_nothing(
-    env, engine, stripe_server, task_queue, make_product, payment_method: str, error_type: str
+    env, engine, stripe_server, queue_prefix, make_product, payment_method: str, error_type: str
 ) -> None:
     sku = make_product(stock=3)
     request = order((sku, 2, "19.99"), payment_method=payment_method)
 
-    result, activities = await run_saga(env, engine, stripe_server, task_queue, request)
+    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
@@ -121,12 +121,12 @@ async def test_decline_releases_inventory_and_charges_nothing(
 
 
 async def test_out_of_stock_charges_nothing(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     plenty, scarce = make_product(stock=10), make_product(stock=1)
     request = order((plenty, 1, "19.99"), (scarce, 2, "19.99"))
 
-    result, activities = await run_saga(env, engine, stripe_server, task_queue, request)
+    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
@@ -142,12 +142,12 @@ async def test_out_of_stock_charges_nothing(
 
 
 async def test_price_mismatch_is_rejected_before_anything_is_reserved(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     sku = make_product(stock=10, price="19.99")
     request = order((sku, 1, "0.01"))
 
-    result, _ = await run_saga(env, engine, stripe_server, task_queue, request)
+    result, _ = await run_saga(env, engine, stripe_server, queue_prefix, request)
 
     assert (result.failed_step, result.error_type) == ("reserve_inventory", "PriceMismatch")
     with transaction(engine) as session:
@@ -156,12 +156,12 @@ async def test_price_mismatch_is_rejected_before_anything_is_reserved(
 
 
 async def test_shipment_rejected_refunds_then_releases(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     sku = make_product(stock=4)
     request = order((sku, 2, "19.99"), country="AQ")
 
-    result, activities = await run_saga(env, engine, stripe_server, task_queue, request)
+    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,

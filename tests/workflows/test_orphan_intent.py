@@ -20,15 +20,17 @@ from workflows.order_workflow import OrderSaga
 
 
 async def test_an_intent_whose_every_answer_was_lost_is_found_and_cancelled(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     request = order((make_product(stock=2), 1, "19.99"))
     # Each create runs at the gateway and its answer is lost, for the step's whole hour.
     stripe_state.faults.force("execute_then_timeout", 1_000_000, path_suffix="/payment_intents")
-    async with build_worker(env.client, settings=settings_for(base_url, task_queue), engine=engine):
+    async with build_worker(
+        env.client, settings=settings_for(base_url, queue_prefix), engine=engine
+    ):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         await closed(env, handle, timedelta(minutes=5))  # the step gives up after its hour
         result = await order_result(handle)

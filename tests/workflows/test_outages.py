@@ -43,7 +43,7 @@ async def sagas_through_an_outage(
     # A breaker that half-opens sooner than the outage ends, so it is tried while down.
     breaker = GatewayBreaker(fail_max=settings.breaker_fail_max)
     async with build_worker(client, settings=settings, engine=engine, breaker=breaker):
-        queue = orders_queue(settings.task_queue)
+        queue = orders_queue(settings.queue_prefix)
         handles = [
             await client.start_workflow(OrderSaga.run, r, id=r.workflow_id, task_queue=queue)
             for r in requests[: SAGAS // 2]
@@ -80,14 +80,14 @@ def assert_all_completed(results: list[OrderResult], engine: Engine, base_url: s
 
 @pytest.mark.timeout(300)
 async def test_a_database_outage_delays_sagas_and_fails_none(
-    dev_server, engine: Engine, stripe_server, task_queue: str, make_product
+    dev_server, engine: Engine, stripe_server, queue_prefix: str, make_product
 ) -> None:
     if engine.url.get_backend_name() != "postgresql":
         pytest.skip("a database that can go away: PostgreSQL (DATABASE_URL)")
     url = engine.url
     with tcp_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
         behind_proxy = make_engine(url.set(port=proxy.port).render_as_string(hide_password=False))
-        settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+        settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
         try:
             results, attempts = await sagas_through_an_outage(
                 dev_server, settings, behind_proxy, proxy, make_product
@@ -100,12 +100,14 @@ async def test_a_database_outage_delays_sagas_and_fails_none(
 
 @pytest.mark.timeout(300)
 async def test_a_gateway_outage_delays_sagas_and_fails_none(
-    dev_server, engine: Engine, stripe_server, task_queue: str, make_product
+    dev_server, engine: Engine, stripe_server, queue_prefix: str, make_product
 ) -> None:
     _, base_url = stripe_server
     host, port = base_url.removeprefix("http://").split(":")
     with tcp_proxy(host, int(port)) as proxy:
-        settings = Settings(stripe_api_base=f"http://127.0.0.1:{proxy.port}", task_queue=task_queue)
+        settings = Settings(
+            stripe_api_base=f"http://127.0.0.1:{proxy.port}", queue_prefix=queue_prefix
+        )
         results, attempts = await sagas_through_an_outage(
             dev_server, settings, engine, proxy, make_product
         )

@@ -27,27 +27,30 @@ async def run(
     env: WorkflowEnvironment,
     engine: Engine,
     base_url: str,
-    task_queue: str,
+    queue_prefix: str,
     request: OrderRequest,
     **settings: object,
 ) -> OrderResult:
-    config = Settings(stripe_api_base=base_url, task_queue=task_queue, **settings)  # type: ignore[arg-type]
+    config = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix, **settings)  # type: ignore[arg-type]
     async with build_worker(env.client, settings=config, engine=engine, max_cached_workflows=0):
         return await order_result(
             await env.client.start_workflow(
-                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+                OrderSaga.run,
+                request,
+                id=request.workflow_id,
+                task_queue=orders_queue(queue_prefix),
             )
         )
 
 
 async def test_lost_answers_charge_exactly_once(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     request = order((make_product(stock=2), 1, "19.99"))
     stripe_state.faults.force("execute_then_timeout", 2, path_suffix="/confirm")
 
-    result = await run(env, engine, base_url, task_queue, request)
+    result = await run(env, engine, base_url, queue_prefix, request)
 
     assert result.status == SagaState.COMPLETED
     assert intents(stripe_state, request.order_id) == [result.payment_intent_id]
@@ -55,14 +58,14 @@ async def test_lost_answers_charge_exactly_once(
 
 
 async def test_answers_lost_past_the_sdk_retries_are_replayed_by_temporal_retries(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     request = order((make_product(stock=2), 1, "19.99"))
     # The SDK tries three times; all three answers are lost, so Temporal retries the step.
     stripe_state.faults.force("execute_then_timeout", 3, path_suffix="/payment_intents")
 
-    result = await run(env, engine, base_url, task_queue, request)
+    result = await run(env, engine, base_url, queue_prefix, request)
 
     assert result.status == SagaState.COMPLETED
     created = stripe_state.ledger.intents_of_order(request.order_id)
@@ -71,14 +74,14 @@ async def test_answers_lost_past_the_sdk_retries_are_replayed_by_temporal_retrie
 
 
 async def test_shipment_failure_after_lost_answer_refunds_once(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
     request = order((sku, 1, "19.99"), country="AQ")
     stripe_state.faults.force("execute_then_timeout", 2, path_suffix="/confirm")
 
-    result = await run(env, engine, base_url, task_queue, request)
+    result = await run(env, engine, base_url, queue_prefix, request)
 
     assert (result.failed_step, result.error_type) == ("create_shipment", "ShipmentRejected")
     [charged] = intents(stripe_state, request.order_id)
@@ -88,13 +91,13 @@ async def test_shipment_failure_after_lost_answer_refunds_once(
 
 
 async def test_processing_error_is_final_and_compensated_at_once(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
     request = order((sku, 1, "19.99"), payment_method="pm_card_chargeDeclinedProcessingError")
 
-    handle_result = await run(env, engine, base_url, task_queue, request)
+    handle_result = await run(env, engine, base_url, queue_prefix, request)
 
     assert (handle_result.failed_step, handle_result.error_type) == (
         "charge_payment",
@@ -109,13 +112,13 @@ async def test_processing_error_is_final_and_compensated_at_once(
 
 
 async def test_three_rate_limits_then_success_completes(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     request = order((make_product(stock=2), 1, "19.99"))
     stripe_state.faults.force("http_429", 3, path_suffix="/confirm")
 
-    result = await run(env, engine, base_url, task_queue, request)
+    result = await run(env, engine, base_url, queue_prefix, request)
 
     assert result.status == SagaState.COMPLETED
     handle = env.client.get_workflow_handle(request.workflow_id)
@@ -124,7 +127,7 @@ async def test_three_rate_limits_then_success_completes(
 
 
 async def test_same_key_with_another_amount_is_final_and_reported(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
@@ -135,7 +138,7 @@ async def test_same_key_with_another_amount_is_final_and_reported(
         options={"idempotency_key": f"{request.workflow_id}/create"},
     )
 
-    result = await run(env, engine, base_url, task_queue, request)
+    result = await run(env, engine, base_url, queue_prefix, request)
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
@@ -149,14 +152,14 @@ async def test_same_key_with_another_amount_is_final_and_reported(
 
 
 async def test_a_refund_the_bank_refuses_waits_for_a_person_after_the_rest_is_undone(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
     request = order((sku, 1, "19.99"), country="AQ", payment_method="pm_card_refundFail")
-    config = Settings(stripe_api_base=base_url, task_queue=task_queue)
+    config = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=config, engine=engine, max_cached_workflows=0):
-        handle = await start_order(env.client, request, task_queue)
+        handle = await start_order(env.client, request, queue_prefix)
         waiting = await waiting_for_person(handle)
         described = await handle.describe()
         with transaction(engine) as session:

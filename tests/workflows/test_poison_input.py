@@ -22,13 +22,13 @@ from workflows.order_workflow import OrderSaga
 
 
 async def test_an_input_the_worker_cannot_decode_fails_the_run_naming_the_field(
-    env, task_queue: str
+    env, queue_prefix: str
 ) -> None:
     poison = order_data(order_id="poison-1")
     poison["items"][0]["quantity"] = True  # another client's JSON: not a quantity
-    async with stub_worker(env, task_queue, Stubs()):
+    async with stub_worker(env, queue_prefix, Stubs()):
         handle = await env.client.start_workflow(
-            "OrderSaga", poison, id="order-poison-1", task_queue=orders_queue(task_queue)
+            "OrderSaga", poison, id="order-poison-1", task_queue=orders_queue(queue_prefix)
         )
         async with asyncio.timeout(30):  # a task failing over and over would never end
             with pytest.raises(WorkflowFailureError) as failed:
@@ -39,7 +39,7 @@ async def test_an_input_the_worker_cannot_decode_fails_the_run_naming_the_field(
 
 
 async def test_a_database_error_reaches_the_history_cut_to_fit(
-    dev_server: str, task_queue: str
+    dev_server: str, queue_prefix: str
 ) -> None:
     """On the dev server, which enforces the history's size limits."""
 
@@ -53,10 +53,13 @@ async def test_a_database_error_reaches_the_history_cut_to_fit(
     stubs = Stubs()
     replaced = stubs.with_overrides(reserve_inventory=reserve_on_a_broken_database)
     client = await connect(dev_server)
-    async with stub_worker(client, task_queue, stubs, activities=replaced):
+    async with stub_worker(client, queue_prefix, stubs, activities=replaced):
         result = await order_result(
             await client.start_workflow(
-                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+                OrderSaga.run,
+                request,
+                id=request.workflow_id,
+                task_queue=orders_queue(queue_prefix),
             )
         )
     assert (result.status, result.error_type) == (SagaState.COMPENSATED, "DatabaseError")

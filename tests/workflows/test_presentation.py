@@ -16,13 +16,13 @@ from workflows.order_state import SagaState
 
 
 async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
-    env, task_queue
+    env, queue_prefix
 ) -> None:
     request = order(("prod-456", 2, "19.99"), ("prod-789", 1, "49.50")).model_copy(
         update={"handover_delay_seconds": 3600}
     )
-    async with stub_worker(env, task_queue, Stubs()):
-        handle = await start_order(env.client, request, task_queue)
+    async with stub_worker(env, queue_prefix, Stubs()):
+        handle = await start_order(env.client, request, queue_prefix)
 
         async def awaiting_handover() -> bool:
             return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
@@ -51,11 +51,11 @@ async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
 
 
 async def test_a_compensated_order_is_a_failed_workflow_carrying_its_result(
-    env, task_queue
+    env, queue_prefix
 ) -> None:
     request = order(("prod-456", 1, "19.99"), country="AQ")
-    async with stub_worker(env, task_queue, Stubs(reject_shipment=True)):
-        handle = await start_order(env.client, request, task_queue)
+    async with stub_worker(env, queue_prefix, Stubs(reject_shipment=True)):
+        handle = await start_order(env.client, request, queue_prefix)
         with pytest.raises(WorkflowFailureError) as failed:
             await handle.result()
         result = await order_result(handle)

@@ -47,12 +47,12 @@ def rejected() -> tuple[Stubs, Issuer, list[object]]:
 
 
 async def test_a_retry_after_the_fix_finishes_the_undo_and_a_repeat_changes_nothing(
-    env, task_queue
+    env, queue_prefix
 ) -> None:
     stubs, issuer, activities = rejected()
     request = order(("prod-456", 1, "19.99"), country="AQ")
-    async with stub_worker(env, task_queue, stubs, activities=activities):
-        handle = await start_order(env.client, request, task_queue)
+    async with stub_worker(env, queue_prefix, stubs, activities=activities):
+        handle = await start_order(env.client, request, queue_prefix)
         waiting = await waiting_for_person(handle)
         again = await retry_undos(env.client, request.order_id)  # not fixed yet: still waiting
         issuer.fixed = True
@@ -71,11 +71,11 @@ async def test_a_retry_after_the_fix_finishes_the_undo_and_a_repeat_changes_noth
     assert (await handle.describe()).status == WorkflowExecutionStatus.FAILED  # compensated
 
 
-async def test_mark_resolved_records_the_note_and_time_and_ends_resolved(env, task_queue) -> None:
+async def test_mark_resolved_records_the_note_and_time_and_ends_resolved(env, queue_prefix) -> None:
     stubs, _, activities = rejected()
     request = order(("prod-456", 1, "19.99"), country="AQ")
-    async with stub_worker(env, task_queue, stubs, activities=activities):
-        handle = await start_order(env.client, request, task_queue)
+    async with stub_worker(env, queue_prefix, stubs, activities=activities):
+        handle = await start_order(env.client, request, queue_prefix)
         await waiting_for_person(handle)
         before = await env.get_current_time()
         settled = await mark_resolved(env.client, request.order_id, "refunded by bank transfer")
@@ -92,10 +92,10 @@ async def test_mark_resolved_records_the_note_and_time_and_ends_resolved(env, ta
     assert described.typed_search_attributes.get(ORDER_STATUS) == "RESOLVED"
 
 
-async def test_a_saga_not_waiting_refuses_a_resolve(env, task_queue) -> None:
+async def test_a_saga_not_waiting_refuses_a_resolve(env, queue_prefix) -> None:
     request = order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 3600})
-    async with stub_worker(env, task_queue, Stubs()):
-        handle = await start_order(env.client, request, task_queue)
+    async with stub_worker(env, queue_prefix, Stubs()):
+        handle = await start_order(env.client, request, queue_prefix)
 
         async def awaiting_handover() -> bool:
             return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
@@ -107,13 +107,15 @@ async def test_a_saga_not_waiting_refuses_a_resolve(env, task_queue) -> None:
         assert (await order_result(handle)).status == SagaState.CANCELLED
 
 
-async def test_an_order_not_shipped_by_its_deadline_is_undone_and_expired(env, task_queue) -> None:
+async def test_an_order_not_shipped_by_its_deadline_is_undone_and_expired(
+    env, queue_prefix
+) -> None:
     stubs = Stubs(fail_first={"create_shipment": 10_000})  # the carrier is down for days
     request = order(("prod-456", 1, "19.99")).model_copy(
         update={"deadline_seconds": 600, "step_deadline_seconds": 86400}  # the order gives up first
     )
-    async with stub_worker(env, task_queue, stubs):
-        handle = await start_order(env.client, request, task_queue)
+    async with stub_worker(env, queue_prefix, stubs):
+        handle = await start_order(env.client, request, queue_prefix)
         result = await order_result(handle)  # time skips to the deadline
         status = await query_status(handle)
 
@@ -127,10 +129,10 @@ async def test_an_order_not_shipped_by_its_deadline_is_undone_and_expired(env, t
     assert shipment.state == StepState.COMPENSATED
 
 
-async def test_a_booked_shipment_is_past_the_deadline(env, task_queue) -> None:
+async def test_a_booked_shipment_is_past_the_deadline(env, queue_prefix) -> None:
     request = order(("prod-456", 1, "19.99")).model_copy(
         update={"deadline_seconds": 60, "handover_delay_seconds": 3600}  # pickup after it
     )
-    async with stub_worker(env, task_queue, Stubs()):
-        result = await order_result(await start_order(env.client, request, task_queue))
+    async with stub_worker(env, queue_prefix, Stubs()):
+        result = await order_result(await start_order(env.client, request, queue_prefix))
     assert result.status == SagaState.COMPLETED

@@ -21,20 +21,20 @@ from workflows.order_state import SagaState, StepState
 from workflows.order_workflow import OrderSaga
 
 
-async def test_transient_gateway_failures_are_retried_then_succeed(env, task_queue) -> None:
+async def test_transient_gateway_failures_are_retried_then_succeed(env, queue_prefix) -> None:
     stubs = Stubs(fail_first={"charge_payment": 3})
     request = order(("prod-456", 2, "19.99"))
-    result, handle = await run_stub_saga(env, task_queue, stubs, request)
+    result, handle = await run_stub_saga(env, queue_prefix, stubs, request)
     assert result.status == SagaState.COMPLETED
     # Three 503s then success, on the fourth attempt.
     assert await activity_attempts(handle, "charge_payment") == 4
     assert result.compensations_run == []
 
 
-async def test_transient_failures_past_the_steps_deadline_compensate(env, task_queue) -> None:
+async def test_transient_failures_past_the_steps_deadline_compensate(env, queue_prefix) -> None:
     stubs = Stubs(fail_first={"charge_payment": 100_000})
     request = order(("prod-456", 1, "19.99"))
-    result, handle = await run_stub_saga(env, task_queue, stubs, request)
+    result, handle = await run_stub_saga(env, queue_prefix, stubs, request)
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
         "charge_payment",
@@ -49,23 +49,23 @@ async def test_transient_failures_past_the_steps_deadline_compensate(env, task_q
     assert result.compensations_run == ["refund_payment", "release_inventory"]
 
 
-async def test_failing_compensation_is_retried_until_it_succeeds(env, task_queue) -> None:
+async def test_failing_compensation_is_retried_until_it_succeeds(env, queue_prefix) -> None:
     stubs = Stubs(fail_first={"refund_payment": 6, "release_inventory": 2}, reject_shipment=True)
     request = order(("prod-456", 1, "19.99"))
-    result, handle = await run_stub_saga(env, task_queue, stubs, request)
+    result, handle = await run_stub_saga(env, queue_prefix, stubs, request)
     assert result.status == SagaState.COMPENSATED
     assert await activity_attempts(handle, "refund_payment") == 7
     assert await activity_attempts(handle, "release_inventory") == 3
     assert await scheduled_activities(handle) == FULL_UNDO
 
 
-async def test_status_query_reports_each_step_while_running(env, task_queue) -> None:
+async def test_status_query_reports_each_step_while_running(env, queue_prefix) -> None:
     stubs = Stubs()
     stubs.shipment_gate = asyncio.Event()
     request = order(("prod-456", 1, "19.99"))
-    async with stub_worker(env, task_queue, stubs, cached=10):
+    async with stub_worker(env, queue_prefix, stubs, cached=10):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         await asyncio.wait_for(stubs.shipment_started.wait(), timeout=30)
         status = await handle.query(OrderSaga.status)
@@ -79,7 +79,7 @@ async def test_status_query_reports_each_step_while_running(env, task_queue) -> 
     assert [s.state for s in final.steps] == [StepState.DONE] * 3
 
 
-async def test_a_step_that_took_effect_before_failing_is_still_undone(env, task_queue) -> None:
+async def test_a_step_that_took_effect_before_failing_is_still_undone(env, queue_prefix) -> None:
     """The charge lands at the gateway but every answer is lost: the refund still runs."""
     stubs = Stubs(fail_first={"charge_payment": 10})
     charged: set[str] = set()
@@ -98,10 +98,13 @@ async def test_a_step_that_took_effect_before_failing_is_still_undone(env, task_
     replaced = stubs.with_overrides(
         charge_payment=charge_then_lose_the_answer, refund_payment=refund
     )
-    async with stub_worker(env, task_queue, stubs, activities=replaced):
+    async with stub_worker(env, queue_prefix, stubs, activities=replaced):
         result = await order_result(
             await env.client.start_workflow(
-                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+                OrderSaga.run,
+                request,
+                id=request.workflow_id,
+                task_queue=orders_queue(queue_prefix),
             )
         )
     assert (result.failed_step, result.error_type) == ("charge_payment", "GatewayUnreachable")

@@ -28,7 +28,7 @@ async def test_a_charge_whose_row_write_fails_is_recorded_on_retry(
     dev_server: str,
     engine: Engine,
     stripe_server,
-    task_queue: str,
+    queue_prefix: str,
     make_product,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -52,7 +52,7 @@ async def test_a_charge_whose_row_write_fails_is_recorded_on_retry(
         request = order((make_product(stock=2), 1, "19.99")).model_copy(
             update={"handover_delay_seconds": 0}
         )
-        settings = Settings(stripe_api_base=base_url, task_queue=task_queue)
+        settings = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix)
         client = await connect(dev_server)
         try:
             async with build_worker(client, settings=settings, engine=behind_proxy):
@@ -61,7 +61,7 @@ async def test_a_charge_whose_row_write_fails_is_recorded_on_retry(
                         OrderSaga.run,
                         request,
                         id=request.workflow_id,
-                        task_queue=orders_queue(task_queue),
+                        task_queue=orders_queue(queue_prefix),
                     )
                 )
         finally:

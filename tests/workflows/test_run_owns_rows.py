@@ -60,13 +60,13 @@ def books(engine, stripe, request: OrderRequest, sku: str) -> tuple[object, ...]
     ("outcome", "policy", "starts"), POLICIES, ids=lambda p: str(getattr(p, "name", p))
 )
 async def test_a_new_run_under_an_orders_id_changes_nothing_of_the_first(
-    env, engine, stripe_server, task_queue, make_product, outcome, policy, starts
+    env, engine, stripe_server, queue_prefix, make_product, outcome, policy, starts
 ) -> None:
     stripe, base_url = stripe_server
     sku = make_product(stock=5)
     request = first_order(sku, outcome)
-    settings = Settings(stripe_api_base=base_url, task_queue=task_queue)
-    queue = orders_queue(task_queue)
+    settings = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix)
+    queue = orders_queue(queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine):
         first = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=queue

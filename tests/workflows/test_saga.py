@@ -43,10 +43,10 @@ class Stubs:
         self.activities = [probe_do, probe_undo]
 
 
-def probe_worker(env, task_queue: str, stubs: Stubs) -> Worker:  # type: ignore[no-untyped-def]
+def probe_worker(env, queue_prefix: str, stubs: Stubs) -> Worker:  # type: ignore[no-untyped-def]
     return Worker(
         env.client,
-        task_queue=task_queue,
+        task_queue=queue_prefix,
         workflows=[SagaProbe],
         activities=stubs.activities,
         workflow_runner=SANDBOX,
@@ -54,46 +54,46 @@ def probe_worker(env, task_queue: str, stubs: Stubs) -> Worker:  # type: ignore[
     )
 
 
-async def run_probe(env, task_queue: str, stubs: Stubs, probe: Probe) -> ProbeResult:  # type: ignore[no-untyped-def]
-    async with probe_worker(env, task_queue, stubs):
+async def run_probe(env, queue_prefix: str, stubs: Stubs, probe: Probe) -> ProbeResult:  # type: ignore[no-untyped-def]
+    async with probe_worker(env, queue_prefix, stubs):
         result: ProbeResult = await env.client.execute_workflow(
-            SagaProbe.run, probe, id=f"probe-{uuid.uuid4()}", task_queue=task_queue
+            SagaProbe.run, probe, id=f"probe-{uuid.uuid4()}", task_queue=queue_prefix
         )
         return result
 
 
-async def test_undos_run_newest_first_each_once(env, task_queue: str) -> None:
+async def test_undos_run_newest_first_each_once(env, queue_prefix: str) -> None:
     stubs = Stubs(fail={"d"})
-    result = await run_probe(env, task_queue, stubs, Probe(steps=["a", "b", "c", "d"]))
+    result = await run_probe(env, queue_prefix, stubs, Probe(steps=["a", "b", "c", "d"]))
     # d failed after its undo was registered: it is undone too (it may have taken effect).
     assert stubs.undone == ["d:registered", "c:registered", "b:registered", "a:registered"]
     assert result.failed == []
     assert result.hooks[:2] == ["undo undo-d", "undone undo-d"]
 
 
-async def test_an_undo_registered_again_replaces_the_first_in_place(env, task_queue: str) -> None:
+async def test_an_undo_registered_again_replaces_the_first_in_place(env, queue_prefix: str) -> None:
     stubs = Stubs(fail={"c"})
-    result = await run_probe(env, task_queue, stubs, Probe(steps=["a", "b", "c"], learns=["a"]))
+    result = await run_probe(env, queue_prefix, stubs, Probe(steps=["a", "b", "c"], learns=["a"]))
     assert stubs.undone == ["c:registered", "b:registered", "a:learned"]
     assert result.undone == ["undo-a", "undo-b", "undo-c"]  # still in step order
 
 
-async def test_a_failed_undo_is_reported_and_older_undos_still_run(env, task_queue: str) -> None:
+async def test_a_failed_undo_is_reported_and_older_undos_still_run(env, queue_prefix: str) -> None:
     stubs = Stubs(fail={"c", "b:registered"})
-    result = await run_probe(env, task_queue, stubs, Probe(steps=["a", "b", "c"]))
+    result = await run_probe(env, queue_prefix, stubs, Probe(steps=["a", "b", "c"]))
     assert stubs.undone == ["c:registered", "a:registered"]
     assert result.failed == ["undo-b"]
     assert "failed undo-b" in result.hooks and result.hooks[-1] == "undone undo-a"
 
 
-async def test_a_cancel_during_the_undo_changes_nothing(env, task_queue: str) -> None:
+async def test_a_cancel_during_the_undo_changes_nothing(env, queue_prefix: str) -> None:
     stubs = Stubs(fail={"c"}, hold="b:registered")
-    async with probe_worker(env, task_queue, stubs):
+    async with probe_worker(env, queue_prefix, stubs):
         handle = await env.client.start_workflow(
             SagaProbe.run,
             Probe(steps=["a", "b", "c"]),
             id=f"probe-{uuid.uuid4()}",
-            task_queue=task_queue,
+            task_queue=queue_prefix,
         )
         await asyncio.wait_for(stubs.held.wait(), timeout=30)
         await handle.cancel()

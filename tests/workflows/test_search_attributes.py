@@ -39,13 +39,13 @@ async def started_with(handle: WorkflowHandle[Any, Any]) -> dict[str, object]:
 
 
 async def test_started_by_the_client_api_it_is_findable_at_once_and_upserts_once(
-    env, engine, stripe_server, task_queue, make_product: Callable[..., str]
+    env, engine, stripe_server, queue_prefix, make_product: Callable[..., str]
 ) -> None:
     sku = make_product(stock=5, price="19.99")
     request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 0})
-    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
-        handle = await start_order(env.client, request, task_queue)
+        handle = await start_order(env.client, request, queue_prefix)
         result: OrderResult = await order_result(handle)
 
     assert result.status == SagaState.COMPLETED
@@ -66,14 +66,14 @@ async def test_started_by_the_client_api_it_is_findable_at_once_and_upserts_once
 
 
 async def test_started_by_another_client_it_sets_what_the_start_lacked(
-    env, engine, stripe_server, task_queue, make_product: Callable[..., str]
+    env, engine, stripe_server, queue_prefix, make_product: Callable[..., str]
 ) -> None:
     sku = make_product(stock=5, price="19.99")
     request = order((sku, 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})
-    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
         handle = await env.client.start_workflow(  # as `temporal workflow start` would
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         await order_result(handle)
 

@@ -17,7 +17,7 @@ from workflows.order_workflow import OrderSaga
 
 
 async def test_a_saga_leaves_spans_for_the_start_the_run_and_each_activity(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     spans = InMemorySpanExporter()
     provider = TracerProvider()
@@ -28,12 +28,15 @@ async def test_a_saga_leaves_spans_for_the_start_the_run_and_each_activity(
     request = order((make_product(stock=2), 1, "19.99")).model_copy(
         update={"handover_delay_seconds": 0}
     )
-    settings = Settings(stripe_api_base=stripe_server[1], task_queue=task_queue)
+    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
 
     async with build_worker(client, settings=settings, engine=engine):
         result = await order_result(
             await client.start_workflow(
-                OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+                OrderSaga.run,
+                request,
+                id=request.workflow_id,
+                task_queue=orders_queue(queue_prefix),
             )
         )
 

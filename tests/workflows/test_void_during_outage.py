@@ -16,7 +16,7 @@ from workflows.order_workflow import OrderSaga
 
 
 async def test_a_cancel_while_the_gateway_is_down_releases_the_stock_at_once(
-    env, engine, stripe_server, task_queue, make_product
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
@@ -24,9 +24,11 @@ async def test_a_cancel_while_the_gateway_is_down_releases_the_stock_at_once(
     # The create runs at the gateway and its answer is lost; every other call answers 500.
     stripe_state.faults.force("execute_then_timeout", 1_000_000, path_suffix="/payment_intents")
     stripe_state.faults.force("http_500", 1_000_000)
-    async with build_worker(env.client, settings=settings_for(base_url, task_queue), engine=engine):
+    async with build_worker(
+        env.client, settings=settings_for(base_url, queue_prefix), engine=engine
+    ):
         handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(task_queue)
+            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
         while not stripe_state.ledger.intents_of_order(request.order_id):
             await env.sleep(timedelta(seconds=1))  # the create retries against the outage

@@ -58,7 +58,7 @@ async def first_activity(handle: WorkflowHandle[Any, Any]) -> str:
 
 
 async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next(
-    dev_server, task_queue
+    dev_server, queue_prefix
 ) -> None:
     client = await connect(dev_server)
     waiting = [
@@ -66,9 +66,9 @@ async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next
         for _ in range(2)
     ]
     fresh = [order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})]
-    async with stub_worker(client, task_queue, Stubs(), build_id="1"):
+    async with stub_worker(client, queue_prefix, Stubs(), build_id="1"):
         await make_current(client, "1")
-        old = [await start_order(client, request, task_queue) for request in waiting]
+        old = [await start_order(client, request, queue_prefix) for request in waiting]
 
         async def all_waiting_for_pickup() -> bool:
             states = [(await query_status(h)).state for h in old]
@@ -76,10 +76,10 @@ async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next
 
         await until(all_waiting_for_pickup)
         async with stub_worker(
-            client, task_queue, Stubs(), build_id="2", saga=ChargesBeforeReserving
+            client, queue_prefix, Stubs(), build_id="2", saga=ChargesBeforeReserving
         ):
             await make_current(client, "2")
-            new = [await start_order(client, request, task_queue) for request in fresh]
+            new = [await start_order(client, request, queue_prefix) for request in fresh]
             results = await asyncio.gather(*(order_result(h) for h in [*old, *new]))
 
     assert [r.status for r in results] == [SagaState.COMPLETED] * 3

@@ -15,13 +15,13 @@ from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 
 
-def settings_for(base_url: str, task_queue: str) -> Settings:
+def settings_for(base_url: str, queue_prefix: str) -> Settings:
     # The breaker keeps wall-clock time while this server skips it: left to open, it fails
     # the undo for 30 real seconds, thousands of skipped-time retries that once broke the
     # server's HTTP/2 stream. It is not what these tests are about.
     return Settings(
         stripe_api_base=base_url,
-        task_queue=task_queue,
+        queue_prefix=queue_prefix,
         stripe_max_network_retries=0,
         breaker_fail_max=1_000_000,
     )

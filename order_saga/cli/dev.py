@@ -1,10 +1,10 @@
-"""`order-saga dev`, `demo` and `stripe-server`: the embedded stack in the foreground."""
+"""`order-saga dev` and `stripe-server`: the embedded stack, or its Stripe server, in the
+foreground."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -34,14 +34,14 @@ async def until_interrupted(failure: asyncio.Future[str] | None = None) -> str |
     return failure.result() if failure is not None and failure.done() else None
 
 
-def print_endpoints(endpoints: Endpoints, task_queue: str) -> None:
+def print_endpoints(endpoints: Endpoints, queue_prefix: str) -> None:
     """Tell the person at the terminal where everything is."""
     typer.echo(f"Temporal frontend  {endpoints.temporal}")
     typer.echo(f"Temporal Web UI    {endpoints.web_ui}")
     typer.echo(f"Stripe API         {endpoints.stripe or 'api.stripe.com (STRIPE_API_KEY)'}")
     typer.echo(f"Database           {endpoints.database}")
     worker = "running here" if "worker" in endpoints.started else "not started (--no-worker)"
-    typer.echo(f"Worker             {worker}, task queue {task_queue}")
+    typer.echo(f"Worker             {worker}, task queues {queue_prefix}-*")
 
 
 @app.command()
@@ -79,7 +79,7 @@ def dev(
         ):
             server = api_server(client, settings, embedded=True, serve_codec=True)
             serving = asyncio.create_task(server.serve(sockets=[api_socket]))
-            print_endpoints(endpoints, settings.task_queue)
+            print_endpoints(endpoints, settings.queue_prefix)
             typer.echo(f"Order API          http://127.0.0.1:{api_port}/api/orders (docs: /docs)")
             typer.echo("Ready. Ctrl-C stops everything.")
             failure = await until_interrupted(endpoints.gave_up)
@@ -88,34 +88,6 @@ def dev(
         if failure:
             raise CliError(f"{failure}; stopped everything")
         typer.echo("Stopped.")
-
-    asyncio.run(run())
-
-
-@app.command()
-@one_line_errors
-def demo(
-    stay: Annotated[
-        bool, typer.Option("--stay/--exit", help="Keep a stack the demo started up for the Web UI")
-    ] = True,
-) -> None:
-    """Send sample orders down every path and print their outcomes (uses a running stack)."""
-    for noisy in ("temporalio.activity", "temporalio.workflow"):
-        logging.getLogger(noisy).setLevel(logging.ERROR)  # the table tells the failures
-
-    from order_saga.cli.demo import run_demo
-    from order_saga.embedded.stack import embedded_stack
-
-    settings = Settings()
-
-    async def run() -> None:
-        async with embedded_stack(settings, reuse_running=True) as (client, endpoints):
-            await run_demo(client, settings, endpoints)
-            if stay and "temporal" in endpoints.started:
-                typer.echo("The stack stays up so you can explore the Web UI; Ctrl-C stops it.")
-                failure = await until_interrupted(endpoints.gave_up)
-                if failure:
-                    raise CliError(f"{failure}; stopped everything")
 
     asyncio.run(run())
 
@@ -162,21 +134,3 @@ def stripe_server(
                 await until_interrupted()
 
     asyncio.run(run())
-
-
-@app.command()
-@one_line_errors
-def migrate(
-    seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Add the demo catalogue")] = True,
-) -> None:
-    """Create or upgrade the schema of DATABASE_URL (and seed the demo catalogue)."""
-    from order_saga.db.engine import display_url, make_engine
-    from order_saga.embedded.stack import prepare_database
-
-    settings = Settings()
-    engine = make_engine(settings.database_url)
-    try:
-        prepare_database(engine, seed=seed)
-    finally:
-        engine.dispose()
-    typer.echo(f"Database {display_url(settings.database_url)} is at the latest schema.")
