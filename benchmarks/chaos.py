@@ -29,8 +29,6 @@ from sqlalchemy.engine import make_url
 
 from activities.database import transaction
 from activities.inventory.tables import Product
-from benchmarks.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
-from benchmarks.tcp_proxy import TcpProxy
 from order_saga.audit import Outcome, audit
 from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine, normalise_url
@@ -41,6 +39,8 @@ from order_saga.embedded.stack import wait_for_temporal
 from order_saga.embedded.temporal_server import TUNING, search_attribute_flags
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
+from testkit.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
+from testkit.tcp_proxy import TcpProxy
 
 STOCK, PRICE = 100_000, Decimal("10.00")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import socket
+import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
@@ -25,8 +26,20 @@ from order_saga.embedded.local_stripe.app import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.visibility import register_search_attributes
+from tests.processes import start_worker, stop_worker
 
 POSTGRES_URL = os.environ.get("DATABASE_URL")
+# What the quick loop (`./run test -m "not slow"`) leaves out: a test on a Temporal server
+# (the time-skipping one or the dev server), and one that runs the programs as processes.
+SERVER_FIXTURES = frozenset({"env", "dev_server"})
+PROGRAM_TESTS = Path(__file__).parent / "order_saga" / "cli"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & SERVER_FIXTURES or PROGRAM_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 def _migrated(url: str) -> Engine:
@@ -168,3 +181,10 @@ def cli_env(engine: Engine, stripe_server, queue_prefix: str) -> dict[str, str]:
         "STRIPE_API_BASE": stripe_server[1],
         "QUEUE_PREFIX": queue_prefix,
     }
+
+
+@pytest.fixture
+def worker_process(dev_server: str, cli_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    process = start_worker(dev_server, cli_env)
+    yield process
+    stop_worker(process)

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parent.parent
 # A stand-in for Python: passes the version check, makes a venv of itself, "installs".
 FAKE_PYTHON = """#!/bin/sh
@@ -20,6 +22,7 @@ exit 0
 """
 
 
+@pytest.mark.slow  # runs ./run as a process
 def test_the_first_run_says_what_it_installs_and_later_runs_do_not(tmp_path: Path) -> None:
     shutil.copy(ROOT / "run", tmp_path / "run")
     (tmp_path / "pyproject.toml").write_text("")

@@ -18,9 +18,9 @@ from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
-from tests.cli.conftest import BIN, read_until
 from tests.conftest import free_port
 from tests.helpers import order_data
+from tests.processes import BIN, read_until
 
 PROBLEM = "application/problem+json"
 

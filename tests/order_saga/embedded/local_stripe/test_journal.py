@@ -15,8 +15,8 @@ from order_saga.embedded.local_stripe.journal import repair
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
-from tests.cli.conftest import read_until
 from tests.conftest import free_port, serve_in_thread
+from tests.processes import read_until
 
 BIN = Path(sys.executable).parent
 PARAMS = {"amount": 500, "currency": "usd", "payment_method": "pm_card_visa", "confirm": True}
@@ -43,6 +43,7 @@ def test_a_request_appends_one_line_however_much_is_held(tmp_path: Path) -> None
     assert len(journal.read_text().splitlines()) == 301  # the start-up snapshot, then one each
 
 
+@pytest.mark.slow  # runs the server as a process, twice
 def test_an_answered_request_survives_kill_9(tmp_path: Path) -> None:
     journal, port = tmp_path / "stripe.json", free_port()
     command = [str(BIN / "order-saga"), "stripe-server", "--port", str(port)]
@@ -113,6 +114,7 @@ DAMAGE = {
 }
 
 
+@pytest.mark.slow  # runs the server as a process
 @pytest.mark.parametrize("damage", DAMAGE, ids=str)
 def test_a_damaged_line_stops_the_start_naming_it_and_leaves_the_file(
     tmp_path: Path, damage: str

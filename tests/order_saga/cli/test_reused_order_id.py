@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from order_saga.binaries import find_binary
-from tests.cli.conftest import order_saga
 from tests.helpers import order_data, orders_queue, payment_and_shipment, stock
+from tests.processes import order_saga
 
 
 def temporal(*args: str, dev_server: str) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""Fixtures of the command-line tests: a real dev server, the CLI's environment, workers."""
+"""The programs as processes, for the tests that run them: the CLI, the worker, their output."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import selectors
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,13 +27,6 @@ def stop_worker(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr.decode()[-2000:]  # clean shutdown on SIGTERM
-
-
-@pytest.fixture
-def worker_process(dev_server: str, cli_env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = start_worker(dev_server, cli_env)
-    yield process
-    stop_worker(process)
 
 
 def order_saga(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.conftest import order_saga
+from tests.processes import order_saga
 
 
 def test_load_runs_the_mix_and_reports_throughput_latency_and_outcomes(

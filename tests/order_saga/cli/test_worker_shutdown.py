@@ -10,8 +10,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from order_saga.client import order_result, start_order
-from tests.cli.conftest import start_worker, stop_worker
 from tests.helpers import activity_attempts, order, until
+from tests.processes import start_worker, stop_worker
 from workflows.order_state import SagaState
 
 ORDERS = 4

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine
 
 from activities.payment.breaker import GatewayBreaker
-from benchmarks.tcp_proxy import TcpProxy, tcp_proxy
 from order_saga.audit import Outcome, audit
 from order_saga.client import order_result
 from order_saga.db.engine import make_engine
@@ -19,6 +18,7 @@ from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
+from testkit.tcp_proxy import TcpProxy, tcp_proxy
 from tests.helpers import activity_attempts, order, orders_queue, payment_and_shipment
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga

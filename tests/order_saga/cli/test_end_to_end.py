@@ -14,9 +14,9 @@ from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
-from tests.cli.conftest import order_saga
 from tests.conftest import free_port
 from tests.helpers import order_data
+from tests.processes import order_saga
 
 CUSTOMER = ["--customer-id", "c1"]
 ADDRESS = ["--street", "1 Main", "--city", "X", "--zip-code", "1"]

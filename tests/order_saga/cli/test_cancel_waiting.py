@@ -8,8 +8,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from order_saga.client import order_status, start_order
-from tests.cli.conftest import BIN, read_until
 from tests.helpers import order, until
+from tests.processes import BIN, read_until
 
 
 async def test_a_cancel_waiting_on_the_gateway_says_so_then_ends(

@@ -7,7 +7,7 @@ import asyncio
 import json
 import subprocess
 
-from tests.cli.conftest import order_saga, start_worker
+from tests.processes import order_saga, start_worker
 
 ADDRESS = ["--street", "1 Main St", "--city", "Springfield", "--zip-code", "62701"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from order_saga.embedded.stack import port_open
-from tests.cli.conftest import BIN, children, read_until
 from tests.helpers import clean_env
+from tests.processes import BIN, children, read_until
 
 STACK_PORTS = (7233, 8233, 12111, 8000)
 pytestmark = pytest.mark.skipif(

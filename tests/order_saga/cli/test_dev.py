@@ -13,8 +13,8 @@ import pytest
 
 from order_saga.codec import new_key
 from order_saga.embedded.stack import port_open
-from tests.cli.conftest import children, read_until
 from tests.helpers import clean_env, order_data
+from tests.processes import children, read_until
 
 BIN = Path(sys.executable).parent
 STACK_PORTS = (7233, 8233, 12111, 8000)

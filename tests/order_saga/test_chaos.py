@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from benchmarks.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
 from order_saga.audit import Outcome, audit
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
+from testkit.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
 from workflows.order_state import SagaState
 
 SAGAS = 34  # every path of the mix, twice

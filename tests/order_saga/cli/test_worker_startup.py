@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from benchmarks.tcp_proxy import tcp_proxy
 from order_saga.client import order_result
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.temporal import connect
-from tests.cli.conftest import read_until, start_worker, stop_worker
+from testkit.tcp_proxy import tcp_proxy
 from tests.conftest import free_port_for_a_late_server
 from tests.helpers import order, orders_queue
+from tests.processes import read_until, start_worker, stop_worker
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
 

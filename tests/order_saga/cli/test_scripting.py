@@ -14,8 +14,8 @@ import pytest
 
 from order_saga.client import find_order
 from order_saga.temporal import connect
-from tests.cli.conftest import BIN, order_saga, read_until
 from tests.helpers import order_data
+from tests.processes import BIN, order_saga, read_until
 
 ADDRESS = ["--street", "1 Main St", "--city", "Springfield", "--zip-code", "62701"]
 

@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 
-from tests.cli.conftest import order_saga
+from tests.processes import order_saga
 
 ORDER = ["--customer-id", "c-resolve", "--street", "1 Main St", "--city", "Springfield",
          "--zip-code", "62701"]  # fmt: skip
