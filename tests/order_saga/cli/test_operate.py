@@ -202,5 +202,5 @@ def test_an_unknown_status_is_refused_with_the_known_ones(cli_env) -> None:
     assert done.stderr.strip() == (
         "order-saga: unknown order status 'SHIPPED'; known: RUNNING, AWAITING_HANDOVER, "
         "COMPENSATING, CANCELLING, COMPLETED, COMPENSATED, CANCELLED, COMPENSATION_FAILED, "
-        "EXPIRED, RESOLVED"
+        "EXPIRED, RESOLVED, REFUSED, TERMINATED"
     )

@@ -30,13 +30,9 @@ async def test_sigterm_lets_the_gateway_calls_in_flight_finish(
         for _ in range(ORDERS):
             request = order((sku, 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})
             handles.append(await start_order(client, request, queue_prefix))
-        creates = lambda: sum(  # noqa: E731
-            1 for method, path, _ in list(stripe.requests)
-            if method == "POST" and path == "/v1/payment_intents"
-        )  # fmt: skip
 
-        async def all_in_flight() -> bool:
-            return creates() >= ORDERS
+        async def all_in_flight() -> bool:  # each order's create reached the (slow) gateway
+            return all(stripe.requests_with_key(f"{h.id}/create") for h in handles)
 
         await until(all_in_flight)
         worker.send_signal(signal.SIGTERM)
