@@ -10,7 +10,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from workflows import saga_metrics
-from workflows.order_state import WORKFLOW_TYPE
+from workflows.order_state import STEPS, WORKFLOW_TYPE
 
 
 def prometheus_runtime(port: int, host: str = "0.0.0.0") -> Runtime:
@@ -37,7 +37,7 @@ def zero_saga_counters(client: Client, orders_queue: str) -> None:
     for undo in saga_metrics.UNDOS:
         failures.add(0, {"undo": undo})
     step_failures = saga_metrics.counter(meter, saga_metrics.STEP_FAILURES)
-    for step in saga_metrics.STEPS:
+    for step in STEPS:
         step_failures.add(0, {"step": step, "error_type": "other"})
 
 

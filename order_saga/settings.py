@@ -12,7 +12,14 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from temporalio.converter import PayloadCodec
 
+from workflows.order_request import (
+    DEFAULT_DEADLINE_SECONDS,
+    MAX_DEADLINE_SECONDS,
+    MIN_DEADLINE_SECONDS,
+)
+
 DATA_DIR = Path(".data")
+API_PORT = 8000  # the HTTP order API's, as the original design serves it
 LOCAL_STRIPE_PORT = 12111  # stripe-mock's port, so tools that know it find ours
 LOCAL_STRIPE_KEY = "sk_test_order_saga_local"
 ALWAYS_UNSERVED = frozenset({"AQ"})  # no carrier ships to Antarctica
@@ -51,9 +58,9 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="How long it stays open before half-opening"
     )
     order_deadline_seconds: int = Field(
-        default=24 * 3600,
-        ge=60,
-        le=30 * 86400,
+        default=DEFAULT_DEADLINE_SECONDS,
+        ge=MIN_DEADLINE_SECONDS,
+        le=MAX_DEADLINE_SECONDS,
         description="An order's business deadline unless it names one: a saga whose shipment "
         "is not booked by then is undone and ends EXPIRED",
     )

@@ -7,6 +7,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from workflows.order_state import WORKFLOW_TYPE
 from workflows.search_attributes import ALL, CUSTOMER_ID, ORDER_STATUS
 
 
@@ -27,7 +28,7 @@ async def register_search_attributes(client: Client) -> None:
 
 def list_query(*, status: str | None = None, customer: str | None = None) -> str:
     """A visibility query for sagas, narrowed by status and customer when given."""
-    clauses = ["WorkflowType = 'OrderSaga'"]
+    clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
     for key, value in ((ORDER_STATUS.name, status), (CUSTOMER_ID.name, customer)):
         if value:
             escaped = value.replace("\\", "\\\\").replace("'", "\\'")

@@ -12,8 +12,6 @@ from temporalio.client import Client
 from order_saga.api.app import create_app
 from order_saga.settings import Settings
 
-API_PORT = 8000
-
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """Bound before serving, so a port in use is one clear line, not a server's log."""

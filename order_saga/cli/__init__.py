@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -16,23 +18,65 @@ from temporalio.service import RPCError
 from order_saga.client import OrderError
 from order_saga.field_errors import describe_validation_error
 
-app = typer.Typer(
-    no_args_is_help=True,
-    help="Run e-commerce orders as Temporal sagas: reserve, charge, ship, undo on failure.",
-)
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from order_saga.settings import Settings
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Where each command finds Temporal: envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, a profile
+# Where a command finds Temporal: envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, a profile
 # in temporal.toml), unless these say otherwise.
-AddressOption = Annotated[
-    str | None, typer.Option(help="Temporal host:port; default from envconfig (localhost:7233)")
-]
-NamespaceOption = Annotated[
-    str | None, typer.Option(help="Temporal namespace; default from envconfig (default)")
-]
-ProfileOption = Annotated[
-    str | None, typer.Option(help="envconfig profile in temporal.toml (TEMPORAL_PROFILE)")
-]
+TEMPORAL_OPTIONS = {
+    "address": Annotated[
+        str | None, typer.Option(help="Temporal host:port; default from envconfig (localhost:7233)")
+    ],
+    "namespace": Annotated[
+        str | None, typer.Option(help="Temporal namespace; default from envconfig (default)")
+    ],
+    "profile": Annotated[
+        str | None, typer.Option(help="envconfig profile in temporal.toml (TEMPORAL_PROFILE)")
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Temporal:
+    """Where a command finds Temporal, as its options said."""
+
+    address: str | None = None
+    namespace: str | None = None
+    profile: str | None = None
+
+    async def connect(self, settings: Settings) -> Client:
+        """A client, as every command connects: tracing and the payload codec from settings."""
+        from order_saga.temporal import connect_for
+
+        return await connect_for(
+            settings, self.address, namespace=self.namespace, profile=self.profile
+        )
+
+
+ENVCONFIG = Temporal()  # no option given: envconfig alone
+
+
+def temporal_options(func: F) -> F:
+    """Give a command --address, --namespace and --profile, declared once here; it receives
+    them as one `temporal: Temporal` argument."""
+    signature = inspect.signature(func, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "temporal"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=kind)
+        for name, kind in TEMPORAL_OPTIONS.items()
+    ]
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        where = Temporal(*(kwargs.pop(name) for name in TEMPORAL_OPTIONS))
+        return func(*args, temporal=where, **kwargs)
+
+    command.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+    return command  # type: ignore[return-value]
 
 
 class CliError(Exception):
@@ -65,6 +109,22 @@ def one_line_errors(func: F) -> F:
         sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+class OrderSagaApp(typer.Typer):
+    """The CLI's app: every command it registers reports expected failures in one line
+    (`one_line_errors`), so a new command cannot forget to."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        """Register a command, its failures reported in one line."""
+        register = super().command(*args, **kwargs)
+        return lambda func: register(one_line_errors(func))
+
+
+app = OrderSagaApp(
+    no_args_is_help=True,
+    help="Run e-commerce orders as Temporal sagas: reserve, charge, ship, undo on failure.",
+)
 
 
 def show_version(asked: bool) -> None:

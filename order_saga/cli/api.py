@@ -7,16 +7,15 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, one_line_errors
-from order_saga.settings import Settings
-from order_saga.temporal import connect_for
+from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
+from order_saga.settings import API_PORT, Settings
 
 
 @app.command()
-@one_line_errors
+@temporal_options
 def api(
     host: Annotated[str, typer.Option(help="0.0.0.0 inside a container")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = API_PORT,
     serve_codec: Annotated[
         bool,
         typer.Option(
@@ -25,9 +24,7 @@ def api(
             "for whoever reaches it",
         ),
     ] = False,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Serve the HTTP order API (POST /api/orders, ...; OpenAPI docs on /docs) until Ctrl-C."""
     from order_saga.api.serving import api_server, listening_socket
@@ -36,7 +33,7 @@ def api(
     sock = listening_socket(host, port)
 
     async def run() -> None:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         typer.echo(f"Order API on http://{host}:{port}/api/orders (docs: /docs)")
         await api_server(client, settings, serve_codec=serve_codec).serve(sockets=[sock])
 

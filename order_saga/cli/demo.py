@@ -8,13 +8,12 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import CliError, app, one_line_errors
+from order_saga.cli import CliError, app
 from order_saga.cli.dev import until_interrupted
 from order_saga.settings import Settings
 
 
 @app.command()
-@one_line_errors
 def demo(
     stay: Annotated[
         bool, typer.Option("--stay/--exit", help="Keep a stack the demo started up for the Web UI")

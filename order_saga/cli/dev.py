@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from order_saga.cli import CliError, app, one_line_errors
-from order_saga.settings import LOCAL_STRIPE_PORT, Settings
+from order_saga.cli import CliError, app
+from order_saga.settings import API_PORT, LOCAL_STRIPE_PORT, Settings
 
 if TYPE_CHECKING:
     from order_saga.embedded.stack import Endpoints
@@ -45,7 +45,6 @@ def print_endpoints(endpoints: Endpoints, queue_prefix: str) -> None:
 
 
 @app.command()
-@one_line_errors
 def dev(
     worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run a worker in-process")
@@ -56,7 +55,7 @@ def dev(
     ] = None,
     api_port: Annotated[
         int, typer.Option(min=1, max=65535, help="Port of the HTTP order API")
-    ] = 8000,
+    ] = API_PORT,
 ) -> None:
     """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker,
     HTTP order API."""
@@ -93,7 +92,6 @@ def dev(
 
 
 @app.command("stripe-server")
-@one_line_errors
 def stripe_server(
     port: Annotated[int, typer.Option()] = LOCAL_STRIPE_PORT,
     host: Annotated[str, typer.Option(help="0.0.0.0 inside a container")] = "127.0.0.1",

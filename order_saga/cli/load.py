@@ -10,15 +10,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, one_line_errors
+from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
 from order_saga.cli.output import Output, OutputOption
 from order_saga.load import LoadReport, parse_mix, run_load
 from order_saga.settings import Settings
-from order_saga.temporal import connect_for
 
 
 @app.command()
-@one_line_errors
+@temporal_options
 def load(
     count: Annotated[int, typer.Option(min=1, help="Sagas to run")] = 100,
     concurrency: Annotated[int, typer.Option(min=1, help="Sagas in flight at once")] = 10,
@@ -26,9 +25,7 @@ def load(
         str, typer.Option(help="Weights of success, decline and reject (refused shipment)")
     ] = "success=0.8,decline=0.1,reject=0.1",
     output: OutputOption = Output.TEXT,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Start sagas against the stack, C in flight, and print throughput, latency, outcomes."""
     from activities.inventory.catalogue import stocked_prices  # loads the ORM: only here
@@ -39,7 +36,7 @@ def load(
     catalogue = stocked_prices()
 
     async def run() -> LoadReport:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("sagas", total=count)

@@ -6,12 +6,11 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import app, one_line_errors
+from order_saga.cli import app
 from order_saga.settings import Settings
 
 
 @app.command()
-@one_line_errors
 def migrate(
     seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Add the demo catalogue")] = True,
 ) -> None:

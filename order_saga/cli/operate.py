@@ -11,32 +11,29 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from order_saga.cli import AddressOption, NamespaceOption, ProfileOption, app, one_line_errors
+from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import OrderSummary, cancel_order, known_status, list_orders
 from order_saga.settings import Settings
-from order_saga.temporal import connect_for
 from order_saga.visibility import list_query
 from workflows.order_state import SagaState, SagaStatus
 
 
 @app.command()
-@one_line_errors
+@temporal_options
 def cancel(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
     reason: Annotated[str, typer.Option(help="Recorded with the cancellation")] = "",
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the undo")] = True,
     output: OutputOption = Output.TEXT,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Cancel an order: undo what its saga did, newest first (refused once handed over)."""
 
     settings = Settings()
 
     async def run() -> SagaStatus | None:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         return await cancel_order(
             client,
             order_id,
@@ -58,22 +55,20 @@ def cancel(
 
 
 @app.command("list")
-@one_line_errors
+@temporal_options
 def list_sagas(
     status: Annotated[str | None, typer.Option(help=f"OrderStatus: {', '.join(SagaState)}")] = None,
     customer: Annotated[str | None, typer.Option(help="CustomerId")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
     output: OutputOption = Output.TEXT,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """List sagas through Temporal visibility, newest first."""
     status = known_status(status) if status else None  # refused before any connection
     settings = Settings()
 
     async def run() -> list[OrderSummary]:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         return await list_orders(client, status=status, customer=customer, limit=limit)
 
     rows = asyncio.run(run())

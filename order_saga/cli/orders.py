@@ -14,20 +14,13 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.queues import queue
-from order_saga.cli import (
-    AddressOption,
-    NamespaceOption,
-    ProfileOption,
-    app,
-    one_line_errors,
-)
+from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
 from order_saga.cli.order_input import read_order
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_text, status_text
 from order_saga.client import OrderHandle, order_result, order_status, start_order
 from order_saga.order_events import step_events, worker_polls
 from order_saga.settings import Settings
-from order_saga.temporal import connect_for
-from workflows.order_request import OrderRequest
+from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
 from workflows.order_state import OrderResult
 
 UNSERVED_GRACE = 3.0  # seconds
@@ -53,7 +46,7 @@ async def warn_when_unserved(client: Client, queue_prefix: str) -> None:
 
 
 @app.command()
-@one_line_errors
+@temporal_options
 def start(
     order_file: Annotated[
         Path | None, typer.Option(help="Order request as JSON (instead of the order flags)")
@@ -72,7 +65,10 @@ def start(
     country: Annotated[str | None, typer.Option(help="Default US")] = None,
     deadline: Annotated[
         int | None,
-        typer.Option(help="Seconds until the order expires unless shipped (default 86400)"),
+        typer.Option(
+            help="Seconds until the order expires unless shipped (default ORDER_DEADLINE_SECONDS, "
+            f"{DEFAULT_DEADLINE_SECONDS})"
+        ),
     ] = None,
     handover_delay: Annotated[
         int | None,
@@ -91,9 +87,7 @@ def start(
         ),
     ] = None,
     output: OutputOption = Output.TEXT,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Validate an order and start its saga; prints the workflow id, or with --wait the outcome."""
     flags = {
@@ -118,7 +112,7 @@ def start(
     show_progress = sys.stderr.isatty() if progress is None else progress
 
     async def run() -> OrderResult | None:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         handle = await start_order(
             client,
             order,
@@ -149,19 +143,17 @@ def start(
 
 
 @app.command()
-@one_line_errors
+@temporal_options
 def status(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
     output: OutputOption = Output.TEXT,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Where the saga is and how each step went; the exit code tells an ended order's outcome."""
     settings = Settings()
 
     async def run() -> Any:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         return await order_status(client, order_id)
 
     found = asyncio.run(run())

@@ -8,23 +8,15 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import (
-    AddressOption,
-    CliError,
-    NamespaceOption,
-    ProfileOption,
-    app,
-    one_line_errors,
-)
+from order_saga.cli import ENVCONFIG, CliError, Temporal, app, temporal_options
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import mark_resolved, retry_undos, terminate_order
 from order_saga.settings import Settings
-from order_saga.temporal import connect_for
 from workflows.order_state import SagaStatus
 
 
 @app.command()
-@one_line_errors
+@temporal_options
 def resolve(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
     retry: Annotated[bool, typer.Option("--retry", help="Run the failed undos again")] = False,
@@ -33,9 +25,7 @@ def resolve(
     ] = False,
     note: Annotated[str | None, typer.Option(help="What was done (with --mark-resolved)")] = None,
     output: OutputOption = Output.TEXT,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Settle a saga waiting in COMPENSATION_FAILED: retry its failed undos, or mark it resolved."""
     if retry == mark_resolved_:
@@ -45,7 +35,7 @@ def resolve(
     settings = Settings()
 
     async def run() -> SagaStatus:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         if retry:
             return await retry_undos(client, order_id)
         return await mark_resolved(client, order_id, note or "")
@@ -57,16 +47,14 @@ def resolve(
 
 
 @app.command()
-@one_line_errors
+@temporal_options
 def terminate(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
     reason: Annotated[str, typer.Option(help="Why, recorded in the history")],
     yes: Annotated[
         bool, typer.Option("--yes", help="Terminate, knowing nothing is undone")
     ] = False,
-    address: AddressOption = None,
-    namespace: NamespaceOption = None,
-    profile: ProfileOption = None,
+    temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Stop a saga at once WITHOUT undoing anything (use cancel to undo)."""
     if not yes:
@@ -78,7 +66,7 @@ def terminate(
     settings = Settings()
 
     async def run() -> str:
-        client = await connect_for(settings, address, namespace=namespace, profile=profile)
+        client = await temporal.connect(settings)
         return await terminate_order(client, order_id, reason)
 
     workflow_id = asyncio.run(run())

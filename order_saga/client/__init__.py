@@ -17,7 +17,6 @@ from order_saga.client.errors import (
 )
 from order_saga.client.listing import OrderSummary, known_status, list_orders
 from order_saga.client.orders import (
-    DEFAULT_DEADLINE_SECONDS,
     ClosedOrder,
     OrderHandle,
     cancel_order,
@@ -31,6 +30,7 @@ from order_saga.client.orders import (
     wait_for_end,
 )
 from order_saga.client.resolving import mark_resolved, retry_undos
+from workflows.order_request import DEFAULT_DEADLINE_SECONDS
 
 __all__ = [
     "DEFAULT_DEADLINE_SECONDS",

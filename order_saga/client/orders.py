@@ -29,6 +29,7 @@ from order_saga.client.errors import (
     OrderNotFound,
 )
 from workflows.order_request import (
+    DEFAULT_DEADLINE_SECONDS,
     WORKFLOW_ID_PREFIX,
     OrderRequest,
     order_id_from,
@@ -58,9 +59,6 @@ class ClosedOrder(BaseModel):
     state: str | None
     steps: None = None
     notices: list[str] = Field(default_factory=list)
-
-
-DEFAULT_DEADLINE_SECONDS = 24 * 3600
 
 
 async def start_order(

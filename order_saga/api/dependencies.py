@@ -1,0 +1,36 @@
+"""What the order API's routes are given (FastAPI's `Depends`): the Temporal client the app
+was built on, and its configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from temporalio.client import Client
+
+from order_saga.client import DEFAULT_DEADLINE_SECONDS
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """What the routes need besides the client: where sagas run, and the default deadline."""
+
+    queue_prefix: str
+    default_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
+
+
+def temporal_client(request: Request) -> Client:
+    """The connected client the app was built on."""
+    client: Client = request.app.state.client
+    return client
+
+
+def api_config(request: Request) -> ApiConfig:
+    """The app's configuration."""
+    config: ApiConfig = request.app.state.config
+    return config
+
+
+TemporalClient = Annotated[Client, Depends(temporal_client)]
+AppConfig = Annotated[ApiConfig, Depends(api_config)]

@@ -1,0 +1,122 @@
+"""The order API's routes: start, inspect, cancel, resolve and list orders over the client API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, Query, Request, Response
+from pydantic import BaseModel, Field, model_validator
+
+from order_saga import client as orders
+from order_saga.api.dependencies import AppConfig, TemporalClient
+from order_saga.api.problems import FieldProblem, ProblemError
+from order_saga.client import ClosedOrder, OrderSummary
+from workflows.order_request import OrderRequest, order_id_from
+from workflows.order_state import SagaState, SagaStatus
+
+
+class Accepted(BaseModel):
+    """A request taken: the saga runs; its status is at `status_url` (also `Location`)."""
+
+    order_id: str
+    workflow_id: str
+    status_url: str
+
+
+class Resolve(BaseModel):
+    action: Literal["retry", "mark-resolved"]
+    note: Annotated[str | None, Field(min_length=1, max_length=2000)] = None
+
+    @model_validator(mode="after")
+    def _note_with_mark_resolved(self) -> Resolve:
+        if self.action == "mark-resolved" and not self.note:
+            raise ValueError("mark-resolved needs a note: what was done, for the record")
+        return self
+
+
+class CancelRequest(BaseModel):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+router = APIRouter()
+
+
+def accepted(request: Request, response: Response, order_id: str, workflow_id: str) -> Accepted:
+    """202's body and `Location`: where the order's status is."""
+    url = str(request.url_for("get_order", order_id=order_id).path)
+    response.headers["Location"] = url
+    return Accepted(order_id=order_id, workflow_id=workflow_id, status_url=url)
+
+
+@router.post("/api/orders", status_code=202, response_model=Accepted)
+async def create_order(
+    order: Annotated[OrderRequest, Body()],
+    request: Request,
+    response: Response,
+    client: TemporalClient,
+    config: AppConfig,
+) -> Accepted:
+    """Validate the order and start its saga. One saga per order id: a second request
+    for the same order is answered 409 with the first one's `Location`."""
+    try:
+        handle = await orders.start_order(
+            client,
+            order,
+            config.queue_prefix,
+            default_deadline_seconds=config.default_deadline_seconds,
+        )
+    except orders.OrderAlreadyStarted as err:
+        location = str(request.url_for("get_order", order_id=order.order_id).path)
+        raise ProblemError(
+            409, "order-exists", "Order exists", str(err), headers={"Location": location}
+        ) from err
+    return accepted(request, response, order.order_id, handle.id)
+
+
+@router.get("/api/orders/{order_id}", response_model=SagaStatus | ClosedOrder)
+async def get_order(order_id: str, client: TemporalClient) -> SagaStatus | ClosedOrder:
+    """Where the saga is and how each step went (the order id or the workflow id)."""
+    return await orders.order_status(client, order_id)
+
+
+@router.post("/api/orders/{order_id}/cancel", status_code=202, response_model=Accepted)
+async def cancel_order(
+    order_id: str,
+    request: Request,
+    response: Response,
+    client: TemporalClient,
+    cancel: Annotated[CancelRequest | None, Body()] = None,
+) -> Accepted:
+    """Ask the saga to undo what it did, newest first; refused (409) once the shipment is
+    handed to the carrier or the order has ended. Follow `Location` for the outcome."""
+    handle = await orders.request_cancel(client, order_id, (cancel or CancelRequest()).reason)
+    return accepted(request, response, order_id_from(handle.id), handle.id)
+
+
+@router.post("/api/orders/{order_id}/resolve", response_model=SagaStatus)
+async def resolve_order(
+    order_id: str, resolution: Annotated[Resolve, Body()], client: TemporalClient
+) -> SagaStatus:
+    """Settle a saga waiting in COMPENSATION_FAILED: `retry` its failed undos, or
+    `mark-resolved` with a note of what was done by hand (the saga then ends RESOLVED).
+    409 when it is not waiting for a person."""
+    if resolution.action == "retry":
+        return await orders.retry_undos(client, order_id)
+    return await orders.mark_resolved(client, order_id, resolution.note or "")
+
+
+@router.get("/api/orders", response_model=list[OrderSummary])
+async def list_orders(
+    client: TemporalClient,
+    status: Annotated[str | None, Query(description=f"OrderStatus: {', '.join(SagaState)}")] = None,
+    customer: Annotated[str | None, Query(max_length=64, description="CustomerId")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[OrderSummary]:
+    """Orders through Temporal visibility, newest first."""
+    try:
+        return await orders.list_orders(client, status=status, customer=customer, limit=limit)
+    except orders.InvalidFilter as err:
+        problem = FieldProblem(field=err.field, message=str(err))
+        raise ProblemError(
+            422, "invalid-request", "Invalid request", f"{err.field}: {err}", errors=[problem]
+        ) from err
