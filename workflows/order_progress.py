@@ -9,6 +9,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 from workflows import saga_metrics
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
+    STEPS,
     CompensationFailure,
     OrderResult,
     Resolution,
@@ -20,7 +21,6 @@ from workflows.order_state import (
 from workflows.saga import Compensation, describe
 from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, at_start
 
-STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
 # Runs started before this change upsert every attribute themselves and publish
 # AWAITING_HANDOVER even with no pickup wait; newer runs upsert only what their start
 # lacked, and skip a state nobody can observe. Four visibility writes per order become two

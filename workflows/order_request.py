@@ -38,6 +38,12 @@ def order_id_from(workflow_id: str) -> str:
     return workflow_id.removeprefix(WORKFLOW_ID_PREFIX)
 
 
+# An order's business deadline: what the client API fills in unless the order or the
+# ORDER_DEADLINE_SECONDS setting says otherwise, and the bounds of either.
+DEFAULT_DEADLINE_SECONDS = 24 * 3600
+MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS = 60, 30 * 86400
+
+
 class OrderRequest(Strict):
     """What a client asks for; prices are checked against the catalogue, never trusted."""
 
@@ -55,7 +61,9 @@ class OrderRequest(Strict):
         default=5,
         description="How long the booked shipment waits for pickup; cancellable until then",
     )
-    deadline_seconds: Annotated[WholeNumber, Field(ge=60, le=30 * 86400)] | None = Field(
+    deadline_seconds: (
+        Annotated[WholeNumber, Field(ge=MIN_DEADLINE_SECONDS, le=MAX_DEADLINE_SECONDS)] | None
+    ) = Field(
         default=None,
         description="The business deadline: a saga whose shipment is not booked by then is "
         "undone and ends EXPIRED. The client API fills in the configured default (24 h)",

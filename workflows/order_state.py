@@ -35,6 +35,20 @@ class SagaState(StrEnum):
     TERMINATED = "TERMINATED"
 
 
+# How a run ends, as the finished counter labels it (TERMINATED is a client's word, not one).
+OUTCOME_STATES = (
+    SagaState.COMPLETED,
+    SagaState.COMPENSATED,
+    SagaState.CANCELLED,
+    SagaState.EXPIRED,
+    SagaState.RESOLVED,
+    SagaState.COMPENSATION_FAILED,
+    SagaState.REFUSED,
+)
+# The saga's steps, in the order it runs them.
+STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
+
+
 class StepState(StrEnum):
     PENDING = "PENDING"
     RUNNING = "RUNNING"

@@ -9,6 +9,13 @@ from __future__ import annotations
 from temporalio import workflow
 from temporalio.common import MetricCounter, MetricMeter
 
+from activities.inventory.activities import RELEASE_INVENTORY, RESERVE_RETRY
+from activities.payment.activities import PAYMENT_RETRY, REFUND_PAYMENT
+from activities.shipment.activities import CANCEL_SHIPMENT, SHIPMENT_RETRY
+from workflows.order_state import OUTCOME_STATES
+
+STEP_RETRIES = (RESERVE_RETRY, PAYMENT_RETRY, SHIPMENT_RETRY)
+
 STARTED = "order_saga_sagas_started"
 FINISHED = "order_saga_sagas_finished"
 STEP_FAILURES = "order_saga_step_failures"
@@ -24,22 +31,17 @@ HELP = {
     "followed by compensation. Unknown error types count as other.",
     COMPENSATION_FAILURES: "Undos that failed for good and need a person, by undo activity.",
 }
-OUTCOMES = (
-    "completed", "compensated", "cancelled", "expired", "resolved", "compensation_failed",
-    "refused",
-)  # fmt: skip
-STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
-UNDOS = ("release_inventory", "refund_payment", "cancel_shipment")
+OUTCOMES = tuple(state.lower() for state in OUTCOME_STATES)
+UNDOS = tuple(call.name for call in (RELEASE_INVENTORY, REFUND_PAYMENT, CANCEL_SHIPMENT))
+# Every type a step's retry policy holds final, and what else ends a step or an undo.
 ERROR_TYPES = frozenset(
     {
-        "OutOfStock", "PriceMismatch", "UnknownProduct",  # inventory
-        "CardDeclined", "InsufficientFunds", "ExpiredCard", "Fraudulent", "ProcessingError",
-        "PaymentDeclined", "PaymentRejected", "GatewayAuthentication", "IdempotencyConflict",
-        "RefundFailed",  # payment
-        "ShipmentRejected",  # shipment
-        "OrderTakenByAnotherRun", "OrderAlreadyCompensated", "DatabaseError", "Timeout",
+        *(t for policy in STEP_RETRIES for t in policy.non_retryable_error_types or ()),
+        "RefundFailed",
+        "DatabaseError",
+        "Timeout",
     }
-)  # fmt: skip
+)
 
 
 def error_label(error_type: str | None) -> str:
