@@ -147,17 +147,9 @@ def root(
 
 
 def main() -> None:
-    """Console entry point of `order-saga`."""
-    from order_saga.cli import (  # noqa: F401  (registers them)
-        api,
-        demo,
-        dev,
-        load,
-        migrate,
-        operate,
-        orders,
-        resolve,
-    )
+    """Console entry point of `order-saga`: the CLI's composition root."""
+    from order_saga.cli.commands import register_commands
     from order_saga.temporal import run_then_exit
 
+    register_commands(app)
     run_then_exit(app)

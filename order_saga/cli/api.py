@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
+from order_saga.cli import ENVCONFIG, Temporal, temporal_options
 from order_saga.settings import API_PORT, Settings
 
 
-@app.command()
 @temporal_options
 def api(
     host: Annotated[str, typer.Option(help="0.0.0.0 inside a container")] = "127.0.0.1",

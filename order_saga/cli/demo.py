@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import CliError, app
+from order_saga.cli import CliError
 from order_saga.cli.dev import until_interrupted
 from order_saga.settings import Settings
 
 
-@app.command()
 def demo(
     stay: Annotated[
         bool, typer.Option("--stay/--exit", help="Keep a stack the demo started up for the Web UI")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from order_saga.cli import CliError, app
+from order_saga.cli import CliError
 from order_saga.settings import API_PORT, LOCAL_STRIPE_PORT, Settings
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ def print_endpoints(endpoints: Endpoints, queue_prefix: str) -> None:
     typer.echo(f"Worker             {worker}, task queues {queue_prefix}-*")
 
 
-@app.command()
 def dev(
     worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run a worker in-process")
@@ -91,7 +90,6 @@ def dev(
     asyncio.run(run())
 
 
-@app.command("stripe-server")
 def stripe_server(
     port: Annotated[int, typer.Option()] = LOCAL_STRIPE_PORT,
     host: Annotated[str, typer.Option(help="0.0.0.0 inside a container")] = "127.0.0.1",

@@ -10,13 +10,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
+from order_saga.cli import ENVCONFIG, Temporal, temporal_options
 from order_saga.cli.output import Output, OutputOption
 from order_saga.load import LoadReport, parse_mix, run_load
 from order_saga.settings import Settings
 
 
-@app.command()
 @temporal_options
 def load(
     count: Annotated[int, typer.Option(min=1, help="Sagas to run")] = 100,

@@ -6,11 +6,9 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import app
 from order_saga.settings import Settings
 
 
-@app.command()
 def migrate(
     seed: Annotated[bool, typer.Option("--seed/--no-seed", help="Add the demo catalogue")] = True,
 ) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
+from order_saga.cli import ENVCONFIG, Temporal, temporal_options
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import OrderSummary, cancel_order, known_status, list_orders
 from order_saga.settings import Settings
@@ -19,7 +19,6 @@ from order_saga.visibility import list_query
 from workflows.order_state import SagaState, SagaStatus
 
 
-@app.command()
 @temporal_options
 def cancel(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
@@ -54,7 +53,6 @@ def cancel(
         sys.exit(exit_code(status.state))
 
 
-@app.command("list")
 @temporal_options
 def list_sagas(
     status: Annotated[str | None, typer.Option(help=f"OrderStatus: {', '.join(SagaState)}")] = None,

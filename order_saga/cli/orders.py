@@ -14,7 +14,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.queues import queue
-from order_saga.cli import ENVCONFIG, Temporal, app, temporal_options
+from order_saga.cli import ENVCONFIG, Temporal, temporal_options
 from order_saga.cli.order_input import read_order
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_text, status_text
 from order_saga.client import OrderHandle, order_result, order_status, start_order
@@ -45,7 +45,6 @@ async def warn_when_unserved(client: Client, queue_prefix: str) -> None:
             )
 
 
-@app.command()
 @temporal_options
 def start(
     order_file: Annotated[
@@ -142,7 +141,6 @@ def start(
         sys.exit(exit_code(result.status))
 
 
-@app.command()
 @temporal_options
 def status(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],

@@ -8,14 +8,13 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import ENVCONFIG, CliError, Temporal, app, temporal_options
+from order_saga.cli import ENVCONFIG, CliError, Temporal, temporal_options
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import mark_resolved, retry_undos, terminate_order
 from order_saga.settings import Settings
 from workflows.order_state import SagaStatus
 
 
-@app.command()
 @temporal_options
 def resolve(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
@@ -46,7 +45,6 @@ def resolve(
         sys.exit(exit_code(status.state))
 
 
-@app.command()
 @temporal_options
 def terminate(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],

@@ -1,0 +1,36 @@
+"""Every command of `order-saga`, registered on the app in the order `--help` lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from order_saga.cli import OrderSagaApp
+from order_saga.cli.api import api
+from order_saga.cli.demo import demo
+from order_saga.cli.dev import dev, stripe_server
+from order_saga.cli.load import load
+from order_saga.cli.migrate import migrate
+from order_saga.cli.operate import cancel, list_sagas
+from order_saga.cli.orders import start, status
+from order_saga.cli.resolve import resolve, terminate
+
+COMMANDS: list[tuple[str, Callable[..., None]]] = [
+    ("start", start),
+    ("status", status),
+    ("cancel", cancel),
+    ("list", list_sagas),
+    ("resolve", resolve),
+    ("terminate", terminate),
+    ("dev", dev),
+    ("demo", demo),
+    ("api", api),
+    ("stripe-server", stripe_server),
+    ("migrate", migrate),
+    ("load", load),
+]
+
+
+def register_commands(app: OrderSagaApp) -> None:
+    """Put every command on the app."""
+    for name, command in COMMANDS:
+        app.command(name)(command)
