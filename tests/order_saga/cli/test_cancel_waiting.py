@@ -33,11 +33,11 @@ async def test_a_cancel_waiting_on_the_gateway_says_so_then_ends(
         env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        said = read_until(cancel, "undo waits for refund_payment (attempt", 60, stream="stderr")
+        said = read_until(cancel, "; last failure:", 60, stream="stderr")
         stripe.faults.clear()
         out, _ = cancel.communicate(timeout=90)
     finally:
         if cancel.poll() is None:
             cancel.kill()
-    assert "last failure:" in said and "An unknown error occurred" in said
+    assert "undo waits for refund_payment (attempt " in said
     assert cancel.returncode == 0 and "CANCELLED" in out.decode()

@@ -90,7 +90,7 @@ async def test_start_without_a_worker_says_so_instead_of_hanging(
     finally:
         waiting.kill()
         waiting.communicate()
-    queue = f"{cli_env['TASK_QUEUE']}-orders"
+    queue = f"{cli_env['QUEUE_PREFIX']}-orders"
     assert f"order-saga: no worker polls task queue {queue}; the order waits" in said
     handle, _ = await find_order(await connect(dev_server), order_id)
     await handle.terminate("test over")
