@@ -55,6 +55,7 @@ class OrderSaga:
         self._steps = OrderSteps(self._progress, self._saga)
         self._retrying = False
         self._expired = False
+        self._settling_to: SagaState | None = None  # how it ends once a person settles it
 
     @workflow.query(name=STATUS_QUERY)
     def status(self) -> SagaStatus:
@@ -71,7 +72,8 @@ class OrderSaga:
             self._retrying = False
         if self._progress.compensation_failures:
             self._progress.wait_for_person()  # failed again: still waiting
-        return self._progress.status()
+            return self._progress.status()
+        return self._settled_status(self._settling_to)
 
     @retry_undos.validator
     def _may_retry(self) -> None:
@@ -81,7 +83,15 @@ class OrderSaga:
     def mark_resolved(self, request: MarkResolved) -> SagaStatus:
         """A person settled the failed undos by hand: record what they did; the saga ends."""
         self._progress.resolve(request.note)
-        return self._progress.status()
+        return self._settled_status(SagaState.RESOLVED)
+
+    def _settled_status(self, end: SagaState | None) -> SagaStatus:
+        """The status a person's settlement leads to: the saga ends `end` as soon as this
+        update returns, so its caller is told that, not the waiting it leaves behind."""
+        status = self._progress.status()
+        if end is None:
+            return status
+        return status.model_copy(update={"state": end, "waiting_for_person": False})
 
     @mark_resolved.validator
     def _may_mark_resolved(self, request: MarkResolved) -> None:
@@ -160,6 +170,7 @@ class OrderSaga:
         if progress.compensation_failures:
             state = SagaState.COMPENSATION_FAILED
             if workflow.patched(WAIT_FOR_PERSON):
+                self._settling_to = end
                 progress.wait_for_person()
                 await workflow.wait_condition(
                     lambda: (

@@ -17,7 +17,7 @@ from activities.queues import queue
 from order_saga.cli import ENVCONFIG, Temporal, temporal_options
 from order_saga.cli.order_input import read_order
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_text, status_text
-from order_saga.client import OrderHandle, order_result, order_status, start_order
+from order_saga.client import OrderHandle, order_outcome, order_status, start_order
 from order_saga.order_events import step_events, worker_polls
 from order_saga.settings import Settings
 from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
@@ -127,7 +127,7 @@ def start(
         if show_progress:
             watchers.append(asyncio.create_task(show_steps(handle)))
         try:
-            result = await order_result(handle)
+            result = await order_outcome(handle)
         finally:
             watchers[0].cancel()
         if show_progress:  # it ends with the history; let it print the last steps

@@ -6,6 +6,7 @@ can do the same: they hold every rule of talking to a saga, the front ends only 
 The saga is named by its wire names, so a client never loads the workflow's activities.
 """
 
+from order_saga.client.cancelling import cancel_order, request_cancel
 from order_saga.client.errors import (
     InvalidFilter,
     NotWaitingForPerson,
@@ -16,20 +17,10 @@ from order_saga.client.errors import (
     UnknownStatus,
 )
 from order_saga.client.listing import OrderSummary, known_status, list_orders
-from order_saga.client.orders import (
-    ClosedOrder,
-    OrderHandle,
-    cancel_order,
-    find_order,
-    order_result,
-    order_status,
-    query_status,
-    request_cancel,
-    start_order,
-    terminate_order,
-    wait_for_end,
-)
+from order_saga.client.orders import OrderHandle, find_order, start_order, terminate_order
+from order_saga.client.outcomes import order_outcome, order_result, wait_for_end
 from order_saga.client.resolving import mark_resolved, retry_undos
+from order_saga.client.status import ClosedOrder, order_status, query_status
 from workflows.order_request import DEFAULT_DEADLINE_SECONDS
 
 __all__ = [
@@ -49,6 +40,7 @@ __all__ = [
     "known_status",
     "list_orders",
     "mark_resolved",
+    "order_outcome",
     "order_result",
     "order_status",
     "query_status",

@@ -26,15 +26,15 @@ async def test_a_refused_refund_waits_then_a_person_settles_it(
 ) -> None:
     order_id = f"resolve-{uuid.uuid4().hex[:8]}"
     args = ["--address", dev_server]
+    # `start --wait` returns once the saga waits for a person, with that outcome's exit code.
     started = await asyncio.to_thread(
         order_saga, "start", "--order-id", order_id, "--item", f"{make_product()}:1:19.99",
-        *ORDER, "--country", "AQ", "--payment-method", "pm_card_refundFail", *args, env=cli_env,
+        *ORDER, "--country", "AQ", "--payment-method", "pm_card_refundFail", "--wait", *args,
+        env=cli_env,
     )  # fmt: skip
-    assert started.returncode == 0, started.stderr
-    deadline = time.monotonic() + 60
-    while not status_of(order_id, dev_server, cli_env).get("waiting_for_person"):
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.2)  # polling the saga's own status, with a deadline
+    assert started.returncode == 6, started.stdout + started.stderr
+    assert f"order {order_id}: COMPENSATION_FAILED" in started.stdout
+    assert status_of(order_id, dev_server, cli_env)["waiting_for_person"]
 
     text = await asyncio.to_thread(order_saga, "status", order_id, *args, env=cli_env)
     assert text.returncode == 6  # COMPENSATION_FAILED
@@ -53,7 +53,9 @@ async def test_a_refused_refund_waits_then_a_person_settles_it(
         "-o", "json", *args, env=cli_env,
     )  # fmt: skip
     assert settled.returncode == 0, settled.stderr
-    assert json.loads(settled.stdout)["resolution"]["note"] == "refunded by transfer"
+    answer = json.loads(settled.stdout)
+    assert answer["resolution"]["note"] == "refunded by transfer"
+    assert (answer["state"], answer["waiting_for_person"]) == ("RESOLVED", False)
     repeat = await asyncio.to_thread(
         order_saga, "resolve", order_id, "--mark-resolved", "--note", "x", *args, env=cli_env
     )

@@ -1,0 +1,93 @@
+"""Cancelling an order: the request, refused clearly past the point of no return, and the
+wait for its undo, saying what it waits for."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from order_saga.client.errors import (
+    OrderError,
+)
+from order_saga.client.orders import OrderHandle, find_order
+from order_saga.client.outcomes import wait_for_end
+from order_saga.client.status import query_status
+from workflows.order_request import (
+    order_id_from,
+)
+from workflows.order_state import (
+    SagaStatus,
+)
+from workflows.search_attributes import ORDER_STATUS
+
+WAIT_REPORT_INTERVAL = timedelta(seconds=3)  # how often a waiting cancel says what it waits for
+
+
+async def cancel_order(
+    client: Client,
+    order_id: str,
+    reason: str,
+    *,
+    wait: bool,
+    on_wait: Callable[[str], None] | None = None,
+) -> SagaStatus | None:
+    """Ask the saga to cancel (`request_cancel`); with `wait`, return its status once the
+    undo has run, telling `on_wait` now and then what the undo waits for."""
+    handle = await request_cancel(client, order_id, reason)
+    if not wait:
+        return None
+    ended = asyncio.create_task(wait_for_end(handle))
+    told = ""
+    while not ended.done():
+        await asyncio.wait({ended}, timeout=WAIT_REPORT_INTERVAL.total_seconds())
+        if on_wait is not None and not ended.done():
+            waiting_for = await pending_work(handle)
+            if waiting_for and waiting_for != told:
+                on_wait(waiting_for)
+                told = waiting_for
+    await ended
+    return await query_status(handle)
+
+
+async def pending_work(handle: WorkflowHandle[Any, Any]) -> str:
+    """What a running saga waits for, in a line: its activities in flight, their attempt and
+    last failure (a gateway that does not answer, say)."""
+    description = await handle.describe()
+    parts = []
+    for pending in description.raw_description.pending_activities:
+        part = f"{pending.activity_type.name} (attempt {pending.attempt}"
+        if pending.HasField("last_failure") and pending.last_failure.message:
+            part += f"; last failure: {pending.last_failure.message.splitlines()[0][:200]}"
+        parts.append(part + ")")
+    return ", ".join(parts)
+
+
+async def request_cancel(client: Client, order_id: str, reason: str) -> OrderHandle:
+    """Send the saga its cancel; refuse clearly when the order is past the point of no
+    return. Returns the saga's handle."""
+    handle, description = await find_order(client, order_id)
+    order_id = order_id_from(handle.id)
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        state = description.typed_search_attributes.get(ORDER_STATUS)
+        if description.status == WorkflowExecutionStatus.COMPLETED and state == "COMPLETED":
+            raise OrderError(
+                f"order {order_id} was handed to the carrier; it can no longer be cancelled"
+            )
+        ended = state or (description.status.name if description.status else "unknown")
+        raise OrderError(f"order {order_id} already ended ({ended})")
+    try:
+        await handle.cancel(reason=reason)
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:  # it closed in the meantime
+            raise OrderError(f"order {order_id} ended before the cancel arrived") from err
+        raise
+    return handle
