@@ -29,6 +29,9 @@ async def register_search_attributes(client: Client) -> None:
 def list_query(*, status: str | None = None, customer: str | None = None) -> str:
     """A visibility query for sagas, narrowed by status and customer when given."""
     clauses = [f"WorkflowType = '{WORKFLOW_TYPE}'"]
+    if status == "TERMINATED":  # no saga says so itself: the execution's own status does
+        clauses.append("ExecutionStatus = 'Terminated'")
+        status = None
     for key, value in ((ORDER_STATUS.name, status), (CUSTOMER_ID.name, customer)):
         if value:
             escaped = value.replace("\\", "\\\\").replace("'", "\\'")

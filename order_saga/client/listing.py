@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.messages import printable
 from order_saga.client.errors import InvalidFilter, UnknownStatus
@@ -47,10 +47,13 @@ async def list_orders(
         list_query(status=status, customer=customer), limit=limit
     ):
         attributes = execution.typed_search_attributes
+        state = attributes.get(ORDER_STATUS)
+        if execution.status == WorkflowExecutionStatus.TERMINATED:
+            state = SagaState.TERMINATED  # its OrderStatus is where an operator stopped it
         rows.append(
             OrderSummary(
                 workflow_id=execution.id,
-                order_status=attributes.get(ORDER_STATUS),
+                order_status=state,
                 customer_id=attributes.get(CUSTOMER_ID),
                 order_total=attributes.get(ORDER_TOTAL),
                 started=execution.start_time.isoformat(),

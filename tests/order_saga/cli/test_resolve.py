@@ -92,3 +92,12 @@ async def test_terminate_asks_for_yes_and_then_undoes_nothing(
     assert done.stdout == f"terminated order-{order_id}: nothing was undone (stuck)\n"
     after = await asyncio.to_thread(order_saga, "cancel", order_id, *args, env=cli_env)
     assert after.returncode == 1 and "already ended" in after.stderr
+    # Every front end tells the execution's real end, not the state it was stopped in.
+    shown = await asyncio.to_thread(order_saga, "status", order_id, *args, env=cli_env)
+    assert shown.returncode == 9 and f"order {order_id}: TERMINATED" in shown.stdout
+    assert "nothing was undone" in shown.stdout
+    listed = await asyncio.to_thread(
+        order_saga, "list", "--status", "terminated", "-o", "json", *args, env=cli_env
+    )
+    rows = [r for r in json.loads(listed.stdout) if r["workflow_id"] == f"order-{order_id}"]
+    assert [r["order_status"] for r in rows] == ["TERMINATED"]
