@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from temporalio.client import Client
 from temporalio.converter import PayloadCodec
 
@@ -52,7 +53,8 @@ def create_app(
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request. With `codec`, it
     also serves the remote codec endpoint for the Web UI at `codec_origins`."""
-    app = FastAPI(
+    # Swagger UI and ReDoc from the package's own copies, not a CDN: air-gapped sites get docs.
+    app = FastAPIOffline(
         title="order-saga",
         summary="Orders run as Temporal sagas: reserve, charge, ship; undone on failure.",
         version="1",
