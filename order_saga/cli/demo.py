@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from order_saga.cli import CliError
-from order_saga.cli.dev import until_interrupted
-from order_saga.settings import Settings
+from order_saga.cli.dev import print_endpoints, until_interrupted
+from order_saga.settings import API_PORT, Settings
 
 
 def demo(
@@ -18,22 +18,43 @@ def demo(
         bool, typer.Option("--stay/--exit", help="Keep a stack the demo started up for the Web UI")
     ] = True,
 ) -> None:
-    """Send sample orders down every path and print their outcomes (uses a running stack)."""
+    """Send sample orders down every path and print their outcomes (uses a running stack;
+    one it starts serves what `dev` serves, the HTTP order API included)."""
     for noisy in ("temporalio.activity", "temporalio.workflow"):
         logging.getLogger(noisy).setLevel(logging.ERROR)  # the table tells the failures
 
+    from order_saga.api.serving import api_server, listening_socket
     from order_saga.cli.demo_orders import run_demo
-    from order_saga.embedded.stack import embedded_stack
+    from order_saga.embedded.stack import embedded_stack, port_open
 
     settings = Settings()
 
     async def run() -> None:
         async with embedded_stack(settings, reuse_running=True) as (client, endpoints):
-            await run_demo(client, settings, endpoints)
-            if stay and "temporal" in endpoints.started:
-                typer.echo("The stack stays up so you can explore the Web UI; Ctrl-C stops it.")
-                failure = await until_interrupted(endpoints.gave_up)
-                if failure:
-                    raise CliError(f"{failure}; stopped everything")
+            serving: asyncio.Task[None] | None = None
+            if "temporal" in endpoints.started and not port_open("127.0.0.1", API_PORT):
+                server = api_server(client, settings, embedded=True, serve_codec=True)
+                sock = listening_socket("127.0.0.1", API_PORT)
+                serving = asyncio.create_task(server.serve(sockets=[sock]))
+            print_endpoints(endpoints, settings.queue_prefix)
+            api = f"http://127.0.0.1:{API_PORT}/api/orders (docs: /docs)"
+            if serving is None:
+                api = (
+                    f"{api}, the running stack's"
+                    if port_open("127.0.0.1", API_PORT)
+                    else "not running (`order-saga api` serves it)"
+                )
+            typer.echo(f"Order API          {api}")
+            try:
+                await run_demo(client, settings, endpoints)
+                if stay and "temporal" in endpoints.started:
+                    typer.echo("The stack stays up so you can explore it; Ctrl-C stops it.")
+                    failure = await until_interrupted(endpoints.gave_up)
+                    if failure:
+                        raise CliError(f"{failure}; stopped everything")
+            finally:
+                if serving is not None:
+                    server.should_exit = True
+                    await serving
 
     asyncio.run(run())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import select
 
@@ -15,6 +18,7 @@ from activities.shipment.tables import Shipment
 from order_saga.db.engine import make_engine
 from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env
+from tests.processes import read_until
 
 BIN = Path(sys.executable).parent
 
@@ -57,3 +61,25 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
     assert statuses == ["Captured", "Failed", "Failed", "Refunded", "Refunded"]
     assert shipments == ["Cancelled", "Cancelled", "Created"]
     assert not port_open("127.0.0.1", 7233)  # it stopped what it started
+
+
+@pytest.mark.skipif(
+    any(port_open("127.0.0.1", p) for p in (7233, 8000, 12111)),
+    reason="a stack already runs here; the demo would reuse it, not start its own",
+)
+def test_the_demo_serves_the_order_api_while_it_stays_up(tmp_path: Path) -> None:
+    demo = subprocess.Popen(
+        [BIN / "order-saga", "demo"], cwd=tmp_path, env=clean_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        said = read_until(demo, "The stack stays up", seconds=180)
+        listed = httpx.get("http://127.0.0.1:8000/api/orders", timeout=30)
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C at a terminal
+        demo.communicate(timeout=60)
+    assert "Order API          http://127.0.0.1:8000/api/orders" in said
+    assert "Temporal Web UI    http://localhost:8233" in said
+    assert listed.status_code == 200 and len(listed.json()) >= 6  # the demo's orders
+    assert demo.returncode == 0  # stopping a stack left up is the way out, as with dev
+    assert not port_open("127.0.0.1", 8000)
