@@ -22,12 +22,11 @@ def prometheus_runtime(port: int, host: str = "0.0.0.0") -> Runtime:
     )
 
 
-def zero_saga_counters(client: Client, orders_queue: str) -> None:
+def zero_saga_counters(runtime: Runtime, namespace: str, orders_queue: str) -> None:
     """Every saga counter at 0 from the start, with the labels the workflow adds, so a rate
     or an alert has a series before the first saga ends (or first fails)."""
-    runtime = client.service_client.config.runtime or Runtime.default()
     meter = runtime.metric_meter.with_additional_attributes(
-        {"namespace": client.namespace, "task_queue": orders_queue, "workflow_type": WORKFLOW_TYPE}
+        {"namespace": namespace, "task_queue": orders_queue, "workflow_type": WORKFLOW_TYPE}
     )
     saga_metrics.counter(meter, saga_metrics.STARTED).add(0)
     finished = saga_metrics.counter(meter, saga_metrics.FINISHED)

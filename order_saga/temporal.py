@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -32,15 +32,7 @@ async def connect(
 ) -> Client:
     """TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles all apply;
     an explicit address or namespace wins over them."""
-    try:
-        config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
-    except RuntimeError as err:  # the SDK's ConfigError: no such profile, a broken file
-        raise TemporalConfigError(f"Temporal configuration: {err}") from err
-    config.setdefault("target_host", "localhost:7233")
-    if address:
-        config["target_host"] = address
-    if namespace:
-        config["namespace"] = namespace
+    config = connect_config(address, namespace=namespace, profile=profile)
     target = config["target_host"]
     if not ADDRESS.fullmatch(target):
         raise TemporalConfigError(f"Temporal address {target!r}: expected host:port")
@@ -60,6 +52,23 @@ async def connect(
         raise TemporalConfigError(f"Temporal address {target!r}: {err}") from err
     except RuntimeError as err:
         raise TemporalUnreachable(f"cannot reach Temporal at {target}: {reason(err)}") from err
+
+
+def connect_config(
+    address: str | None = None, *, namespace: str | None = None, profile: str | None = None
+) -> dict[str, Any]:
+    """Where `connect` would connect, and as whom: envconfig with the explicit choices on top."""
+    try:
+        config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
+    except RuntimeError as err:  # the SDK's ConfigError: no such profile, a broken file
+        raise TemporalConfigError(f"Temporal configuration: {err}") from err
+    config.setdefault("target_host", "localhost:7233")
+    config.setdefault("namespace", "default")
+    if address:
+        config["target_host"] = address
+    if namespace:
+        config["namespace"] = namespace
+    return dict(config)
 
 
 def reason(err: RuntimeError) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
+from temporalio.runtime import Runtime
 from temporalio.worker import PollerBehaviorAutoscaling, Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -175,7 +176,8 @@ def build_worker(
     for service in services:
         task_queue = queue(settings.queue_prefix, service)
         if service == "orders":
-            zero_saga_counters(client, task_queue)
+            runtime = client.service_client.config.runtime or Runtime.default()
+            zero_saga_counters(runtime, client.namespace, task_queue)
             workers.append(
                 workflow_worker(
                     client,

@@ -13,13 +13,13 @@ import typer
 from pydantic import ValidationError
 from pythonjsonlogger.json import JsonFormatter
 
-from activities.queues import SERVICES, Service
+from activities.queues import SERVICES, Service, queue
 from order_saga.db.engine import display_url, make_engine
 from order_saga.field_errors import describe_validation_error
-from order_saga.metrics import prometheus_runtime
+from order_saga.metrics import prometheus_runtime, zero_saga_counters
 from order_saga.settings import Settings
 from order_saga.startup import keep_trying, wait_for_database
-from order_saga.temporal import TemporalUnreachable, connect_for, run_then_exit
+from order_saga.temporal import TemporalUnreachable, connect_config, connect_for, run_then_exit
 from order_saga.worker_group import WorkerGroup, build_worker
 
 log = logging.getLogger("order_saga.worker")
@@ -71,7 +71,14 @@ async def start_workers(
     requested services' workers. Wrong settings (a bad URL or address, a port in use) fail
     at once: waiting cannot mend them."""
     engine = make_engine(settings.database_url)
-    runtime = prometheus_runtime(metrics_port) if metrics_port is not None else None
+    runtime = None
+    if metrics_port is not None:
+        runtime = prometheus_runtime(metrics_port)
+        if "orders" in services:  # at 0 as soon as the port answers, not once connected
+            config = connect_config(
+                where.address, namespace=where.namespace, profile=where.profile
+            )
+            zero_saga_counters(runtime, config["namespace"], queue(settings.queue_prefix, "orders"))
     client = await keep_trying(
         f"Temporal at {where.address or 'the envconfig address'}",
         lambda: connect_for(

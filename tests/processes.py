@@ -62,9 +62,14 @@ def read_until(
 
 
 def children(pid: int) -> list[int]:
-    """The pids of a process's children, read from /proc (a thread may end meanwhile)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
+    """The pids of a process's children, read from /proc (a thread, or the process itself,
+    may end meanwhile: then it has none)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
         try:
             found += [int(c) for c in (task / "children").read_text().split()]
         except FileNotFoundError:

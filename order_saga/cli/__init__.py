@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -148,8 +149,11 @@ def root(
 
 def main() -> None:
     """Console entry point of `order-saga`: the CLI's composition root."""
-    from order_saga.cli.commands import register_commands
-    from order_saga.temporal import run_then_exit
+    try:  # loading every command takes a moment: a Ctrl-C meanwhile is a quiet 130 too
+        from order_saga.cli.commands import register_commands
+        from order_saga.temporal import run_then_exit
 
-    register_commands(app)
+        register_commands(app)
+    except KeyboardInterrupt:
+        os._exit(130)
     run_then_exit(app)

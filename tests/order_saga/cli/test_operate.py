@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
-
-from prometheus_client.parser import text_string_to_metric_families
 
 from order_saga.client import order_result
 from order_saga.settings import Settings
@@ -18,37 +13,10 @@ from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
 from tests.conftest import free_port
 from tests.helpers import order, order_data, orders_queue
+from tests.metrics_scrape import metrics, saga_counter, samples
 from tests.processes import order_saga, start_worker, stop_worker
 from workflows.order_workflow import OrderSaga
 from workflows.saga_metrics import FINISHED, HELP
-
-
-def metrics(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
-        return str(response.read().decode())
-
-
-def samples(port: int, deadline: float = 30) -> dict[tuple[str, frozenset[Any]], float]:
-    """The metrics a worker serves, once it serves them: (name, labels) -> value."""
-    give_up = time.monotonic() + deadline
-    while True:
-        try:
-            text = metrics(port)
-            break
-        except OSError:
-            assert time.monotonic() < give_up, "no metrics served"
-            time.sleep(0.1)  # the worker is starting
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def saga_counter(found: dict[tuple[str, frozenset[Any]], float], name: str, **labels: str) -> float:
-    matches = [v for (n, ls), v in found.items() if n == name and set(labels.items()) <= set(ls)]
-    assert len(matches) == 1, (name, labels, matches)
-    return matches[0]
 
 
 async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(

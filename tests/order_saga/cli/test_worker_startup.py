@@ -10,11 +10,13 @@ from order_saga.client import order_result
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.temporal import connect
 from testkit.tcp_proxy import tcp_proxy
-from tests.conftest import free_port_for_a_late_server
+from tests.conftest import free_port, free_port_for_a_late_server
 from tests.helpers import order, orders_queue
+from tests.metrics_scrape import saga_counter, samples
 from tests.processes import read_until, start_worker, stop_worker
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
+from workflows.saga_metrics import FINISHED, OUTCOMES
 
 
 async def run_one_saga(client, queue_prefix: str, make_product) -> OrderResult:  # type: ignore[no-untyped-def]
@@ -66,3 +68,19 @@ async def test_a_worker_started_before_its_database_waits_then_serves(
         finally:
             stop_worker(worker)
     assert result.status == SagaState.COMPLETED
+
+
+def test_the_saga_counters_are_served_from_the_first_scrape(cli_env: dict[str, str]) -> None:
+    """Before the worker reaches Temporal (here: never), its metrics port already serves every
+    saga counter at 0, so the first scrape of a new worker has the series an alert needs."""
+    metrics_port = free_port()
+    worker = start_worker(
+        f"127.0.0.1:{free_port_for_a_late_server()}", cli_env, "--metrics-port", str(metrics_port)
+    )
+    try:
+        read_until(worker, "waiting for Temporal", seconds=30, stream="stderr")
+        found = samples(metrics_port)
+    finally:
+        stop_worker(worker)
+    for outcome in OUTCOMES:
+        assert saga_counter(found, f"{FINISHED}_total", outcome=outcome) == 0
