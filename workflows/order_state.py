@@ -117,13 +117,15 @@ class OrderResult(BaseModel):
     resolution: Resolution | None = None
 
 
-# A compensated order ends as a failed workflow, so the Web UI's list shows it red and counts
-# it among Failures; the failure carries the OrderResult as its details. Clients read it back
+# An order that did not ship (compensated, expired, settled by a person) ends as a failed
+# workflow, so the Web UI's list shows it red, apart from a shipped one; the failure carries
+# the OrderResult as its details. Clients read it back
 # with `result_of`.
 COMPENSATED_FAILURE_TYPES = {
     SagaState.COMPENSATED: "OrderCompensated",
     SagaState.COMPENSATION_FAILED: "CompensationFailed",
     SagaState.EXPIRED: "OrderExpired",
+    SagaState.RESOLVED: "OrderResolved",
 }
 
 

@@ -39,6 +39,8 @@ with workflow.unsafe.imports_passed_through():
 FAILED_WHEN_COMPENSATED = "compensated-fails-workflow"
 # An undo that fails for good leaves the saga open, waiting for a person, instead of ending.
 WAIT_FOR_PERSON = "wait-for-a-person"
+# An order a person settled did not ship either: it fails the workflow too (red in the list).
+FAILED_WHEN_RESOLVED = "resolved-fails-workflow"
 
 
 # An input that cannot be decoded (sent by another client) fails the run, naming the field,
@@ -145,7 +147,9 @@ class OrderSaga:
         state = await self._settle(end, details)
         result = progress.result(why)
         if state == SagaState.RESOLVED:
-            return result
+            if workflow.patched(FAILED_WHEN_RESOLVED):
+                raise compensated_failure(result) from None
+            return result  # histories from before the patch
         if end == SagaState.CANCELLED:
             raise asyncio.CancelledError  # the workflow ends cancelled, as it was asked
         if end == SagaState.COMPENSATED and not workflow.patched(FAILED_WHEN_COMPENSATED):

@@ -137,7 +137,9 @@ async def save(handle: OrderHandle, name: str, suffix: str) -> None:
     (HISTORIES / f"{name}{suffix}.json").write_text(history.to_json())
 
 
-async def record(suffix: str, every_outcome: bool, detached_void: bool = False) -> None:
+async def record(
+    suffix: str, every_outcome: bool, detached_void: bool = False, only: str | None = None
+) -> None:
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/orders.db")
     upgrade(engine)
     seed_catalogue(engine)
@@ -153,11 +155,14 @@ async def record(suffix: str, every_outcome: bool, detached_void: bool = False) 
             await record_detached_void(env, suffix)
             return
         async with build_worker(env.client, settings=settings, engine=engine):
-            for name, (request, then) in (EVERY_OUTCOME if every_outcome else REAL).items():
+            outcomes = EVERY_OUTCOME if every_outcome or only else REAL
+            for name, (request, then) in outcomes.items():
+                if only and name != only:
+                    continue
                 handle = await start_order(env.client, request, "record")  # as users start it
                 await then(env.client, handle)
                 await save(handle, name, suffix)
-        if every_outcome:
+        if every_outcome and not only:
             await record_stubbed(env, suffix)
     finally:
         await env.shutdown()
@@ -169,5 +174,8 @@ if __name__ == "__main__":
     parser.add_argument("--suffix", default="", help="e.g. .fewer-search-attribute-upserts")
     parser.add_argument("--every-outcome", action="store_true", help="not just three")
     parser.add_argument("--detached-void", action="store_true", help="only that path")
+    parser.add_argument("--only", help="only this outcome, e.g. refund_refused_marked_resolved")
     arguments = parser.parse_args()
-    asyncio.run(record(arguments.suffix, arguments.every_outcome, arguments.detached_void))
+    asyncio.run(
+        record(arguments.suffix, arguments.every_outcome, arguments.detached_void, arguments.only)
+    )

@@ -51,6 +51,7 @@ def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
     }
     expected = {o + v for o in three for v in older} | {o + ".wait-for-a-person" for o in every}
     expected.add("cancelled_before_charge.void-unconfirmed-intent-detached")
+    expected.add("refund_refused_marked_resolved.resolved-fails-workflow")
     assert {p.stem for p in HISTORIES} == expected
 
 
