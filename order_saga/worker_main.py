@@ -75,9 +75,7 @@ async def start_workers(
     if metrics_port is not None:
         runtime = prometheus_runtime(metrics_port)
         if "orders" in services:  # at 0 as soon as the port answers, not once connected
-            config = connect_config(
-                where.address, namespace=where.namespace, profile=where.profile
-            )
+            config = connect_config(where.address, namespace=where.namespace, profile=where.profile)
             zero_saga_counters(runtime, config["namespace"], queue(settings.queue_prefix, "orders"))
     client = await keep_trying(
         f"Temporal at {where.address or 'the envconfig address'}",
