@@ -123,5 +123,6 @@ async def run_forward(
         payment_id=charge.payment_id,
         payment_intent_id=charge.payment_intent_id,
         shipment_id=shipment.shipment_id,
+        carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
     )

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
@@ -26,6 +29,18 @@ from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, 
 # lacked, and skip a state nobody can observe. Four visibility writes per order become two
 # (the patch's own TemporalChangeVersion, and the end).
 FEWER_UPSERTS = "fewer-search-attribute-upserts"
+
+
+# What a step or an undo returns that a storefront shows, kept as the saga learns it.
+LEARNED = (
+    "currency",
+    "payment_id",
+    "payment_intent_id",
+    "refund_id",
+    "shipment_id",
+    "carrier",
+    "tracking_number",
+)
 
 
 class StepFailed(Exception):
@@ -54,7 +69,8 @@ class OrderProgress:
         self._open_undos: dict[str, Compensation] = {}  # failed for good, not yet settled
         self._published: SagaState | None = None
         self._failed_steps: set[str] = set()
-        self._ids: dict[str, str] = {}  # payment, PaymentIntent and refund ids, once known
+        self._known: dict[str, str] = {}  # what a storefront shows, as the steps learn it
+        self._total: Decimal | None = None
 
     def begin(self, order: OrderRequest) -> None:
         """Make the saga findable by customer and total, and count it."""
@@ -118,11 +134,20 @@ class OrderProgress:
         workflow.set_current_details(f"undoing {undo.step}: {undo.description}")
 
     def learn(self, result: object) -> None:
-        """Keep the ids a step or an undo returned, for the result of any outcome."""
-        for key in ("payment_id", "payment_intent_id", "refund_id"):
+        """Keep what a step or an undo returned that a storefront shows (the total, the
+        payment's, PaymentIntent's and refund's ids, the shipment and its tracking), for the
+        status and the result of any outcome."""
+        for key in LEARNED:
             value = getattr(result, key, None)
             if isinstance(value, str):
-                self._ids[key] = value
+                self._known[key] = value
+        total = getattr(result, "total", None)
+        if isinstance(total, Decimal):
+            self._total = total
+
+    def known(self) -> dict[str, Any]:
+        """What the saga learned so far, as status and result fields."""
+        return {"total": self._total, **self._known}
 
     def undone(self, undo: Compensation, result: object) -> None:
         """An undo succeeded; the failed step keeps FAILED (and its error) to say why."""
@@ -194,9 +219,7 @@ class OrderProgress:
             resolution=self.resolution,
             compensations_run=list(self.compensations_run),
             compensation_failures=list(self.compensation_failures),
-            payment_id=self._ids.get("payment_id"),
-            payment_intent_id=self._ids.get("payment_intent_id"),
-            refund_id=self._ids.get("refund_id"),
+            **self.known(),
         )
 
     def status(self) -> SagaStatus:
@@ -210,6 +233,7 @@ class OrderProgress:
             cancel_reason=self.cancel_reason,
             waiting_for_person=self.waiting_for_person and self.resolution is None,
             resolution=self.resolution,
+            **self.known(),
         )
 
     def finished(self) -> None:

@@ -94,6 +94,15 @@ class SagaStatus(BaseModel):
     cancel_reason: str | None = None
     waiting_for_person: bool = False
     resolution: Resolution | None = None
+    # What a storefront shows, once the steps have told the saga.
+    total: Decimal | None = None
+    currency: str | None = None
+    payment_id: str | None = None
+    payment_intent_id: str | None = None
+    refund_id: str | None = None
+    shipment_id: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
     # Added by clients: what a reader must know beyond the saga's own account (a terminated
     # run, a later run that was refused).
     notices: list[str] = Field(default_factory=list)
@@ -108,6 +117,7 @@ class OrderResult(BaseModel):
     payment_intent_id: str | None = None
     refund_id: str | None = None
     shipment_id: str | None = None
+    carrier: str | None = None
     tracking_number: str | None = None
     failed_step: str | None = None
     error_type: str | None = None

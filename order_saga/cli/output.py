@@ -65,6 +65,8 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
     """Where a saga is and how each of its steps went."""
     lines = [f"order {status.order_id}: {status.state or 'unknown'}"]
     lines += [f"  note: {notice}" for notice in status.notices]
+    if isinstance(status, SagaStatus):
+        lines += money_lines(status)
     for step in status.steps or []:
         error = f" ({step.error_type}: {step.error_message})" if step.error_type else ""
         lines.append(f"  {step.name:<10} {step.state}{error}")
@@ -83,6 +85,22 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
             )
         lines += undo_lines(status.compensations_run, status.compensation_failures)
     return "\n".join(lines)
+
+
+def money_lines(status: SagaStatus) -> list[str]:
+    """The order's amount, payment and shipment, as far as the saga knows them."""
+    lines = []
+    if status.total is not None:
+        ids = ", ".join(i for i in (status.payment_id, status.payment_intent_id) if i)
+        lines.append(
+            f"  total {status.total} {(status.currency or '').upper()}"
+            + (f" ({ids})" if ids else "")
+        )
+    if status.refund_id:
+        lines.append(f"  refund {status.refund_id}")
+    if status.tracking_number:
+        lines.append(f"  shipment {status.shipment_id}: {status.carrier} {status.tracking_number}")
+    return lines
 
 
 def undo_lines(undone: list[str], failures: list[CompensationFailure]) -> list[str]:

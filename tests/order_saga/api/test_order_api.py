@@ -75,6 +75,10 @@ def test_an_order_posted_runs_once_and_its_status_follows(
 
     done = wait_for_state(api, location, "COMPLETED", "COMPENSATED")
     assert done["state"] == "COMPLETED"
+    # What a storefront shows of a finished order comes with its status.
+    assert (done["total"], done["currency"], done["carrier"]) == ("39.98", "usd", "ACME Freight")
+    assert done["payment_intent_id"].startswith("pi_") and done["payment_id"].startswith("pay_")
+    assert done["tracking_number"] and done["shipment_id"]
     again = api.post("/api/orders", json=order)
     assert (again.status_code, again.headers["content-type"]) == (409, PROBLEM)
     assert again.headers["Location"] == location
