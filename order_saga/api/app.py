@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.converter import PayloadCodec
 
+from order_saga.api import health
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
 from order_saga.api.problems import (
@@ -50,6 +52,7 @@ def create_app(
     default_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS,
     codec: PayloadCodec | None = None,
     codec_origins: list[str] | None = None,
+    engine: Engine | None = None,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request. With `codec`, it
     also serves the remote codec endpoint for the Web UI at `codec_origins`."""
@@ -62,8 +65,10 @@ def create_app(
     )
     app.state.client = client
     app.state.config = ApiConfig(queue_prefix, default_deadline_seconds)
+    app.state.engine = engine  # for the readiness probe: orders need the database
     install(app)
     app.include_router(router)
+    app.include_router(health.router)
     if codec is not None:
         app.include_router(codec_router(codec))
         app.add_middleware(

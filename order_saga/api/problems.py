@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
 from order_saga.client import NoWorkerAnswered, OrderError, OrderNotFound
@@ -62,6 +63,13 @@ def problem_response(request: Request, error: ProblemError) -> JSONResponse:
     )
 
 
+# Starlette's own refusals (no such route, a method the route does not take), as problems.
+HTTP_PROBLEMS = {
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+}
+
+
 def field_problems(errors: Any) -> list[FieldProblem]:
     """pydantic's errors as `items.0.quantity: must be at least 1`, the request's part
     (body, query, path) left off."""
@@ -74,6 +82,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, error: ProblemError) -> JSONResponse:
         return problem_response(request, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        kind, title = HTTP_PROBLEMS.get(error.status_code, ("http-error", "HTTP error"))
+        problem = ProblemError(
+            error.status_code, kind, title, str(error.detail), headers=dict(error.headers or {})
+        )
+        return problem_response(request, problem)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

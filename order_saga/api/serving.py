@@ -10,6 +10,7 @@ import uvicorn
 from temporalio.client import Client
 
 from order_saga.api.app import create_app
+from order_saga.db.engine import make_engine
 from order_saga.settings import Settings
 
 
@@ -46,6 +47,7 @@ def api_server(
         default_deadline_seconds=settings.order_deadline_seconds,
         codec=settings.payload_codec() if serve_codec else None,
         codec_origins=settings.codec_origins,
+        engine=make_engine(settings.database_url, pool_size=1),
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

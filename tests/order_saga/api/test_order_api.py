@@ -208,3 +208,16 @@ def test_hostile_text_is_refused_naming_the_field_and_country_codes_are_normalis
     with transaction(engine) as session:
         shipment = session.exec(select(Shipment).where(Shipment.order_id == lower["order_id"]))
         assert [s.address["country"] for s in shipment] == ["US"]  # type: ignore[index]
+
+
+def test_probes_and_refusals_of_the_http_layer(api) -> None:
+    assert api.get("/healthz").json() == {"status": "ok"}
+    ready = api.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {"status": "ready", "checks": {"temporal": "ok", "database": "ok"}}
+    missing = api.get("/no/such/page")
+    assert (missing.status_code, missing.headers["content-type"]) == (404, PROBLEM)
+    assert missing.json()["type"].endswith("/not-found")
+    wrong = api.delete("/api/orders")
+    assert (wrong.status_code, wrong.headers["content-type"]) == (405, PROBLEM)
+    assert "POST" in wrong.headers["allow"] and wrong.json()["status"] == 405
