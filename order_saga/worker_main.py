@@ -6,16 +6,15 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
-from pythonjsonlogger.json import JsonFormatter
 
 from activities.queues import SERVICES, Service, queue
 from order_saga.db.engine import display_url, make_engine
 from order_saga.field_errors import describe_validation_error
+from order_saga.logs import LogFormat, configure_logging
 from order_saga.metrics import prometheus_runtime, zero_saga_counters
 from order_saga.settings import Settings
 from order_saga.startup import keep_trying, wait_for_database
@@ -23,27 +22,6 @@ from order_saga.temporal import TemporalUnreachable, connect_config, connect_for
 from order_saga.worker_group import WorkerGroup, build_worker
 
 log = logging.getLogger("order_saga.worker")
-LOG_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
-
-
-class LogFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-
-
-def configure_logging(log_format: LogFormat = LogFormat.TEXT) -> None:
-    """INFO for the worker's own lines, as text or one JSON object a line (the activity's or
-    workflow's context as fields); the Stripe SDK's two INFO lines per request (request,
-    response) only at WARNING and above: at load they cost more than they tell."""
-    handler = logging.StreamHandler()
-    if log_format == LogFormat.JSON:
-        handler.setFormatter(
-            JsonFormatter(LOG_FIELDS, rename_fields={"levelname": "level", "asctime": "time"})
-        )
-    else:
-        handler.setFormatter(logging.Formatter(LOG_FIELDS))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
-    logging.getLogger("stripe").setLevel(logging.WARNING)
 
 
 def stop_signal() -> asyncio.Event:

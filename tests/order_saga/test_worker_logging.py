@@ -8,9 +8,9 @@ import pytest
 
 from order_saga.embedded.local_stripe.app import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.logs import configure_logging
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
-from order_saga.worker_main import configure_logging
 
 
 def test_stripe_requests_log_nothing_at_info(caplog: pytest.LogCaptureFixture) -> None:

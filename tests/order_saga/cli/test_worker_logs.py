@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+from datetime import datetime
 
 from tests.processes import order_saga, start_worker
 
@@ -43,6 +44,10 @@ async def test_a_decline_is_one_json_line_without_a_traceback(
         ("WARNING", "step charge_payment failed: Your card was declined."),
     ]
     assert not any("exc_info" in r for r in about_it)
+    # RFC 3339 with its zone, and the context as fields, not a dict in the message
+    assert all(datetime.fromisoformat(r["time"]).tzinfo is not None for r in records)
+    assert all("({" not in r["message"] for r in records)
+    assert about_it[0]["temporal_activity"]["activity_type"] == "charge_payment"
 
 
 async def test_an_unexpected_failure_keeps_its_traceback(dev_server, cli_env, make_product) -> None:
@@ -55,3 +60,6 @@ async def test_an_unexpected_failure_keeps_its_traceback(dev_server, cli_env, ma
     assert outcome == 3
     assert "Completing activity as failed" in logs and "Traceback" in logs
     assert "GatewayAuthentication" in logs
+    failed = next(line for line in logs.splitlines() if "Completing activity as failed" in line)
+    assert failed.endswith("activity_type=create_payment_intent attempt=1]"), failed
+    assert "({" not in failed
