@@ -17,7 +17,14 @@ def prometheus_runtime(port: int, host: str = "0.0.0.0") -> Runtime:
     """A runtime whose metrics, the SDK's and ours, are served on http://host:port/metrics."""
     return Runtime(
         telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=f"{host}:{port}", counters_total_suffix=True)
+            # Prometheus's conventions: counters end in _total, durations are seconds and
+            # say so in their name (temporal_activity_execution_latency_seconds).
+            metrics=PrometheusConfig(
+                bind_address=f"{host}:{port}",
+                counters_total_suffix=True,
+                unit_suffix=True,
+                durations_as_seconds=True,
+            )
         )
     )
 

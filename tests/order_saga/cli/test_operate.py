@@ -76,7 +76,7 @@ async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
         assert f"# HELP order_saga_sagas_finished_total {HELP[FINISHED]}" in help_text
         payment_metrics = await asyncio.to_thread(metrics, payment_port)
         assert "order_saga_payment_circuit_open" in payment_metrics
-        assert "temporal_activity_execution_latency" in payment_metrics
+        assert "temporal_activity_execution_latency_seconds_bucket" in payment_metrics  # seconds
     finally:
         for worker in workers:
             stop_worker(worker)
