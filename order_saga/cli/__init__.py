@@ -106,7 +106,8 @@ def one_line_errors(func: F) -> F:
             if not type(err).__module__.startswith("sqlalchemy"):
                 raise  # unexpected: the traceback is the report
             message = f"database: {str(err).splitlines()[0]}"
-        typer.echo(f"order-saga: {message}", err=True)
+        for line in message.splitlines():  # one problem a line, each saying whose it is
+            typer.echo(f"order-saga: {line.strip()}", err=True)
         sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

@@ -50,7 +50,7 @@ def load(
             )
 
     summary = asyncio.run(run()).summary()
-    if output == Output.JSON:
+    if output.is_json:
         typer.echo(json.dumps(summary))
         return
     typer.echo(

@@ -44,9 +44,7 @@ def cancel(
     status = asyncio.run(run())
     if status is None:
         requested = {"order_id": order_id, "cancel_requested": True}
-        typer.echo(
-            json.dumps(requested) if output == Output.JSON else f"cancel requested for {order_id}"
-        )
+        typer.echo(json.dumps(requested) if output.is_json else f"cancel requested for {order_id}")
         return
     emit(status, output, status_text(status))
     if status.state == SagaState.COMPENSATION_FAILED:  # an undo needs a person
@@ -72,6 +70,10 @@ def list_sagas(
     rows = asyncio.run(run())
     if output == Output.JSON:
         typer.echo(json.dumps([row.model_dump() for row in rows], indent=2))
+        return
+    if output == Output.JSONL:  # a line a row, for streaming tools
+        for row in rows:
+            typer.echo(row.model_dump_json())
         return
     table = Table(title=list_query(status=status, customer=customer))
     for column in OrderSummary.model_fields:

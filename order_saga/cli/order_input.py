@@ -6,9 +6,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from order_saga.cli import CliError
+from order_saga.field_errors import field_errors
 
 ORDER_DEFAULTS = {"currency": "usd", "payment_method": "pm_card_visa", "country": "US"}
+# The flag that gives each field of an order, for problems said in the user's words.
+FLAG_OF = {
+    "order_id": "order_id",
+    "customer_id": "customer_id",
+    "items": "item",
+    "currency": "currency",
+    "payment_method": "payment_method",
+    **{
+        f"shipping_address.{key}": key for key in ("street", "city", "state", "zip_code", "country")
+    },
+}
 
 
 def parse_item(text: str) -> dict[str, Any]:
@@ -37,6 +51,30 @@ def order_from_flags(flags: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def order_problems(err: ValidationError, flags: dict[str, Any] | None) -> list[str]:
+    """One line a problem: named by field for a file, by flag for flags (`missing --street`
+    for a flag not given)."""
+    problems = []
+    for field, message in field_errors(err.errors(), "order"):
+        if flags is None:
+            problems.append(f"{field}: {message}")
+            continue
+        head, _, rest = field.partition(".") if field.startswith("items.") else (field, "", "")
+        name = FLAG_OF.get(head)
+        if name is None:
+            problems.append(f"{field}: {message}")
+            continue
+        flag = f"--{name.replace('_', '-')}"
+        if rest:  # items.0.quantity: the first --item's quantity
+            index, _, part = rest.partition(".")
+            problems.append(f"{flag} #{int(index) + 1} {part}: {message}")
+        elif not flags.get(name):
+            problems.append(f"missing {flag}")
+        else:
+            problems.append(f"{flag}: {message}")
+    return problems
+
+
 def read_order(order_file: Path | None, flags: dict[str, Any]) -> dict[str, Any]:
     """The order's data from a file or from flags, never a mix of both."""
     if order_file is None:
@@ -48,4 +86,10 @@ def read_order(order_file: Path | None, flags: dict[str, Any]) -> dict[str, Any]
             "edit the file or drop --order-file"
         )
     data: dict[str, Any] = json.loads(order_file.read_text())
+    if isinstance(data, dict):  # what the flags default, a file may leave out too
+        data.setdefault("currency", ORDER_DEFAULTS["currency"])
+        data.setdefault("payment_method", ORDER_DEFAULTS["payment_method"])
+        address = data.get("shipping_address")
+        if isinstance(address, dict):
+            address.setdefault("country", ORDER_DEFAULTS["country"])
     return data

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.queues import queue
-from order_saga.cli import ENVCONFIG, Temporal, temporal_options
-from order_saga.cli.order_input import read_order
+from order_saga.cli import ENVCONFIG, CliError, Temporal, temporal_options
+from order_saga.cli.order_input import order_problems, read_order
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_text, status_text
 from order_saga.client import OrderHandle, order_outcome, order_status, start_order
 from order_saga.order_events import step_events, worker_polls
@@ -106,7 +107,11 @@ def start(
         data["handover_delay_seconds"] = handover_delay
     if deadline is not None:
         data["deadline_seconds"] = deadline
-    order = OrderRequest.model_validate(data)  # refused here, before anything runs
+    try:
+        order = OrderRequest.model_validate(data)  # refused here, before anything runs
+    except ValidationError as err:
+        problems = order_problems(err, flags if order_file is None else None)
+        raise CliError("\n".join(f"invalid order: {problem}" for problem in problems)) from err
     settings = Settings()
     show_progress = sys.stderr.isatty() if progress is None else progress
 
@@ -120,7 +125,7 @@ def start(
         )
         if not wait:
             started = {"order_id": order.order_id, "workflow_id": handle.id}
-            typer.echo(json.dumps(started) if output == Output.JSON else handle.id)
+            typer.echo(json.dumps(started) if output.is_json else handle.id)
             return None
         typer.echo(f"started {handle.id}", err=True)
         watchers = [asyncio.create_task(warn_when_unserved(client, settings.queue_prefix))]

@@ -16,10 +16,32 @@ from workflows.order_state import CompensationFailure, OrderResult, SagaState, S
 class Output(StrEnum):
     TEXT = "text"
     JSON = "json"
+    JSONL = "jsonl"  # one compact JSON object a line (for a list: a line a row)
+
+    @property
+    def is_json(self) -> bool:
+        """Whether a program reads it."""
+        return self != Output.TEXT
+
+
+def as_output(value: str | Output) -> Output:
+    """The --output choice, in any case; a wrong one is a usage error saying the choices."""
+    try:
+        return Output(str(value).lower())
+    except ValueError:
+        choices = ", ".join(o.value for o in Output)
+        raise typer.BadParameter(f"{value!r} is not one of {choices}") from None
 
 
 OutputOption = Annotated[
-    Output, typer.Option("--output", "-o", case_sensitive=False, help="text or json")
+    Output,
+    typer.Option(
+        "--output",
+        "-o",
+        parser=as_output,
+        metavar="text|json|jsonl",
+        help="text, json, or jsonl (one object a line)",
+    ),
 ]
 
 # 0 is also every command that did what was asked; 1 is one that could not (one line on
@@ -43,7 +65,10 @@ def exit_code(state: str | None) -> int:
 
 def emit(model: BaseModel, output: Output, text: str) -> None:
     """Print `model` as JSON, or its text rendering."""
-    typer.echo(model.model_dump_json(indent=2) if output == Output.JSON else text)
+    if output == Output.TEXT:
+        typer.echo(text)
+    else:
+        typer.echo(model.model_dump_json(indent=2 if output == Output.JSON else None))
 
 
 def result_text(result: OrderResult) -> str:

@@ -27,8 +27,8 @@ def resolve(
     temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Settle a saga waiting in COMPENSATION_FAILED: retry its failed undos, or mark it resolved."""
-    if retry == mark_resolved_:
-        raise CliError("say --retry or --mark-resolved --note TEXT (one of them)")
+    if retry == mark_resolved_:  # a usage error: exit 2, with the usage
+        raise typer.BadParameter("say --retry or --mark-resolved --note TEXT (one of them)")
     if mark_resolved_ and not (note and note.strip()):
         raise CliError("--mark-resolved needs --note TEXT: what was done, for the record")
     settings = Settings()

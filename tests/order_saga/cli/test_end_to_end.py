@@ -14,9 +14,11 @@ from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
+from order_saga.cli.order_input import order_from_flags, read_order
 from tests.conftest import free_port
 from tests.helpers import order_data
 from tests.processes import order_saga
+from workflows.order_request import OrderRequest
 
 CUSTOMER = ["--customer-id", "c1"]
 ADDRESS = ["--street", "1 Main", "--city", "X", "--zip-code", "1"]
@@ -79,24 +81,24 @@ async def test_start_wait_runs_the_saga_through_a_worker_process(
     [
         (
             [*CUSTOMER, "--item", "prod-456:0:19.99", *ADDRESS],
-            "items.0.quantity",
+            "--item #1 quantity: Input should be greater than or equal to 1",
         ),
         (
             [*CUSTOMER, "--item", "prod-456:1:19.999", *ADDRESS],
-            "items.0.unit_price",
+            "--item #1 unit_price",
         ),
         (
             [*CUSTOMER, "--item", "prod-456:1:19.99", "--currency", "xyz", *ADDRESS],
-            "currency",
+            "--currency: ",
         ),
         (
             [*CUSTOMER, "--item", "prod-456:1:19.99", "--payment-method", "4242", *ADDRESS],
-            "payment_method",
+            "--payment-method: ",
         ),
-        ([*CUSTOMER, *ADDRESS], "items"),
+        ([*CUSTOMER, *ADDRESS], "missing --item"),
     ],
 )
-def test_bad_input_is_one_line_naming_the_field(
+def test_bad_input_is_one_line_naming_the_flag(
     args: list[str], message: str, cli_env: dict[str, str]
 ) -> None:
     # An unreachable address proves validation happens before any connection.
@@ -118,3 +120,43 @@ def test_bad_json_and_unreachable_server_are_one_line(
     done = order_saga("status", "o-1", "--address", f"127.0.0.1:{free_port()}", env=cli_env)
     assert (done.returncode, done.stderr.count("\n")) == (1, 1)
     assert "cannot reach Temporal" in done.stderr
+
+
+def test_every_problem_is_a_line_naming_its_flag(cli_env: dict[str, str]) -> None:
+    done = order_saga(
+        "start", *CUSTOMER, "--item", "prod-456:0:19.99", "--city", "Springfield",
+        "--address", "127.0.0.1:1", env=cli_env,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "order-saga: invalid order: --item #1 quantity: Input should be greater than or equal to 1",
+        "order-saga: invalid order: missing --street",
+        "order-saga: invalid order: missing --zip-code",
+    ]
+
+
+def test_resolve_without_an_action_is_a_usage_error(cli_env: dict[str, str]) -> None:
+    done = order_saga("resolve", "o-1", "--address", "127.0.0.1:1", env=cli_env)
+    assert done.returncode == 2 and "say --retry or --mark-resolved" in done.stderr
+    assert "Value error" not in order_saga("list", "-o", "xml", env=cli_env).stderr
+
+
+def test_the_example_order_file_is_an_order_and_a_short_one_defaults_as_the_flags(
+    tmp_path: Path,
+) -> None:
+    example = Path(__file__).parents[3] / "examples" / "order.json"
+    assert OrderRequest.model_validate(read_order(example, {})).order_id == "o-123"
+    short = tmp_path / "short.json"
+    item = {"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}
+    address = {"street": "1 Main St", "city": "X", "zip_code": "1"}
+    short.write_text(
+        json.dumps({"customer_id": "c1", "items": [item], "shipping_address": address})
+    )
+    from_file = OrderRequest.model_validate(read_order(short, {}))
+    from_flags = OrderRequest.model_validate(
+        order_from_flags({"customer_id": "c1", "item": ["prod-456:1:19.99"], "street": "1 Main St",
+                          "city": "X", "zip_code": "1"})
+    )  # fmt: skip
+    for field in ("currency", "payment_method"):
+        assert getattr(from_file, field) == getattr(from_flags, field)
+    assert from_file.shipping_address == from_flags.shipping_address
