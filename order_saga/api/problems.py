@@ -11,7 +11,12 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError
 
-from order_saga.client import NoWorkerAnswered, OrderError, OrderNotFound
+from order_saga.client import (
+    IdempotencyKeyReused,
+    NoWorkerAnswered,
+    OrderError,
+    OrderNotFound,
+)
 from order_saga.field_errors import field_errors
 from order_saga.temporal import TemporalUnreachable
 
@@ -112,6 +117,11 @@ def install(app: FastAPI) -> None:
             503, "unavailable", "No worker answered", str(error), headers={"Retry-After": "5"}
         )
         return problem_response(request, unavailable)
+
+    @app.exception_handler(IdempotencyKeyReused)
+    async def _key_reused(request: Request, error: IdempotencyKeyReused) -> JSONResponse:
+        reused = ProblemError(422, "idempotency-key-reused", "Idempotency-Key reused", str(error))
+        return problem_response(request, reused)
 
     @app.exception_handler(OrderError)
     async def _refused(request: Request, error: OrderError) -> JSONResponse:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
 
 from order_saga import client as orders
@@ -55,15 +56,34 @@ async def create_order(
     response: Response,
     client: TemporalClient,
     config: AppConfig,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Retry a request whose answer was lost with the same key and body: the "
+            "first answer comes back (an order without `order_id` gets one from the key); the "
+            "same key with another body is 422",
+        ),
+    ] = None,
 ) -> Accepted:
     """Validate the order and start its saga. One saga per order id: a second request
-    for the same order is answered 409 with the first one's `Location`."""
+    for the same order is answered 409 with the first one's `Location`, unless it repeats
+    the first one's `Idempotency-Key` and body (then it gets the first answer again)."""
+    idempotency = None
+    if idempotency_key is not None:
+        if "order_id" not in order.model_fields_set:  # the same key, the same order
+            digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+            order = order.model_copy(update={"order_id": f"k-{digest}"})
+        idempotency = orders.Idempotency.of(idempotency_key, order)
     try:
         handle = await orders.start_order(
             client,
             order,
             config.queue_prefix,
             default_deadline_seconds=config.default_deadline_seconds,
+            idempotency=idempotency,
         )
     except orders.OrderAlreadyStarted as err:
         location = str(request.url_for("get_order", order_id=order.order_id).path)

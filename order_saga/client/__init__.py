@@ -8,6 +8,7 @@ The saga is named by its wire names, so a client never loads the workflow's acti
 
 from order_saga.client.cancelling import cancel_order, request_cancel
 from order_saga.client.errors import (
+    IdempotencyKeyReused,
     InvalidFilter,
     NotWaitingForPerson,
     NoWorkerAnswered,
@@ -17,7 +18,13 @@ from order_saga.client.errors import (
     UnknownStatus,
 )
 from order_saga.client.listing import OrderSummary, known_status, list_orders
-from order_saga.client.orders import OrderHandle, find_order, start_order, terminate_order
+from order_saga.client.orders import (
+    Idempotency,
+    OrderHandle,
+    find_order,
+    start_order,
+    terminate_order,
+)
 from order_saga.client.outcomes import order_outcome, order_result, wait_for_end
 from order_saga.client.resolving import mark_resolved, retry_undos
 from order_saga.client.status import ClosedOrder, order_status, query_status
@@ -26,6 +33,8 @@ from workflows.order_request import DEFAULT_DEADLINE_SECONDS
 __all__ = [
     "DEFAULT_DEADLINE_SECONDS",
     "ClosedOrder",
+    "Idempotency",
+    "IdempotencyKeyReused",
     "InvalidFilter",
     "NoWorkerAnswered",
     "NotWaitingForPerson",

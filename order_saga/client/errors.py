@@ -16,6 +16,10 @@ class OrderAlreadyStarted(OrderError):
     """The order already has a saga; a second one would charge twice."""
 
 
+class IdempotencyKeyReused(OrderError):
+    """An Idempotency-Key sent again with another request: not a retry, so refused."""
+
+
 class NoWorkerAnswered(OrderError):
     """A running saga's query found no worker to answer it."""
 

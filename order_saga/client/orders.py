@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from temporalio.client import (
@@ -17,6 +19,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.queues import queue
 from order_saga import presentation
 from order_saga.client.errors import (
+    IdempotencyKeyReused,
     OrderAlreadyStarted,
     OrderError,
     OrderNotFound,
@@ -35,6 +38,22 @@ from workflows.order_state import (
 from workflows.search_attributes import ORDER_STATUS, at_start
 
 OrderHandle = WorkflowHandle[Any, OrderResult]
+IDEMPOTENCY_MEMO = "idempotency"  # the key a start was asked with, and its request's fingerprint
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key and the fingerprint of what it asked for with it: the same
+    pair again replays the first answer; the key with another request is refused."""
+
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, key: str, order: OrderRequest) -> Idempotency:
+        """The pair for `order`, asked with `key`."""
+        body = order.model_dump_json(exclude={"deadline_seconds"})
+        return cls(key, hashlib.sha256(body.encode()).hexdigest())
 
 
 async def start_order(
@@ -43,8 +62,10 @@ async def start_order(
     queue_prefix: str,
     *,
     default_deadline_seconds: int | None = DEFAULT_DEADLINE_SECONDS,
+    idempotency: Idempotency | None = None,
 ) -> OrderHandle:
-    """Start once per order: a second start for the same order id is refused, even later.
+    """Start once per order: a second start for the same order id is refused, even later,
+    unless it repeats the first one's `idempotency` (then it is the first one's handle).
     An order without a deadline gets the default one (the ORDER_DEADLINE_SECONDS setting)."""
     if order.deadline_seconds is None and default_deadline_seconds is not None:
         order = order.model_copy(update={"deadline_seconds": default_deadline_seconds})
@@ -58,9 +79,19 @@ async def start_order(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=at_start(order.customer_id, float(order.total)),
             static_summary=presentation.summary(order),
+            memo={IDEMPOTENCY_MEMO: vars(idempotency)} if idempotency else None,
             static_details=presentation.details(order),
         )
     except WorkflowAlreadyStartedError as err:
+        if idempotency is not None:
+            handle = client.get_workflow_handle(order.workflow_id, result_type=OrderResult)
+            first = await (await handle.describe()).memo_value(IDEMPOTENCY_MEMO, None)
+            if first is not None and first.get("key") == idempotency.key:
+                if first.get("fingerprint") == idempotency.fingerprint:
+                    return handle  # a retry of the same request: the same answer
+                raise IdempotencyKeyReused(
+                    f"Idempotency-Key {idempotency.key!r} was used for another request"
+                ) from err
         raise OrderAlreadyStarted(
             f"order {order.order_id} already has a saga ({order.workflow_id}); "
             f"see `order-saga status {order.order_id}`"

@@ -221,3 +221,20 @@ def test_probes_and_refusals_of_the_http_layer(api) -> None:
     wrong = api.delete("/api/orders")
     assert (wrong.status_code, wrong.headers["content-type"]) == (405, PROBLEM)
     assert "POST" in wrong.headers["allow"] and wrong.json()["status"] == 405
+
+
+def test_a_retried_post_with_its_idempotency_key_gets_the_first_answer(
+    api, worker_process, make_product
+) -> None:
+    body = order_data(items=[{"sku": make_product(), "quantity": 1, "unit_price": "19.99"}])
+    key = {"Idempotency-Key": f"retry-{uuid.uuid4()}"}
+    first = api.post("/api/orders", json=body, headers=key)
+    again = api.post("/api/orders", json=body, headers=key)  # the first answer was lost
+    assert (first.status_code, again.status_code) == (202, 202), again.text
+    assert again.json() == first.json() and again.headers["Location"] == first.headers["Location"]
+
+    other = {**body, "customer_id": "someone-else"}
+    reused = api.post("/api/orders", json=other, headers=key)
+    assert (reused.status_code, reused.headers["content-type"]) == (422, PROBLEM)
+    assert reused.json()["type"].endswith("/idempotency-key-reused")
+    assert api.post("/api/orders", json=body).json()["order_id"] != first.json()["order_id"]
