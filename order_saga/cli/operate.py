@@ -69,7 +69,7 @@ def list_sagas(
 
     rows = asyncio.run(run())
     if output == Output.JSON:
-        typer.echo(json.dumps([row.model_dump() for row in rows], indent=2))
+        typer.echo(json.dumps([row.model_dump(mode="json") for row in rows], indent=2))
         return
     if output == Output.JSONL:  # a line a row, for streaming tools
         for row in rows:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.messages import printable
 from order_saga.client.errors import InvalidFilter, UnknownStatus
 from order_saga.visibility import list_query
+from workflows.order_request import order_id_from
 from workflows.order_state import SagaState
 from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
 
@@ -15,10 +18,11 @@ from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
 class OrderSummary(BaseModel):
     """One saga as visibility lists it."""
 
+    order_id: str
     workflow_id: str
     order_status: str | None
     customer_id: str | None
-    order_total: float | None
+    order_total: Decimal | None  # money as a decimal string, as everywhere else
     started: str
 
 
@@ -50,12 +54,14 @@ async def list_orders(
         state = attributes.get(ORDER_STATUS)
         if execution.status == WorkflowExecutionStatus.TERMINATED:
             state = SagaState.TERMINATED  # its OrderStatus is where an operator stopped it
+        total = attributes.get(ORDER_TOTAL)  # a Double in visibility: back to cents
         rows.append(
             OrderSummary(
+                order_id=order_id_from(execution.id),
                 workflow_id=execution.id,
                 order_status=state,
                 customer_id=attributes.get(CUSTOMER_ID),
-                order_total=attributes.get(ORDER_TOTAL),
+                order_total=None if total is None else Decimal(f"{total:.2f}"),
                 started=execution.start_time.isoformat(),
             )
         )

@@ -122,7 +122,8 @@ async def test_list_finds_sagas_by_status_and_customer(
         assert asyncio.get_running_loop().time() < deadline, found
         await asyncio.sleep(0.2)
     assert sorted(str(row["order_status"]) for row in found) == ["COMPENSATED", "COMPLETED"]
-    assert {row["order_total"] for row in found} == {19.99}
+    assert {row["order_total"] for row in found} == {"19.99"}  # money as a decimal string
+    assert all(row["workflow_id"] == f"order-{row['order_id']}" for row in found)
     compensated = await listed("--customer", customer, "--status", "COMPENSATED")
     assert [row["order_status"] for row in compensated] == ["COMPENSATED"]
     assert await listed("--customer", customer, "--status", "CANCELLED") == []
