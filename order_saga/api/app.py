@@ -16,7 +16,6 @@ from order_saga.api import health
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
 from order_saga.api.problems import (
-    Problem,
     ProblemError,
     install,
     problem_response,
@@ -25,10 +24,6 @@ from order_saga.api.routes import router
 from order_saga.client import DEFAULT_DEADLINE_SECONDS
 
 MAX_BODY_BYTES = 64 * 1024  # an order of 100 lines is a few KB
-PROBLEMS: dict[int | str, dict[str, object]] = {
-    code: {"model": Problem, "content": {"application/problem+json": {}}}
-    for code in (404, 409, 422, 503)
-}
 
 
 async def limit_body(
@@ -61,7 +56,6 @@ def create_app(
         title="order-saga",
         summary="Orders run as Temporal sagas: reserve, charge, ship; undone on failure.",
         version="1",
-        responses=PROBLEMS,
     )
     app.state.client = client
     app.state.config = ApiConfig(queue_prefix, default_deadline_seconds)

@@ -21,7 +21,39 @@ from order_saga.field_errors import field_errors
 from order_saga.temporal import TemporalUnreachable
 
 PROBLEM_JSON = "application/problem+json"
-TYPES = "https://order-saga.dev/problems/"  # documented in docs/http-api.md
+# A problem's `type` is a URI of this API that answers with what the problem means.
+TYPES = "/problems/"
+MEANINGS = {
+    "invalid-request": "The request does not fit: each entry of `errors` names a field.",
+    "too-large": "The body is larger than any order (64 KiB); nothing was read.",
+    "no-order": "No saga ever ran for that order id (or workflow id).",
+    "order-exists": "That order already has a saga; `Location` is its status. Nothing ran twice.",
+    "refused": "The order is past what was asked (handed to the carrier, ended, not waiting).",
+    "idempotency-key-reused": "The Idempotency-Key came with another request before.",
+    "unavailable": "Temporal or a worker did not answer: retry the same request after "
+    "`Retry-After` seconds; an order never starts twice.",
+    "not-found": "No such route.",
+    "method-not-allowed": "The route does not take that method; `Allow` says which.",
+}
+
+
+def responses(*statuses: int, location: int | None = None) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses a route can give besides its success: each a problem; with
+    `location`, that status also sets `Location`, where the order's status is."""
+    found: dict[int | str, dict[str, Any]] = {
+        status: {"model": Problem, "content": {"application/problem+json": {}}}
+        for status in statuses
+    }
+    if location is not None:
+        found[location] = {
+            "headers": {
+                "Location": {
+                    "description": "Where the order's status is: GET it for the outcome",
+                    "schema": {"type": "string"},
+                }
+            }
+        }
+    return found
 
 
 class FieldProblem(BaseModel):
@@ -82,7 +114,14 @@ def field_problems(errors: Any) -> list[FieldProblem]:
 
 
 def install(app: FastAPI) -> None:
-    """Answer every expected failure as problem+json; an unexpected one stays a 500."""
+    """Answer every expected failure as problem+json (an unexpected one stays a 500), and
+    serve what each problem type means at its type URI."""
+
+    @app.get(TYPES + "{kind}", include_in_schema=False)
+    async def _meaning(kind: str) -> JSONResponse:
+        if kind not in MEANINGS:
+            raise StarletteHTTPException(404, f"no problem type {kind!r}")
+        return JSONResponse({"type": TYPES + kind, "meaning": MEANINGS[kind]})
 
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, error: ProblemError) -> JSONResponse:

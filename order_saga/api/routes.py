@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from order_saga import client as orders
 from order_saga.api.dependencies import AppConfig, TemporalClient
-from order_saga.api.problems import FieldProblem, ProblemError
+from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary
 from workflows.order_request import OrderRequest, order_id_from
 from workflows.order_state import SagaState, SagaStatus
@@ -49,7 +49,12 @@ def accepted(request: Request, response: Response, order_id: str, workflow_id: s
     return Accepted(order_id=order_id, workflow_id=workflow_id, status_url=url)
 
 
-@router.post("/api/orders", status_code=202, response_model=Accepted)
+@router.post(
+    "/api/orders",
+    status_code=202,
+    response_model=Accepted,
+    responses=responses(409, 413, 422, 503, location=202),
+)
 async def create_order(
     order: Annotated[OrderRequest, Body()],
     request: Request,
@@ -93,13 +98,22 @@ async def create_order(
     return accepted(request, response, order.order_id, handle.id)
 
 
-@router.get("/api/orders/{order_id}", response_model=SagaStatus | ClosedOrder)
+@router.get(
+    "/api/orders/{order_id}",
+    response_model=SagaStatus | ClosedOrder,
+    responses=responses(404, 422, 503),
+)
 async def get_order(order_id: str, client: TemporalClient) -> SagaStatus | ClosedOrder:
     """Where the saga is and how each step went (the order id or the workflow id)."""
     return await orders.order_status(client, order_id)
 
 
-@router.post("/api/orders/{order_id}/cancel", status_code=202, response_model=Accepted)
+@router.post(
+    "/api/orders/{order_id}/cancel",
+    status_code=202,
+    response_model=Accepted,
+    responses=responses(404, 409, 413, 422, 503, location=202),
+)
 async def cancel_order(
     order_id: str,
     request: Request,
@@ -113,7 +127,11 @@ async def cancel_order(
     return accepted(request, response, order_id_from(handle.id), handle.id)
 
 
-@router.post("/api/orders/{order_id}/resolve", response_model=SagaStatus)
+@router.post(
+    "/api/orders/{order_id}/resolve",
+    response_model=SagaStatus,
+    responses=responses(404, 409, 413, 422, 503),
+)
 async def resolve_order(
     order_id: str, resolution: Annotated[Resolve, Body()], client: TemporalClient
 ) -> SagaStatus:
@@ -125,7 +143,7 @@ async def resolve_order(
     return await orders.mark_resolved(client, order_id, resolution.note or "")
 
 
-@router.get("/api/orders", response_model=list[OrderSummary])
+@router.get("/api/orders", response_model=list[OrderSummary], responses=responses(422, 503))
 async def list_orders(
     client: TemporalClient,
     status: Annotated[str | None, Query(description=f"OrderStatus: {', '.join(SagaState)}")] = None,

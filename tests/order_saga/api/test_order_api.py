@@ -221,6 +221,12 @@ def test_probes_and_refusals_of_the_http_layer(api) -> None:
     wrong = api.delete("/api/orders")
     assert (wrong.status_code, wrong.headers["content-type"]) == (405, PROBLEM)
     assert "POST" in wrong.headers["allow"] and wrong.json()["status"] == 405
+    # A problem's type is a URI of the API that says what it means.
+    meaning = api.get(missing.json()["type"])
+    assert meaning.status_code == 200 and meaning.json()["meaning"] == "No such route."
+    documented = api.get("/openapi.json").json()["paths"]["/api/orders"]["post"]["responses"]
+    assert sorted(documented) == ["202", "409", "413", "422", "503"]
+    assert "Location" in documented["202"]["headers"]
 
 
 def test_a_retried_post_with_its_idempotency_key_gets_the_first_answer(
