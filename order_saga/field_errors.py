@@ -18,6 +18,9 @@ def field_errors(errors: Iterable[Mapping[str, Any]], whole: str) -> list[tuple[
         location = [str(part) for part in problem["loc"]]
         if location and location[0] in REQUEST_PARTS:
             location = location[1:]
+        if problem.get("type") == "json_invalid":  # its location is a character offset
+            found.append((whole, f"not valid JSON ({problem.get('ctx', {}).get('error', '?')})"))
+            continue
         message = str(problem["msg"]).removeprefix("Value error, ")
         found.append((".".join(location) or whole, message))
     return found

@@ -103,6 +103,7 @@ def test_bad_input_is_a_problem_naming_the_field_and_starts_nothing(api) -> None
         "/api/orders", content=b"{nope", headers={"content-type": "application/json"}
     )
     assert (not_json.status_code, not_json.headers["content-type"]) == (422, PROBLEM)
+    assert [e["field"] for e in not_json.json()["errors"]] == ["body"]  # not a character offset
     huge = api.post("/api/orders", json={**order, "customer_id": "c" * 100_000})
     assert (huge.status_code, huge.headers["content-type"]) == (413, PROBLEM)
     unknown = api.get("/api/orders/no-such-order")
