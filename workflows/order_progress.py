@@ -14,6 +14,7 @@ from workflows.order_request import OrderRequest
 from workflows.order_state import (
     STEPS,
     CompensationFailure,
+    OrderFacts,
     OrderResult,
     Resolution,
     SagaState,
@@ -31,16 +32,9 @@ from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, 
 FEWER_UPSERTS = "fewer-search-attribute-upserts"
 
 
-# What a step or an undo returns that a storefront shows, kept as the saga learns it.
-LEARNED = (
-    "currency",
-    "payment_id",
-    "payment_intent_id",
-    "refund_id",
-    "shipment_id",
-    "carrier",
-    "tracking_number",
-)
+# What a step or an undo returns that a storefront shows (the text ones; the total is a
+# Decimal), kept as the saga learns it.
+LEARNED = tuple(name for name in OrderFacts.model_fields if name not in ("order_id", "total"))
 
 
 class StepFailed(Exception):

@@ -83,10 +83,24 @@ class MarkResolved(BaseModel):
     note: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class SagaStatus(BaseModel):
-    """Answer of the `status` query: where the saga is and how each step went."""
+class OrderFacts(BaseModel):
+    """What a storefront shows of an order, as its steps told the saga: in its status while it
+    runs, and in its result."""
 
     order_id: str
+    total: Decimal | None = None
+    currency: str | None = None
+    payment_id: str | None = None
+    payment_intent_id: str | None = None
+    refund_id: str | None = None
+    shipment_id: str | None = None
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class SagaStatus(OrderFacts):
+    """Answer of the `status` query: where the saga is and how each step went."""
+
     state: SagaState
     steps: list[StepStatus]
     compensations_run: list[str] = Field(default_factory=list)
@@ -94,31 +108,15 @@ class SagaStatus(BaseModel):
     cancel_reason: str | None = None
     waiting_for_person: bool = False
     resolution: Resolution | None = None
-    # What a storefront shows, once the steps have told the saga.
-    total: Decimal | None = None
-    currency: str | None = None
-    payment_id: str | None = None
-    payment_intent_id: str | None = None
-    refund_id: str | None = None
-    shipment_id: str | None = None
-    carrier: str | None = None
-    tracking_number: str | None = None
     # Added by clients: what a reader must know beyond the saga's own account (a terminated
     # run, a later run that was refused).
     notices: list[str] = Field(default_factory=list)
 
 
-class OrderResult(BaseModel):
-    order_id: str
+class OrderResult(OrderFacts):
+    """How an order ended: its facts, and why it did not ship when it did not."""
+
     status: SagaState
-    total: Decimal | None = None
-    currency: str | None = None
-    payment_id: str | None = None
-    payment_intent_id: str | None = None
-    refund_id: str | None = None
-    shipment_id: str | None = None
-    carrier: str | None = None
-    tracking_number: str | None = None
     failed_step: str | None = None
     error_type: str | None = None
     error_message: str | None = None
@@ -129,8 +127,7 @@ class OrderResult(BaseModel):
 
 # An order that did not ship (compensated, expired, settled by a person) ends as a failed
 # workflow, so the Web UI's list shows it red, apart from a shipped one; the failure carries
-# the OrderResult as its details. Clients read it back
-# with `result_of`.
+# the OrderResult as its details. Clients read it back with `result_of`.
 COMPENSATED_FAILURE_TYPES = {
     SagaState.COMPENSATED: "OrderCompensated",
     SagaState.COMPENSATION_FAILED: "CompensationFailed",
