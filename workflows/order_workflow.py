@@ -137,8 +137,9 @@ class OrderSaga:
     ) -> OrderResult:
         """The one way an order that did not ship ends, whatever stopped it (a failed step, a
         cancel, the deadline): undo what was done, newest first, settle (a failed undo waits
-        for a person), then end as `end`: a compensated or expired order fails the workflow
-        carrying its result, a cancelled one is cancelled, a resolved one returns it."""
+        for a person), then end as `end`: a cancelled order is cancelled; any other that did
+        not ship (compensated, expired, settled by a person) fails the workflow carrying its
+        result (histories from before those patches completed instead)."""
         progress = self._progress
         if details is not None:  # a cancel or the deadline: say so while the undos run
             undoing = SagaState.CANCELLING if end == SagaState.CANCELLED else SagaState.COMPENSATING
