@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Annotated
 
 import typer
@@ -29,7 +30,9 @@ def demo(
 
     settings = Settings()
 
-    async def run() -> None:
+    async def run() -> bool:
+        """The demo; True when a Ctrl-C (or SIGTERM) ended the stack it left up."""
+        interrupted = False
         async with embedded_stack(settings, reuse_running=True) as (client, endpoints):
             serving: asyncio.Task[None] | None = None
             if "temporal" in endpoints.started and not port_open("127.0.0.1", API_PORT):
@@ -52,9 +55,12 @@ def demo(
                     failure = await until_interrupted(endpoints.gave_up)
                     if failure:
                         raise CliError(f"{failure}; stopped everything")
+                    interrupted = True
             finally:
                 if serving is not None:
                     server.should_exit = True
                     await serving
+        return interrupted
 
-    asyncio.run(run())
+    if asyncio.run(run()):
+        sys.exit(130)  # stopped by Ctrl-C, as at any other moment of the demo
