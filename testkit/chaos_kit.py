@@ -150,7 +150,7 @@ async def cancel_at_pickup(client: Client, order: OrderRequest) -> None:
 
     async def booked() -> None:
         status = await order_status(client, order.order_id)
-        if status.state != SagaState.AWAITING_HANDOVER:
+        if status.status != SagaState.AWAITING_HANDOVER:
             raise OrderError(f"{order.order_id} is not waiting for pickup yet")
 
     await retrying(booked)

@@ -56,6 +56,7 @@ class OrderProgress:
         self.state = SagaState.RUNNING
         self.steps = {name: StepStatus(name=name) for name in STEPS}
         self.compensations_run: list[str] = []
+        self.compensations_skipped: list[str] = []
         self.compensation_failures: list[CompensationFailure] = []
         self.cancel_reason: str | None = None
         self.waiting_for_person = False
@@ -144,10 +145,14 @@ class OrderProgress:
         return {"total": self._total, **self._known}
 
     def undone(self, undo: Compensation, result: object) -> None:
-        """An undo succeeded; the failed step keeps FAILED (and its error) to say why."""
+        """An undo succeeded; the failed step keeps FAILED (and its error) to say why. An
+        undo whose step had taken no effect (a declined card's refund) is listed as skipped."""
         failed = undo.step in self._failed_steps
         self.steps[undo.step].state = StepState.FAILED if failed else StepState.COMPENSATED
-        self.compensations_run.append(undo.name)
+        if getattr(result, "took_effect", True):
+            self.compensations_run.append(undo.name)
+        elif undo.name not in self.compensations_skipped:
+            self.compensations_skipped.append(undo.name)
         if self._open_undos.pop(undo.name, None):  # a person's retry went through
             self.compensation_failures = [
                 f for f in self.compensation_failures if f.activity != undo.name
@@ -212,6 +217,7 @@ class OrderProgress:
             error_message=failure.message,
             resolution=self.resolution,
             compensations_run=list(self.compensations_run),
+            compensations_skipped=list(self.compensations_skipped),
             compensation_failures=list(self.compensation_failures),
             **self.known(),
         )
@@ -220,9 +226,10 @@ class OrderProgress:
         """A copy of the bookkeeping, for the `status` query."""
         return SagaStatus(
             order_id=self.order_id,
-            state=self.state,
+            status=self.state,
             steps=[s.model_copy() for s in self.steps.values()],
             compensations_run=list(self.compensations_run),
+            compensations_skipped=list(self.compensations_skipped),
             compensation_failures=list(self.compensation_failures),
             cancel_reason=self.cancel_reason,
             waiting_for_person=self.waiting_for_person and self.resolution is None,

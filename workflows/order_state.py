@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 from temporalio.exceptions import ApplicationError
 
 # The saga's wire names: clients use them without importing the workflow and its activities.
@@ -101,9 +101,12 @@ class OrderFacts(BaseModel):
 class SagaStatus(OrderFacts):
     """Answer of the `status` query: where the saga is and how each step went."""
 
-    state: SagaState
+    # `status` everywhere an order's SagaState shows (the result, the list, the OrderStatus
+    # search attribute); a worker of an earlier build still answers `state` in a rolling deploy.
+    status: SagaState = Field(validation_alias=AliasChoices("status", "state"))
     steps: list[StepStatus]
-    compensations_run: list[str] = Field(default_factory=list)
+    compensations_run: list[str] = Field(default_factory=list)  # each gave something back
+    compensations_skipped: list[str] = Field(default_factory=list)  # their step took no effect
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
     cancel_reason: str | None = None
     waiting_for_person: bool = False
@@ -120,7 +123,8 @@ class OrderResult(OrderFacts):
     failed_step: str | None = None
     error_type: str | None = None
     error_message: str | None = None
-    compensations_run: list[str] = Field(default_factory=list)
+    compensations_run: list[str] = Field(default_factory=list)  # each gave something back
+    compensations_skipped: list[str] = Field(default_factory=list)  # their step took no effect
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
     resolution: Resolution | None = None
 
@@ -139,6 +143,8 @@ COMPENSATED_FAILURE_TYPES = {
 def compensated_failure(result: OrderResult) -> ApplicationError:
     """The failure a compensated saga ends with: why, what was undone, the result itself."""
     undone = ", ".join(result.compensations_run) or "nothing"
+    if result.compensations_skipped:
+        undone += f" (nothing to undo for {', '.join(result.compensations_skipped)})"
     why = (
         f"{result.failed_step} failed ({result.error_type}: {result.error_message})"
         if result.failed_step

@@ -93,7 +93,7 @@ class OrderSaga:
         status = self._progress.status()
         if end is None:
             return status
-        return status.model_copy(update={"state": end, "waiting_for_person": False})
+        return status.model_copy(update={"status": end, "waiting_for_person": False})
 
     @mark_resolved.validator
     def _may_mark_resolved(self, request: MarkResolved) -> None:

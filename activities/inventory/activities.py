@@ -70,7 +70,8 @@ class InventoryActivities:
                 session=session, order_id=request.order_id, for_update=True
             )
             if any(skip_foreign(r, saga, f"stock of {request.order_id}") for r in rows):
-                return ReleaseResult(order_id=request.order_id, released_units=0)
+                return ReleaseResult(order_id=request.order_id, released_units=0, took_effect=False)
+            reserved = any(row.quantity > 0 for row in rows)  # now or released earlier
             for row in rows:
                 if row.status != ReservationStatus.RESERVED:
                     continue
@@ -89,7 +90,9 @@ class InventoryActivities:
                     owner=saga,
                 )
         activity.logger.info("released %d units for order %s", released, request.order_id)
-        return ReleaseResult(order_id=request.order_id, released_units=released)
+        return ReleaseResult(
+            order_id=request.order_id, released_units=released, took_effect=reserved
+        )
 
 
 RESERVE_RETRY = step_retry(rules.UnknownProduct, rules.OutOfStock, rules.PriceMismatch)

@@ -46,3 +46,6 @@ class ReleaseInventoryInput(OrderScoped):
 class ReleaseResult(Strict):
     order_id: str
     released_units: int
+    # False when the step had not taken effect (nothing reserved, charged or booked), so
+    # there was nothing to give back; a saga shows such an undo as skipped, not as run.
+    took_effect: bool = True

@@ -103,7 +103,7 @@ class PaymentActivities:
         with transaction(self._engine) as session:
             payment = repository.get_payment(session=session, order_id=request.order_id)
             if skip_foreign(payment, current_saga(request), f"the payment of {request.order_id}"):
-                return RefundResult(order_id=request.order_id, action="not_ours")
+                return RefundResult(order_id=request.order_id, action="not_ours", took_effect=False)
             if payment is not None and payment.status == PaymentStatus.REFUNDED:
                 return RefundResult(order_id=request.order_id, action="already_refunded")
             intent_id = request.payment_intent_id or (payment.transaction_id if payment else None)
@@ -112,7 +112,9 @@ class PaymentActivities:
             found = self._gateway.replay_create(request.create)
             intent_id = found.id if found else None
         if intent_id is None:  # the order never reached Stripe, or Stripe refused the create
-            return RefundResult(order_id=request.order_id, action="nothing_to_refund")
+            return RefundResult(
+                order_id=request.order_id, action="nothing_to_refund", took_effect=False
+            )
         intent = self._gateway.retrieve_intent(intent_id)
         if intent.status == "succeeded":
             refund = self._gateway.refund_once(intent_id, request.idempotency_key)
@@ -126,8 +128,11 @@ class PaymentActivities:
         if intent.status in rules.CANCELLABLE_INTENT_STATES:
             intent = self._gateway.cancel_intent(intent_id, request.idempotency_key)
         self._record_undo(request, PaymentStatus.FAILED, intent_id, intent.to_dict())
-        return RefundResult(
-            order_id=request.order_id, action="cancelled", payment_intent_id=intent_id
+        return RefundResult(  # the intent never held money: cancelled so it cannot later
+            order_id=request.order_id,
+            action="cancelled",
+            payment_intent_id=intent_id,
+            took_effect=False,
         )
 
     def _record_undo(

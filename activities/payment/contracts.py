@@ -46,3 +46,6 @@ class RefundResult(Strict):
     action: str  # refunded | cancelled | nothing_to_refund | already_refunded | not_ours
     refund_id: str | None = None
     payment_intent_id: str | None = None
+    # False when no money was taken (declined, never created, another run's): nothing to give
+    # back, so a saga shows the undo as skipped, not as run.
+    took_effect: bool = True

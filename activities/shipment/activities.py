@@ -68,7 +68,10 @@ class ShipmentActivities:
         with transaction(self._engine) as session:
             shipment = repository.get_shipment(session=session, order_id=request.order_id)
             if skip_foreign(shipment, saga, f"the shipment of {request.order_id}"):
-                return CancelShipmentResult(order_id=request.order_id, cancelled=False)
+                return CancelShipmentResult(
+                    order_id=request.order_id, cancelled=False, took_effect=False
+                )
+            booked = shipment is not None and shipment.tracking_number is not None
             cancelled = shipment is not None and shipment.status != ShipmentStatus.CANCELLED
             if shipment is None:
                 repository.add_shipment(
@@ -83,7 +86,9 @@ class ShipmentActivities:
                 repository.set_status(
                     session=session, shipment=shipment, status=ShipmentStatus.CANCELLED
                 )
-        return CancelShipmentResult(order_id=request.order_id, cancelled=cancelled)
+        return CancelShipmentResult(
+            order_id=request.order_id, cancelled=cancelled, took_effect=booked
+        )
 
 
 SHIPMENT_RETRY = step_retry(rules.ShipmentRejected)

@@ -47,3 +47,6 @@ class CancelShipmentInput(OrderScoped):
 class CancelShipmentResult(Strict):
     order_id: str
     cancelled: bool
+    # False when the step had not taken effect (nothing reserved, charged or booked), so
+    # there was nothing to give back; a saga shows such an undo as skipped, not as run.
+    took_effect: bool = True

@@ -92,7 +92,7 @@ def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
 async def cancel_while_awaiting_pickup(handle: OrderHandle) -> OrderResult:
     """The cancel path: the order is cancelled while its shipment waits for pickup."""
     give_up = asyncio.get_running_loop().time() + 60
-    while (await query_status(handle)).state != SagaState.AWAITING_HANDOVER:
+    while (await query_status(handle)).status != SagaState.AWAITING_HANDOVER:
         if asyncio.get_running_loop().time() > give_up:
             raise CliError(f"{handle.id} never reached the carrier handover")
         await asyncio.sleep(0.2)  # polling the saga's own state, with a deadline

@@ -47,8 +47,8 @@ def cancel(
         typer.echo(json.dumps(requested) if output.is_json else f"cancel requested for {order_id}")
         return
     emit(status, output, status_text(status))
-    if status.state == SagaState.COMPENSATION_FAILED:  # an undo needs a person
-        sys.exit(exit_code(status.state))
+    if status.status == SagaState.COMPENSATION_FAILED:  # an undo needs a person
+        sys.exit(exit_code(status.status))
 
 
 @temporal_options

@@ -54,7 +54,7 @@ def start(
     order_id: Annotated[str | None, typer.Option(help="Defaults to a generated id")] = None,
     customer_id: Annotated[str | None, typer.Option()] = None,
     item: Annotated[
-        list[str] | None, typer.Option(help="SKU:QUANTITY:UNIT_PRICE, repeatable")
+        list[str] | None, typer.Option(metavar="SKU:QTY:PRICE", help="An order line, repeatable")
     ] = None,
     currency: Annotated[str | None, typer.Option(help="Default usd")] = None,
     payment_method: Annotated[str | None, typer.Option(help="Default pm_card_visa")] = None,
@@ -161,4 +161,4 @@ def status(
 
     found = asyncio.run(run())
     emit(found, output, status_text(found))
-    sys.exit(exit_code(found.state))
+    sys.exit(exit_code(found.status))

@@ -10,7 +10,7 @@ import typer
 from pydantic import BaseModel
 
 from order_saga.client import ClosedOrder
-from workflows.order_state import CompensationFailure, OrderResult, SagaState, SagaStatus
+from workflows.order_state import OrderResult, SagaState, SagaStatus
 
 
 class Output(StrEnum):
@@ -83,12 +83,12 @@ def result_text(result: OrderResult) -> str:
         lines.append(f"  {result.failed_step} failed: {result.error_type}: {result.error_message}")
     elif result.error_message:
         lines.append(f"  {result.error_message}")
-    return "\n".join(lines + undo_lines(result.compensations_run, result.compensation_failures))
+    return "\n".join(lines + undo_lines(result))
 
 
 def status_text(status: SagaStatus | ClosedOrder) -> str:
     """Where a saga is and how each of its steps went."""
-    lines = [f"order {status.order_id}: {status.state or 'unknown'}"]
+    lines = [f"order {status.order_id}: {status.status or 'unknown'}"]
     lines += [f"  note: {notice}" for notice in status.notices]
     if isinstance(status, SagaStatus):
         lines += money_lines(status)
@@ -108,7 +108,7 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
                 f"  resolved {status.resolution.resolved_at:%Y-%m-%d %H:%M:%S} UTC: "
                 f"{status.resolution.note}"
             )
-        lines += undo_lines(status.compensations_run, status.compensation_failures)
+        lines += undo_lines(status)
     return "\n".join(lines)
 
 
@@ -128,7 +128,11 @@ def money_lines(status: SagaStatus) -> list[str]:
     return lines
 
 
-def undo_lines(undone: list[str], failures: list[CompensationFailure]) -> list[str]:
-    """What was undone, newest first, and what could not be."""
+def undo_lines(account: OrderResult | SagaStatus) -> list[str]:
+    """What was undone, newest first, what had nothing to undo, and what could not be."""
+    undone, skipped = account.compensations_run, account.compensations_skipped
     lines = [f"  undone, newest first: {', '.join(undone)}"] if undone else []
-    return lines + [f"  NOT undone: {f.activity}: {f.message}" for f in failures]
+    lines += [f"  skipped, nothing had taken effect: {', '.join(skipped)}"] if skipped else []
+    return lines + [
+        f"  NOT undone: {f.activity}: {f.message}" for f in account.compensation_failures
+    ]

@@ -42,7 +42,7 @@ def resolve(
     status = asyncio.run(run())
     emit(status, output, status_text(status))
     if status.waiting_for_person:  # the retry failed again
-        sys.exit(exit_code(status.state))
+        sys.exit(exit_code(status.status))
 
 
 @temporal_options

@@ -20,7 +20,7 @@ class OrderSummary(BaseModel):
 
     order_id: str
     workflow_id: str
-    order_status: str | None
+    status: str | None  # the OrderStatus search attribute, as `status` shows it
     customer_id: str | None
     order_total: Decimal | None  # money as a decimal string, as everywhere else
     started: str
@@ -59,7 +59,7 @@ async def list_orders(
             OrderSummary(
                 order_id=order_id_from(execution.id),
                 workflow_id=execution.id,
-                order_status=state,
+                status=state,
                 customer_id=attributes.get(CUSTOMER_ID),
                 order_total=None if total is None else Decimal(f"{total:.2f}"),
                 started=execution.start_time.isoformat(),

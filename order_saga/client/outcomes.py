@@ -21,8 +21,10 @@ from workflows.order_request import (
 )
 from workflows.order_state import (
     ORDER_TAKEN,
+    OrderFacts,
     OrderResult,
     SagaState,
+    SagaStatus,
     StepState,
     owner_of_refused,
     result_of,
@@ -50,13 +52,7 @@ async def order_result(handle: OrderHandle) -> OrderResult:
         if not isinstance(err.cause, CancelledError):
             raise
     status = await query_status(handle)
-    return OrderResult(
-        order_id=status.order_id,
-        status=status.state,
-        error_message=status.cancel_reason,
-        compensations_run=status.compensations_run,
-        compensation_failures=status.compensation_failures,
-    )
+    return result_from_status(status, status=status.status, error_message=status.cancel_reason)
 
 
 async def order_outcome(handle: OrderHandle) -> OrderResult:
@@ -71,15 +67,25 @@ async def order_outcome(handle: OrderHandle) -> OrderResult:
     closed.cancel()
     status = await query_status(handle)
     failed = next((s for s in status.steps if s.state == StepState.FAILED), None)
-    return OrderResult(
-        order_id=status.order_id,
+    return result_from_status(
+        status,
         status=SagaState.COMPENSATION_FAILED,
         failed_step=failed.name if failed else None,
         error_type=failed.error_type if failed else None,
         error_message=failed.error_message if failed else status.cancel_reason,
-        compensations_run=status.compensations_run,
-        compensation_failures=status.compensation_failures,
     )
+
+
+def result_from_status(account: SagaStatus, /, **why: Any) -> OrderResult:
+    """An outcome told by the saga's status where its run gives no result (cancelled, or
+    waiting for a person): the same facts and undos a result carries."""
+    carried = set(OrderFacts.model_fields) | {
+        "compensations_run",
+        "compensations_skipped",
+        "compensation_failures",
+        "resolution",
+    }
+    return OrderResult(**account.model_dump(include=carried), **why)
 
 
 async def waits_for_person(handle: WorkflowHandle[Any, Any]) -> bool:

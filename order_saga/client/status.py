@@ -40,7 +40,7 @@ class ClosedOrder(BaseModel):
     """What is known of a closed saga that no worker is left to replay: its search attribute."""
 
     order_id: str
-    state: str | None
+    status: str | None
     steps: None = None
     notices: list[str] = Field(default_factory=list)
 
@@ -90,13 +90,13 @@ async def _run_status(
                 f"no worker answered for order {order_id}: {err.message}"
             ) from err
         state = description.typed_search_attributes.get(ORDER_STATUS)
-        status = ClosedOrder(order_id=order_id, state=state)
+        status = ClosedOrder(order_id=order_id, status=state)
     if terminated:
         status.notices.append(
-            f"terminated by an operator while {status.state or 'running'}: nothing was undone; "
+            f"terminated by an operator while {status.status or 'running'}: nothing was undone; "
             "what it reserved, charged or booked stays in place until a person settles it"
         )
-        status.state = SagaState.TERMINATED
+        status.status = SagaState.TERMINATED
     return status
 
 

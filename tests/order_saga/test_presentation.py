@@ -25,7 +25,7 @@ async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
         handle = await start_order(env.client, request, queue_prefix)
 
         async def awaiting_handover() -> bool:
-            return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
+            return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
 
         await until(awaiting_handover)
         metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)

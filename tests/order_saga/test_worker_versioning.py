@@ -71,7 +71,7 @@ async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next
         old = [await start_order(client, request, queue_prefix) for request in waiting]
 
         async def all_waiting_for_pickup() -> bool:
-            states = [(await query_status(h)).state for h in old]
+            states = [(await query_status(h)).status for h in old]
             return all(s == SagaState.AWAITING_HANDOVER for s in states)
 
         await until(all_waiting_for_pickup)

@@ -55,7 +55,7 @@ async def cancel_at_pickup(client: Client, handle: OrderHandle) -> None:
     """Cancel while the shipment waits for pickup."""
 
     async def awaiting() -> bool:
-        return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
+        return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
 
     await until(awaiting)
     await handle.cancel(reason="the customer changed their mind")

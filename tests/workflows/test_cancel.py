@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -92,7 +93,7 @@ async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
         gate.set()  # the reservation lands after the cancel: it must still be released
         status = await cancelled(handle)
 
-    assert (status.state, status.cancel_reason) == (
+    assert (status.status, status.cancel_reason) == (
         SagaState.CANCELLED,
         "customer changed their mind",
     )
@@ -127,8 +128,13 @@ async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_release
         await handle.cancel(reason="duplicate order")
         status = await cancelled(handle)
 
-    assert status.state == SagaState.CANCELLED
-    assert status.compensations_run == ["refund_payment", "release_inventory"]
+    assert status.status == SagaState.CANCELLED
+    # The refund ran and cancelled the unconfirmed intent: no money had moved, so it is
+    # listed as skipped, apart from the release that gave the stock back.
+    assert (status.compensations_run, status.compensations_skipped) == (
+        ["release_inventory"],
+        ["refund_payment"],
+    )
     assert (await scheduled_activities(handle))[-2:] == ["refund_payment", "release_inventory"]
     intents = stripe_state.ledger.intents_of_order(request.order_id)
     assert [i["status"] for i in intents] == ["canceled"]  # no money moved
@@ -152,11 +158,12 @@ async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
 
         async def awaiting_pickup() -> bool:
             state: SagaStatus = await handle.query(OrderSaga.status)
-            return state.state == SagaState.AWAITING_HANDOVER
+            return state.status == SagaState.AWAITING_HANDOVER
 
         await until(awaiting_pickup)
         await handle.cancel(reason="address wrong")
         status = await cancelled(handle)
+        result = await order_result(handle)
 
     # The original design's OrderCancelled path: refund, then release.
     assert status.compensations_run == ["cancel_shipment", "refund_payment", "release_inventory"]
@@ -165,8 +172,16 @@ async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
     assert payment is not None and payment.status == "Refunded"
     assert shipment is not None and shipment.status == "Cancelled"
     [intent] = stripe_state.ledger.intents_of_order(request.order_id)
-    assert [r["amount"] for r in stripe_state.ledger.refunds_of(str(intent["id"]))] == [3998]
+    [refund] = stripe_state.ledger.refunds_of(str(intent["id"]))
+    assert refund["amount"] == 3998
     assert stock(engine, sku) == 3
+    # The result of a cancelled order tells what a storefront shows, as a compensated one does.
+    assert (result.status, result.payment_intent_id, result.refund_id) == (
+        SagaState.CANCELLED,
+        intent["id"],
+        refund["id"],
+    )
+    assert (result.total, result.shipment_id) == (Decimal("39.98"), shipment.shipment_id)
 
 
 async def test_cancel_after_handover_is_refused_and_nothing_is_undone(

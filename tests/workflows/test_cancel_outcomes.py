@@ -65,7 +65,7 @@ async def test_a_cancel_during_an_attempt_that_then_times_out_ends_cancelled(
             never.set()  # let the stub end, so the worker can shut down
 
     assert ("TIMED_OUT", "reserve_inventory") in await activity_events(handle)
-    assert status.state == SagaState.CANCELLED
+    assert status.status == SagaState.CANCELLED
     assert status.cancel_reason == "the customer changed their mind"
     assert status.compensations_run == ["release_inventory"]
     assert all(step.error_type is None for step in status.steps)
@@ -88,7 +88,7 @@ async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, qu
         )
 
         async def awaiting_handover() -> bool:
-            return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
+            return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
 
         await until(awaiting_handover)
         await handle.cancel(reason="too slow")
@@ -97,7 +97,7 @@ async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, qu
         await mark_resolved(env.client, request.order_id, "refunded by bank transfer")
         result = await order_result(handle)
 
-    assert status.state == SagaState.COMPENSATION_FAILED
+    assert status.status == SagaState.COMPENSATION_FAILED
     assert described.typed_search_attributes.get(ORDER_STATUS) == "COMPENSATION_FAILED"
     charge = next(s for s in status.steps if s.name == "charge_payment")
     assert (charge.state, charge.error_type) == (StepState.COMPENSATION_FAILED, "RefundFailed")

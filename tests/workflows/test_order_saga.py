@@ -114,6 +114,11 @@ async def test_decline_releases_inventory_and_charges_nothing(
         "release_inventory",
     ]
     assert charged_intents(stripe_server[0], request.order_id) == []
+    # The refund ran, found no money taken (it cancelled the declined intent), and says so.
+    assert (result.compensations_run, result.compensations_skipped) == (
+        ["release_inventory"],
+        ["refund_payment"],
+    )
     payment = payment_row(engine, request.order_id)
     assert payment is not None and payment.status == "Failed"
     with transaction(engine) as session:
@@ -134,6 +139,7 @@ async def test_out_of_stock_charges_nothing(
         "OutOfStock",
     )
     assert activities == ["reserve_inventory", "release_inventory"]
+    assert (result.compensations_run, result.compensations_skipped) == ([], ["release_inventory"])
     assert payment_row(engine, request.order_id) is None
     assert charged_intents(stripe_server[0], request.order_id) == []
     with transaction(engine) as session:
@@ -169,7 +175,9 @@ async def test_shipment_rejected_refunds_then_releases(
         "ShipmentRejected",
     )
     assert activities == FULL_UNDO
-    assert result.compensations_run == ["cancel_shipment", "refund_payment", "release_inventory"]
+    # No shipment was booked: its undo is skipped; the money and the stock are given back.
+    assert result.compensations_run == ["refund_payment", "release_inventory"]
+    assert result.compensations_skipped == ["cancel_shipment"]
     payment = payment_row(engine, request.order_id)
     assert payment is not None and payment.status == "Refunded"
     stripe = stripe_server[0]

@@ -61,9 +61,9 @@ async def test_a_retry_after_the_fix_finishes_the_undo_and_a_repeat_changes_noth
         with pytest.raises(NotWaitingForPerson, match="not waiting for a person"):
             await retry_undos(env.client, request.order_id)
 
-    assert waiting.state == SagaState.COMPENSATION_FAILED
+    assert waiting.status == SagaState.COMPENSATION_FAILED
     assert waiting.compensations_run == ["cancel_shipment", "release_inventory"]  # older ran
-    assert (again.state, again.waiting_for_person) == (SagaState.COMPENSATION_FAILED, True)
+    assert (again.status, again.waiting_for_person) == (SagaState.COMPENSATION_FAILED, True)
     assert done.compensation_failures == []
     assert result.status == SagaState.COMPENSATED
     assert result.compensations_run == ["cancel_shipment", "release_inventory", "refund_payment"]
@@ -99,7 +99,7 @@ async def test_a_saga_not_waiting_refuses_a_resolve(env, queue_prefix) -> None:
         handle = await start_order(env.client, request, queue_prefix)
 
         async def awaiting_handover() -> bool:
-            return (await query_status(handle)).state == SagaState.AWAITING_HANDOVER
+            return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
 
         await until(awaiting_handover)
         with pytest.raises(NotWaitingForPerson, match="it is AWAITING_HANDOVER"):

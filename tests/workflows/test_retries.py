@@ -70,12 +70,12 @@ async def test_status_query_reports_each_step_while_running(env, queue_prefix) -
         await asyncio.wait_for(stubs.shipment_started.wait(), timeout=30)
         status = await handle.query(OrderSaga.status)
         states = [s.state for s in status.steps]
-        assert status.state == SagaState.RUNNING
+        assert status.status == SagaState.RUNNING
         assert states == [StepState.DONE, StepState.DONE, StepState.RUNNING]
         stubs.shipment_gate.set()
         result = await order_result(handle)
         final = await handle.query(OrderSaga.status)
-    assert result.status == final.state == SagaState.COMPLETED
+    assert result.status == final.status == SagaState.COMPLETED
     assert [s.state for s in final.steps] == [StepState.DONE] * 3
 
 

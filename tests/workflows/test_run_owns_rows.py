@@ -72,7 +72,7 @@ async def test_a_new_run_under_an_orders_id_changes_nothing_of_the_first(
             OrderSaga.run, request, id=request.workflow_id, task_queue=queue
         )
         if outcome == "running":
-            while (await order_status(env.client, request.order_id)).state != "AWAITING_HANDOVER":
+            while (await order_status(env.client, request.order_id)).status != "AWAITING_HANDOVER":
                 await env.sleep(1)  # skipped time: the saga books the shipment
         else:
             await order_result(first)
@@ -111,7 +111,7 @@ async def test_a_new_run_under_an_orders_id_changes_nothing_of_the_first(
     assert before[4] == (5 if outcome == "compensated" else 3)
     # `status` tells the first run's story, and says a later run was refused.
     expected = {"completed": "COMPLETED", "compensated": "COMPENSATED", "running": "TERMINATED"}
-    assert status.state == expected[outcome]
+    assert status.status == expected[outcome]
     assert any("was refused" in notice for notice in status.notices)
     assert (await order_result(second)).status == SagaState.REFUSED
     if outcome == "running":  # the terminated run's effects stand, for a person to settle

@@ -52,7 +52,7 @@ def api(dev_server: str, cli_env: dict[str, str]) -> Iterator[httpx.Client]:
 
 def wait_for_state(api: httpx.Client, location: str, *states: str) -> dict[str, Any]:
     deadline = time.monotonic() + 60
-    while (status := api.get(location).json())["state"] not in states:
+    while (status := api.get(location).json())["status"] not in states:
         assert time.monotonic() < deadline, status
         time.sleep(0.2)  # polling the order's own status, with a deadline
     return status  # type: ignore[no-any-return]
@@ -74,7 +74,7 @@ def test_an_order_posted_runs_once_and_its_status_follows(
     assert created.json()["workflow_id"] == f"order-{order['order_id']}"
 
     done = wait_for_state(api, location, "COMPLETED", "COMPENSATED")
-    assert done["state"] == "COMPLETED"
+    assert done["status"] == "COMPLETED"
     # What a storefront shows of a finished order comes with its status.
     assert (done["total"], done["currency"], done["carrier"]) == ("39.98", "usd", "ACME Freight")
     assert done["payment_intent_id"].startswith("pi_") and done["payment_id"].startswith("pay_")
@@ -126,7 +126,7 @@ def test_cancel_undoes_the_order_and_list_finds_it(api, worker_process, make_pro
     assert cancelled.status_code == 202, cancelled.text
     assert cancelled.headers["Location"] == location
     status = wait_for_state(api, location, "CANCELLED", "COMPENSATION_FAILED")
-    assert status["state"] == "CANCELLED"
+    assert status["status"] == "CANCELLED"
     assert status["compensations_run"] == ["cancel_shipment", "refund_payment", "release_inventory"]
     again = api.post(f"{location}/cancel")
     assert (again.status_code, again.headers["content-type"]) == (409, PROBLEM)
@@ -205,7 +205,7 @@ def test_hostile_text_is_refused_naming_the_field_and_country_codes_are_normalis
     lower["shipping_address"]["country"] = "us"
     created = api.post("/api/orders", json=lower)
     assert created.status_code == 202, created.text
-    assert wait_for_state(api, created.headers["Location"], "COMPLETED")["state"] == "COMPLETED"
+    assert wait_for_state(api, created.headers["Location"], "COMPLETED")["status"] == "COMPLETED"
     with transaction(engine) as session:
         shipment = session.exec(select(Shipment).where(Shipment.order_id == lower["order_id"]))
         assert [s.address["country"] for s in shipment] == ["US"]  # type: ignore[index]

@@ -24,7 +24,7 @@ async def test_a_cancel_waiting_on_the_gateway_says_so_then_ends(
 
     async def booked() -> bool:
         status = await order_status(client, request.order_id)
-        return status.state == "AWAITING_HANDOVER"
+        return status.status == "AWAITING_HANDOVER"
 
     await until(booked, seconds=60)
     stripe.faults.force("http_500", 1_000_000, path_suffix="/refunds")  # the refund cannot go

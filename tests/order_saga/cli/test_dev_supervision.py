@@ -43,7 +43,7 @@ def state_of(order_id: str, cwd: Path, env: dict[str, str]) -> str:
         cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    return str(json.loads(done.stdout)["state"])
+    return str(json.loads(done.stdout)["status"])
 
 
 def test_a_port_held_by_another_process_is_refused_before_anything_starts(tmp_path) -> None:

@@ -67,7 +67,7 @@ async def test_start_wait_runs_the_saga_through_a_worker_process(
         order_saga, "status", order_id, "-o", "json", "--address", dev_server, env=cli_env
     )
     assert status.returncode == 0, status.stderr
-    assert json.loads(status.stdout)["state"] == "COMPLETED"
+    assert json.loads(status.stdout)["status"] == "COMPLETED"
 
     again = await asyncio.to_thread(order_saga, *args, env=cli_env)
     assert again.returncode == 1

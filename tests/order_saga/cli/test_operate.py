@@ -13,7 +13,7 @@ from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
 from tests.conftest import free_port
 from tests.helpers import order, order_data, orders_queue
-from tests.metrics_scrape import metrics, saga_counter, samples
+from tests.metrics_scrape import metrics, probe, saga_counter, samples
 from tests.processes import order_saga, start_worker, stop_worker
 from workflows.order_workflow import OrderSaga
 from workflows.saga_metrics import FINISHED, HELP
@@ -121,11 +121,11 @@ async def test_list_finds_sagas_by_status_and_customer(
     while len(found := await listed("--customer", customer)) < 2:  # visibility catches up
         assert asyncio.get_running_loop().time() < deadline, found
         await asyncio.sleep(0.2)
-    assert sorted(str(row["order_status"]) for row in found) == ["COMPENSATED", "COMPLETED"]
+    assert sorted(str(row["status"]) for row in found) == ["COMPENSATED", "COMPLETED"]
     assert {row["order_total"] for row in found} == {"19.99"}  # money as a decimal string
     assert all(row["workflow_id"] == f"order-{row['order_id']}" for row in found)
     compensated = await listed("--customer", customer, "--status", "COMPENSATED")
-    assert [row["order_status"] for row in compensated] == ["COMPENSATED"]
+    assert [row["status"] for row in compensated] == ["COMPENSATED"]
     assert await listed("--customer", customer, "--status", "CANCELLED") == []
 
 
@@ -154,7 +154,7 @@ async def test_status_of_a_finished_saga_without_any_worker(
         assert done.returncode == 3, done.stderr  # COMPENSATED
         assert json.loads(done.stdout) == {
             "order_id": request.order_id,
-            "state": "COMPENSATED",
+            "status": "COMPENSATED",
             "steps": None,
             "notices": [],
         }

@@ -55,7 +55,7 @@ async def test_a_refused_refund_waits_then_a_person_settles_it(
     assert settled.returncode == 0, settled.stderr
     answer = json.loads(settled.stdout)
     assert answer["resolution"]["note"] == "refunded by transfer"
-    assert (answer["state"], answer["waiting_for_person"]) == ("RESOLVED", False)
+    assert (answer["status"], answer["waiting_for_person"]) == ("RESOLVED", False)
     repeat = await asyncio.to_thread(
         order_saga, "resolve", order_id, "--mark-resolved", "--note", "x", *args, env=cli_env
     )
@@ -76,7 +76,7 @@ async def test_terminate_asks_for_yes_and_then_undoes_nothing(
         *ORDER, "--handover-delay", "3600", *args, env=cli_env,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while status_of(order_id, dev_server, cli_env)["state"] != "AWAITING_HANDOVER":
+    while status_of(order_id, dev_server, cli_env)["status"] != "AWAITING_HANDOVER":
         assert time.monotonic() < deadline
         await asyncio.sleep(0.2)
 
@@ -100,4 +100,4 @@ async def test_terminate_asks_for_yes_and_then_undoes_nothing(
         order_saga, "list", "--status", "terminated", "-o", "json", *args, env=cli_env
     )
     rows = [r for r in json.loads(listed.stdout) if r["workflow_id"] == f"order-{order_id}"]
-    assert [r["order_status"] for r in rows] == ["TERMINATED"]
+    assert [r["status"] for r in rows] == ["TERMINATED"]

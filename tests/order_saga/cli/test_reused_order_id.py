@@ -79,7 +79,7 @@ async def test_a_second_run_from_the_temporal_cli_leaves_the_first_order_alone(
     deadline = time.monotonic() + 60
     while (
         outcome == "running"
-        and (await status_of(order_id, dev_server, cli_env))[1].get("state") != "AWAITING_HANDOVER"
+        and (await status_of(order_id, dev_server, cli_env))[1].get("status") != "AWAITING_HANDOVER"
     ):
         assert time.monotonic() < deadline, "the first order never booked its shipment"
         await asyncio.sleep(0.2)  # polling the order's own status, with a deadline
@@ -94,7 +94,7 @@ async def test_a_second_run_from_the_temporal_cli_leaves_the_first_order_alone(
     )  # fmt: skip
     assert started.returncode != 0 and "is refused and changes nothing" in started.stdout
     returncode, shown = await status_of(order_id, dev_server, cli_env)
-    assert (returncode, shown["state"]) == (code, state), shown
+    assert (returncode, shown["status"]) == (code, state), shown
     assert any("was refused" in notice for notice in shown["notices"])
     assert books(engine, stripe, order_id, sku) == before
     if outcome != "completed":

@@ -49,6 +49,11 @@ async def test_start_wait_exits_with_the_outcome_and_shows_each_step(
     assert declined.stderr.index("charge_payment failed") < declined.stderr.index(
         "release_inventory done"
     )
+    # Its account tells the undo that gave stock back from the refund that found no money.
+    declined_id = json.loads(declined.stdout)["order_id"]
+    shown = await run("status", declined_id, "--address", dev_server, env=cli_env)
+    assert "  undone, newest first: release_inventory\n" in shown.stdout, shown.stdout
+    assert "  skipped, nothing had taken effect: refund_payment\n" in shown.stdout
 
 
 async def test_a_cancelled_order_exits_4_and_cancel_reports_in_json(
@@ -70,7 +75,7 @@ async def test_a_cancelled_order_exits_4_and_cancel_reports_in_json(
     finally:
         waiting.kill()
     assert cancelled.returncode == 0, cancelled.stderr
-    assert json.loads(cancelled.stdout)["state"] == "CANCELLED"
+    assert json.loads(cancelled.stdout)["status"] == "CANCELLED"
     assert waiting.returncode == 4
     assert out.decode().startswith(f"order {order_id}: CANCELLED\n  changed my mind")
 
