@@ -12,6 +12,7 @@ import typer
 from pydantic import ValidationError
 
 from activities.queues import SERVICES, Service, queue
+from order_saga import help_format
 from order_saga.db.engine import display_url, make_engine
 from order_saga.field_errors import describe_validation_error
 from order_saga.logs import LogFormat, configure_logging
@@ -151,4 +152,6 @@ def _main(
 
 def main() -> None:
     """Console entry point of `order-saga-worker`."""
-    run_then_exit(lambda: typer.run(_main))
+    app = typer.Typer(add_completion=False)
+    app.command(cls=help_format.Command)(_main)
+    run_then_exit(app)

@@ -16,6 +16,7 @@ import typer
 from pydantic import ValidationError
 from temporalio.service import RPCError
 
+from order_saga import help_format
 from order_saga.client import OrderError
 from order_saga.field_errors import describe_validation_error
 
@@ -119,11 +120,13 @@ class OrderSagaApp(typer.Typer):
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         """Register a command, its failures reported in one line."""
+        kwargs.setdefault("cls", help_format.Command)
         register = super().command(*args, **kwargs)
         return lambda func: register(one_line_errors(func))
 
 
 app = OrderSagaApp(
+    cls=help_format.Group,
     no_args_is_help=True,
     help="Run e-commerce orders as Temporal sagas: reserve, charge, ship, undo on failure.",
 )
