@@ -29,6 +29,12 @@ def prometheus_runtime(port: int, host: str = "0.0.0.0") -> Runtime:
     )
 
 
+def runtime_of(client: Client) -> Runtime:
+    """The runtime whose meter a client's metrics go to (the default one unless it was given
+    its own, as a worker with a metrics port is)."""
+    return client.service_client.config.runtime or Runtime.default()
+
+
 def zero_saga_counters(runtime: Runtime, namespace: str, orders_queue: str) -> None:
     """Every saga counter at 0 from the start, with the labels the workflow adds, so a rate
     or an alert has a series before the first saga ends (or first fails)."""
@@ -51,7 +57,7 @@ class BreakerGauge(pybreaker.CircuitBreakerListener):
     """`order_saga_payment_circuit_open` is 1 while the gateway's circuit is open, else 0."""
 
     def __init__(self, client: Client) -> None:
-        meter = (client.service_client.config.runtime or Runtime.default()).metric_meter
+        meter = runtime_of(client).metric_meter
         self._gauge = meter.create_gauge(
             "order_saga_payment_circuit_open",
             "1 while the payment gateway's circuit breaker is open (charges fail fast, to be "

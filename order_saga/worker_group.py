@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
-from temporalio.runtime import Runtime
 from temporalio.worker import PollerBehaviorAutoscaling, Worker, WorkerDeploymentConfig
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -26,7 +25,7 @@ from activities.payment.activities import PaymentActivities
 from activities.payment.breaker import GatewayBreaker
 from activities.queues import SERVICES, Service, queue
 from activities.shipment.activities import ShipmentActivities
-from order_saga.metrics import BreakerGauge, zero_saga_counters
+from order_saga.metrics import BreakerGauge, runtime_of, zero_saga_counters
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from workflows.order_workflow import OrderSaga
@@ -176,8 +175,7 @@ def build_worker(
     for service in services:
         task_queue = queue(settings.queue_prefix, service)
         if service == "orders":
-            runtime = client.service_client.config.runtime or Runtime.default()
-            zero_saga_counters(runtime, client.namespace, task_queue)
+            zero_saga_counters(runtime_of(client), client.namespace, task_queue)
             workers.append(
                 workflow_worker(
                     client,

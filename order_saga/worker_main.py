@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from dataclasses import dataclass
@@ -16,11 +17,12 @@ from order_saga import help_format
 from order_saga.db.engine import display_url, make_engine
 from order_saga.field_errors import describe_validation_error
 from order_saga.logs import LogFormat, configure_logging
-from order_saga.metrics import prometheus_runtime, zero_saga_counters
+from order_saga.metrics import zero_saga_counters
 from order_saga.settings import Settings
 from order_saga.startup import keep_trying, wait_for_database
 from order_saga.temporal import TemporalUnreachable, connect_config, connect_for, run_then_exit
 from order_saga.worker_group import WorkerGroup, build_worker
+from order_saga.worker_port import WorkerPort
 
 log = logging.getLogger("order_saga.worker")
 
@@ -44,15 +46,15 @@ class Where:
 
 
 async def start_workers(
-    settings: Settings, where: Where, services: tuple[Service, ...], metrics_port: int | None
+    settings: Settings, where: Where, services: tuple[Service, ...], port: WorkerPort | None
 ) -> WorkerGroup:
     """Connect, waiting for Temporal and the database as long as it takes, and build the
-    requested services' workers. Wrong settings (a bad URL or address, a port in use) fail
-    at once: waiting cannot mend them."""
+    requested services' workers. Wrong settings (a bad URL or address) fail at once: waiting
+    cannot mend them."""
     engine = make_engine(settings.database_url)
     runtime = None
-    if metrics_port is not None:
-        runtime = prometheus_runtime(metrics_port)
+    if port is not None:
+        runtime = port.runtime
         if "orders" in services:  # at 0 as soon as the port answers, not once connected
             config = connect_config(where.address, namespace=where.namespace, profile=where.profile)
             zero_saga_counters(runtime, config["namespace"], queue(settings.queue_prefix, "orders"))
@@ -67,18 +69,33 @@ async def start_workers(
         ),
         (TemporalUnreachable,),
     )
-    if services != ("orders",):  # the saga alone never touches the database
+    uses_database = services != ("orders",)  # the saga alone never touches the database
+    if uses_database:
         await wait_for_database(engine, display_url(settings.database_url))
-    return build_worker(client, settings=settings, engine=engine, services=services)
+    group = build_worker(client, settings=settings, engine=engine, services=services)
+    if port is not None:
+        port.serving(client, engine if uses_database else None)
+    return group
 
 
 async def serve(
     settings: Settings, where: Where, services: tuple[Service, ...], metrics_port: int | None
 ) -> None:
     """Run until SIGINT or SIGTERM; then stop polling and let activities in flight finish
-    (for up to `worker_shutdown_grace_seconds`) before exiting."""
+    (for up to `worker_shutdown_grace_seconds`) before exiting. With a metrics port, serve
+    metrics and probes on it from the start (a port in use fails at once)."""
+    async with contextlib.AsyncExitStack() as stack:
+        port = None
+        if metrics_port is not None:
+            port = await stack.enter_async_context(WorkerPort(metrics_port))
+        await _serve(settings, where, services, port)
+
+
+async def _serve(
+    settings: Settings, where: Where, services: tuple[Service, ...], port: WorkerPort | None
+) -> None:
     stop = stop_signal()
-    starting = asyncio.create_task(start_workers(settings, where, services, metrics_port))
+    starting = asyncio.create_task(start_workers(settings, where, services, port))
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
     if not starting.done():
@@ -122,7 +139,8 @@ def _main(
         LogFormat, typer.Option(case_sensitive=False, help="text, or json: one object a line")
     ] = LogFormat.TEXT,
     metrics_port: Annotated[
-        str | None, typer.Option(help="Serve Prometheus metrics on this port (/metrics)")
+        str | None,
+        typer.Option(help="Serve /metrics (Prometheus), /healthz and /readyz on this port"),
     ] = None,
 ) -> None:
     """Run the order-saga worker until SIGINT/SIGTERM."""

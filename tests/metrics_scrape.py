@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
 import urllib.request
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
+
+
+def probe(port: int, path: str) -> tuple[int, dict[str, Any]]:
+    """A deployment's probe of a worker's port: the status code and the JSON it answers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
 
 
 def metrics(port: int) -> str:

@@ -77,6 +77,14 @@ async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
         payment_metrics = await asyncio.to_thread(metrics, payment_port)
         assert "order_saga_payment_circuit_open" in payment_metrics
         assert "temporal_activity_execution_latency_seconds_bucket" in payment_metrics  # seconds
+        # The same port answers a deployment's probes, and says what the process itself uses.
+        assert after[("process_resident_memory_bytes", frozenset())] > 0
+        assert "process_cpu_seconds_total" in payment_metrics
+        assert await asyncio.to_thread(probe, orders_port, "/healthz") == (200, {"status": "ok"})
+        ready = {"status": "ready", "checks": {"temporal": "ok"}}  # the saga uses no database
+        assert await asyncio.to_thread(probe, orders_port, "/readyz") == (200, ready)
+        ready = {"status": "ready", "checks": {"temporal": "ok", "database": "ok"}}
+        assert await asyncio.to_thread(probe, payment_port, "/readyz") == (200, ready)
     finally:
         for worker in workers:
             stop_worker(worker)

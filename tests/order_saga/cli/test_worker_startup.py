@@ -12,7 +12,7 @@ from order_saga.temporal import connect
 from testkit.tcp_proxy import tcp_proxy
 from tests.conftest import free_port, free_port_for_a_late_server
 from tests.helpers import order, orders_queue
-from tests.metrics_scrape import saga_counter, samples
+from tests.metrics_scrape import probe, saga_counter, samples
 from tests.processes import read_until, start_worker, stop_worker
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
@@ -80,7 +80,12 @@ def test_the_saga_counters_are_served_from_the_first_scrape(cli_env: dict[str, s
     try:
         read_until(worker, "waiting for Temporal", seconds=30, stream="stderr")
         found = samples(metrics_port)
+        alive, ready = probe(metrics_port, "/healthz"), probe(metrics_port, "/readyz")
     finally:
         stop_worker(worker)
+    # Alive but not ready: a rollout waits for it, a liveness probe does not restart it.
+    assert alive == (200, {"status": "ok"})
+    assert ready[0] == 503 and ready[1]["status"] == "not ready", ready
+    assert found[("process_resident_memory_bytes", frozenset())] > 0
     for outcome in OUTCOMES:
         assert saga_counter(found, f"{FINISHED}_total", outcome=outcome) == 0
