@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import signal
 import subprocess
 import sys
 import time
@@ -12,6 +13,13 @@ from pathlib import Path
 import pytest
 
 BIN = Path(sys.executable).parent
+
+
+def as_at_a_terminal() -> None:
+    """In the child, before it runs: Ctrl-C's default action, as a shell at a terminal gives
+    it. A test run started in the background (`cmd &`, nohup) inherits SIGINT ignored, and a
+    program rightly keeps ignoring it; a test of Ctrl-C must not depend on how it was run."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start_worker(dev_server: str, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:

@@ -18,7 +18,7 @@ from activities.shipment.tables import Shipment
 from order_saga.db.engine import make_engine
 from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env
-from tests.processes import read_until
+from tests.processes import as_at_a_terminal, read_until
 
 BIN = Path(sys.executable).parent
 
@@ -71,6 +71,7 @@ def test_the_demo_serves_the_order_api_while_it_stays_up(tmp_path: Path) -> None
     demo = subprocess.Popen(
         [BIN / "order-saga", "demo"], cwd=tmp_path, env=clean_env(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=as_at_a_terminal,
     )  # fmt: skip
     try:
         said = read_until(demo, "The stack stays up", seconds=180)

@@ -14,7 +14,7 @@ import pytest
 from order_saga.codec import new_key
 from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env, order_data
-from tests.processes import children, read_until
+from tests.processes import as_at_a_terminal, children, read_until
 
 BIN = Path(sys.executable).parent
 STACK_PORTS = (7233, 8233, 12111, 8000)
@@ -31,6 +31,7 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        preexec_fn=as_at_a_terminal,
     )
     try:
         banner = read_until(dev, "Ready.", seconds=90)
@@ -89,7 +90,7 @@ def test_with_payload_keys_the_ui_decrypts_through_the_codec_endpoint(tmp_path: 
     env = {**clean_env(), "PAYLOAD_KEYS": f"k1:{new_key()}"}
     dev = subprocess.Popen(
         [BIN / "order-saga", "dev"], cwd=tmp_path, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=as_at_a_terminal,
     )  # fmt: skip
     try:
         read_until(dev, "Ready.", seconds=90)

@@ -16,7 +16,7 @@ import pytest
 
 from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env
-from tests.processes import BIN, children, read_until
+from tests.processes import BIN, as_at_a_terminal, children, read_until
 
 STACK_PORTS = (7233, 8233, 12111, 8000)
 pytestmark = pytest.mark.skipif(
@@ -126,6 +126,7 @@ def test_ctrl_c_at_any_moment_of_the_demo_start_up_stops_it_quietly(tmp_path, mo
     demo = subprocess.Popen(
         [BIN / "order-saga", "demo"], cwd=tmp_path, env=clean_env(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=as_at_a_terminal,
     )  # fmt: skip
     started = time.monotonic()
     family: set[int] = set()
