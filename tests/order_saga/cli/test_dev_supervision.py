@@ -121,6 +121,15 @@ def alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is gone
 
 
+def interrupted_importing_site(returncode: int | None, stderr: str) -> bool:
+    """CPython's own answer to a SIGINT before its start-up has imported `site`."""
+    return (
+        returncode == 1
+        and stderr.startswith("Fatal Python error: init_import_site")
+        and stderr.rstrip().endswith("KeyboardInterrupt")
+    )
+
+
 @pytest.mark.parametrize("moment", [0, 0.3, 0.6, 1, 1.5, 2, 3, 4, 6, 8], ids=lambda m: f"{m}s")
 def test_ctrl_c_at_any_moment_of_the_demo_start_up_stops_it_quietly(tmp_path, moment) -> None:
     demo = subprocess.Popen(
@@ -144,8 +153,11 @@ def test_ctrl_c_at_any_moment_of_the_demo_start_up_stops_it_quietly(tmp_path, mo
                     os.kill(pid, signal.SIGKILL)
             demo.communicate()
     # 130; or, when the signal beats the interpreter's own start-up, death by SIGINT, which a
-    # shell reports as 130 all the same. Either way quietly.
-    assert demo.returncode in (130, -signal.SIGINT) and err.decode() == ""
+    # shell reports as 130 all the same. Either way quietly. The one exception is CPython's:
+    # a Ctrl-C while the interpreter still imports `site` (no line of the program has run)
+    # is its fatal error, exit 1; seen once in 15 tries with both cores busy.
+    if not interrupted_importing_site(demo.returncode, err.decode()):
+        assert demo.returncode in (130, -signal.SIGINT) and err.decode() == ""
     deadline = time.monotonic() + 10
     while any(alive(pid) for pid in family) and time.monotonic() < deadline:
         time.sleep(0.05)  # the dev server, in its own session, is stopped by the demo
