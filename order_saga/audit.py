@@ -22,7 +22,8 @@ from workflows.order_state import SagaState
 # What a payments row must say for each state of its PaymentIntent.
 ROW_FOR_INTENT = {
     "succeeded": PaymentStatus.CAPTURED,
-    "canceled": PaymentStatus.FAILED,
+    "requires_capture": PaymentStatus.AUTHORIZED,
+    "canceled": PaymentStatus.FAILED,  # VOIDED when it had been authorized (`_was_authorized`)
     "requires_payment_method": PaymentStatus.FAILED,  # declined
     "requires_confirmation": PaymentStatus.PENDING,
 }
@@ -47,6 +48,8 @@ class Audit:
     live_shipment_not_completed: list[str] = field(default_factory=list)
     rows_disagreeing: list[str] = field(default_factory=list)
     orphan_intents: list[str] = field(default_factory=list)
+    # An authorization still held after the order ended: money blocked on a card for days.
+    holds_left: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
     # For a person, listed apart: an undo that failed, and a saga an operator terminated
     # (terminate undoes nothing, so what it reserved, charged or booked is still there).
@@ -118,6 +121,9 @@ def audit(
             report.live_shipment_not_completed.append(order_id)
         if any(i.status == "requires_confirmation" for i in intents[order_id]):
             report.orphan_intents.append(order_id)
+        ended = outcome.state in (SagaState.COMPLETED, SagaState.COMPENSATED, SagaState.CANCELLED)
+        if ended and any(i.status == "requires_capture" for i in intents[order_id]):
+            report.holds_left.append(order_id)
         if not _row_agrees(rows.get(order_id), intents[order_id], refunded):
             report.rows_disagreeing.append(order_id)
     for sku, before in (initial_stock or {}).items():
@@ -137,9 +143,17 @@ def _row_agrees(
         return False
     intent = next(i for i in intents if i.id == row.transaction_id)
     expected = ROW_FOR_INTENT.get(intent.status)
-    if intent.status == "succeeded" and refunded.get(intent.id, 0) >= intent.amount:
+    if intent.status == "succeeded" and refunded.get(intent.id, 0) >= intent.amount_received:
         expected = PaymentStatus.REFUNDED
+    if intent.status == "canceled" and _was_authorized(intent):
+        expected = PaymentStatus.VOIDED
     return row.status == expected
+
+
+def _was_authorized(intent: stripe.PaymentIntent) -> bool:
+    """A confirm that went through (a charge, and no payment error) on an intent canceled
+    since: an authorization voided, or let lapse, never a decline."""
+    return bool(intent.latest_charge) and not intent.last_payment_error
 
 
 def _units_held(session: Session, outcomes: Mapping[str, Outcome]) -> dict[str, int]:

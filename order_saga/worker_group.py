@@ -94,7 +94,12 @@ def service_activities(
             listeners=[BreakerGauge(client)],
         )
         payments = PaymentActivities(engine, make_stripe_client(settings), breaker)
-        return [payments.create_payment_intent, payments.charge_payment, payments.refund_payment]
+        return [
+            payments.create_payment_intent,
+            payments.charge_payment,
+            payments.capture_payment,
+            payments.refund_payment,
+        ]
     if service == "shipment":
         shipments = ShipmentActivities(
             engine, carrier=settings.carrier, unserved_countries=settings.unserved_countries

@@ -21,7 +21,7 @@ from temporalio.service import RPCError
 
 from order_saga.client import OrderError, cancel_order, order_result, order_status, start_order
 from workflows.order_request import OrderRequest
-from workflows.order_state import SagaState
+from workflows.order_state import SagaState, StepState
 from workflows.search_attributes import ORDER_STATUS
 
 BIN = Path(sys.executable).parent
@@ -35,6 +35,8 @@ class SagaPath:
     country: str
     expected: SagaState
     cancel: bool = False
+    # Captured before pickup (a capture window shorter than the wait), so a cancel refunds.
+    capture_first: bool = False
 
 
 MIX = (
@@ -50,8 +52,25 @@ MIX = (
     SagaPath("expired card", 1, "pm_card_chargeDeclinedExpiredCard", "US", SagaState.COMPENSATED),
     SagaPath("fraudulent", 1, "pm_card_chargeDeclinedFraudulent", "US", SagaState.COMPENSATED),
     SagaPath("shipment refused", 2, "pm_card_visa", "AQ", SagaState.COMPENSATED),
-    SagaPath("refund refused", 1, "pm_card_refundFail", "AQ", SagaState.COMPENSATION_FAILED),
+    SagaPath(
+        "refund refused",
+        1,
+        "pm_card_refundFail",
+        "US",
+        SagaState.COMPENSATION_FAILED,
+        cancel=True,
+        capture_first=True,
+    ),
     SagaPath("cancelled at pickup", 2, "pm_card_visa", "US", SagaState.CANCELLED, cancel=True),
+    SagaPath(
+        "refunded after capture",
+        1,
+        "pm_card_visa",
+        "US",
+        SagaState.CANCELLED,
+        cancel=True,
+        capture_first=True,
+    ),
 )
 
 
@@ -84,6 +103,7 @@ def order_mix(
                             "country": path.country,
                         },
                         "handover_delay_seconds": 3600 if path.cancel else 0,
+                        "capture_window_seconds": 1 if path.capture_first else 6 * 86400,
                     }
                 ),
             )
@@ -145,13 +165,19 @@ async def retrying(call: Callable[[], Any], seconds: float = 300) -> Any:
             await asyncio.sleep(0.5)  # the stack is restarting; try again shortly
 
 
-async def cancel_at_pickup(client: Client, order: OrderRequest) -> None:
-    """Wait for the shipment to be booked, then cancel the order."""
+async def cancel_at_pickup(
+    client: Client, order: OrderRequest, *, after_capture: bool = False
+) -> None:
+    """Wait for the shipment to be booked (and the payment captured, if asked), then cancel
+    the order."""
 
     async def booked() -> None:
         status = await order_status(client, order.order_id)
         if status.status != SagaState.AWAITING_HANDOVER:
             raise OrderError(f"{order.order_id} is not waiting for pickup yet")
+        capture = next((s for s in status.steps or [] if s.name == "capture_payment"), None)
+        if after_capture and (capture is None or capture.state != StepState.DONE):
+            raise OrderError(f"{order.order_id} is not captured yet")
 
     await retrying(booked)
     await retrying(lambda: cancel_order(client, order.order_id, "chaos: cancelled", wait=False))
@@ -189,7 +215,7 @@ async def start_all(
 
     handles = [await retrying(lambda o=o: start(o)) for _, o in orders]
     cancels = [
-        asyncio.create_task(cancel_at_pickup(client, order))
+        asyncio.create_task(cancel_at_pickup(client, order, after_capture=path.capture_first))
         for path, order in orders
         if path.cancel
     ]

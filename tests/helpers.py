@@ -151,6 +151,26 @@ async def cancel_requested(handle: WorkflowHandle[Any, Any]) -> bool:
     return False
 
 
+async def captured_before_pickup(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
+    """The saga's status once it captured the payment and still waits for pickup (an order
+    whose capture window is shorter than its wait): from here a cancel refunds."""
+    found: list[SagaStatus] = []
+
+    async def captured() -> bool:
+        found[:] = [await handle.query(STATUS_QUERY, result_type=SagaStatus)]
+        capture = next(s for s in found[0].steps if s.name == "capture_payment")
+        return found[0].status == "AWAITING_HANDOVER" and capture.state == "DONE"
+
+    await until(captured)
+    return found[0]
+
+
+def captured_then_waiting(request: OrderRequest) -> OrderRequest:
+    """The order, captured a second in while its parcel waits an hour for pickup (a timer
+    that short fires in real time: no time skipping, which a detached void can wedge)."""
+    return request.model_copy(update={"handover_delay_seconds": 3600, "capture_window_seconds": 1})
+
+
 async def waiting_for_person(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
     """The saga's status once it waits for a person to settle a failed undo."""
     found: list[SagaStatus] = []

@@ -1,5 +1,5 @@
-"""The order saga's forward path: reserve, charge, ship, wait for pickup. Each undo is
-registered before its step, so the saga can undo whatever ran."""
+"""The order saga's forward path: reserve, authorize, ship, wait for pickup, capture. Each
+undo is registered before its step, so the saga can undo whatever ran."""
 
 from __future__ import annotations
 
@@ -11,21 +11,33 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory.activities import RELEASE_INVENTORY, RESERVE_INVENTORY
     from activities.inventory.contracts import ReleaseInventoryInput, ReserveInventoryInput
     from activities.payment.activities import (
+        CAPTURE_PAYMENT,
         CHARGE_PAYMENT,
         CREATE_PAYMENT_INTENT,
         REFUND_PAYMENT,
     )
     from activities.payment.contracts import (
+        CapturePaymentInput,
         ChargePaymentInput,
+        ChargeResult,
         CreatePaymentIntentInput,
         RefundPaymentInput,
     )
     from activities.shipment.activities import CANCEL_SHIPMENT, CREATE_SHIPMENT
-    from activities.shipment.contracts import CancelShipmentInput, CreateShipmentInput
+    from activities.shipment.contracts import (
+        CancelShipmentInput,
+        CreateShipmentInput,
+        ShipmentResult,
+    )
     from workflows.order_progress import FEWER_UPSERTS, OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import OrderResult, SagaState
     from workflows.order_steps import OrderSteps
+
+# The confirm only authorizes (the bank holds the money) and the saga captures as the
+# carrier picks the parcel up. No patch is needed: what the charge returned, kept in the
+# history, decides whether a capture follows, so runs that charged at once (before this, or
+# whose intent was created before the deploy) replay and end as they began.
 
 
 async def run_forward(
@@ -61,13 +73,14 @@ async def run_forward(
         currency=reservation.currency,
         payment_method=order.payment_method,
         idempotency_key=key,
+        capture_method="manual",
     )
     # With the create request, the refund finds an intent whose every answer was lost.
     refund = RefundPaymentInput(**owner, idempotency_key=key, create=create)
     # Until the confirm is sent no money can move: the intent's void runs detached, so a
     # gateway outage cannot hold the stock's release or the order's end behind it.
     steps.undo_detached("charge_payment", refund, f"void the payment intent ({money})")
-    progress.set_state(SagaState.RUNNING, f"charging {money}")
+    progress.set_state(SagaState.RUNNING, f"authorizing {money}")
     # Two activities, so the PaymentIntent id is in the history before money moves.
     intent = await steps.run(
         "charge_payment",
@@ -89,7 +102,7 @@ async def run_forward(
             currency=reservation.currency,
             idempotency_key=key,
         ),
-        f"charge {money}",
+        f"authorize {money}",
     )
 
     address = order.shipping_address
@@ -113,7 +126,9 @@ async def run_forward(
             f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at}; "
             "cancel is still possible until then",
         )
-    if pickup:
+    if charge.authorized_only:
+        await capture_at_pickup(steps, progress, order, charge, shipment, owner, money)
+    elif pickup:
         await workflow.sleep(pickup, summary="wait for carrier pickup")
     return OrderResult(
         order_id=order.order_id,
@@ -126,3 +141,43 @@ async def run_forward(
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
     )
+
+
+async def capture_at_pickup(
+    steps: OrderSteps,
+    progress: OrderProgress,
+    order: OrderRequest,
+    charge: ChargeResult,
+    shipment: ShipmentResult,
+    owner: dict[str, str],
+    money: str,
+) -> None:
+    """Wait for the carrier, then take the authorized money. A pickup later than the capture
+    window captures at the window's end, while the authorization surely holds; a cancel
+    after that refunds. A capture that fails for good fails the step: the order is undone."""
+    pickup = timedelta(seconds=order.handover_delay_seconds)
+    window = timedelta(seconds=order.capture_window_seconds)
+    first = min(pickup, window)
+    if first:
+        summary = "wait for carrier pickup" if first == pickup else "capture window"
+        await workflow.sleep(first, summary=summary)
+    await steps.run(
+        "capture_payment",
+        CAPTURE_PAYMENT,
+        CapturePaymentInput(
+            **owner,
+            payment_intent_id=charge.payment_intent_id,
+            amount=charge.amount,
+            currency=charge.currency,
+            idempotency_key=workflow.info().workflow_id,
+        ),
+        f"capture {money}",
+    )
+    if pickup > first:
+        pickup_at = (workflow.now() + pickup - first).strftime("%Y-%m-%d %H:%M:%S UTC")
+        progress.set_state(
+            SagaState.AWAITING_HANDOVER,
+            f"captured {money} before the authorization could expire; {shipment.carrier} "
+            f"{shipment.tracking_number} picks up at {pickup_at}; a cancel until then refunds",
+        )
+        await workflow.sleep(pickup - first, summary="wait for carrier pickup")

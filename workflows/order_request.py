@@ -42,6 +42,10 @@ def order_id_from(workflow_id: str) -> str:
 # ORDER_DEADLINE_SECONDS setting says otherwise, and the bounds of either.
 DEFAULT_DEADLINE_SECONDS = 24 * 3600
 MIN_DEADLINE_SECONDS, MAX_DEADLINE_SECONDS = 60, 30 * 86400
+# A card authorization holds about 7 days: a longer wait for pickup captures at the end of
+# this window instead (then a cancel refunds what was captured).
+DEFAULT_CAPTURE_WINDOW_SECONDS = 6 * 86400
+MAX_CAPTURE_WINDOW_SECONDS = 7 * 86400
 
 
 class OrderRequest(Strict):
@@ -67,6 +71,14 @@ class OrderRequest(Strict):
         default=None,
         description="The business deadline: a saga whose shipment is not booked by then is "
         "undone and ends EXPIRED. The client API fills in the configured default (24 h)",
+    )
+    capture_window_seconds: Annotated[WholeNumber, Field(ge=1, le=MAX_CAPTURE_WINDOW_SECONDS)] = (
+        Field(
+            default=DEFAULT_CAPTURE_WINDOW_SECONDS,
+            description="The longest the card's authorization is held before the payment is "
+            "captured: at pickup, or at the end of this window if pickup comes later (a cancel "
+            "after it refunds). Authorizations expire after about 7 days",
+        )
     )
     step_deadline_seconds: Annotated[WholeNumber, Field(ge=10, le=86400)] = Field(
         default=int(STEP_DEADLINE.total_seconds()),

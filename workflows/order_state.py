@@ -46,7 +46,7 @@ OUTCOME_STATES = (
     SagaState.REFUSED,
 )
 # The saga's steps, in the order it runs them.
-STEPS = ("reserve_inventory", "charge_payment", "create_shipment")
+STEPS = ("reserve_inventory", "charge_payment", "create_shipment", "capture_payment")
 
 
 class StepState(StrEnum):

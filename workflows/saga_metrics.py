@@ -10,11 +10,11 @@ from temporalio import workflow
 from temporalio.common import MetricCounter, MetricMeter
 
 from activities.inventory.activities import RELEASE_INVENTORY, RESERVE_RETRY
-from activities.payment.activities import PAYMENT_RETRY, REFUND_PAYMENT
+from activities.payment.activities import CAPTURE_RETRY, PAYMENT_RETRY, REFUND_PAYMENT
 from activities.shipment.activities import CANCEL_SHIPMENT, SHIPMENT_RETRY
 from workflows.order_state import OUTCOME_STATES
 
-STEP_RETRIES = (RESERVE_RETRY, PAYMENT_RETRY, SHIPMENT_RETRY)
+STEP_RETRIES = (RESERVE_RETRY, PAYMENT_RETRY, CAPTURE_RETRY, SHIPMENT_RETRY)
 
 STARTED = "order_saga_sagas_started"
 FINISHED = "order_saga_sagas_finished"

@@ -23,6 +23,8 @@ from activities.ownership import Owner, current_saga, skip_foreign
 from activities.payment import repository, rules
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import (
+    CapturePaymentInput,
+    CaptureResult,
     ChargePaymentInput,
     ChargeResult,
     CreatePaymentIntentInput,
@@ -71,6 +73,22 @@ class PaymentActivities:
         """Confirm the intent: this is where money moves, exactly once per order."""
         saga = current_saga(request)
         intent = self._gateway.confirm_intent(request, self._record_final(saga, request.order_id))
+        if intent.status == "requires_capture":  # authorized: captured at the carrier's pickup
+            payment = record_payment(
+                self._engine,
+                saga,
+                request.order_id,
+                PaymentStatus.AUTHORIZED,
+                intent.id,
+                intent.to_dict(),
+            )
+            return ChargeResult(
+                payment_id=payment.payment_id,
+                payment_intent_id=intent.id,
+                amount=request.amount,
+                currency=request.currency,
+                authorized_only=True,
+            )
         if intent.status != "succeeded":
             record_payment(
                 self._engine,
@@ -96,16 +114,53 @@ class PaymentActivities:
             currency=request.currency,
         )
 
+    @activity.defn(name="capture_payment")
+    @reports_failures
+    def capture_payment(self, request: CapturePaymentInput) -> CaptureResult:
+        """Take the authorized money, once, as the carrier takes the parcel. An authorization
+        that is gone (expired, cancelled) fails for good: nothing was taken."""
+        saga = current_saga(request)
+        intent_id = request.payment_intent_id
+        intent = self._gateway.retrieve_intent(intent_id)
+        if intent.status == "requires_capture":
+            intent = self._gateway.capture_intent(request) or self._gateway.retrieve_intent(
+                intent_id
+            )
+        if intent.status != "succeeded":  # captured already (an answer lost) is succeeded
+            why = intent.cancellation_reason or "-"
+            raise rules.CaptureFailed(
+                f"PaymentIntent {intent_id} is {intent.status} ({why}): its authorization "
+                "expired or was cancelled; nothing was captured"
+            )
+        payment = record_payment(
+            self._engine,
+            saga,
+            request.order_id,
+            PaymentStatus.CAPTURED,
+            intent.id,
+            intent.to_dict(),
+        )
+        return CaptureResult(
+            payment_id=payment.payment_id,
+            payment_intent_id=intent.id,
+            amount=request.amount,
+            currency=request.currency,
+        )
+
     @activity.defn(name="refund_payment")
     @reports_failures
     def refund_payment(self, request: RefundPaymentInput) -> RefundResult:
-        """Compensation: refund what was taken, cancel what was not, call nobody for nothing."""
+        """Compensation: refund what was taken, void what is only held, cancel what neither
+        took nor holds money, call nobody for nothing."""
         with transaction(self._engine) as session:
             payment = repository.get_payment(session=session, order_id=request.order_id)
             if skip_foreign(payment, current_saga(request), f"the payment of {request.order_id}"):
                 return RefundResult(order_id=request.order_id, action="not_ours", took_effect=False)
             if payment is not None and payment.status == PaymentStatus.REFUNDED:
                 return RefundResult(order_id=request.order_id, action="already_refunded")
+            if payment is not None and payment.status == PaymentStatus.VOIDED:
+                return RefundResult(order_id=request.order_id, action="already_voided")
+            authorized = payment is not None and payment.status == PaymentStatus.AUTHORIZED
             intent_id = request.payment_intent_id or (payment.transaction_id if payment else None)
         if intent_id is None and request.create is not None:
             # The create's answers may all have been lost: its replay finds the intent.
@@ -125,8 +180,15 @@ class PaymentActivities:
                 refund_id=refund.id,
                 payment_intent_id=intent_id,
             )
+        # An authorization (held, or gone while the row says held) is voided: given back.
+        held = intent.status == "requires_capture" or (intent.status == "canceled" and authorized)
         if intent.status in rules.CANCELLABLE_INTENT_STATES:
             intent = self._gateway.cancel_intent(intent_id, request.idempotency_key)
+        if held:
+            self._record_undo(request, PaymentStatus.VOIDED, intent_id, intent.to_dict())
+            return RefundResult(
+                order_id=request.order_id, action="voided", payment_intent_id=intent_id
+            )
         self._record_undo(request, PaymentStatus.FAILED, intent_id, intent.to_dict())
         return RefundResult(  # the intent never held money: cancelled so it cannot later
             order_id=request.order_id,
@@ -193,3 +255,16 @@ CHARGE_PAYMENT = ActivityCall(
     retry_policy=PAYMENT_RETRY,
 )
 REFUND_PAYMENT = compensation_call(PaymentActivities.refund_payment, "payment")
+CAPTURE_RETRY = step_retry(
+    rules.CaptureFailed, rules.PaymentRejected, extra=("GatewayAuthentication",)
+)
+# Captured within the day the authorization still holds after the capture window (6 of
+# its 7 days), and within the 24 hours Stripe keeps the capture's idempotency key.
+CAPTURE_DEADLINE = timedelta(hours=20)
+CAPTURE_PAYMENT = ActivityCall(
+    PaymentActivities.capture_payment,
+    service="payment",
+    start_to_close_timeout=PAYMENT_TIMEOUT,
+    schedule_to_close_timeout=CAPTURE_DEADLINE,
+    retry_policy=CAPTURE_RETRY,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from activities.messages import Strict
 from activities.ownership import OrderScoped
@@ -14,6 +15,9 @@ class CreatePaymentIntentInput(OrderScoped):
     currency: str
     payment_method: str
     idempotency_key: str
+    # "manual": confirming authorizes, and the saga captures at the carrier's pickup. Sagas
+    # from before charged at once ("automatic"), and their creates replay as they were sent.
+    capture_method: Literal["automatic", "manual"] = "automatic"
 
 
 class PaymentIntentResult(Strict):
@@ -33,6 +37,21 @@ class ChargeResult(Strict):
     payment_intent_id: str
     amount: Decimal
     currency: str
+    authorized_only: bool = False  # held by the bank, to be captured at pickup
+
+
+class CapturePaymentInput(OrderScoped):
+    payment_intent_id: str
+    amount: Decimal
+    currency: str
+    idempotency_key: str
+
+
+class CaptureResult(Strict):
+    payment_id: str
+    payment_intent_id: str
+    amount: Decimal
+    currency: str
 
 
 class RefundPaymentInput(OrderScoped):
@@ -43,7 +62,9 @@ class RefundPaymentInput(OrderScoped):
 
 class RefundResult(Strict):
     order_id: str
-    action: str  # refunded | cancelled | nothing_to_refund | already_refunded | not_ours
+    # refunded | voided | cancelled | nothing_to_refund | already_refunded | already_voided
+    # | not_ours
+    action: str
     refund_id: str | None = None
     payment_intent_id: str | None = None
     # False when no money was taken (declined, never created, another run's): nothing to give

@@ -1,8 +1,9 @@
 """The payment gateway: every call the payment service makes to Stripe, and every idempotency
 key it sends, behind the circuit breaker, with Stripe's failures classified for Temporal.
 
-Keys derive from the saga's key (one saga per order): `<key>/create`, `/confirm`, `/cancel`,
-`/refund`, so a retried request, by the SDK or by Temporal, replays Stripe's first answer.
+Keys derive from the saga's key (one saga per order): `<key>/create`, `/confirm`,
+`/capture`, `/cancel`, `/refund`, so a retried request, by the SDK or by Temporal, replays
+Stripe's first answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from temporalio.exceptions import ApplicationError
 from activities.failures import expected_failure
 from activities.money import to_minor_units
 from activities.payment.breaker import TRANSIENT, GatewayBreaker
-from activities.payment.contracts import ChargePaymentInput, CreatePaymentIntentInput
+from activities.payment.contracts import (
+    CapturePaymentInput,
+    ChargePaymentInput,
+    CreatePaymentIntentInput,
+)
 from activities.payment.rules import REFUND_GOING_THROUGH, PaymentRejected, decline_for
 
 T = TypeVar("T")
@@ -33,6 +38,8 @@ def intent_params(request: CreatePaymentIntentInput) -> dict[str, object]:
         # Cards only, never a redirect: there is no customer to send back.
         "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
         "metadata": {"order_id": request.order_id, "customer_id": request.customer_id},
+        # Sent only when manual, so a create from before replays its first answer.
+        **({"capture_method": "manual"} if request.capture_method == "manual" else {}),
     }
 
 
@@ -94,6 +101,23 @@ class PaymentGateway:
             ),
             on_final,
         )
+
+    def capture_intent(self, request: CapturePaymentInput) -> stripe.PaymentIntent | None:
+        """Take what the confirm authorized, once per key; None when the intent's status
+        allows no capture (the caller reads it again to learn why)."""
+        try:
+            return self._breaker.call(
+                lambda: self._v1.payment_intents.capture(
+                    request.payment_intent_id,
+                    options={"idempotency_key": f"{request.idempotency_key}/capture"},
+                )
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "payment_intent_unexpected_state":
+                return None
+            raise classify(exc) from exc
+        except stripe.StripeError as exc:
+            raise classify(exc) from exc
 
     def retrieve_intent(self, intent_id: str) -> stripe.PaymentIntent:
         """What Stripe says of the intent now (an undo reads before it writes)."""

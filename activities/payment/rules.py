@@ -56,14 +56,33 @@ CANCELLABLE_INTENT_STATES = frozenset(
 # Refund states that mean the money is (or will be) back with the customer.
 REFUND_GOING_THROUGH = frozenset({"succeeded", "pending"})
 
-# A row moves Pending -> Captured or Failed -> Refunded and never backwards, so a late or
-# replayed answer cannot undo a later state.
-_RANK = {
-    PaymentStatus.PENDING: 0,
-    PaymentStatus.CAPTURED: 1,
-    PaymentStatus.FAILED: 1,
-    PaymentStatus.REFUNDED: 2,
+# A row moves Pending -> Authorized -> Captured -> Refunded, Authorized -> Voided, Pending
+# -> Failed (declined) -> Refunded, and never backwards or sideways, so a late or replayed
+# answer cannot undo a later state. A state may be skipped: its answer was lost.
+_LATER = {
+    PaymentStatus.PENDING: {
+        PaymentStatus.AUTHORIZED,
+        PaymentStatus.CAPTURED,
+        PaymentStatus.FAILED,
+        PaymentStatus.VOIDED,
+        PaymentStatus.REFUNDED,
+    },
+    PaymentStatus.AUTHORIZED: {
+        PaymentStatus.CAPTURED,
+        PaymentStatus.VOIDED,
+        PaymentStatus.REFUNDED,
+    },
+    PaymentStatus.CAPTURED: {PaymentStatus.REFUNDED},
+    PaymentStatus.FAILED: {PaymentStatus.REFUNDED},
+    PaymentStatus.VOIDED: set(),
+    PaymentStatus.REFUNDED: set(),
 }
+
+
+class CaptureFailed(BusinessError):
+    """The authorization is gone (it expired, or was cancelled): nothing can be captured."""
+
+    type = "CaptureFailed"
 
 
 def decline_for(code: str | None, decline_code: str | None) -> type[PaymentDeclined]:
@@ -74,6 +93,6 @@ def decline_for(code: str | None, decline_code: str | None) -> type[PaymentDecli
 
 
 def may_move(current: str, to: PaymentStatus) -> bool:
-    """Forward only, and never sideways between Captured and Failed."""
+    """Forward only, never sideways (Captured and Failed, Captured and Voided)."""
     now = PaymentStatus(current)
-    return _RANK[to] > _RANK[now] or to == now
+    return to == now or to in _LATER[now]

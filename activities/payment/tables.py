@@ -15,8 +15,10 @@ from activities.timestamps import JSON_DOCUMENT, timestamp
 
 class PaymentStatus(StrEnum):
     PENDING = "Pending"
+    AUTHORIZED = "Authorized"  # the card's bank holds the money; nothing taken yet
     CAPTURED = "Captured"
     FAILED = "Failed"
+    VOIDED = "Voided"  # an authorization released: no refund, no fee, nothing on a statement
     REFUNDED = "Refunded"
 
 

@@ -105,6 +105,22 @@ async def waits_for_person(handle: WorkflowHandle[Any, Any]) -> bool:
 
 
 async def wait_for_end(handle: WorkflowHandle[Any, Any]) -> None:
-    """Wait for a saga to close; a cancelled one closes as a cancelled workflow, no result."""
-    with contextlib.suppress(WorkflowFailureError):
-        await handle.result()
+    """Wait for a saga to close (a cancelled one closes as a cancelled workflow, no result),
+    or to wait for a person: an undo that failed keeps it open until someone settles it."""
+
+    async def closed() -> None:
+        with contextlib.suppress(WorkflowFailureError):
+            await handle.result()
+
+    async def needs_person() -> None:
+        if not await waits_for_person(handle):
+            await asyncio.Event().wait()  # it closed first: `closed` ends the wait
+
+    tasks = {asyncio.create_task(closed()), asyncio.create_task(needs_person())}
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            task.result()  # an error reaching Temporal is the caller's to see
+    finally:
+        for task in tasks:
+            task.cancel()

@@ -1,8 +1,9 @@
 """Record real saga runs for the replay test:
 `python -m tests.workflows.record_histories [--suffix .PATCH]`.
 
-Run it after a deliberate change to the workflow, gated by `workflow.patched`, with the
-patch's name as the suffix: the histories of the older code stay and must keep replaying.
+Run it after a deliberate change to the workflow, gated by `workflow.patched` or (as the
+authorize-then-capture change) by what an activity's result in the history says, with the
+change's name as the suffix: the histories of the older code stay and must keep replaying.
 Never run it to make a failing replay pass. Every outcome is recorded: most against the
 real activities and the local Stripe server; a refund that fails then goes through on a
 person's retry, and a shipment that never gets booked before the deadline, with stubs.
@@ -16,6 +17,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -33,11 +35,18 @@ from order_saga.client import (
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start
+from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.visibility import register_search_attributes
 from order_saga.worker_group import build_worker
-from tests.helpers import order, until, waiting_for_person
+from tests.helpers import (
+    captured_before_pickup,
+    captured_then_waiting,
+    order,
+    until,
+    waiting_for_person,
+)
 from tests.workflows.stub_activities import Stubs, stub_worker
 from tests.workflows.test_resolution import Issuer
 from workflows.order_request import OrderRequest
@@ -61,14 +70,24 @@ async def cancel_at_pickup(client: Client, handle: OrderHandle) -> None:
     await handle.cancel(reason="the customer changed their mind")
 
 
+async def cancel_after_capture(client: Client, handle: OrderHandle) -> None:
+    """Cancel once the payment was captured (its capture window ended before pickup)."""
+    await captured_before_pickup(handle)
+    await handle.cancel(reason="the customer changed their mind")
+
+
 async def mark_it_resolved(client: Client, handle: OrderHandle) -> None:
-    """A refund the bank refuses, settled by hand."""
+    """A refund the bank refuses (after a capture and a cancel), settled by hand."""
+    await cancel_after_capture(client, handle)
     status = await waiting_for_person(handle)
     await mark_resolved(client, status.order_id, "refunded by bank transfer")
 
 
 def refused_refund() -> OrderRequest:
-    return order(("prod-789", 1, "49.50"), country="AQ", payment_method="pm_card_refundFail")
+    """Only a captured payment is refunded: captured before pickup, then cancelled."""
+    return captured_then_waiting(
+        order(("prod-789", 1, "49.50"), payment_method="pm_card_refundFail")
+    )
 
 
 REAL: dict[str, tuple[OrderRequest, Then]] = {
@@ -94,7 +113,29 @@ EVERY_OUTCOME: dict[str, tuple[OrderRequest, Then]] = {
         cancel_at_pickup,
     ),
     "refund_refused_marked_resolved": (refused_refund(), mark_it_resolved),
+    "captured_then_cancelled": (
+        captured_then_waiting(order(("prod-456", 1, "19.99"))),
+        cancel_after_capture,
+    ),
 }
+
+
+async def record_lapsed_authorization(
+    env: WorkflowEnvironment, engine: Engine, suffix: str
+) -> None:
+    """The bank let the authorization lapse before pickup: the capture fails, all is undone."""
+    lapsing = LocalStripe(ledger=Ledger(authorization_seconds=0))
+    runner, base_url = await start(lapsing, "127.0.0.1", 0)
+    settings = Settings(stripe_api_base=base_url, queue_prefix="record-lapse")
+    try:
+        async with build_worker(env.client, settings=settings, engine=engine):
+            request = order(("prod-456", 1, "19.99")).model_copy(
+                update={"handover_delay_seconds": 60}
+            )
+            handle = await start_order(env.client, request, "record-lapse")
+            await save(handle, "capture_failed", suffix)
+    finally:
+        await runner.cleanup()
 
 
 async def record_stubbed(env: WorkflowEnvironment, suffix: str) -> None:
@@ -164,6 +205,7 @@ async def record(
                 await save(handle, name, suffix)
         if every_outcome and not only:
             await record_stubbed(env, suffix)
+            await record_lapsed_authorization(env, engine, suffix)
     finally:
         await env.shutdown()
         await runner.cleanup()

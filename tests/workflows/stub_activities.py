@@ -21,6 +21,8 @@ from activities.inventory.contracts import (
     ReserveInventoryInput,
 )
 from activities.payment.contracts import (
+    CapturePaymentInput,
+    CaptureResult,
     ChargePaymentInput,
     ChargeResult,
     CreatePaymentIntentInput,
@@ -37,7 +39,7 @@ from activities.shipment.contracts import (
 )
 from order_saga.client import order_result
 from order_saga.worker_group import SANDBOX, WorkerGroup, deployment
-from tests.helpers import FULL_UNDO, orders_queue
+from tests.helpers import orders_queue
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
 from workflows.order_workflow import OrderSaga
@@ -54,6 +56,7 @@ class Stubs:
         self.reject_shipment = reject_shipment
         self.shipment_gate: asyncio.Event | None = None
         self.shipment_started = asyncio.Event()
+        self.authorize_only = False  # the saga created a manual-capture intent
 
     def _maybe_fail(self, name: str) -> None:
         self.calls[name] += 1
@@ -76,6 +79,7 @@ class Stubs:
         @activity.defn(name="create_payment_intent")
         async def create_intent(req: CreatePaymentIntentInput) -> PaymentIntentResult:
             self._maybe_fail("create_payment_intent")
+            self.authorize_only = req.capture_method == "manual"
             return PaymentIntentResult(payment_id="pay_1", payment_intent_id="pi_1")
 
         @activity.defn(name="charge_payment")
@@ -84,6 +88,17 @@ class Stubs:
             return ChargeResult(
                 payment_id="pay_1",
                 payment_intent_id="pi_1",
+                amount=req.amount,
+                currency=req.currency,
+                authorized_only=self.authorize_only,
+            )
+
+        @activity.defn(name="capture_payment")
+        async def capture(req: CapturePaymentInput) -> CaptureResult:
+            self._maybe_fail("capture_payment")
+            return CaptureResult(
+                payment_id="pay_1",
+                payment_intent_id=req.payment_intent_id,
                 amount=req.amount,
                 currency=req.currency,
             )
@@ -113,11 +128,16 @@ class Stubs:
             self._maybe_fail("release_inventory")
             return ReleaseResult(order_id=req.order_id, released_units=1)
 
-        return [reserve, create_intent, charge, ship, cancel, refund, release]  # FULL_UNDO order
+        return [reserve, create_intent, charge, ship, cancel, refund, release, capture]
 
     def with_overrides(self, **overrides: object) -> list[object]:
         """The stubs, with some replaced by activities of the same name."""
-        return [overrides.get(n, a) for n, a in zip(FULL_UNDO, self.activities(), strict=True)]
+        return [overrides.get(name_of(a), a) for a in self.activities()]
+
+
+def name_of(stub: object) -> str:
+    """The activity name a stub is registered under."""
+    return str(activity._Definition.must_from_callable(stub).name)  # type: ignore[arg-type]
 
 
 def stub_worker(

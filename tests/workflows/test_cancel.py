@@ -165,21 +165,22 @@ async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
         status = await cancelled(handle)
         result = await order_result(handle)
 
-    # The original design's OrderCancelled path: refund, then release.
+    # The original design's OrderCancelled path, undone newest first; the payment was only
+    # authorized, so its undo is a void: no refund, no fee, nothing on the statement.
     assert status.compensations_run == ["cancel_shipment", "refund_payment", "release_inventory"]
     assert (await scheduled_activities(handle))[-3:] == status.compensations_run
     payment, shipment = rows(engine, request.order_id)
-    assert payment is not None and payment.status == "Refunded"
+    assert payment is not None and payment.status == "Voided"
     assert shipment is not None and shipment.status == "Cancelled"
     [intent] = stripe_state.ledger.intents_of_order(request.order_id)
-    [refund] = stripe_state.ledger.refunds_of(str(intent["id"]))
-    assert refund["amount"] == 3998
+    assert (intent["status"], intent["amount_received"]) == ("canceled", 0)
+    assert stripe_state.ledger.refunds_of(str(intent["id"])) == []
     assert stock(engine, sku) == 3
     # The result of a cancelled order tells what a storefront shows, as a compensated one does.
     assert (result.status, result.payment_intent_id, result.refund_id) == (
         SagaState.CANCELLED,
         intent["id"],
-        refund["id"],
+        None,
     )
     assert (result.total, result.shipment_id) == (Decimal("39.98"), shipment.shipment_id)
 

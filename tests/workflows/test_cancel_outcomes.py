@@ -21,6 +21,8 @@ from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
 from tests.helpers import (
     activity_events,
+    captured_before_pickup,
+    captured_then_waiting,
     order,
     orders_queue,
     scheduled_activities,
@@ -106,18 +108,21 @@ async def test_a_cancelled_order_whose_undo_fails_is_compensation_failed(env, qu
     assert (result.status, result.error_message) == (SagaState.RESOLVED, "cancelled: too slow")
 
 
-async def test_a_compensated_order_keeps_its_payment_intent_and_refund_ids(
+async def test_a_refunded_order_keeps_its_payment_intent_and_refund_ids(
     env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
+    """Captured before pickup, then cancelled: the result names the intent and its refund."""
     stripe, base_url = stripe_server
-    request = order((make_product(stock=2), 1, "19.99"), country="AQ")
+    request = captured_then_waiting(order((make_product(stock=2), 1, "19.99")))
     settings = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine):
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )
+        await captured_before_pickup(handle)
+        await handle.cancel(reason="changed my mind")
         result = await order_result(handle)
-    assert result.status == SagaState.COMPENSATED
+    assert result.status == SagaState.CANCELLED
     [intent] = stripe.ledger.intents_of_order(request.order_id)
     assert result.payment_intent_id == intent["id"]
     assert [r["id"] for r in stripe.ledger.refunds_of(intent["id"])] == [result.refund_id]

@@ -65,6 +65,7 @@ async def test_success_reserves_charges_and_ships(
         "create_payment_intent",
         "charge_payment",
         "create_shipment",
+        "capture_payment",  # authorized at checkout, captured at the carrier's pickup
     ]
     with transaction(engine) as session:
         assert stock_of(session=session, sku=cups) == 3
@@ -80,7 +81,11 @@ async def test_success_reserves_charges_and_ships(
     assert [i["amount"] for i in intents] == [8948]
     # Every Stripe request of the charge carried a key derived from the workflow id.
     keys = {key for _, _, key in stripe_server[0].requests if key and request.order_id in key}
-    assert keys == {f"{request.workflow_id}/create", f"{request.workflow_id}/confirm"}
+    assert keys == {
+        f"{request.workflow_id}/create",
+        f"{request.workflow_id}/confirm",
+        f"{request.workflow_id}/capture",
+    }
 
 
 @pytest.mark.parametrize(
@@ -161,7 +166,7 @@ async def test_price_mismatch_is_rejected_before_anything_is_reserved(
     assert payment_row(engine, request.order_id) is None
 
 
-async def test_shipment_rejected_refunds_then_releases(
+async def test_shipment_rejected_voids_then_releases(
     env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
     sku = make_product(stock=4)
@@ -175,14 +180,16 @@ async def test_shipment_rejected_refunds_then_releases(
         "ShipmentRejected",
     )
     assert activities == FULL_UNDO
-    # No shipment was booked: its undo is skipped; the money and the stock are given back.
+    # No shipment was booked: its undo is skipped; the authorization is voided (nothing was
+    # taken, so nothing is refunded) and the stock given back.
     assert result.compensations_run == ["refund_payment", "release_inventory"]
     assert result.compensations_skipped == ["cancel_shipment"]
     payment = payment_row(engine, request.order_id)
-    assert payment is not None and payment.status == "Refunded"
+    assert payment is not None and payment.status == "Voided"
     stripe = stripe_server[0]
-    [intent] = charged_intents(stripe, request.order_id)
-    assert [r["amount"] for r in stripe.ledger.refunds_of(str(intent["id"]))] == [3998]
+    assert charged_intents(stripe, request.order_id) == []
+    [intent] = stripe.ledger.intents_of_order(request.order_id)
+    assert (intent["status"], stripe.ledger.refunds_of(str(intent["id"]))) == ("canceled", [])
     with transaction(engine) as session:
         assert stock_of(session=session, sku=sku) == 4
         rows = session.exec(

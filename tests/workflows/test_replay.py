@@ -52,6 +52,10 @@ def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
     expected = {o + v for o in three for v in older} | {o + ".wait-for-a-person" for o in every}
     expected.add("cancelled_before_charge.void-unconfirmed-intent-detached")
     expected.add("refund_refused_marked_resolved.resolved-fails-workflow")
+    # Authorize at checkout, capture at pickup: every outcome again, and the two new ones.
+    expected |= {
+        o + ".authorize-then-capture" for o in every | {"captured_then_cancelled", "capture_failed"}
+    }
     assert {p.stem for p in HISTORIES} == expected
 
 

@@ -42,6 +42,11 @@ ROUTES: list[tuple[str, str, Action]] = [
         lambda led, m, p, q: led.confirm_intent(m["id"], p),
     ),
     ("POST", "/v1/payment_intents/{id}/cancel", lambda led, m, p, q: led.cancel_intent(m["id"], p)),
+    (
+        "POST",
+        "/v1/payment_intents/{id}/capture",
+        lambda led, m, p, q: led.capture_intent(m["id"], p),
+    ),
     ("POST", "/v1/refunds", lambda led, m, p, q: led.create_refund(p)),
     ("GET", "/v1/refunds/{id}", lambda led, m, p, q: led.retrieve_refund(m["id"])),
     (

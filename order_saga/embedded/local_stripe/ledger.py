@@ -25,8 +25,18 @@ CANCELLABLE = {
 }
 
 
+# Card networks hold an online authorization about 7 days; Stripe cancels it after that.
+AUTHORIZATION_SECONDS = 7 * 24 * 3600
+CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
+
+
 class Ledger:
-    def __init__(self) -> None:
+    """PaymentIntents and Refunds. An authorization (`capture_method=manual`, confirmed) is
+    held `authorization_seconds`, then canceled as Stripe does (`cancellation_reason`
+    `automatic`); `capture_before` says until when, as Stripe's charge does."""
+
+    def __init__(self, authorization_seconds: int = AUTHORIZATION_SECONDS) -> None:
+        self.authorization_seconds = authorization_seconds
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
         self.intent_index = CreationIndex(group_by="customer")
@@ -49,11 +59,21 @@ class Ledger:
         payment_method = params.get("payment_method")
         if payment_method is not None and not cards.is_known(str(payment_method)):
             raise missing("PaymentMethod", str(payment_method), "payment_method")
+        capture_method = str(params.get("capture_method") or "automatic_async")
+        if capture_method not in CAPTURE_METHODS:
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "Invalid capture_method: must be one of automatic, automatic_async, or manual",
+                param="capture_method",
+            )
         intent: Json = {
             "id": new_id("pi"),
             "object": "payment_intent",
             "amount": amount,
             "amount_received": 0,
+            "amount_capturable": 0,
+            "capture_method": capture_method,
             "currency": currency,
             "status": "requires_confirmation" if payment_method else "requires_payment_method",
             "payment_method": payment_method,
@@ -77,10 +97,19 @@ class Ledger:
         return intent
 
     def retrieve_intent(self, intent_id: str) -> Json:
-        """GET /v1/payment_intents/{id}."""
+        """GET /v1/payment_intents/{id}; an authorization past its hold is canceled first."""
         intent = self.intents.get(intent_id)
         if intent is None:
             raise missing("payment_intent", intent_id)
+        held_until = intent.get("capture_before")
+        if intent["status"] == "requires_capture" and held_until and time.time() >= held_until:
+            intent.update(
+                status="canceled",
+                amount_capturable=0,
+                canceled_at=int(time.time()),
+                cancellation_reason="automatic",
+            )
+            self.touched.add(("intents", intent_id))
         return intent
 
     def retrieve_refund(self, refund_id: str) -> Json:
@@ -131,9 +160,34 @@ class Ledger:
             )
             failure.body["error"]["payment_intent"] = intent
             raise failure
+        intent["last_payment_error"] = None
+        if intent.get("capture_method") == "manual":  # authorized: held, not yet taken
+            intent["status"] = "requires_capture"
+            intent["amount_capturable"] = intent["amount"]
+            intent["capture_before"] = int(time.time()) + self.authorization_seconds
+            return intent
         intent["status"] = "succeeded"
         intent["amount_received"] = intent["amount"]
-        intent["last_payment_error"] = None
+        return intent
+
+    def capture_intent(self, intent_id: str, params: Json) -> Json:
+        """POST /v1/payment_intents/{id}/capture: take what was authorized, or less of it."""
+        intent = self.retrieve_intent(intent_id)
+        if intent["status"] != "requires_capture":
+            raise unexpected_state(intent, "capture")
+        self.touched.add(("intents", intent_id))
+        amount = positive_int(
+            params.get("amount_to_capture", intent["amount_capturable"]), "amount_to_capture"
+        )
+        if amount > intent["amount_capturable"]:
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "The amount to capture must be less than or equal to the amount capturable.",
+                code="amount_too_large",
+                param="amount_to_capture",
+            )
+        intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
         return intent
 
     def cancel_intent(self, intent_id: str, params: Json) -> Json:
@@ -143,6 +197,7 @@ class Ledger:
         if intent["status"] not in CANCELLABLE:
             raise unexpected_state(intent, "cancel")
         intent["status"] = "canceled"
+        intent["amount_capturable"] = 0  # an authorization's hold is released: a void
         intent["canceled_at"] = int(time.time())
         intent["cancellation_reason"] = params.get("cancellation_reason")
         return intent

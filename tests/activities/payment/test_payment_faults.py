@@ -12,7 +12,14 @@ from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_group import build_worker
-from tests.helpers import activity_attempts, order, orders_queue, waiting_for_person
+from tests.helpers import (
+    activity_attempts,
+    captured_before_pickup,
+    captured_then_waiting,
+    order,
+    orders_queue,
+    waiting_for_person,
+)
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
@@ -73,9 +80,11 @@ async def test_answers_lost_past_the_sdk_retries_are_replayed_by_temporal_retrie
     assert stripe_state.requests_with_key(f"{request.workflow_id}/create") == 4
 
 
-async def test_shipment_failure_after_lost_answer_refunds_once(
+async def test_shipment_failure_after_lost_answer_voids_once(
     env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
+    """The authorization's answer was lost twice: the retried confirm replays it, and the
+    failed shipment's undo voids that one authorization; nothing is taken or refunded."""
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
     request = order((sku, 1, "19.99"), country="AQ")
@@ -84,8 +93,9 @@ async def test_shipment_failure_after_lost_answer_refunds_once(
     result = await run(env, engine, base_url, queue_prefix, request)
 
     assert (result.failed_step, result.error_type) == ("create_shipment", "ShipmentRejected")
-    [charged] = intents(stripe_state, request.order_id)
-    assert [r["amount"] for r in stripe_state.ledger.refunds_of(charged)] == [1999]
+    assert intents(stripe_state, request.order_id) == []  # nothing captured
+    [voided] = intents(stripe_state, request.order_id, status="canceled")
+    assert stripe_state.ledger.refunds_of(voided) == []
     with transaction(engine) as session:
         assert stock_of(session=session, sku=sku) == 2
 
@@ -156,10 +166,13 @@ async def test_a_refund_the_bank_refuses_waits_for_a_person_after_the_rest_is_un
 ) -> None:
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
-    request = order((sku, 1, "19.99"), country="AQ", payment_method="pm_card_refundFail")
+    # Only a captured payment is refunded: captured before pickup, then cancelled.
+    request = captured_then_waiting(order((sku, 1, "19.99"), payment_method="pm_card_refundFail"))
     config = Settings(stripe_api_base=base_url, queue_prefix=queue_prefix)
     async with build_worker(env.client, settings=config, engine=engine, max_cached_workflows=0):
         handle = await start_order(env.client, request, queue_prefix)
+        await captured_before_pickup(handle)
+        await handle.cancel(reason="the customer changed their mind")
         waiting = await waiting_for_person(handle)
         described = await handle.describe()
         with transaction(engine) as session:
@@ -172,8 +185,7 @@ async def test_a_refund_the_bank_refuses_waits_for_a_person_after_the_rest_is_un
     assert [(f.activity, f.error_type) for f in waiting.compensation_failures] == [
         ("refund_payment", "RefundFailed")
     ]
-    assert waiting.compensations_run == ["release_inventory"]  # the older undo ran
-    assert waiting.compensations_skipped == ["cancel_shipment"]  # AQ: nothing was booked
+    assert waiting.compensations_run == ["cancel_shipment", "release_inventory"]  # the rest ran
     assert stock == 2
     [charged] = intents(stripe_state, request.order_id)
     assert [r["status"] for r in stripe_state.ledger.refunds_of(charged)] == ["failed"]

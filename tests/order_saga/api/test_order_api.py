@@ -158,18 +158,29 @@ def test_openapi_docs_are_served_with_no_internet(api) -> None:
     }
 
 
+def captured(status: dict[str, Any]) -> bool:
+    """Captured while the parcel still waits for pickup: a cancel from here refunds."""
+    steps = {s["name"]: s["state"] for s in status.get("steps") or []}
+    return status.get("status") == "AWAITING_HANDOVER" and steps.get("capture_payment") == "DONE"
+
+
 def test_a_person_resolves_a_refused_refund_over_http(api, worker_process, make_product) -> None:
     order = order_data(
         order_id=f"api-{uuid.uuid4().hex[:8]}",
         items=[{"sku": make_product(stock=2), "quantity": 1, "unit_price": "19.99"}],
         payment_method="pm_card_refundFail",
-        shipping_address={**order_data()["shipping_address"], "country": "AQ"},
+        handover_delay_seconds=3600,
+        capture_window_seconds=1,  # captured a second in; the bank refuses its refund
     )
     location = api.post("/api/orders", json=order).headers["Location"]
     deadline = time.monotonic() + 60
-    while not api.get(location).json().get("waiting_for_person"):
+    while not captured(api.get(location).json()):
         assert time.monotonic() < deadline
         time.sleep(0.2)  # polling the order's own status, with a deadline
+    assert api.post(f"{location}/cancel", json={"reason": "wrong size"}).status_code == 202
+    while not api.get(location).json().get("waiting_for_person"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
 
     no_note = api.post(f"{location}/resolve", json={"action": "mark-resolved"})
     assert (no_note.status_code, no_note.headers["content-type"]) == (422, PROBLEM)

@@ -27,7 +27,8 @@ async def test_a_cancel_waiting_on_the_gateway_says_so_then_ends(
         return status.status == "AWAITING_HANDOVER"
 
     await until(booked, seconds=60)
-    stripe.faults.force("http_500", 1_000_000, path_suffix="/refunds")  # the refund cannot go
+    # The payment is only authorized: its undo is a void, which cannot go.
+    stripe.faults.force("http_500", 1_000_000, path_suffix="/cancel")
     cancel = subprocess.Popen(
         [BIN / "order-saga", "cancel", request.order_id, "--address", dev_server],
         env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -1,14 +1,18 @@
 """`order-saga resolve` and `order-saga terminate` against the real dev server, a worker
-process and the local Stripe server (whose pm_card_refundFail refuses every refund)."""
+process and the local Stripe server (whose pm_card_refundFail refuses every refund, so an
+order captured before pickup and then cancelled waits for a person)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import time
 import uuid
+from pathlib import Path
 
-from tests.processes import order_saga
+from tests.helpers import order_data
+from tests.processes import BIN, order_saga
 
 ORDER = ["--customer-id", "c-resolve", "--street", "1 Main St", "--city", "Springfield",
          "--zip-code", "62701"]  # fmt: skip
@@ -21,19 +25,53 @@ def status_of(order_id: str, dev_server: str, env: dict[str, str]) -> dict[str, 
     return found
 
 
+def captured(order_id: str, dev_server: str, env: dict[str, str]) -> bool:
+    """Captured while the parcel still waits for pickup: a cancel from here refunds."""
+    done = order_saga("status", order_id, "-o", "json", "--address", dev_server, env=env)
+    if done.returncode != 0:  # not started yet
+        return False
+    status = json.loads(done.stdout)
+    steps = {s["name"]: s["state"] for s in status.get("steps") or []}  # type: ignore[attr-defined]
+    return status["status"] == "AWAITING_HANDOVER" and steps.get("capture_payment") == "DONE"
+
+
 async def test_a_refused_refund_waits_then_a_person_settles_it(
-    dev_server, worker_process, cli_env, make_product
+    dev_server, worker_process, cli_env, make_product, tmp_path: Path
 ) -> None:
     order_id = f"resolve-{uuid.uuid4().hex[:8]}"
     args = ["--address", dev_server]
+    # Only a captured payment is refunded: captured a second in, cancelled before pickup.
+    order_file = tmp_path / "order.json"
+    order_file.write_text(
+        json.dumps(
+            order_data(
+                order_id=order_id,
+                items=[{"sku": make_product(), "quantity": 1, "unit_price": "19.99"}],
+                payment_method="pm_card_refundFail",
+                handover_delay_seconds=3600,
+                capture_window_seconds=1,
+            )
+        )
+    )
     # `start --wait` returns once the saga waits for a person, with that outcome's exit code.
-    started = await asyncio.to_thread(
-        order_saga, "start", "--order-id", order_id, "--item", f"{make_product()}:1:19.99",
-        *ORDER, "--country", "AQ", "--payment-method", "pm_card_refundFail", "--wait", *args,
-        env=cli_env,
+    waiting = subprocess.Popen(
+        [BIN / "order-saga", "start", "--order-file", str(order_file), "--wait", *args],
+        env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    assert started.returncode == 6, started.stdout + started.stderr
-    assert f"order {order_id}: COMPENSATION_FAILED" in started.stdout
+    try:
+        deadline = time.monotonic() + 60
+        while not await asyncio.to_thread(captured, order_id, dev_server, cli_env):
+            assert time.monotonic() < deadline, "never captured"
+            await asyncio.sleep(0.2)  # polling the order's status, with a deadline
+        cancel = await asyncio.to_thread(order_saga, "cancel", order_id, *args, env=cli_env)
+        # `cancel` (waiting for the undo) returns too once the undo needs a person: exit 6.
+        assert cancel.returncode == 6, cancel.stdout + cancel.stderr
+        assert f"order {order_id}: COMPENSATION_FAILED" in cancel.stdout
+        out, err = await asyncio.to_thread(waiting.communicate, timeout=60)
+    finally:
+        waiting.kill()
+    assert waiting.returncode == 6, out + err
+    assert f"order {order_id}: COMPENSATION_FAILED" in out
     assert status_of(order_id, dev_server, cli_env)["waiting_for_person"]
 
     text = await asyncio.to_thread(order_saga, "status", order_id, *args, env=cli_env)
