@@ -90,8 +90,10 @@ async def run_forward(
         last=False,
     )
     refund = refund.model_copy(update={"payment_intent_id": intent.payment_intent_id})
-    # From the confirm on, money may move: the refund is an undo like any other.
-    steps.undo_with("charge_payment", REFUND_PAYMENT, refund, f"refund {money}")
+    # From the confirm on, money may be held or taken: its undo is like any other.
+    steps.undo_with(
+        "charge_payment", REFUND_PAYMENT, refund, f"void {money} (refund it once captured)"
+    )
     charge = await steps.run(
         "charge_payment",
         CHARGE_PAYMENT,

@@ -73,45 +73,18 @@ class PaymentActivities:
         """Confirm the intent: this is where money moves, exactly once per order."""
         saga = current_saga(request)
         intent = self._gateway.confirm_intent(request, self._record_final(saga, request.order_id))
-        if intent.status == "requires_capture":  # authorized: captured at the carrier's pickup
-            payment = record_payment(
-                self._engine,
-                saga,
-                request.order_id,
-                PaymentStatus.AUTHORIZED,
-                intent.id,
-                intent.to_dict(),
-            )
-            return ChargeResult(
-                payment_id=payment.payment_id,
-                payment_intent_id=intent.id,
-                amount=request.amount,
-                currency=request.currency,
-                authorized_only=True,
-            )
-        if intent.status != "succeeded":
-            record_payment(
-                self._engine,
-                saga,
-                request.order_id,
-                PaymentStatus.FAILED,
-                intent.id,
-                intent.to_dict(),
-            )
+        # Authorized (captured at the carrier's pickup), or charged at once (an intent created
+        # before authorize-then-capture); anything else is a decline.
+        status = rules.ROW_AFTER_CONFIRM.get(intent.status, PaymentStatus.FAILED)
+        payment = self._record(saga, request.order_id, status, intent)
+        if status == PaymentStatus.FAILED:
             raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
-        payment = record_payment(
-            self._engine,
-            saga,
-            request.order_id,
-            PaymentStatus.CAPTURED,
-            intent.id,
-            intent.to_dict(),
-        )
         return ChargeResult(
             payment_id=payment.payment_id,
             payment_intent_id=intent.id,
             amount=request.amount,
             currency=request.currency,
+            authorized_only=status == PaymentStatus.AUTHORIZED,
         )
 
     @activity.defn(name="capture_payment")
@@ -132,14 +105,7 @@ class PaymentActivities:
                 f"PaymentIntent {intent_id} is {intent.status} ({why}): its authorization "
                 "expired or was cancelled; nothing was captured"
             )
-        payment = record_payment(
-            self._engine,
-            saga,
-            request.order_id,
-            PaymentStatus.CAPTURED,
-            intent.id,
-            intent.to_dict(),
-        )
+        payment = self._record(saga, request.order_id, PaymentStatus.CAPTURED, intent)
         return CaptureResult(
             payment_id=payment.payment_id,
             payment_intent_id=intent.id,
@@ -196,6 +162,12 @@ class PaymentActivities:
             payment_intent_id=intent_id,
             took_effect=False,
         )
+
+    def _record(
+        self, saga: Owner, order_id: str, status: PaymentStatus, intent: stripe.PaymentIntent
+    ) -> repository.PaymentRow:
+        """What Stripe said of the intent, on the order's row."""
+        return record_payment(self._engine, saga, order_id, status, intent.id, intent.to_dict())
 
     def _record_undo(
         self, request: RefundPaymentInput, status: PaymentStatus, intent_id: str, answer: Json

@@ -53,6 +53,11 @@ _DECLINE_TYPES: dict[str, type[PaymentDeclined]] = {
 CANCELLABLE_INTENT_STATES = frozenset(
     {"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"}
 )
+# The row after a confirm that went through: held for capture, or charged at once.
+ROW_AFTER_CONFIRM = {
+    "requires_capture": PaymentStatus.AUTHORIZED,
+    "succeeded": PaymentStatus.CAPTURED,
+}
 # Refund states that mean the money is (or will be) back with the customer.
 REFUND_GOING_THROUGH = frozenset({"succeeded", "pending"})
 
