@@ -7,6 +7,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import html
 import json
 import re
 import threading
@@ -156,11 +157,52 @@ def build_app(state: LocalStripe | None = None) -> web.Application:
         )
         return _json(404, {"error": {"type": "invalid_request_error", "message": message}})
 
+    async def challenge(request: web.Request) -> web.Response:
+        """The 3-D Secure page a customer's browser is sent to, as Stripe's test page: two
+        buttons. No API key: it is the customer, not the merchant, who answers."""
+        intent_id = request.match_info["id"]
+        intent = local.ledger.intents.get(intent_id)
+        if intent is None or intent["status"] != "requires_action":
+            waits = f"No authentication waits for {html.escape(intent_id)}."
+            return _page(409, "Nothing to authenticate", waits)
+        amount = f"{intent['amount'] / 100:.2f} {str(intent['currency']).upper()}"
+        buttons = "".join(
+            f'<form method="post" action="/3ds/{intent_id}/{answer}">'
+            f'<button type="submit">{label}</button></form>'
+            for answer, label in (("complete", "Complete authentication"), ("fail", "Fail"))
+        )
+        return _page(200, "3-D Secure test", f"Authenticate a payment of {amount}.{buttons}")
+
+    async def answer(request: web.Request) -> web.Response:
+        intent_id, outcome = request.match_info["id"], request.match_info["outcome"]
+        waiting = local.ledger.intents.get(intent_id) or {}
+        return_url = ((waiting.get("next_action") or {}).get("redirect_to_url") or {}).get(
+            "return_url"
+        )
+        try:
+            local.ledger.authenticate(intent_id, passed=outcome == "complete")
+        except StripeFailure as failure:
+            return _page(409, "Nothing to authenticate", html.escape(str(failure)))
+        local.save()
+        if return_url:
+            raise web.HTTPSeeOther(return_url)
+        return _page(200, "Done", f"Authentication {outcome}d. You may close this page.")
+
     app = web.Application()
     for method, path, action in ROUTES:
         app.router.add_route(method, path, handler(action))
+    app.router.add_get("/3ds/{id}", challenge)
+    app.router.add_post("/3ds/{id}/{outcome:complete|fail}", answer)
     app.router.add_route("*", "/{tail:.*}", unrecognized)
     return app
+
+
+def _page(status: int, title: str, body: str) -> web.Response:
+    return web.Response(
+        status=status,
+        text=f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{body}</p>",
+        content_type="text/html",
+    )
 
 
 def _json(
@@ -181,6 +223,7 @@ async def start(state: LocalStripe, host: str, port: int) -> tuple[web.AppRunner
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound = runner.addresses[0][1]
+    state.ledger.public_url = f"http://{host}:{bound}"  # for the 3-D Secure page's address
     return runner, f"http://{host}:{bound}"
 
 

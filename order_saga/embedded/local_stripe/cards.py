@@ -24,6 +24,11 @@ SUCCEEDING = frozenset(
     }
 )
 REFUND_FAILS = frozenset({"pm_card_refundFail"})
+# Cards whose bank asks for 3-D Secure: the confirm answers `requires_action` and the customer
+# completes (or fails) the authentication on the page `next_action` names.
+AUTHENTICATION_REQUIRED = frozenset(
+    {"pm_card_threeDSecure2Required", "pm_card_authenticationRequired"}
+)
 
 DECLINES: dict[str, Decline] = {
     "pm_card_chargeDeclined": Decline(
@@ -51,4 +56,8 @@ DECLINES: dict[str, Decline] = {
 
 def is_known(payment_method: str) -> bool:
     """Whether Stripe would recognise this test PaymentMethod."""
-    return payment_method in SUCCEEDING or payment_method in DECLINES
+    return (
+        payment_method in SUCCEEDING
+        or payment_method in DECLINES
+        or payment_method in AUTHENTICATION_REQUIRED
+    )

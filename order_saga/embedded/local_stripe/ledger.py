@@ -37,6 +37,7 @@ class Ledger:
 
     def __init__(self, authorization_seconds: int = AUTHORIZATION_SECONDS) -> None:
         self.authorization_seconds = authorization_seconds
+        self.public_url = "http://127.0.0.1"  # where a customer's browser reaches this server
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
         self.intent_index = CreationIndex(group_by="customer")
@@ -85,6 +86,7 @@ class Ledger:
             "livemode": False,
             "latest_charge": None,
             "last_payment_error": None,
+            "next_action": None,
             "canceled_at": None,
             "cancellation_reason": None,
         }
@@ -161,6 +163,41 @@ class Ledger:
             failure.body["error"]["payment_intent"] = intent
             raise failure
         intent["last_payment_error"] = None
+        if intent["payment_method"] in cards.AUTHENTICATION_REQUIRED:
+            intent["status"] = "requires_action"  # the bank asks the customer first
+            intent["next_action"] = {
+                "type": "redirect_to_url",
+                "redirect_to_url": {
+                    "url": f"{self.public_url}/3ds/{intent_id}",
+                    "return_url": params.get("return_url"),
+                },
+            }
+            return intent
+        return self._went_through(intent)
+
+    def authenticate(self, intent_id: str, *, passed: bool) -> Json:
+        """The customer's answer on the 3-D Secure page: the confirm goes through, or the
+        payment method fails as Stripe's `payment_intent_authentication_failure`."""
+        intent = self.retrieve_intent(intent_id)
+        if intent["status"] != "requires_action":
+            raise unexpected_state(intent, "authenticate")
+        self.touched.add(("intents", intent_id))
+        intent["next_action"] = None
+        if passed:
+            return self._went_through(intent)
+        intent["status"] = "requires_payment_method"
+        intent["last_payment_error"] = {
+            "type": "invalid_request_error",
+            "code": "payment_intent_authentication_failure",
+            "message": "The provided PaymentMethod has failed authentication. You can provide "
+            "payment_method_data or a new PaymentMethod to attempt to fulfill this "
+            "PaymentIntent again.",
+            "payment_method": {"id": intent["payment_method"]},
+        }
+        return intent
+
+    def _went_through(self, intent: Json) -> Json:
+        """A confirm the bank accepted: authorized (manual capture) or charged."""
         if intent.get("capture_method") == "manual":  # authorized: held, not yet taken
             intent["status"] = "requires_capture"
             intent["amount_capturable"] = intent["amount"]
