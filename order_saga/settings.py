@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         "under Temporal's",
     )
     stripe_timeout_seconds: float = Field(default=20.0, gt=0)
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="The webhook endpoint's signing secret (whsec_...); unset, POST "
+        "/webhooks/stripe answers 503",
+    )
     stripe_faults: str | None = Field(
         default=None, description="Faults the local Stripe server injects, e.g. http_500=0.1"
     )
@@ -120,6 +125,12 @@ class Settings(BaseSettings):
     def uses_local_stripe(self) -> bool:
         """No key: payments go to the local Stripe-compatible server."""
         return self.stripe_api_key is None
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """The secret Stripe's events are verified with, if one is set."""
+        secret = self.stripe_webhook_secret
+        return secret.get_secret_value() if secret else None
 
     @property
     def stripe_key(self) -> str:

@@ -97,6 +97,7 @@ def service_activities(
         return [
             payments.create_payment_intent,
             payments.charge_payment,
+            payments.check_charge,
             payments.capture_payment,
             payments.refund_payment,
         ]

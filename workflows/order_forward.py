@@ -3,6 +3,7 @@ undo is registered before its step, so the saga can undo whatever ran."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
@@ -13,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment.activities import (
         CAPTURE_PAYMENT,
         CHARGE_PAYMENT,
+        CHECK_CHARGE,
         CREATE_PAYMENT_INTENT,
         REFUND_PAYMENT,
     )
@@ -33,6 +35,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_request import OrderRequest
     from workflows.order_state import OrderResult, SagaState
     from workflows.order_steps import OrderSteps
+
+# A lost webhook delays an order by at most this: the saga reads the intent again.
+AUTHENTICATION_RECHECK = timedelta(minutes=1)
 
 # The confirm only authorizes (the bank holds the money) and the saga captures as the
 # carrier picks the parcel up. No patch is needed: what the charge returned, kept in the
@@ -94,18 +99,17 @@ async def run_forward(
     steps.undo_with(
         "charge_payment", REFUND_PAYMENT, refund, f"void {money} (refund it once captured)"
     )
-    charge = await steps.run(
-        "charge_payment",
-        CHARGE_PAYMENT,
-        ChargePaymentInput(
-            **owner,
-            payment_intent_id=intent.payment_intent_id,
-            amount=reservation.total,
-            currency=reservation.currency,
-            idempotency_key=key,
-        ),
-        f"authorize {money}",
+    check = ChargePaymentInput(
+        **owner,
+        payment_intent_id=intent.payment_intent_id,
+        amount=reservation.total,
+        currency=reservation.currency,
+        idempotency_key=key,
     )
+    charge = await steps.run("charge_payment", CHARGE_PAYMENT, check, f"authorize {money}")
+
+    if charge.authentication_url is not None:  # the bank asks the customer first (3-D Secure)
+        charge = await authenticated(steps, progress, order, check, charge, money)
 
     address = order.shipping_address
     cancel = CancelShipmentInput(**owner)
@@ -183,3 +187,44 @@ async def capture_at_pickup(
             f"{shipment.tracking_number} picks up at {pickup_at}; a cancel until then refunds",
         )
         await workflow.sleep(pickup - first, summary="wait for carrier pickup")
+
+
+async def authenticated(
+    steps: OrderSteps,
+    progress: OrderProgress,
+    order: OrderRequest,
+    check: ChargePaymentInput,
+    charge: ChargeResult,
+    money: str,
+) -> ChargeResult:
+    """Wait, durably, for the customer's 3-D Secure: `AWAITING_AUTHENTICATION` with the page
+    to send them to. A webhook (the `payment_event` signal) wakes the wait at once; without
+    one (webhooks get lost) the saga reads the intent again every `AUTHENTICATION_RECHECK`.
+    A failed authentication is a decline; none within the order's time is
+    `AuthenticationTimedOut`. Either way the undo cancels the intent."""
+    progress.await_authentication(charge.authentication_url, money)
+    limit = timedelta(seconds=order.authentication_timeout_seconds)
+    give_up = workflow.now() + limit
+    while charge.authentication_url is not None:
+        left = give_up - workflow.now()
+        if left <= timedelta(0):
+            raise progress.step_gave_up(
+                "charge_payment",
+                "AuthenticationTimedOut",
+                f"the customer did not authenticate {money} within {limit.total_seconds():.0f} s",
+            )
+
+        def woken(heard: int = progress.payment_events) -> bool:
+            return progress.payment_events != heard
+
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                woken,
+                timeout=min(left, AUTHENTICATION_RECHECK),
+                timeout_summary="read the payment again",
+            )
+        charge = await steps.run(
+            "charge_payment", CHECK_CHARGE, check, "read the authentication's outcome", last=False
+        )
+    progress.authenticated()
+    return charge

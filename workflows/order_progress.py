@@ -57,6 +57,8 @@ class OrderProgress:
         self.steps = {name: StepStatus(name=name) for name in STEPS}
         self.compensations_run: list[str] = []
         self.compensations_skipped: list[str] = []
+        self.authentication_url: str | None = None
+        self.payment_events = 0  # webhooks heard: each wakes a wait for the customer
         self.compensation_failures: list[CompensationFailure] = []
         self.cancel_reason: str | None = None
         self.waiting_for_person = False
@@ -106,8 +108,39 @@ class OrderProgress:
         """A step's last activity succeeded."""
         self.steps[step].state = StepState.DONE
 
+    def await_authentication(self, url: str | None, money: str) -> None:
+        """The bank asks the customer to authenticate the payment: say where, everywhere."""
+        self.steps["charge_payment"].state = StepState.RUNNING
+        self.authentication_url = url
+        self.set_state(
+            SagaState.AWAITING_AUTHENTICATION, f"waiting for the customer to authenticate {money}"
+        )
+
+    def authenticated(self) -> None:
+        """The customer authenticated: the payment is authorized."""
+        self.authentication_url = None
+        self.steps["charge_payment"].state = StepState.DONE
+        self.set_state(SagaState.RUNNING, "authenticated")
+
+    def step_gave_up(self, step: str, error_type: str, message: str) -> StepFailed:
+        """A step the saga itself ends for good (the customer never authenticated)."""
+        status = self.steps[step]
+        status.state, status.error_type, status.error_message = (
+            StepState.FAILED,
+            error_type,
+            message,
+        )
+        self._failed_steps.add(step)
+        self.authentication_url = None
+        saga_metrics.count(
+            saga_metrics.STEP_FAILURES, step=step, error_type=saga_metrics.error_label(error_type)
+        )
+        workflow.logger.warning("step %s failed: %s", step, message)
+        return StepFailed(step, error_type, message)
+
     def step_failed(self, step: str, err: ActivityError) -> StepFailed:
         """Record why a step failed; the caller raises what this returns."""
+        self.authentication_url = None
         status = self.steps[step]
         status.state = StepState.FAILED
         status.error_type, status.error_message = describe(err)
@@ -232,6 +265,7 @@ class OrderProgress:
             compensations_skipped=list(self.compensations_skipped),
             compensation_failures=list(self.compensation_failures),
             cancel_reason=self.cancel_reason,
+            authentication_url=self.authentication_url,
             waiting_for_person=self.waiting_for_person and self.resolution is None,
             resolution=self.resolution,
             **self.known(),

@@ -80,6 +80,11 @@ class OrderRequest(Strict):
             "after it refunds). Authorizations expire after about 7 days",
         )
     )
+    authentication_timeout_seconds: Annotated[WholeNumber, Field(ge=60, le=86400)] = Field(
+        default=15 * 60,
+        description="How long the customer has to complete the bank's 3-D Secure challenge "
+        "before the order is undone (AuthenticationTimedOut)",
+    )
     step_deadline_seconds: Annotated[WholeNumber, Field(ge=10, le=86400)] = Field(
         default=int(STEP_DEADLINE.total_seconds()),
         description="How long reserve and ship retry infrastructure faults (an outage of "

@@ -15,12 +15,22 @@ WORKFLOW_TYPE = "OrderSaga"
 STATUS_QUERY = "status"
 RETRY_UNDOS_UPDATE = "retry_undos"
 MARK_RESOLVED_UPDATE = "mark_resolved"
+PAYMENT_EVENT_SIGNAL = "payment_event"
+
+
+class PaymentEvent(BaseModel):
+    """Stripe said something happened to the order's payment (a webhook): the saga looks."""
+
+    event_id: str
+    type: str
+    payment_intent_id: str | None = None
 
 
 class SagaState(StrEnum):
     """The saga's business state; also the `OrderStatus` search attribute."""
 
     RUNNING = "RUNNING"
+    AWAITING_AUTHENTICATION = "AWAITING_AUTHENTICATION"  # the customer's 3-D Secure, at a URL
     AWAITING_HANDOVER = "AWAITING_HANDOVER"  # shipment booked; cancel still possible
     COMPENSATING = "COMPENSATING"
     CANCELLING = "CANCELLING"
@@ -109,6 +119,8 @@ class SagaStatus(OrderFacts):
     compensations_skipped: list[str] = Field(default_factory=list)  # their step took no effect
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
     cancel_reason: str | None = None
+    # While AWAITING_AUTHENTICATION: where to send the customer (the bank's 3-D Secure page).
+    authentication_url: str | None = None
     waiting_for_person: bool = False
     resolution: Resolution | None = None
     # Added by clients: what a reader must know beyond the saga's own account (a terminated

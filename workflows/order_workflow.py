@@ -21,11 +21,13 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_state import (
         MARK_RESOLVED_UPDATE,
         ORDER_TAKEN,
+        PAYMENT_EVENT_SIGNAL,
         RETRY_UNDOS_UPDATE,
         STATUS_QUERY,
         WORKFLOW_TYPE,
         MarkResolved,
         OrderResult,
+        PaymentEvent,
         SagaState,
         SagaStatus,
         StepState,
@@ -63,6 +65,14 @@ class OrderSaga:
     def status(self) -> SagaStatus:
         """Where the saga is and how each step went, answered while it runs."""
         return self._progress.status()
+
+    @workflow.signal(name=PAYMENT_EVENT_SIGNAL)
+    def payment_event(self, event: PaymentEvent) -> None:
+        """Stripe reported a change to the payment (a webhook): a wait for the customer looks
+        now. The event is a hint, never the truth: the saga reads the intent itself, so a
+        duplicated, late or forged event changes nothing."""
+        workflow.logger.info("payment event %s (%s)", event.type, event.event_id)
+        self._progress.payment_events += 1
 
     @workflow.update(name=RETRY_UNDOS_UPDATE)
     async def retry_undos(self) -> SagaStatus:

@@ -39,6 +39,7 @@ ERROR_TYPES = frozenset(
     {
         *(t for policy in STEP_RETRIES for t in policy.non_retryable_error_types or ()),
         "RefundFailed",
+        "AuthenticationTimedOut",
         "DatabaseError",
         "Timeout",
     }

@@ -73,18 +73,49 @@ class PaymentActivities:
         """Confirm the intent: this is where money moves, exactly once per order."""
         saga = current_saga(request)
         intent = self._gateway.confirm_intent(request, self._record_final(saga, request.order_id))
-        # Authorized (captured at the carrier's pickup), or charged at once (an intent created
-        # before authorize-then-capture); anything else is a decline.
-        status = rules.ROW_AFTER_CONFIRM.get(intent.status, PaymentStatus.FAILED)
-        payment = self._record(saga, request.order_id, status, intent)
-        if status == PaymentStatus.FAILED:
-            raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
-        return ChargeResult(
-            payment_id=payment.payment_id,
+        return self._after_confirm(saga, request, intent)
+
+    @activity.defn(name="check_charge")
+    @reports_failures
+    def check_charge(self, request: ChargePaymentInput) -> ChargeResult:
+        """Where a confirm waiting for the customer's 3-D Secure stands now, read from Stripe
+        (a webhook only says when to look): still waiting, authorized, or failed."""
+        intent = self._gateway.retrieve_intent(request.payment_intent_id)
+        return self._after_confirm(current_saga(request), request, intent)
+
+    def _after_confirm(
+        self, saga: Owner, request: ChargePaymentInput, intent: stripe.PaymentIntent
+    ) -> ChargeResult:
+        """Authorized (captured at the carrier's pickup), charged at once (an intent created
+        before authorize-then-capture), waiting for the customer's authentication; anything
+        else is a decline."""
+        result = ChargeResult(
+            payment_id="",
             payment_intent_id=intent.id,
             amount=request.amount,
             currency=request.currency,
-            authorized_only=status == PaymentStatus.AUTHORIZED,
+        )
+        if intent.status == "requires_action":  # the row stays Pending: nothing held yet
+            action = intent.next_action
+            url = action.redirect_to_url.url if action and action.redirect_to_url else None
+            payment = self._record(saga, request.order_id, PaymentStatus.PENDING, intent)
+            return result.model_copy(
+                update={"payment_id": payment.payment_id, "authentication_url": url}
+            )
+        status = rules.ROW_AFTER_CONFIRM.get(intent.status, PaymentStatus.FAILED)
+        payment = self._record(saga, request.order_id, status, intent)
+        if status == PaymentStatus.FAILED:
+            error = intent.last_payment_error
+            if error is not None and error.code == "payment_intent_authentication_failure":
+                raise rules.AuthenticationFailed(
+                    f"the customer failed the bank's authentication of {intent.id}"
+                )
+            raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
+        return result.model_copy(
+            update={
+                "payment_id": payment.payment_id,
+                "authorized_only": status == PaymentStatus.AUTHORIZED,
+            }
         )
 
     @activity.defn(name="capture_payment")
@@ -202,6 +233,7 @@ PAYMENT_RETRY = step_retry(
     rules.ExpiredCard,
     rules.Fraudulent,
     rules.PaymentDeclined,
+    rules.AuthenticationFailed,
     rules.ProcessingError,
     rules.PaymentRejected,
     extra=("IdempotencyConflict", "GatewayAuthentication"),
@@ -221,6 +253,13 @@ CREATE_PAYMENT_INTENT = ActivityCall(
 )
 CHARGE_PAYMENT = ActivityCall(
     PaymentActivities.charge_payment,
+    service="payment",
+    start_to_close_timeout=PAYMENT_TIMEOUT,
+    schedule_to_close_timeout=PAYMENT_DEADLINE,
+    retry_policy=PAYMENT_RETRY,
+)
+CHECK_CHARGE = ActivityCall(
+    PaymentActivities.check_charge,
     service="payment",
     start_to_close_timeout=PAYMENT_TIMEOUT,
     schedule_to_close_timeout=PAYMENT_DEADLINE,

@@ -38,6 +38,8 @@ class ChargeResult(Strict):
     amount: Decimal
     currency: str
     authorized_only: bool = False  # held by the bank, to be captured at pickup
+    # The bank asks the customer (3-D Secure): the page to send them to; nothing held yet.
+    authentication_url: str | None = None
 
 
 class CapturePaymentInput(OrderScoped):

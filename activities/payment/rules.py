@@ -84,6 +84,12 @@ _LATER = {
 }
 
 
+class AuthenticationFailed(PaymentDeclined):
+    """The customer failed the bank's 3-D Secure challenge: a decline."""
+
+    type = "AuthenticationFailed"
+
+
 class CaptureFailed(BusinessError):
     """The authorization is gone (it expired, or was cancelled): nothing can be captured."""
 

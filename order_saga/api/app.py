@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.converter import PayloadCodec
 
-from order_saga.api import health
+from order_saga.api import health, webhooks
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
 from order_saga.api.problems import (
@@ -48,6 +48,7 @@ def create_app(
     codec: PayloadCodec | None = None,
     codec_origins: list[str] | None = None,
     engine: Engine | None = None,
+    webhook_secret: str | None = None,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request. With `codec`, it
     also serves the remote codec endpoint for the Web UI at `codec_origins`."""
@@ -60,9 +61,11 @@ def create_app(
     app.state.client = client
     app.state.config = ApiConfig(queue_prefix, default_deadline_seconds)
     app.state.engine = engine  # for the readiness probe: orders need the database
+    app.state.webhook_secret = webhook_secret  # Stripe's events are verified with it
     install(app)
     app.include_router(router)
     app.include_router(health.router)
+    app.include_router(webhooks.router)
     if codec is not None:
         app.include_router(codec_router(codec))
         app.add_middleware(

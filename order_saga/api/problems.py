@@ -33,6 +33,8 @@ MEANINGS = {
     "unavailable": "Temporal or a worker did not answer: retry the same request after "
     "`Retry-After` seconds; an order never starts twice.",
     "not-found": "No such route.",
+    "bad-signature": "A webhook whose Stripe-Signature does not verify against the endpoint's "
+    "secret (tampered, signed with another secret, or older than five minutes).",
     "method-not-allowed": "The route does not take that method; `Allow` says which.",
 }
 

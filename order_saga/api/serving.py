@@ -48,6 +48,7 @@ def api_server(
         codec=settings.payload_codec() if serve_codec else None,
         codec_origins=settings.codec_origins,
         engine=make_engine(settings.database_url, pool_size=1),
+        webhook_secret=settings.webhook_secret,
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

@@ -96,6 +96,8 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
         error = f" ({step.error_type}: {step.error_message})" if step.error_type else ""
         lines.append(f"  {step.name:<10} {step.state}{error}")
     if isinstance(status, SagaStatus):
+        if status.authentication_url:
+            lines.append(f"  the customer must authenticate at: {status.authentication_url}")
         if status.cancel_reason:
             lines.append(f"  cancelled: {status.cancel_reason}")
         if status.waiting_for_person:

@@ -1,0 +1,62 @@
+"""Stripe's webhook endpoint: `POST /webhooks/stripe`. The one route that trusts a signature
+instead of a caller's token: Stripe signs each event with the endpoint's secret, and the
+stripe SDK verifies it (with Stripe's five-minute tolerance against a replayed one). A
+`payment_intent.*` event about an order is passed to its saga as the `payment_event` signal,
+a hint to read the intent again (never the truth itself: a duplicate or a late one changes
+nothing). The answer is 2xx only once the signal is accepted, so Stripe retries otherwise."""
+
+from __future__ import annotations
+
+import logging
+
+import stripe
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from temporalio.service import RPCError, RPCStatusCode
+
+from order_saga.api.dependencies import TemporalClient
+from order_saga.api.problems import ProblemError
+from workflows.order_request import workflow_id_for
+from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent
+
+log = logging.getLogger("order_saga.api.webhooks")
+router = APIRouter(include_in_schema=False)  # for Stripe, not for storefronts
+
+
+@router.post("/webhooks/stripe")
+async def stripe_webhook(request: Request, client: TemporalClient) -> JSONResponse:
+    """Verify, then deliver to the order's saga; 400 for a bad signature."""
+    secret: str | None = request.app.state.webhook_secret
+    if secret is None:
+        raise ProblemError(
+            503, "unavailable", "Webhooks not configured", "STRIPE_WEBHOOK_SECRET is not set"
+        )
+    payload = await request.body()
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, request.headers.get("Stripe-Signature"), secret
+        )
+    except (ValueError, stripe.SignatureVerificationError) as err:
+        raise ProblemError(
+            400, "bad-signature", "Invalid webhook", f"not a valid signed Stripe event: {err}"
+        ) from err
+    if not event.type.startswith("payment_intent."):
+        return JSONResponse({"received": True, "delivered": False})
+    intent = event.data.object.to_dict()
+    order_id = (intent.get("metadata") or {}).get("order_id")
+    if not order_id:
+        log.info("webhook %s (%s) names no order: ignored", event.id, event.type)
+        return JSONResponse({"received": True, "delivered": False})
+    handle = client.get_workflow_handle(workflow_id_for(str(order_id)))
+    hint = PaymentEvent(event_id=event.id, type=event.type, payment_intent_id=intent.get("id"))
+    try:
+        await handle.signal(PAYMENT_EVENT_SIGNAL, hint)
+    except RPCError as err:
+        if err.status != RPCStatusCode.NOT_FOUND:
+            raise ProblemError(
+                503, "unavailable", "Temporal unavailable", "the event could not be delivered"
+            ) from err
+        # An order that ended (or never ran here): nothing waits for this event.
+        log.info("webhook %s (%s) for order %s: no saga waits", event.id, event.type, order_id)
+        return JSONResponse({"received": True, "delivered": False})
+    return JSONResponse({"received": True, "delivered": True})
