@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import requests
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -50,7 +51,7 @@ from tests.helpers import (
 from tests.workflows.stub_activities import Stubs, stub_worker
 from tests.workflows.test_resolution import Issuer
 from workflows.order_request import OrderRequest
-from workflows.order_state import SagaState
+from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState
 
 HISTORIES = Path(__file__).parent / "histories"
 Then = Callable[[Client, OrderHandle], Awaitable[None]]
@@ -120,6 +121,27 @@ EVERY_OUTCOME: dict[str, tuple[OrderRequest, Then]] = {
 }
 
 
+def authenticate(answer: str) -> Then:
+    """The customer answers the bank's 3-D Secure page: complete or fail; a webhook follows
+    a completion (a failure is found by the saga's own re-read)."""
+
+    async def then(client: Client, handle: OrderHandle) -> None:
+        async def asked() -> bool:
+            return (await query_status(handle)).status == SagaState.AWAITING_AUTHENTICATION
+
+        await until(asked)
+        url = (await query_status(handle)).authentication_url
+        await asyncio.to_thread(requests.post, f"{url}/{answer}", timeout=10)
+        if answer == "complete":
+            event = PaymentEvent(event_id="evt_record", type="payment_intent.succeeded")
+            await handle.signal(PAYMENT_EVENT_SIGNAL, event)
+
+    return then
+
+
+THREE_D_SECURE_CARD = "pm_card_threeDSecure2Required"
+
+
 async def record_lapsed_authorization(
     env: WorkflowEnvironment, engine: Engine, suffix: str
 ) -> None:
@@ -179,7 +201,11 @@ async def save(handle: OrderHandle, name: str, suffix: str) -> None:
 
 
 async def record(
-    suffix: str, every_outcome: bool, detached_void: bool = False, only: str | None = None
+    suffix: str,
+    every_outcome: bool,
+    detached_void: bool = False,
+    only: str | None = None,
+    three_d_secure: bool = False,
 ) -> None:
     engine = make_engine(f"sqlite:///{tempfile.mkdtemp()}/orders.db")
     upgrade(engine)
@@ -197,12 +223,25 @@ async def record(
             return
         async with build_worker(env.client, settings=settings, engine=engine):
             outcomes = EVERY_OUTCOME if every_outcome or only else REAL
+            if three_d_secure:
+                outcomes = {}
             for name, (request, then) in outcomes.items():
                 if only and name != only:
                     continue
                 handle = await start_order(env.client, request, "record")  # as users start it
                 await then(env.client, handle)
                 await save(handle, name, suffix)
+            if three_d_secure:
+                for name, then in (
+                    ("authenticated", authenticate("complete")),
+                    ("authentication_failed", authenticate("fail")),
+                    ("authentication_timed_out", nothing),
+                ):
+                    asked = order(("prod-456", 1, "19.99"), payment_method=THREE_D_SECURE_CARD)
+                    handle = await start_order(env.client, asked, "record")
+                    await then(env.client, handle)
+                    await save(handle, name, suffix)
+                return
         if every_outcome and not only:
             await record_stubbed(env, suffix)
             await record_lapsed_authorization(env, engine, suffix)
@@ -217,7 +256,14 @@ if __name__ == "__main__":
     parser.add_argument("--every-outcome", action="store_true", help="not just three")
     parser.add_argument("--detached-void", action="store_true", help="only that path")
     parser.add_argument("--only", help="only this outcome, e.g. refund_refused_marked_resolved")
+    parser.add_argument("--three-d-secure", action="store_true", help="only those paths")
     arguments = parser.parse_args()
     asyncio.run(
-        record(arguments.suffix, arguments.every_outcome, arguments.detached_void, arguments.only)
+        record(
+            arguments.suffix,
+            arguments.every_outcome,
+            arguments.detached_void,
+            arguments.only,
+            arguments.three_d_secure,
+        )
     )

@@ -56,6 +56,9 @@ def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
     expected |= {
         o + ".authorize-then-capture" for o in every | {"captured_then_cancelled", "capture_failed"}
     }
+    # 3-D Secure: completed (a webhook's signal wakes the saga), failed, never answered.
+    three_d_secure = {"authenticated", "authentication_failed", "authentication_timed_out"}
+    expected |= {o + ".three-d-secure" for o in three_d_secure}
     assert {p.stem for p in HISTORIES} == expected
 
 
