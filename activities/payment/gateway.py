@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import stripe
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.failures import expected_failure
 from activities.money import to_minor_units
@@ -143,18 +143,29 @@ class PaymentGateway:
             return None
 
     def refund_once(self, intent_id: str, saga_key: str) -> stripe.Refund:
-        """Refund a succeeded intent once; a refund the bank refuses needs a person."""
+        """Refund a succeeded intent once, and follow it until the bank settles it: a pending
+        refund fails the attempt (retried, reading it again); a refund the bank refuses, at
+        once or after pending, needs a person."""
         # Look first: the idempotency key is forgotten after 24 hours, a refund is not.
         earlier = self._undo(lambda: self._v1.refunds.list(params={"payment_intent": intent_id}))
-        refund = next(
-            (r for r in earlier.data if r.status in REFUND_GOING_THROUGH), None
-        ) or self._undo(
-            lambda: self._v1.refunds.create(
-                params={"payment_intent": intent_id},
-                options={"idempotency_key": f"{saga_key}/refund"},
+        refund = (
+            next((r for r in earlier.data if r.status in REFUND_GOING_THROUGH), None)
+            or next((r for r in earlier.data if r.status == "failed"), None)
+            or self._undo(
+                lambda: self._v1.refunds.create(
+                    params={"payment_intent": intent_id},
+                    options={"idempotency_key": f"{saga_key}/refund"},
+                )
             )
         )
-        if refund.status not in REFUND_GOING_THROUGH:
+        if refund.status == "pending":
+            activity.logger.info("refund %s of %s pending at the bank", refund.id, intent_id)
+            raise ApplicationError(
+                f"refund {refund.id} of {intent_id} is pending at the bank; reading it again",
+                type="RefundPending",
+                category=ApplicationErrorCategory.BENIGN,  # expected: no traceback
+            )
+        if refund.status != "succeeded":
             activity.logger.error("refund %s of %s %s", refund.id, intent_id, refund.status)
             raise ApplicationError(
                 f"refund {refund.id} of {intent_id} {refund.status}: needs a person",

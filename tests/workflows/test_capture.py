@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from temporalio.client import WorkflowFailureError, WorkflowHandle
 
-from order_saga.client import order_result, query_status
+from order_saga.client import mark_resolved, order_result, query_status
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
 from tests.conftest import serve_in_thread
 from tests.helpers import (
+    activity_attempts,
     captured_before_pickup,
     captured_then_waiting,
     order,
@@ -23,6 +24,7 @@ from tests.helpers import (
     scheduled_activities,
     stock,
     until,
+    waiting_for_person,
 )
 from tests.helpers import payment_and_shipment as rows
 from workflows.order_request import OrderRequest
@@ -155,3 +157,48 @@ async def test_an_authorization_gone_by_pickup_undoes_the_order(
     assert (intent["status"], intent["cancellation_reason"]) == ("canceled", "automatic")
     assert intent["amount_received"] == 0 and stock(engine, sku) == 3
     assert result.total == Decimal("19.99")
+
+
+@pytest.mark.parametrize(
+    ("card", "ends", "row"),
+    [
+        ("pm_card_pendingRefund", SagaState.CANCELLED, "Refunded"),
+        ("pm_card_pendingRefundFails", SagaState.COMPENSATION_FAILED, "Captured"),
+    ],
+)
+async def test_a_pending_refund_is_followed_until_the_bank_settles_it(
+    env, engine, queue_prefix, make_product, card: str, ends: SagaState, row: str
+) -> None:
+    """Captured, then cancelled: the refund is pending at first; the undo reads it again
+    until it settles. One the bank returns after pending waits for a person, as one it
+    refuses at once does."""
+    settling = LocalStripe(ledger=Ledger(refund_settle_seconds=1))
+    sku = make_product(stock=2)
+    request = captured_then_waiting(order((sku, 1, "19.99"), payment_method=card))
+    with serve_in_thread(settling) as base_url:
+        async with build_worker(
+            env.client, settings=settings(base_url, queue_prefix), engine=engine
+        ):
+            handle = await start(env, request, queue_prefix)
+            await captured_before_pickup(handle)
+            await handle.cancel(reason="returned at the door")
+            if ends == SagaState.CANCELLED:
+                with pytest.raises(WorkflowFailureError):
+                    await handle.result()
+                status = await query_status(handle)
+            else:
+                status = await waiting_for_person(handle)
+                await mark_resolved(env.client, request.order_id, "refunded by transfer")
+                await order_result(handle)
+
+    assert status.status == ends
+    [intent] = settling.ledger.intents_of_order(request.order_id)
+    [refund] = settling.ledger.refunds_of(str(intent["id"]))
+    assert refund["status"] == ("succeeded" if row == "Refunded" else "failed")
+    assert await activity_attempts(handle, "refund_payment") > 1  # read again while pending
+    payment, _ = rows(engine, request.order_id)
+    assert payment is not None and payment.status == row
+    if ends == SagaState.COMPENSATION_FAILED:
+        assert [(f.activity, f.error_type) for f in status.compensation_failures] == [
+            ("refund_payment", "RefundFailed")
+        ]

@@ -56,7 +56,7 @@ ROUTES: list[tuple[str, str, Action]] = [
         lambda led, m, p, q: list_of(
             led.refund_index,
             led.refund_index.group(q.get("payment_intent") or None),
-            led.refunds,
+            led.settled_refunds(),
             "/v1/refunds",
             q,
             "refund",

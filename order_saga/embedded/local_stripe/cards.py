@@ -21,9 +21,17 @@ SUCCEEDING = frozenset(
         "pm_card_discover",
         "pm_card_us",
         "pm_card_refundFail",
+        "pm_card_pendingRefund",
+        "pm_card_pendingRefundFails",
     }
 )
 REFUND_FAILS = frozenset({"pm_card_refundFail"})
+# Refunds that settle later, as a bank's can: pending first, then succeeded (Stripe's
+# pm_card_pendingRefund), or failed (a local test card: the refund the bank returns later).
+REFUND_SETTLES: dict[str, str] = {
+    "pm_card_pendingRefund": "succeeded",
+    "pm_card_pendingRefundFails": "failed",
+}
 # Cards whose bank asks for 3-D Secure: the confirm answers `requires_action` and the customer
 # completes (or fails) the authentication on the page `next_action` names.
 AUTHENTICATION_REQUIRED = frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Iterator, Mapping
 
 from order_saga.embedded.local_stripe import cards
 from order_saga.embedded.local_stripe.answers import (
@@ -28,6 +29,8 @@ CANCELLABLE = {
 # Card networks hold an online authorization about 7 days; Stripe cancels it after that.
 AUTHORIZATION_SECONDS = 7 * 24 * 3600
 CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
+# How long a refund of a card whose refunds settle later stays pending.
+REFUND_SETTLE_SECONDS = 30.0
 
 
 class Ledger:
@@ -35,8 +38,13 @@ class Ledger:
     held `authorization_seconds`, then canceled as Stripe does (`cancellation_reason`
     `automatic`); `capture_before` says until when, as Stripe's charge does."""
 
-    def __init__(self, authorization_seconds: int = AUTHORIZATION_SECONDS) -> None:
+    def __init__(
+        self,
+        authorization_seconds: int = AUTHORIZATION_SECONDS,
+        refund_settle_seconds: float = REFUND_SETTLE_SECONDS,
+    ) -> None:
         self.authorization_seconds = authorization_seconds
+        self.refund_settle_seconds = refund_settle_seconds
         self.public_url = "http://127.0.0.1"  # where a customer's browser reaches this server
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
@@ -115,10 +123,20 @@ class Ledger:
         return intent
 
     def retrieve_refund(self, refund_id: str) -> Json:
-        """GET /v1/refunds/{id}."""
+        """GET /v1/refunds/{id}; a pending refund past its time is settled first."""
         refund = self.refunds.get(refund_id)
         if refund is None:
             raise missing("refund", refund_id)
+        return self._settled(refund)
+
+    def _settled(self, refund: Json) -> Json:
+        """A pending refund whose time has come, as the bank settled it."""
+        settles_at = refund.get("settles_at")
+        if refund["status"] == "pending" and settles_at and time.time() >= settles_at:
+            outcome = refund.get("settles_as", "succeeded")
+            refund["status"] = outcome
+            refund["failure_reason"] = "declined" if outcome == "failed" else None
+            self.touched.add(("refunds", refund["id"]))
         return refund
 
     def confirm_intent(self, intent_id: str, params: Json) -> Json:
@@ -278,6 +296,7 @@ class Ledger:
                 param="amount",
             )
         fails = intent["payment_method"] in cards.REFUND_FAILS
+        settles_as = cards.REFUND_SETTLES.get(intent["payment_method"])
         refund: Json = {
             "id": new_id("re"),
             "object": "refund",
@@ -291,6 +310,12 @@ class Ledger:
             "metadata": params.get("metadata") or {},
             "created": int(time.time()),
         }
+        if settles_as is not None:  # pending now, settled by the bank later
+            refund.update(
+                status="pending",
+                settles_as=settles_as,
+                settles_at=time.time() + self.refund_settle_seconds,
+            )
         self.refunds[refund["id"]] = refund
         self.refund_index.add(refund)
         self.touched.add(("refunds", refund["id"]))
@@ -304,9 +329,13 @@ class Ledger:
             if i["metadata"].get("order_id") == order_id and status in (None, i["status"])
         ]
 
+    def settled_refunds(self) -> Mapping[str, Json]:
+        """The refunds as a list shows them: each pending one past its time settled."""
+        return _Settling(self)
+
     def refunds_of(self, intent_id: str) -> list[Json]:
         """Every refund of one PaymentIntent, oldest first."""
-        return [self.refunds[i] for i in self.refund_index.group(intent_id)]
+        return [self._settled(self.refunds[i]) for i in self.refund_index.group(intent_id)]
 
     def load(self, intents: dict[str, Json], refunds: dict[str, Json]) -> None:
         """Objects read back from the journal: new ones, or newer versions of known ones."""
@@ -316,3 +345,19 @@ class Ledger:
         for refund in refunds.values():
             self.refunds[refund["id"]] = refund
             self.refund_index.add(refund)
+
+
+class _Settling(Mapping[str, Json]):
+    """The ledger's refunds, settled as they are read."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+
+    def __getitem__(self, refund_id: str) -> Json:
+        return self._ledger._settled(self._ledger.refunds[refund_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ledger.refunds)
+
+    def __len__(self) -> int:
+        return len(self._ledger.refunds)

@@ -3,6 +3,7 @@ authorization as Stripe does, with Stripe's errors for what a status does not al
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,26 @@ def test_automatic_capture_stays_the_default(client: stripe.StripeClient) -> Non
     assert (charged.status, charged.amount_received) == ("succeeded", 3998)
     with pytest.raises(stripe.InvalidRequestError, match="Invalid capture_method"):
         client.v1.payment_intents.create(params={**AUTHORIZE, "capture_method": "later"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("card", "settled"),
+    [("pm_card_pendingRefund", "succeeded"), ("pm_card_pendingRefundFails", "failed")],
+)
+def test_a_refund_of_a_card_whose_refunds_settle_later_is_pending_first(
+    tmp_path: Path, card: str, settled: str
+) -> None:
+    state = LocalStripe(ledger=Ledger(refund_settle_seconds=0.5), state_file=tmp_path / "s.json")
+    with serve_in_thread(state) as base_url:
+        client = client_of(base_url)
+        params = {k: v for k, v in AUTHORIZE.items() if k != "capture_method"}
+        charged = client.v1.payment_intents.create(params={**params, "payment_method": card})  # type: ignore[arg-type]
+        refund = client.v1.refunds.create(params={"payment_intent": charged.id})
+        assert refund.status == "pending"
+        deadline = time.monotonic() + 10
+        while client.v1.refunds.retrieve(refund.id).status == "pending":
+            assert time.monotonic() < deadline, "the refund never settled"
+            time.sleep(0.1)  # the bank's delay, configured short
+        listed = client.v1.refunds.list(params={"payment_intent": charged.id}).data
+    state.close()
+    assert [r.status for r in listed] == [settled]
