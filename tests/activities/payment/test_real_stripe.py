@@ -14,6 +14,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.payment.activities import PaymentActivities
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import (
+    CapturePaymentInput,
     ChargePaymentInput,
     CreatePaymentIntentInput,
     RefundPaymentInput,
@@ -33,7 +34,9 @@ def activities(engine: Engine) -> PaymentActivities:
     return PaymentActivities(engine, client, GatewayBreaker())
 
 
-def charge(acts: PaymentActivities, payment_method: str) -> tuple[str, str]:
+def charge(
+    acts: PaymentActivities, payment_method: str, capture_method: str = "automatic"
+) -> tuple[str, str]:
     order_id = f"real-{uuid.uuid4().hex[:10]}"
     key = f"order-{order_id}"
     env = ActivityEnvironment()
@@ -46,6 +49,7 @@ def charge(acts: PaymentActivities, payment_method: str) -> tuple[str, str]:
             currency="usd",
             payment_method=payment_method,
             idempotency_key=key,
+            capture_method=capture_method,  # type: ignore[arg-type]
         ),
     )
     env.run(
@@ -79,3 +83,29 @@ def test_real_stripe_decline(sqlite_engine: Engine) -> None:
     with pytest.raises(ApplicationError) as raised:
         charge(activities(sqlite_engine), "pm_card_chargeDeclinedInsufficientFunds")
     assert (raised.value.type, raised.value.non_retryable) == ("InsufficientFunds", True)
+
+
+def test_real_stripe_authorize_then_capture_or_void(sqlite_engine: Engine) -> None:
+    """An authorization is captured once (the row Captured), another voided (Voided): no
+    refund for the void, as a real merchant integration does."""
+    acts, env = activities(sqlite_engine), ActivityEnvironment()
+    order_id, intent_id = charge(acts, "pm_card_visa", capture_method="manual")
+    captured = env.run(
+        acts.capture_payment,
+        CapturePaymentInput(
+            order_id=order_id,
+            payment_intent_id=intent_id,
+            amount=Decimal("12.34"),
+            currency="usd",
+            idempotency_key=f"order-{order_id}",
+        ),
+    )
+    assert captured.payment_intent_id == intent_id
+    held_id, held_intent = charge(acts, "pm_card_visa", capture_method="manual")
+    voided = env.run(
+        acts.refund_payment,
+        RefundPaymentInput(
+            order_id=held_id, idempotency_key=f"order-{held_id}", payment_intent_id=held_intent
+        ),
+    )
+    assert (voided.action, voided.refund_id) == ("voided", None)
