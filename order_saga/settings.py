@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         "under Temporal's",
     )
     stripe_timeout_seconds: float = Field(default=20.0, gt=0)
+    stripe_webhook_url: str | None = Field(
+        default=None,
+        description="Where the local Stripe server sends its events; `order-saga dev` sets "
+        "its own API's /webhooks/stripe",
+    )
     stripe_webhook_secret: SecretStr | None = Field(
         default=None,
         description="The webhook endpoint's signing secret (whsec_...); unset, POST "

@@ -26,9 +26,9 @@ def demo(
 
     from order_saga.api.serving import api_server, listening_socket
     from order_saga.cli.demo_orders import run_demo
-    from order_saga.embedded.stack import embedded_stack, port_open
+    from order_saga.embedded.stack import embedded_stack, port_open, with_local_webhooks
 
-    settings = Settings()
+    settings = with_local_webhooks(Settings(), API_PORT)
 
     async def run() -> bool:
         """The demo; True when a Ctrl-C (or SIGTERM) ended the stack it left up."""

@@ -61,12 +61,13 @@ def dev(
 
     from order_saga.api.serving import api_server, listening_socket
     from order_saga.embedded.local_stripe.faults import Faults
-    from order_saga.embedded.stack import embedded_stack
+    from order_saga.embedded.stack import embedded_stack, with_local_webhooks
 
     settings = Settings()
     if stripe_faults is not None:
         settings = settings.model_copy(update={"stripe_faults": stripe_faults})
     Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
+    settings = with_local_webhooks(settings, api_port)  # local Stripe -> this API's webhook
     api_socket = listening_socket("127.0.0.1", api_port)
 
     async def run() -> None:
@@ -104,12 +105,15 @@ def stripe_server(
         ),
     ] = False,
 ) -> None:
-    """Run only the local Stripe-compatible server until Ctrl-C (faults from STRIPE_FAULTS)."""
+    """Run only the local Stripe-compatible server until Ctrl-C (faults from STRIPE_FAULTS;
+    events sent to STRIPE_WEBHOOK_URL, signed with STRIPE_WEBHOOK_SECRET)."""
     from order_saga.embedded.local_stripe import journal
     from order_saga.embedded.local_stripe.faults import Faults
-    from order_saga.embedded.stack import local_stripe
+    from order_saga.embedded.stack import local_stripe, webhook_endpoint
 
     settings = Settings()
+    if settings.stripe_webhook_url and not settings.webhook_secret:
+        raise CliError("STRIPE_WEBHOOK_URL needs STRIPE_WEBHOOK_SECRET to sign the events")
     Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
     state_file = state_file or settings.stripe_state_file
     if repair and state_file is not None and state_file.exists():
@@ -122,8 +126,11 @@ def stripe_server(
             host=host,
             faults=settings.stripe_faults,
             state_file=state_file,
+            webhook=webhook_endpoint(settings),
         ) as base_url:
             typer.echo(f"Stripe-compatible API on {base_url}")
+            if settings.stripe_webhook_url:
+                typer.echo(f"Sending webhooks to {settings.stripe_webhook_url}")
             if settings.stripe_faults:
                 typer.echo(f"Injecting faults: {settings.stripe_faults}")
             with contextlib.suppress(asyncio.CancelledError):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.converter import PayloadCodec
@@ -19,6 +21,7 @@ from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start as start_local_stripe
 from order_saga.embedded.local_stripe.faults import Faults
 from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
 from order_saga.embedded.temporal_server import supervised_dev_server
 from order_saga.settings import DATA_DIR, LOCAL_STRIPE_PORT, Settings
 from order_saga.temporal import connect
@@ -89,15 +92,36 @@ async def local_stripe(
     host: str = "127.0.0.1",
     faults: str | None = None,
     state_file: Path | None = None,
+    webhook: WebhookEndpoint | None = None,
 ) -> AsyncIterator[str]:
-    """Serve the local Stripe-compatible API; state survives restarts through `state_file`."""
-    state = LocalStripe(faults=Faults.parse(faults), state_file=state_file)
+    """Serve the local Stripe-compatible API; state survives restarts through `state_file`;
+    with `webhook`, its events are sent there."""
+    state = LocalStripe(faults=Faults.parse(faults), state_file=state_file, webhook=webhook)
     runner, base_url = await start_local_stripe(state, host, port)
     try:
         yield base_url
     finally:
         await runner.cleanup()
         state.close()
+
+
+def with_local_webhooks(settings: Settings, api_port: int) -> Settings:
+    """Settings in which the local Stripe server sends its events to this process's order API,
+    signed with STRIPE_WEBHOOK_SECRET or, unset, a secret made for this run (the API verifies
+    with the same one). Unchanged when payments go to Stripe itself."""
+    if not settings.uses_local_stripe or settings.stripe_api_base is not None:
+        return settings
+    secret = settings.webhook_secret or f"whsec_{secrets.token_hex(24)}"
+    url = settings.stripe_webhook_url or f"http://127.0.0.1:{api_port}/webhooks/stripe"
+    return settings.model_copy(
+        update={"stripe_webhook_secret": SecretStr(secret), "stripe_webhook_url": url}
+    )
+
+
+def webhook_endpoint(settings: Settings) -> WebhookEndpoint | None:
+    """Where the local Stripe server sends its events, if anywhere."""
+    secret, url = settings.webhook_secret, settings.stripe_webhook_url
+    return WebhookEndpoint(url, secret) if secret and url else None
 
 
 def prepare_database(engine: Engine, *, seed: bool = True) -> None:
@@ -134,7 +158,9 @@ async def embedded_stack(
             if not (reuse_running and port_open("127.0.0.1", LOCAL_STRIPE_PORT)):
                 await stack.enter_async_context(
                     local_stripe(
-                        faults=settings.stripe_faults, state_file=settings.stripe_state_file
+                        faults=settings.stripe_faults,
+                        state_file=settings.stripe_state_file,
+                        webhook=webhook_endpoint(settings),
                     )
                 )
                 endpoints.started.append("stripe")

@@ -11,7 +11,7 @@ import html
 import json
 import re
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +20,7 @@ from order_saga.embedded.local_stripe.answers import Json, StripeFailure
 from order_saga.embedded.local_stripe.encoding import decode_form, list_of
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe, Replay
+from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint, deliver_forever
 
 Action = Callable[[Ledger, dict[str, str], Json, Any], Json]
 ROUTES: list[tuple[str, str, Action]] = [
@@ -218,13 +219,31 @@ def _json(
 
 async def start(state: LocalStripe, host: str, port: int) -> tuple[web.AppRunner, str]:
     """Serve in the running event loop; returns the runner (to clean up) and the base URL."""
-    runner = web.AppRunner(build_app(state), access_log=None)
+    app = build_app(state)
+    if state.webhook is not None:
+        app.cleanup_ctx.append(_delivering(state, state.webhook))
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound = runner.addresses[0][1]
     state.ledger.public_url = f"http://{host}:{bound}"  # for the 3-D Secure page's address
     return runner, f"http://{host}:{bound}"
+
+
+def _delivering(
+    state: LocalStripe, endpoint: WebhookEndpoint
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Webhook delivery for as long as the server runs."""
+
+    async def delivering(_: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(deliver_forever(state.ledger, state.delivered, endpoint))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return delivering
 
 
 @contextlib.contextmanager

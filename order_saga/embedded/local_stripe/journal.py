@@ -16,7 +16,7 @@ from pathlib import Path
 
 from order_saga.embedded.local_stripe.answers import Json
 
-SECTIONS = ("intents", "refunds", "replays")
+SECTIONS = ("intents", "refunds", "replays", "events")
 REPLAY_FIELDS = {"fingerprint", "status", "body"}
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from order_saga.embedded.local_stripe import cards
 from order_saga.embedded.local_stripe.answers import (
@@ -48,6 +49,10 @@ class Ledger:
         self.public_url = "http://127.0.0.1"  # where a customer's browser reaches this server
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
+        # Events not yet delivered to the webhook endpoint (none kept without one).
+        self.events: dict[str, Json] = {}
+        self.emitting = False  # a webhook endpoint is configured
+        self.on_event: Callable[[], None] | None = None  # wakes the delivery
         self.intent_index = CreationIndex(group_by="customer")
         self.refund_index = CreationIndex(group_by="payment_intent")
         # Objects changed since the journal last took them: what the next entry must hold.
@@ -120,6 +125,7 @@ class Ledger:
                 cancellation_reason="automatic",
             )
             self.touched.add(("intents", intent_id))
+            self.emit("payment_intent.canceled", intent)
         return intent
 
     def retrieve_refund(self, refund_id: str) -> Json:
@@ -137,6 +143,7 @@ class Ledger:
             refund["status"] = outcome
             refund["failure_reason"] = "declined" if outcome == "failed" else None
             self.touched.add(("refunds", refund["id"]))
+            self.emit("refund.updated", refund)
         return refund
 
     def confirm_intent(self, intent_id: str, params: Json) -> Json:
@@ -172,6 +179,7 @@ class Ledger:
                 error["decline_code"] = decline.decline_code
             intent["status"] = "requires_payment_method"
             intent["last_payment_error"] = error
+            self.emit("payment_intent.payment_failed", intent)
             failure = StripeFailure(
                 402,
                 "card_error",
@@ -190,6 +198,7 @@ class Ledger:
                     "return_url": params.get("return_url"),
                 },
             }
+            self.emit("payment_intent.requires_action", intent)
             return intent
         return self._went_through(intent)
 
@@ -212,6 +221,7 @@ class Ledger:
             "PaymentIntent again.",
             "payment_method": {"id": intent["payment_method"]},
         }
+        self.emit("payment_intent.payment_failed", intent)
         return intent
 
     def _went_through(self, intent: Json) -> Json:
@@ -220,9 +230,11 @@ class Ledger:
             intent["status"] = "requires_capture"
             intent["amount_capturable"] = intent["amount"]
             intent["capture_before"] = int(time.time()) + self.authorization_seconds
+            self.emit("payment_intent.amount_capturable_updated", intent)
             return intent
         intent["status"] = "succeeded"
         intent["amount_received"] = intent["amount"]
+        self.emit("payment_intent.succeeded", intent)
         return intent
 
     def capture_intent(self, intent_id: str, params: Json) -> Json:
@@ -243,6 +255,7 @@ class Ledger:
                 param="amount_to_capture",
             )
         intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
+        self.emit("payment_intent.succeeded", intent)
         return intent
 
     def cancel_intent(self, intent_id: str, params: Json) -> Json:
@@ -255,6 +268,7 @@ class Ledger:
         intent["amount_capturable"] = 0  # an authorization's hold is released: a void
         intent["canceled_at"] = int(time.time())
         intent["cancellation_reason"] = params.get("cancellation_reason")
+        self.emit("payment_intent.canceled", intent)
         return intent
 
     def create_refund(self, params: Json) -> Json:
@@ -318,6 +332,7 @@ class Ledger:
             )
         self.refunds[refund["id"]] = refund
         self.refund_index.add(refund)
+        self.emit("refund.created", refund)
         self.touched.add(("refunds", refund["id"]))
         return refund
 
@@ -337,8 +352,34 @@ class Ledger:
         """Every refund of one PaymentIntent, oldest first."""
         return [self._settled(self.refunds[i]) for i in self.refund_index.group(intent_id)]
 
-    def load(self, intents: dict[str, Json], refunds: dict[str, Json]) -> None:
-        """Objects read back from the journal: new ones, or newer versions of known ones."""
+    def emit(self, event_type: str, obj: Json) -> None:
+        """An event about `obj` as it is now, for the webhook endpoint (Stripe's shape)."""
+        if not self.emitting:
+            return
+        event: Json = {
+            "id": new_id("evt"),
+            "object": "event",
+            "type": event_type,
+            "created": int(time.time()),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "data": {"object": json.loads(json.dumps(obj))},  # a snapshot
+        }
+        self.events[event["id"]] = event
+        self.touched.add(("events", event["id"]))
+        if self.on_event is not None:
+            self.on_event()
+
+    def load(
+        self, intents: dict[str, Json], refunds: dict[str, Json], events: dict[str, Json]
+    ) -> None:
+        """Objects read back from the journal: new ones, or newer versions of known ones; an
+        event delivered since is forgotten."""
+        for event in events.values():
+            if event.get("pending_webhooks"):
+                self.events[event["id"]] = event
+            else:
+                self.events.pop(event["id"], None)
         for intent in intents.values():
             self.intents[intent["id"]] = intent
             self.intent_index.add(intent)

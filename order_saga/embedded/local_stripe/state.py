@@ -12,6 +12,7 @@ from order_saga.embedded.local_stripe import journal
 from order_saga.embedded.local_stripe.answers import Json
 from order_saga.embedded.local_stripe.faults import Faults
 from order_saga.embedded.local_stripe.ledger import Ledger
+from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
 
 REQUEST_LOG = 10_000
 
@@ -43,14 +44,18 @@ class LocalStripe:
     )
     faults: Faults = field(default_factory=Faults)
     state_file: Path | None = None
+    webhook: WebhookEndpoint | None = None  # where events go, signed as Stripe signs them
 
     def __post_init__(self) -> None:
         self._journal: IO[str] | None = None
+        self.ledger.emitting = self.webhook is not None
         if self.state_file is None:
             return
         if self.state_file.exists():
             for entry in journal.read(self.state_file):
-                self.ledger.load(entry.get("intents", {}), entry.get("refunds", {}))
+                self.ledger.load(
+                    entry.get("intents", {}), entry.get("refunds", {}), entry.get("events", {})
+                )
                 for key, replay in entry.get("replays", {}).items():
                     self.replays[key] = Replay(**replay)
         self.state_file.parent.mkdir(parents=True, exist_ok=True)
@@ -68,13 +73,23 @@ class LocalStripe:
         touched, self.ledger.touched = self.ledger.touched, set()
         if self._journal is None:
             return
-        entry: Json = {"intents": {}, "refunds": {}, "replays": {}}
+        entry: Json = {"intents": {}, "refunds": {}, "replays": {}, "events": {}}
         for kind, ident in touched:
             entry[kind][ident] = getattr(self.ledger, kind)[ident]
         if replay_key is not None:
             entry["replays"][replay_key] = asdict(self.replays[replay_key])
         self._journal.write(json.dumps(entry) + "\n")
         self._journal.flush()  # in the OS before the answer leaves: a kill -9 keeps it
+
+    def delivered(self, event_id: str) -> None:
+        """The endpoint took the event: journal that, then forget it."""
+        event = self.ledger.events.get(event_id)
+        if event is None:
+            return
+        event["pending_webhooks"] = 0
+        self.ledger.touched.add(("events", event_id))
+        self.save()
+        del self.ledger.events[event_id]
 
     def close(self) -> None:
         """Close the journal."""
@@ -87,4 +102,5 @@ class LocalStripe:
             "intents": self.ledger.intents,
             "refunds": self.ledger.refunds,
             "replays": {k: asdict(v) for k, v in self.replays.items()},
+            "events": self.ledger.events,
         }

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 
 from order_saga.codec import new_key
 from order_saga.embedded.stack import port_open
@@ -18,6 +24,44 @@ from tests.processes import as_at_a_terminal, children, read_until
 
 BIN = Path(sys.executable).parent
 STACK_PORTS = (7233, 8233, 12111, 8000)
+
+
+def status_until(location: str, wanted: str, seconds: float) -> dict[str, object]:
+    deadline = time.monotonic() + seconds
+    while (found := httpx.get(location, timeout=30).json())["status"] != wanted:
+        assert time.monotonic() < deadline, found
+        time.sleep(0.2)  # polling the order's status, with a deadline
+    return found
+
+
+def three_d_secure_through_the_webhook() -> None:
+    """A card that asks for 3-D Secure, the customer completing the local page: the local
+    Stripe server's signed webhook reaches the dev API, whose signal wakes the saga at once
+    (well before its minute's re-read)."""
+    order = order_data(
+        order_id=f"dev-3ds-{uuid.uuid4().hex[:8]}",
+        items=[{"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}],
+        payment_method="pm_card_threeDSecure2Required",
+        handover_delay_seconds=0,
+    )
+    posted = httpx.post("http://127.0.0.1:8000/api/orders", json=order, timeout=30)
+    assert posted.status_code == 202, posted.text
+    location = str(httpx.URL("http://127.0.0.1:8000").join(posted.headers["Location"]))
+    asked = status_until(location, "AWAITING_AUTHENTICATION", 60)
+    assert httpx.post(f"{asked['authentication_url']}/complete", timeout=30).status_code == 200
+    completed_at = time.monotonic()
+    status_until(location, "COMPLETED", 60)
+    assert time.monotonic() - completed_at < 30  # woken by the webhook, not the re-read
+
+    async def signals() -> int:
+        client = await Client.connect("127.0.0.1:7233", data_converter=pydantic_data_converter)
+        handle = client.get_workflow_handle(f"order-{order['order_id']}")
+        found = 0
+        async for event in handle.fetch_history_events():
+            found += event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+        return found
+
+    assert asyncio.run(signals()) >= 1
 
 
 @pytest.mark.skipif(
@@ -75,6 +119,7 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["status"] == "COMPLETED"
+        three_d_secure_through_the_webhook()
     finally:
         dev.send_signal(signal.SIGINT)
         rest, _ = dev.communicate(timeout=60)
