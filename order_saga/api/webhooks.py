@@ -1,9 +1,10 @@
 """Stripe's webhook endpoint: `POST /webhooks/stripe`. The one route that trusts a signature
 instead of a caller's token: Stripe signs each event with the endpoint's secret, and the
 stripe SDK verifies it (with Stripe's five-minute tolerance against a replayed one). A
-`payment_intent.*` event about an order is passed to its saga as the `payment_event` signal,
-a hint to read the intent again (never the truth itself: a duplicate or a late one changes
-nothing). The answer is 2xx only once the signal is accepted, so Stripe retries otherwise."""
+`payment_intent.*` event about an order whose saga waits for its customer (3-D Secure) is
+passed to it as the `payment_event` signal, a hint to read the intent again (never the truth
+itself: a duplicate or a late one changes nothing). The answer is 2xx only once the signal is
+accepted, so Stripe retries otherwise."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from order_saga.api.dependencies import TemporalClient
 from order_saga.api.problems import ProblemError
 from workflows.order_request import workflow_id_for
-from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent
+from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState
+from workflows.search_attributes import ORDER_STATUS
 
 log = logging.getLogger("order_saga.api.webhooks")
 router = APIRouter(include_in_schema=False)  # for Stripe, not for storefronts
@@ -50,13 +52,17 @@ async def stripe_webhook(request: Request, client: TemporalClient) -> JSONRespon
     handle = client.get_workflow_handle(workflow_id_for(str(order_id)))
     hint = PaymentEvent(event_id=event.id, type=event.type, payment_intent_id=intent.get("id"))
     try:
-        await handle.signal(PAYMENT_EVENT_SIGNAL, hint)
+        # Only a saga waiting for its customer listens: a signal to any other would cost it
+        # a workflow task for nothing (every order's confirm and capture send events).
+        waiting = (await handle.describe()).typed_search_attributes.get(ORDER_STATUS)
+        if waiting == SagaState.AWAITING_AUTHENTICATION:
+            await handle.signal(PAYMENT_EVENT_SIGNAL, hint)
+            return JSONResponse({"received": True, "delivered": True})
     except RPCError as err:
         if err.status != RPCStatusCode.NOT_FOUND:
             raise ProblemError(
                 503, "unavailable", "Temporal unavailable", "the event could not be delivered"
             ) from err
-        # An order that ended (or never ran here): nothing waits for this event.
-        log.info("webhook %s (%s) for order %s: no saga waits", event.id, event.type, order_id)
-        return JSONResponse({"received": True, "delivered": False})
-    return JSONResponse({"received": True, "delivered": True})
+    # An order that does not wait for it (or never ran here): its saga reads Stripe itself.
+    log.info("webhook %s (%s) for order %s: no saga waits", event.id, event.type, order_id)
+    return JSONResponse({"received": True, "delivered": False})

@@ -14,12 +14,14 @@ import httpx
 from temporalio.api.enums.v1 import EventType
 
 from order_saga.api.app import create_app
-from tests.helpers import order, orders_queue
-from tests.workflows.stub_activities import Stubs, stub_worker
+from order_saga.client import query_status, start_order
+from order_saga.settings import Settings
+from order_saga.worker_group import build_worker
+from tests.helpers import order, until
 from workflows.order_state import SagaState
-from workflows.order_workflow import OrderSaga
 
 SECRET = "whsec_test_secret"
+CARD = "pm_card_threeDSecure2Required"
 
 
 def signed(payload: bytes, secret: str = SECRET, at: int | None = None) -> dict[str, str]:
@@ -54,19 +56,28 @@ async def signals(handle: Any) -> int:
     return found
 
 
-async def test_a_signed_event_reaches_the_saga_and_every_bad_one_is_refused(
-    env, queue_prefix
+async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refused(
+    env, engine, stripe_server, queue_prefix, make_product
 ) -> None:
-    request = order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 3600})
+    asked = order((make_product(stock=2), 1, "19.99"), payment_method=CARD)
+    shipped = order((make_product(stock=2), 1, "19.99")).model_copy(
+        update={"handover_delay_seconds": 3600}
+    )
     app = create_app(env.client, queue_prefix, webhook_secret=SECRET)
+    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
     async with (
-        stub_worker(env, queue_prefix, Stubs()),
+        build_worker(env.client, settings=settings, engine=engine),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as api,
     ):
-        handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
-        )
-        body = event(request.order_id)
+        handle = await start_order(env.client, asked, queue_prefix)
+        other = await start_order(env.client, shipped, queue_prefix)
+
+        async def both_waiting() -> bool:
+            statuses = [(await query_status(h)).status for h in (handle, other)]
+            return statuses == [SagaState.AWAITING_AUTHENTICATION, SagaState.AWAITING_HANDOVER]
+
+        await until(both_waiting)
+        body = event(asked.order_id)
         good = await api.post("/webhooks/stripe", content=body, headers=signed(body))
         replay = await api.post("/webhooks/stripe", content=body, headers=signed(body))
         tampered = await api.post(
@@ -79,9 +90,12 @@ async def test_a_signed_event_reaches_the_saga_and_every_bad_one_is_refused(
         unsigned = await api.post("/webhooks/stripe", content=body)
         nobody = event("no-such-order", "evt_3")
         unknown = await api.post("/webhooks/stripe", content=nobody, headers=signed(nobody))
-        delivered = await signals(handle)
-        still = await handle.query(OrderSaga.status)
-        await handle.terminate("the test is over")  # nothing left running on the shared server
+        busy = event(shipped.order_id, "evt_4")  # its saga waits for no customer
+        not_waiting = await api.post("/webhooks/stripe", content=busy, headers=signed(busy))
+        delivered, ignored = await signals(handle), await signals(other)
+        still = await query_status(handle)
+        for running in (handle, other):
+            await running.terminate("the test is over")  # nothing left on the shared server
 
     assert (good.status_code, good.json()) == (200, {"received": True, "delivered": True})
     assert replay.status_code == 200 and delivered == 2  # a replayed event is only a hint again
@@ -89,9 +103,11 @@ async def test_a_signed_event_reaches_the_saga_and_every_bad_one_is_refused(
         assert refused.status_code == 400, refused.text
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["type"] == "/problems/bad-signature"
-    # An event about an order no saga runs for is received (Stripe stops retrying), logged.
+    # Received (Stripe stops retrying) and logged, but no signal: nothing waits for them.
     assert (unknown.status_code, unknown.json()["delivered"]) == (200, False)
-    assert still.status in (SagaState.RUNNING, SagaState.AWAITING_HANDOVER)  # hints, no more
+    assert (not_waiting.status_code, not_waiting.json()["delivered"], ignored) == (200, False, 0)
+    # The hints changed nothing: the customer has not authenticated, and the saga knows it.
+    assert still.status == SagaState.AWAITING_AUTHENTICATION
 
 
 async def test_without_a_secret_the_endpoint_refuses_everything(env, queue_prefix) -> None:
