@@ -19,8 +19,9 @@ from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.queues import queue
 from activities.shipment.tables import Shipment
+from order_saga.settings import Settings
 from workflows.order_request import OrderRequest
-from workflows.order_state import STATUS_QUERY, SagaStatus
+from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaStatus
 
 # Every activity of a saga whose last step failed, in the order the history shows them.
 FULL_UNDO = [
@@ -181,3 +182,23 @@ async def waiting_for_person(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
 
     await until(waiting)
     return found[0]
+
+
+def worker_settings(stripe_base_url: str, queue_prefix: str) -> Settings:
+    """A test worker's settings: the given Stripe server, no SDK retries under Temporal's."""
+    return Settings(
+        stripe_api_base=stripe_base_url, queue_prefix=queue_prefix, stripe_max_network_retries=0
+    )
+
+
+async def start_saga(
+    env: Any, request: OrderRequest, queue_prefix: str
+) -> WorkflowHandle[Any, Any]:
+    """The saga of `request`, started straight on the test's orders queue."""
+    return await env.client.start_workflow(
+        WORKFLOW_TYPE,
+        request,
+        id=request.workflow_id,
+        task_queue=orders_queue(queue_prefix),
+        result_type=OrderResult,
+    )

@@ -4,15 +4,13 @@ back at each point of the saga, read from the payments row and the local Stripe 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.client import WorkflowFailureError
 
 from order_saga.client import mark_resolved, order_result, query_status
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe
-from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
 from tests.conftest import serve_in_thread
 from tests.helpers import (
@@ -20,28 +18,15 @@ from tests.helpers import (
     captured_before_pickup,
     captured_then_waiting,
     order,
-    orders_queue,
     scheduled_activities,
+    start_saga,
     stock,
     until,
     waiting_for_person,
+    worker_settings,
 )
 from tests.helpers import payment_and_shipment as rows
-from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
-from workflows.order_workflow import OrderSaga
-
-
-def settings(base_url: str, queue_prefix: str) -> Settings:
-    return Settings(
-        stripe_api_base=base_url, queue_prefix=queue_prefix, stripe_max_network_retries=0
-    )
-
-
-async def start(env: Any, request: OrderRequest, queue_prefix: str) -> WorkflowHandle[Any, Any]:
-    return await env.client.start_workflow(
-        OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
-    )
 
 
 async def test_the_money_is_held_until_pickup_then_captured_once(
@@ -51,8 +36,10 @@ async def test_the_money_is_held_until_pickup_then_captured_once(
     sku = make_product(stock=3)
     request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 3600})
 
-    async with build_worker(env.client, settings=settings(base_url, queue_prefix), engine=engine):
-        handle = await start(env, request, queue_prefix)
+    async with build_worker(
+        env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
+    ):
+        handle = await start_saga(env, request, queue_prefix)
 
         async def awaiting_pickup() -> bool:
             return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
@@ -87,8 +74,10 @@ async def test_a_failed_shipment_voids_the_authorization_instead_of_refunding(
     sku = make_product(stock=3)
     request = order((sku, 1, "19.99"), country="AQ")  # no carrier serves it
 
-    async with build_worker(env.client, settings=settings(base_url, queue_prefix), engine=engine):
-        result = await order_result(await start(env, request, queue_prefix))
+    async with build_worker(
+        env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
+    ):
+        result = await order_result(await start_saga(env, request, queue_prefix))
 
     assert (result.status, result.failed_step) == (SagaState.COMPENSATED, "create_shipment")
     assert result.compensations_run == ["refund_payment", "release_inventory"]  # a void ran
@@ -108,8 +97,10 @@ async def test_a_pickup_past_the_capture_window_captures_at_its_end_and_a_cancel
     sku = make_product(stock=3)
     request = captured_then_waiting(order((sku, 1, "19.99")))
 
-    async with build_worker(env.client, settings=settings(base_url, queue_prefix), engine=engine):
-        handle = await start(env, request, queue_prefix)
+    async with build_worker(
+        env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
+    ):
+        handle = await start_saga(env, request, queue_prefix)
 
         await captured_before_pickup(handle)
         captured_row, _ = rows(engine, request.order_id)
@@ -139,9 +130,9 @@ async def test_an_authorization_gone_by_pickup_undoes_the_order(
     request = order((sku, 1, "19.99")).model_copy(update={"handover_delay_seconds": 60})
     with serve_in_thread(lapsing) as base_url:
         async with build_worker(
-            env.client, settings=settings(base_url, queue_prefix), engine=engine
+            env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
         ):
-            result = await order_result(await start(env, request, queue_prefix))
+            result = await order_result(await start_saga(env, request, queue_prefix))
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
@@ -177,9 +168,9 @@ async def test_a_pending_refund_is_followed_until_the_bank_settles_it(
     request = captured_then_waiting(order((sku, 1, "19.99"), payment_method=card))
     with serve_in_thread(settling) as base_url:
         async with build_worker(
-            env.client, settings=settings(base_url, queue_prefix), engine=engine
+            env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
         ):
-            handle = await start(env, request, queue_prefix)
+            handle = await start_saga(env, request, queue_prefix)
             await captured_before_pickup(handle)
             await handle.cancel(reason="returned at the door")
             if ends == SagaState.CANCELLED:

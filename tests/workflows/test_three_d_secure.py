@@ -10,27 +10,12 @@ import requests
 from temporalio.client import WorkflowHandle
 
 from order_saga.client import order_result, query_status
-from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.helpers import order, orders_queue, stock, until
+from tests.helpers import order, start_saga, stock, until, worker_settings
 from tests.helpers import payment_and_shipment as rows
-from workflows.order_request import OrderRequest
 from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState, SagaStatus
-from workflows.order_workflow import OrderSaga
 
 CARD = "pm_card_threeDSecure2Required"
-
-
-def settings(base_url: str, queue_prefix: str) -> Settings:
-    return Settings(
-        stripe_api_base=base_url, queue_prefix=queue_prefix, stripe_max_network_retries=0
-    )
-
-
-async def start(env: Any, request: OrderRequest, queue_prefix: str) -> WorkflowHandle[Any, Any]:
-    return await env.client.start_workflow(
-        OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
-    )
 
 
 async def awaiting_authentication(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
@@ -52,8 +37,10 @@ async def test_the_customer_authenticates_and_the_order_ships_woken_by_the_webho
     request = order((sku, 1, "19.99"), payment_method=CARD).model_copy(
         update={"handover_delay_seconds": 0}
     )
-    async with build_worker(env.client, settings=settings(base_url, queue_prefix), engine=engine):
-        handle = await start(env, request, queue_prefix)
+    async with build_worker(
+        env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
+    ):
+        handle = await start_saga(env, request, queue_prefix)
         waiting = await awaiting_authentication(handle)
         assert waiting.authentication_url is not None
         assert requests.post(f"{waiting.authentication_url}/complete", timeout=10).ok
@@ -83,9 +70,11 @@ async def test_a_failed_authentication_is_a_decline_and_a_silent_one_times_out(
     sku = make_product(stock=4)
     failing = order((sku, 1, "19.99"), payment_method=CARD)
     silent = order((sku, 1, "19.99"), payment_method=CARD)
-    async with build_worker(env.client, settings=settings(base_url, queue_prefix), engine=engine):
-        failing_handle = await start(env, failing, queue_prefix)
-        silent_handle = await start(env, silent, queue_prefix)
+    async with build_worker(
+        env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
+    ):
+        failing_handle = await start_saga(env, failing, queue_prefix)
+        silent_handle = await start_saga(env, silent, queue_prefix)
         waiting = await awaiting_authentication(failing_handle)
         await awaiting_authentication(silent_handle)
         assert requests.post(f"{waiting.authentication_url}/fail", timeout=10).ok
@@ -115,8 +104,10 @@ async def test_a_cancel_while_the_customer_is_asked_undoes_the_order(
     stripe_state, base_url = stripe_server
     sku = make_product(stock=2)
     request = order((sku, 1, "19.99"), payment_method=CARD)
-    async with build_worker(env.client, settings=settings(base_url, queue_prefix), engine=engine):
-        handle = await start(env, request, queue_prefix)
+    async with build_worker(
+        env.client, settings=worker_settings(base_url, queue_prefix), engine=engine
+    ):
+        handle = await start_saga(env, request, queue_prefix)
         await awaiting_authentication(handle)
         await handle.cancel(reason="changed my mind at the bank's page")
         result = await order_result(handle)
