@@ -34,6 +34,7 @@ from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine, normalise_url
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start as start_stripe
+from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.stack import wait_for_temporal
 from order_saga.embedded.temporal_server import TUNING, search_attribute_flags
@@ -78,7 +79,8 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     with transaction(engine) as session:
         for sku in skus:
             session.add(Product(sku=sku, name=sku, unit_price=PRICE, stock=STOCK))
-    stripe = LocalStripe(state_file=workdir / "stripe.json")
+    # Refunds that settle later (the pending-refund path) do so in 5 s, inside the chaos.
+    stripe = LocalStripe(ledger=Ledger(refund_settle_seconds=5), state_file=workdir / "stripe.json")
     runner, stripe_url = await start_stripe(stripe, "127.0.0.1", 0)
     url = make_url(normalise_url(database_url))
     proxy = (

@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +22,7 @@ from temporalio.service import RPCError
 
 from order_saga.client import OrderError, cancel_order, order_result, order_status, start_order
 from workflows.order_request import OrderRequest
-from workflows.order_state import SagaState, StepState
+from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState, StepState
 from workflows.search_attributes import ORDER_STATUS
 
 BIN = Path(sys.executable).parent
@@ -37,6 +38,8 @@ class SagaPath:
     cancel: bool = False
     # Captured before pickup (a capture window shorter than the wait), so a cancel refunds.
     capture_first: bool = False
+    # The bank asks for 3-D Secure: the customer answers its page "complete" or "fail".
+    authenticate: str | None = None
 
 
 MIX = (
@@ -70,6 +73,31 @@ MIX = (
         SagaState.CANCELLED,
         cancel=True,
         capture_first=True,
+    ),
+    SagaPath(
+        "refund pending, then settled",
+        1,
+        "pm_card_pendingRefund",
+        "US",
+        SagaState.CANCELLED,
+        cancel=True,
+        capture_first=True,
+    ),
+    SagaPath(
+        "3-D Secure completed",
+        1,
+        "pm_card_threeDSecure2Required",
+        "US",
+        SagaState.COMPLETED,
+        authenticate="complete",
+    ),
+    SagaPath(
+        "3-D Secure failed",
+        1,
+        "pm_card_authenticationRequired",
+        "US",
+        SagaState.COMPENSATED,
+        authenticate="fail",
     ),
 )
 
@@ -183,6 +211,30 @@ async def cancel_at_pickup(
     await retrying(lambda: cancel_order(client, order.order_id, "chaos: cancelled", wait=False))
 
 
+async def answer_the_bank(client: Client, order: OrderRequest, answer: str) -> None:
+    """The customer, once the saga asks for 3-D Secure: answer the bank's page, then the
+    webhook Stripe would send (a signal; lost when the stack is away, as webhooks can be:
+    the saga's own re-read of the intent then carries it on)."""
+
+    async def asked() -> str:
+        status = await order_status(client, order.order_id)
+        url = getattr(status, "authentication_url", None)
+        if status.status != SagaState.AWAITING_AUTHENTICATION or not url:
+            raise OrderError(f"{order.order_id} does not ask for authentication yet")
+        return str(url)
+
+    url = await retrying(asked)
+    await asyncio.to_thread(_post, f"{url}/{answer}")
+    event = PaymentEvent(event_id=f"evt_{order.order_id}", type="payment_intent.updated")
+    with contextlib.suppress(RPCError):
+        await client.get_workflow_handle(order.workflow_id).signal(PAYMENT_EVENT_SIGNAL, event)
+
+
+def _post(url: str) -> None:
+    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=30):
+        pass
+
+
 async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
     """Wait for the saga to close, or to wait for a person (as far as it goes alone); its
     `OrderStatus` says how it ended."""
@@ -205,7 +257,8 @@ async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
 async def start_all(
     client: Client, orders: Sequence[tuple[SagaPath, OrderRequest]], prefix: str
 ) -> tuple[list[WorkflowHandle[Any, Any]], list[asyncio.Task[None]]]:
-    """Start every saga, and the cancels of those that are to be cancelled."""
+    """Start every saga, the cancels of those to be cancelled, and the customers' answers
+    to the bank of those asked for 3-D Secure."""
 
     async def start(order: OrderRequest) -> WorkflowHandle[Any, Any]:
         try:
@@ -218,5 +271,9 @@ async def start_all(
         asyncio.create_task(cancel_at_pickup(client, order, after_capture=path.capture_first))
         for path, order in orders
         if path.cancel
+    ] + [
+        asyncio.create_task(answer_the_bank(client, order, path.authenticate))
+        for path, order in orders
+        if path.authenticate is not None
     ]
     return handles, cancels

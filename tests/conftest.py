@@ -23,6 +23,7 @@ from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import serve_in_thread
+from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.visibility import register_search_attributes
@@ -101,7 +102,8 @@ def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def stripe_server() -> Iterator[tuple[LocalStripe, str]]:
-    state = LocalStripe(state_file=None)
+    # Refunds that settle later do so in 2 s, so the tests that meet them stay quick.
+    state = LocalStripe(ledger=Ledger(refund_settle_seconds=2), state_file=None)
     with serve_in_thread(state) as base_url:
         yield state, base_url
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import urllib.request
 import uuid
 
 from rich.console import Console
@@ -20,7 +22,7 @@ ADDRESS = {"street": "123 Main St", "city": "Springfield", "state": "IL", "zip_c
 SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
     # (label, payment method, items, country)
     (
-        "success",
+        "authorized, captured at pickup",
         "pm_card_visa",
         [
             {"sku": "prod-456", "quantity": 2, "unit_price": "19.99"},
@@ -52,7 +54,21 @@ SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
         [{"sku": "prod-789", "quantity": 2, "unit_price": "49.50"}],
         "AQ",
     ),
+    (
+        "3-D Secure completed",
+        "pm_card_threeDSecure2Required",
+        [{"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}],
+        "US",
+    ),
+    (
+        "3-D Secure failed",
+        "pm_card_authenticationRequired",
+        [{"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}],
+        "US",
+    ),
 ]
+# What the demo's customer answers the bank's 3-D Secure page, per path.
+ANSWERS = {"3-D Secure completed": "complete", "3-D Secure failed": "fail"}
 
 
 def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
@@ -62,7 +78,7 @@ def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
             label,
             OrderRequest.model_validate(
                 {
-                    "order_id": f"demo-{run_id}-{label.replace(' ', '-')}",
+                    "order_id": f"demo-{run_id}-{re.sub('[^A-Za-z0-9]+', '-', label)}",
                     "customer_id": "cust-demo",
                     "items": items,
                     "currency": "usd",
@@ -100,6 +116,19 @@ async def cancel_while_awaiting_pickup(handle: OrderHandle) -> OrderResult:
     return await order_result(handle)
 
 
+async def answer_the_bank(handle: OrderHandle, answer: str) -> OrderResult:
+    """The customer, asked for 3-D Secure: answer the bank's page (the local Stripe server's),
+    then the order's outcome (its saga hears of it by webhook, or reads it within a minute)."""
+    give_up = asyncio.get_running_loop().time() + 60
+    while not (status := await query_status(handle)).authentication_url:
+        if asyncio.get_running_loop().time() > give_up:
+            raise CliError(f"{handle.id} never asked for authentication")
+        await asyncio.sleep(0.2)  # polling the saga's own state, with a deadline
+    page = urllib.request.Request(f"{status.authentication_url}/{answer}", method="POST")
+    await asyncio.to_thread(lambda: urllib.request.urlopen(page, timeout=30).close())
+    return await order_result(handle)
+
+
 async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> None:
     """Start every sample, wait for all outcomes, print them with Web UI links."""
     run_id = uuid.uuid4().hex[:6]
@@ -113,7 +142,10 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
         )
         for _, order in orders
     ]
-    waits = [order_result(h) for h in handles[:-1]]
+    waits = [
+        answer_the_bank(h, ANSWERS[label]) if label in ANSWERS else order_result(h)
+        for (label, _), h in zip(orders[:-1], handles[:-1], strict=True)
+    ]
     results: list[OrderResult] = await asyncio.gather(
         *waits, cancel_while_awaiting_pickup(handles[-1])
     )

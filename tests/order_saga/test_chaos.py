@@ -19,7 +19,7 @@ from order_saga.temporal import connect
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
 from workflows.order_state import SagaState
 
-SAGAS = 34  # every path of the mix, twice
+SAGAS = 34  # every path of the mix at least once (most twice)
 CHAOS_SECONDS = 30  # how long the worker keeps being killed
 STOCK, PRICE = 500, Decimal("10.00")
 

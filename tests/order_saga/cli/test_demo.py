@@ -42,7 +42,9 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     table = done.stdout
     for path, outcome in [
-        ("success", "COMPLETED"),
+        ("authorized, captured at pickup", "COMPLETED"),
+        ("3-D Secure completed", "COMPLETED"),
+        ("3-D Secure failed", "COMPENSATED"),
         ("card declined", "COMPENSATED"),
         ("out of stock", "COMPENSATED"),
         ("shipment rejected", "COMPENSATED"),
@@ -57,10 +59,11 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
         statuses = sorted(p.status for p in session.exec(select(Payment)))
         shipments = sorted(s.status for s in session.exec(select(Shipment)))
     engine.dispose()
-    # success captured at pickup; two declines failed; the AQ and the cancelled order were
-    # only authorized when undone, so their authorizations were voided, not refunded.
-    assert statuses == ["Captured", "Failed", "Failed", "Voided", "Voided"]
-    assert shipments == ["Cancelled", "Cancelled", "Created"]
+    # Two captured at pickup (one after 3-D Secure); two declines and a failed 3-D Secure
+    # failed; the AQ and the cancelled order were only authorized when undone, so their
+    # authorizations were voided, not refunded.
+    assert statuses == ["Captured", "Captured", "Failed", "Failed", "Failed", "Voided", "Voided"]
+    assert shipments == ["Cancelled", "Cancelled", "Created", "Created"]
     assert not port_open("127.0.0.1", 7233)  # it stopped what it started
 
 
