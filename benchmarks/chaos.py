@@ -137,6 +137,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     print(f"rows disagreeing (Stripe) {len(books.rows_disagreeing)}")
     print(f"sagas unfinished          {len(books.unfinished)}")
     print(f"orphaned intents          {len(books.orphan_intents)}")
+    print(f"authorizations left held  {len(books.holds_left)}")
     print(f"live shipments, not done  {len(books.live_shipment_not_completed)}")
     print(f"outcome not as expected   {len(unexpected)}")
     print(f"waiting for a person      {len(books.compensation_failed)} (refused refunds)")

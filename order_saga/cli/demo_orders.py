@@ -66,9 +66,20 @@ SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
         [{"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}],
         "US",
     ),
+    (
+        "3-D Secure abandoned",
+        "pm_card_threeDSecure2Required",
+        [{"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}],
+        "US",
+    ),
 ]
-# What the demo's customer answers the bank's 3-D Secure page, per path.
-ANSWERS = {"3-D Secure completed": "complete", "3-D Secure failed": "fail"}
+# What the demo's customer does on the bank's 3-D Secure page, per path: completes it, fails
+# it, or leaves it (and the shop cancels the order: nothing was ever held).
+ANSWERS = {
+    "3-D Secure completed": "complete",
+    "3-D Secure failed": "fail",
+    "3-D Secure abandoned": "abandon",
+}
 
 
 def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
@@ -124,6 +135,9 @@ async def answer_the_bank(handle: OrderHandle, answer: str) -> OrderResult:
         if asyncio.get_running_loop().time() > give_up:
             raise CliError(f"{handle.id} never asked for authentication")
         await asyncio.sleep(0.2)  # polling the saga's own state, with a deadline
+    if answer == "abandon":
+        await handle.cancel(reason="demo: the customer left the bank's page")
+        return await order_result(handle)
     page = urllib.request.Request(f"{status.authentication_url}/{answer}", method="POST")
     await asyncio.to_thread(lambda: urllib.request.urlopen(page, timeout=30).close())
     return await order_result(handle)

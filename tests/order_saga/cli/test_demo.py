@@ -45,6 +45,7 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
         ("authorized, captured at pickup", "COMPLETED"),
         ("3-D Secure completed", "COMPLETED"),
         ("3-D Secure failed", "COMPENSATED"),
+        ("3-D Secure abandoned", "CANCELLED"),
         ("card declined", "COMPENSATED"),
         ("out of stock", "COMPENSATED"),
         ("shipment rejected", "COMPENSATED"),
@@ -59,10 +60,12 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
         statuses = sorted(p.status for p in session.exec(select(Payment)))
         shipments = sorted(s.status for s in session.exec(select(Shipment)))
     engine.dispose()
-    # Two captured at pickup (one after 3-D Secure); two declines and a failed 3-D Secure
-    # failed; the AQ and the cancelled order were only authorized when undone, so their
-    # authorizations were voided, not refunded.
-    assert statuses == ["Captured", "Captured", "Failed", "Failed", "Failed", "Voided", "Voided"]
+    # Two captured at pickup (one after 3-D Secure); two declines, a failed and an abandoned
+    # 3-D Secure failed (nothing was ever held); the AQ and the cancelled order were only
+    # authorized when undone, so their authorizations were voided, not refunded.
+    assert statuses == [
+        "Captured", "Captured", "Failed", "Failed", "Failed", "Failed", "Voided", "Voided",
+    ]  # fmt: skip
     assert shipments == ["Cancelled", "Cancelled", "Created", "Created"]
     assert not port_open("127.0.0.1", 7233)  # it stopped what it started
 
