@@ -22,6 +22,7 @@ from order_saga.embedded.local_stripe.ledger import Ledger
 
 log = logging.getLogger("order_saga.local_stripe.webhooks")
 MAX_BACKOFF_SECONDS = 60.0
+WARN_AFTER = 5
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,22 @@ async def deliver_forever(
                 event = ledger.events.get(event_id)
                 if event is None:
                     continue
-                if await _post(session, endpoint, event):
+                why = await _post(session, endpoint, event)
+                if why is None:
                     delivered(event_id)
                     retry_at.pop(event_id, None)
                 else:
                     failures = retry_at.get(event_id, (0, 0.0))[0] + 1
+                    # An endpoint that is starting or stopping (dev's own API) misses a few:
+                    # said once it has missed five (half a minute), then every tenth.
+                    if failures == WARN_AFTER or failures % 10 == 0:
+                        log.warning(
+                            "webhook %s to %s failed %d times (%s); trying again",
+                            event_id,
+                            endpoint.url,
+                            failures,
+                            why,
+                        )
                     delay = min(MAX_BACKOFF_SECONDS, 2.0 ** (failures - 1))
                     retry_at[event_id] = (failures, time.monotonic() + delay)
             waits = [when for _, when in retry_at.values()]
@@ -68,7 +80,8 @@ async def deliver_forever(
 
 async def _post(
     session: aiohttp.ClientSession, endpoint: WebhookEndpoint, event: dict[str, object]
-) -> bool:
+) -> str | None:
+    """POST one event; None when the endpoint took it, else why not."""
     payload = json.dumps(event).encode()
     headers = {
         "Content-Type": "application/json",
@@ -76,9 +89,6 @@ async def _post(
     }
     try:
         async with session.post(endpoint.url, data=payload, headers=headers) as answer:
-            if 200 <= answer.status < 300:
-                return True
-            log.warning("webhook %s to %s: HTTP %s", event["id"], endpoint.url, answer.status)
+            return None if 200 <= answer.status < 300 else f"HTTP {answer.status}"
     except (aiohttp.ClientError, TimeoutError) as err:
-        log.warning("webhook %s to %s: %s", event["id"], endpoint.url, err)
-    return False
+        return str(err) or type(err).__name__
