@@ -126,10 +126,9 @@ async def run_forward(
 
     pickup = timedelta(seconds=order.handover_delay_seconds)
     if pickup or not workflow.patched(FEWER_UPSERTS):
-        pickup_at = (workflow.now() + pickup).strftime("%Y-%m-%d %H:%M:%S UTC")
         progress.set_state(
             SagaState.AWAITING_HANDOVER,
-            f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at}; "
+            f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at(pickup)}; "
             "cancel is still possible until then",
         )
     if charge.authorized_only:
@@ -147,6 +146,11 @@ async def run_forward(
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
     )
+
+
+def pickup_at(wait: timedelta) -> str:
+    """When the carrier comes, as an absolute time a person can read later."""
+    return (workflow.now() + wait).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 async def capture_at_pickup(
@@ -180,11 +184,11 @@ async def capture_at_pickup(
         f"capture {money}",
     )
     if pickup > first:
-        pickup_at = (workflow.now() + pickup - first).strftime("%Y-%m-%d %H:%M:%S UTC")
         progress.set_state(
             SagaState.AWAITING_HANDOVER,
             f"captured {money} before the authorization could expire; {shipment.carrier} "
-            f"{shipment.tracking_number} picks up at {pickup_at}; a cancel until then refunds",
+            f"{shipment.tracking_number} picks up at {pickup_at(pickup - first)}; a cancel "
+            "until then refunds",
         )
         await workflow.sleep(pickup - first, summary="wait for carrier pickup")
 

@@ -122,8 +122,13 @@ class OrderProgress:
         self.steps["charge_payment"].state = StepState.DONE
         self.set_state(SagaState.RUNNING, "authenticated")
 
-    def step_gave_up(self, step: str, error_type: str, message: str) -> StepFailed:
-        """A step the saga itself ends for good (the customer never authenticated)."""
+    def step_gave_up(
+        self, step: str, error_type: str, message: str, details: tuple[object, ...] = ()
+    ) -> StepFailed:
+        """Record why a step failed for good, whether its activity failed (`step_failed`) or
+        the saga itself ended it (the customer never authenticated); the caller raises what
+        this returns."""
+        self.authentication_url = None
         status = self.steps[step]
         status.state, status.error_type, status.error_message = (
             StepState.FAILED,
@@ -131,28 +136,16 @@ class OrderProgress:
             message,
         )
         self._failed_steps.add(step)
-        self.authentication_url = None
         saga_metrics.count(
             saga_metrics.STEP_FAILURES, step=step, error_type=saga_metrics.error_label(error_type)
         )
         workflow.logger.warning("step %s failed: %s", step, message)
-        return StepFailed(step, error_type, message)
+        return StepFailed(step, error_type, message, details)
 
     def step_failed(self, step: str, err: ActivityError) -> StepFailed:
-        """Record why a step failed; the caller raises what this returns."""
-        self.authentication_url = None
-        status = self.steps[step]
-        status.state = StepState.FAILED
-        status.error_type, status.error_message = describe(err)
-        self._failed_steps.add(step)
-        saga_metrics.count(
-            saga_metrics.STEP_FAILURES,
-            step=step,
-            error_type=saga_metrics.error_label(status.error_type),
-        )
-        workflow.logger.warning("step %s failed: %s", step, status.error_message)
+        """An activity of a step failed for good: recorded as `step_gave_up` records it."""
         details = tuple(err.cause.details) if isinstance(err.cause, ApplicationError) else ()
-        return StepFailed(step, status.error_type, status.error_message, details)
+        return self.step_gave_up(step, *describe(err), details)
 
     def undo_started(self, undo: Compensation) -> None:
         """The saga started undoing a step."""
