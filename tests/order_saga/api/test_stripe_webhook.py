@@ -4,8 +4,6 @@ signal; a tampered, foreign, stale or unsigned one is refused; a replay changes 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from typing import Any
@@ -15,6 +13,7 @@ from temporalio.api.enums.v1 import EventType
 
 from order_saga.api.app import create_app
 from order_saga.client import query_status, start_order
+from order_saga.embedded.local_stripe.webhooks import stripe_signature
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
 from tests.helpers import order, until
@@ -25,10 +24,10 @@ CARD = "pm_card_threeDSecure2Required"
 
 
 def signed(payload: bytes, secret: str = SECRET, at: int | None = None) -> dict[str, str]:
-    """The Stripe-Signature header Stripe would send with `payload`."""
+    """The Stripe-Signature header Stripe would send with `payload` (the local Stripe server's
+    signer, itself checked against the stripe SDK's verification in its own tests)."""
     stamp = int(time.time()) if at is None else at
-    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + payload, hashlib.sha256)
-    return {"Stripe-Signature": f"t={stamp},v1={mac.hexdigest()}"}
+    return {"Stripe-Signature": stripe_signature(payload, secret, stamp)}
 
 
 def event(order_id: str, event_id: str = "evt_1") -> bytes:
