@@ -14,6 +14,7 @@ from workflows.order_request import OrderRequest
 from workflows.order_state import (
     STEPS,
     CompensationFailure,
+    Intervention,
     OrderFacts,
     OrderResult,
     Resolution,
@@ -63,6 +64,7 @@ class OrderProgress:
         self.cancel_reason: str | None = None
         self.waiting_for_person = False
         self.resolution: Resolution | None = None
+        self.interventions: list[Intervention] = []
         self._open_undos: dict[str, Compensation] = {}  # failed for good, not yet settled
         self._published: SagaState | None = None
         self._failed_steps: set[str] = set()
@@ -228,9 +230,15 @@ class OrderProgress:
                 type="RetryRunning",
             )
 
-    def resolve(self, note: str) -> None:
+    def resolve(self, note: str, by: str | None) -> None:
         """A person settled the failed undos by hand."""
-        self.resolution = Resolution(note=note, resolved_at=workflow.now())
+        self.resolution = Resolution(note=note, resolved_at=workflow.now(), by=by)
+        self.intervened("mark-resolved", by)
+
+    def intervened(self, action: str, by: str | None) -> None:
+        """Record who asked the saga for what, and when."""
+        self.interventions.append(Intervention(action=action, by=by, at=workflow.now()))
+        workflow.logger.info("order %s: %s asked by %s", self.order_id, action, by or "-")
 
     def result(self, failure: StepFailed) -> OrderResult:
         """The result of an order that did not ship: why, what was undone, what a person
@@ -242,6 +250,7 @@ class OrderProgress:
             error_type=failure.error_type,
             error_message=failure.message,
             resolution=self.resolution,
+            interventions=list(self.interventions),
             compensations_run=list(self.compensations_run),
             compensations_skipped=list(self.compensations_skipped),
             compensation_failures=list(self.compensation_failures),
@@ -261,6 +270,7 @@ class OrderProgress:
             authentication_url=self.authentication_url,
             waiting_for_person=self.waiting_for_person and self.resolution is None,
             resolution=self.resolution,
+            interventions=list(self.interventions),
             **self.known(),
         )
 

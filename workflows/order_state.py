@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -83,14 +84,56 @@ class CompensationFailure(BaseModel):
 
 
 class Resolution(BaseModel):
-    """A person's settlement of undos that could not run: what they did, and when."""
+    """A person's settlement of undos that could not run: what they did, when, and who."""
 
     note: str
     resolved_at: datetime
+    by: str | None = None  # histories from before callers were named have none
+
+
+# Who asked, as the front end that checked them names them (`api-key:web-shop`, `cli:alice`).
+Requester = Annotated[str | None, Field(max_length=200)]
 
 
 class MarkResolved(BaseModel):
     note: Annotated[str, Field(min_length=1, max_length=2000)]
+    by: Requester = None
+
+
+class RetryUndos(BaseModel):
+    by: Requester = None
+
+
+class Intervention(BaseModel):
+    """A person's request the saga acted on (a cancel, a retry of undos, a manual fix): the
+    record of who did what, in the status, the result and the history."""
+
+    action: str
+    by: str | None = None
+    at: datetime
+
+
+# A cancel carries its requester in the cancel request's reason (the one payload a Temporal
+# cancel has), as JSON; a plain reason (the Web UI's, `temporal workflow cancel`'s) names no one.
+CANCELLED_BY = "cancelled_by"
+
+
+def cancel_reason_with(reason: str, by: str | None) -> str:
+    """The reason a client sends with its cancel: the person's words and who they are."""
+    if by is None:
+        return reason
+    return json.dumps({CANCELLED_BY: by, "reason": reason}, ensure_ascii=False)
+
+
+def cancel_request_of(sent: str) -> tuple[str, str | None]:
+    """A cancel's reason and requester, from what the client sent."""
+    try:
+        fields = json.loads(sent)
+    except ValueError:
+        return sent, None
+    if not isinstance(fields, dict) or not isinstance(fields.get(CANCELLED_BY), str):
+        return sent, None
+    return str(fields.get("reason", "")), fields[CANCELLED_BY]
 
 
 class OrderFacts(BaseModel):
@@ -123,6 +166,7 @@ class SagaStatus(OrderFacts):
     authentication_url: str | None = None
     waiting_for_person: bool = False
     resolution: Resolution | None = None
+    interventions: list[Intervention] = Field(default_factory=list)  # who asked for what
     # Added by clients: what a reader must know beyond the saga's own account (a terminated
     # run, a later run that was refused).
     notices: list[str] = Field(default_factory=list)
@@ -139,6 +183,7 @@ class OrderResult(OrderFacts):
     compensations_skipped: list[str] = Field(default_factory=list)  # their step took no effect
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
     resolution: Resolution | None = None
+    interventions: list[Intervention] = Field(default_factory=list)  # who asked for what
 
 
 # An order that did not ship (compensated, expired, settled by a person) ends as a failed

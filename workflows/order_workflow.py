@@ -28,9 +28,11 @@ with workflow.unsafe.imports_passed_through():
         MarkResolved,
         OrderResult,
         PaymentEvent,
+        RetryUndos,
         SagaState,
         SagaStatus,
         StepState,
+        cancel_request_of,
         compensated_failure,
     )
     from workflows.order_steps import OrderSteps
@@ -75,8 +77,10 @@ class OrderSaga:
         self._progress.payment_events += 1
 
     @workflow.update(name=RETRY_UNDOS_UPDATE)
-    async def retry_undos(self) -> SagaStatus:
-        """A person fixed the cause (the issuer, say): run the failed undos once more."""
+    async def retry_undos(self, request: RetryUndos | None = None) -> SagaStatus:
+        """A person fixed the cause (the issuer, say): run the failed undos once more.
+        (Clients of an earlier build send no argument.)"""
+        self._progress.intervened("retry", request.by if request else None)
         self._retrying = True
         try:
             await self._saga.compensate(only=self._progress.open_undos())
@@ -88,13 +92,13 @@ class OrderSaga:
         return self._settled_status(self._settling_to)
 
     @retry_undos.validator
-    def _may_retry(self) -> None:
+    def _may_retry(self, request: RetryUndos | None = None) -> None:
         self._progress.check_waiting(busy=self._retrying)
 
     @workflow.update(name=MARK_RESOLVED_UPDATE)
     def mark_resolved(self, request: MarkResolved) -> SagaStatus:
         """A person settled the failed undos by hand: record what they did; the saga ends."""
-        self._progress.resolve(request.note)
+        self._progress.resolve(request.note, request.by)
         return self._settled_status(SagaState.RESOLVED)
 
     def _settled_status(self, end: SagaState | None) -> SagaStatus:
@@ -128,9 +132,12 @@ class OrderSaga:
                 raise self._refused(failure) from None
             return await self._undo_and_end(SagaState.COMPENSATED, failure)
         except asyncio.CancelledError:
-            progress.cancel_reason = workflow.cancellation_reason()
-            if progress.cancel_reason is None and not self._expired:
+            sent = workflow.cancellation_reason()
+            if sent is None and not self._expired:
                 raise  # not a cancel of the order (e.g. the worker evicting the run)
+            if sent is not None:
+                progress.cancel_reason, by = cancel_request_of(sent)
+                progress.intervened("cancel", by)
             if self._expired:
                 why = f"its deadline ({order.deadline_seconds} s) passed before shipment"
                 expired = StepFailed("", "DeadlineExpired", f"order {why}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import getpass
 import inspect
 import json
 import os
@@ -79,6 +80,23 @@ def temporal_options(func: F) -> F:
 
     command.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
     return command  # type: ignore[return-value]
+
+
+def requester(name: str | None) -> str:
+    """Who the CLI acts for in a saga's record: `--as NAME`, or the OS user. The CLI talks to
+    Temporal directly, as an operator; this is what its history shows of the person."""
+    if name:
+        return f"cli:{name}"
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name (a container's numeric user)
+        return f"cli:uid-{os.getuid()}"
+
+
+AS_OPTION = Annotated[
+    str | None,
+    typer.Option("--as", help="Who asks, for the saga's record (default: the OS user)"),
+]
 
 
 class CliError(Exception):

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from order_saga.cli import ENVCONFIG, Temporal, temporal_options
+from order_saga.cli import AS_OPTION, ENVCONFIG, Temporal, requester, temporal_options
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import OrderSummary, cancel_order, known_status, list_orders
 from order_saga.settings import Settings
@@ -24,10 +24,12 @@ def cancel(
     order_id: Annotated[str, typer.Argument(help="The order id, or the workflow id start printed")],
     reason: Annotated[str, typer.Option(help="Recorded with the cancellation")] = "",
     wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the undo")] = True,
+    as_: AS_OPTION = None,
     output: OutputOption = Output.TEXT,
     temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Cancel an order: undo what its saga did, newest first (refused once handed over)."""
+    by = requester(as_)
 
     settings = Settings()
 
@@ -38,6 +40,7 @@ def cancel(
             order_id,
             reason,
             wait=wait,
+            by=by,
             on_wait=lambda what: typer.echo(f"order-saga: undo waits for {what}", err=True),
         )
 

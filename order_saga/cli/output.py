@@ -110,6 +110,10 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
                 f"  resolved {status.resolution.resolved_at:%Y-%m-%d %H:%M:%S} UTC: "
                 f"{status.resolution.note}"
             )
+        lines += [
+            f"  {i.action} asked by {i.by or 'someone unnamed'} at {i.at:%Y-%m-%d %H:%M:%S} UTC"
+            for i in status.interventions
+        ]
         lines += undo_lines(status)
     return "\n".join(lines)
 

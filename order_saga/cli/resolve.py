@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from order_saga.cli import ENVCONFIG, CliError, Temporal, temporal_options
+from order_saga.cli import AS_OPTION, ENVCONFIG, CliError, Temporal, requester, temporal_options
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, status_text
 from order_saga.client import mark_resolved, retry_undos, terminate_order
 from order_saga.settings import Settings
@@ -23,6 +23,7 @@ def resolve(
         bool, typer.Option("--mark-resolved", help="Record a fix made by hand; ends the saga")
     ] = False,
     note: Annotated[str | None, typer.Option(help="What was done (with --mark-resolved)")] = None,
+    as_: AS_OPTION = None,
     output: OutputOption = Output.TEXT,
     temporal: Temporal = ENVCONFIG,
 ) -> None:
@@ -32,12 +33,13 @@ def resolve(
     if mark_resolved_ and not (note and note.strip()):
         raise CliError("--mark-resolved needs --note TEXT: what was done, for the record")
     settings = Settings()
+    by = requester(as_)
 
     async def run() -> SagaStatus:
         client = await temporal.connect(settings)
         if retry:
-            return await retry_undos(client, order_id)
-        return await mark_resolved(client, order_id, note or "")
+            return await retry_undos(client, order_id, by=by)
+        return await mark_resolved(client, order_id, note or "", by=by)
 
     status = asyncio.run(run())
     emit(status, output, status_text(status))
@@ -52,6 +54,7 @@ def terminate(
     yes: Annotated[
         bool, typer.Option("--yes", help="Terminate, knowing nothing is undone")
     ] = False,
+    as_: AS_OPTION = None,
     temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Stop a saga at once WITHOUT undoing anything (use cancel to undo)."""
@@ -65,7 +68,7 @@ def terminate(
 
     async def run() -> str:
         client = await temporal.connect(settings)
-        return await terminate_order(client, order_id, reason)
+        return await terminate_order(client, order_id, f"{reason} (by {requester(as_)})")
 
     workflow_id = asyncio.run(run())
     typer.echo(f"terminated {workflow_id}: nothing was undone ({reason})")

@@ -4,6 +4,7 @@ wait for its undo, saying what it waits for."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -26,10 +27,12 @@ from workflows.order_request import (
 )
 from workflows.order_state import (
     SagaStatus,
+    cancel_reason_with,
 )
 from workflows.search_attributes import ORDER_STATUS
 
 WAIT_REPORT_INTERVAL = timedelta(seconds=3)  # how often a waiting cancel says what it waits for
+TRAIL = logging.getLogger("order_saga.trail")  # one line per person's request: who, what
 
 
 async def cancel_order(
@@ -38,11 +41,12 @@ async def cancel_order(
     reason: str,
     *,
     wait: bool,
+    by: str | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> SagaStatus | None:
     """Ask the saga to cancel (`request_cancel`); with `wait`, return its status once the
     undo has run, telling `on_wait` now and then what the undo waits for."""
-    handle = await request_cancel(client, order_id, reason)
+    handle = await request_cancel(client, order_id, reason, by=by)
     if not wait:
         return None
     ended = asyncio.create_task(wait_for_end(handle))
@@ -71,9 +75,11 @@ async def pending_work(handle: WorkflowHandle[Any, Any]) -> str:
     return ", ".join(parts)
 
 
-async def request_cancel(client: Client, order_id: str, reason: str) -> OrderHandle:
-    """Send the saga its cancel; refuse clearly when the order is past the point of no
-    return. Returns the saga's handle."""
+async def request_cancel(
+    client: Client, order_id: str, reason: str, *, by: str | None = None
+) -> OrderHandle:
+    """Send the saga its cancel, naming who asked (`by`, recorded in its history and status);
+    refuse clearly when the order is past the point of no return. Returns the saga's handle."""
     handle, description = await find_order(client, order_id)
     order_id = order_id_from(handle.id)
     if description.status != WorkflowExecutionStatus.RUNNING:
@@ -85,9 +91,10 @@ async def request_cancel(client: Client, order_id: str, reason: str) -> OrderHan
         ended = state or (description.status.name if description.status else "unknown")
         raise OrderError(f"order {order_id} already ended ({ended})")
     try:
-        await handle.cancel(reason=reason)
+        await handle.cancel(reason=cancel_reason_with(reason, by))
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:  # it closed in the meantime
             raise OrderError(f"order {order_id} ended before the cancel arrived") from err
         raise
+    TRAIL.info("cancel of order %s asked by %s: %s", order_id, by or "-", reason or "-")
     return handle

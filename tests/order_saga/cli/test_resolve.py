@@ -5,6 +5,7 @@ order captured before pickup and then cancelled waits for a person)."""
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import subprocess
 import time
@@ -77,8 +78,11 @@ async def test_a_refused_refund_waits_then_a_person_settles_it(
     text = await asyncio.to_thread(order_saga, "status", order_id, *args, env=cli_env)
     assert text.returncode == 6  # COMPENSATION_FAILED
     assert f"waiting for a person: order-saga resolve {order_id} --retry" in text.stdout
-    again = await asyncio.to_thread(order_saga, "resolve", order_id, "--retry", *args, env=cli_env)
+    again = await asyncio.to_thread(
+        order_saga, "resolve", order_id, "--retry", "--as", "bob", *args, env=cli_env
+    )
     assert again.returncode == 6 and "refund_payment" in again.stdout  # the bank still refuses
+    assert "retry asked by cli:bob at" in again.stdout
     no_note = await asyncio.to_thread(
         order_saga, "resolve", order_id, "--mark-resolved", *args, env=cli_env
     )
@@ -93,6 +97,11 @@ async def test_a_refused_refund_waits_then_a_person_settles_it(
     assert settled.returncode == 0, settled.stderr
     answer = json.loads(settled.stdout)
     assert answer["resolution"]["note"] == "refunded by transfer"
+    user = f"cli:{getpass.getuser()}"  # no --as: the OS user
+    assert answer["resolution"]["by"] == user
+    assert [(i["action"], i["by"]) for i in answer["interventions"]] == [
+        ("cancel", user), ("retry", "cli:bob"), ("mark-resolved", user),
+    ]  # fmt: skip
     assert (answer["status"], answer["waiting_for_person"]) == ("RESOLVED", False)
     repeat = await asyncio.to_thread(
         order_saga, "resolve", order_id, "--mark-resolved", "--note", "x", *args, env=cli_env
