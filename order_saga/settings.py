@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from temporalio.converter import PayloadCodec
 
@@ -106,6 +106,27 @@ class Settings(BaseSettings):
     tracing: bool = Field(
         default=False, description="OpenTelemetry spans over OTLP (needs the tracing extra)"
     )
+    auth_disabled: bool = Field(
+        default=False,
+        description="Let every request in as an operator: only behind a gateway that already "
+        "checks callers (the API warns at start)",
+    )
+    auth_jwks_url: str | None = Field(
+        default=None,
+        description="The identity provider's JWKS: bearer JWTs are verified against it; unset, "
+        "only API keys are accepted",
+    )
+    auth_issuer: str | None = Field(default=None, description="The JWTs' required `iss`")
+    auth_audience: str | None = Field(default=None, description="The JWTs' required `aud`")
+    auth_role_claim: str = Field(
+        default="roles",
+        description="The JWT claim naming the caller's role(s): customer, storefront, operator",
+    )
+    order_rate_limit: str = Field(
+        default="20 per 2 seconds",
+        description="Orders one caller may start (the limits library's notation): 20 per 2 "
+        "seconds is a burst of 20, 10 a second sustained; over it, 429 with Retry-After",
+    )
     carrier: str = "ACME Freight"
     unserved_countries: Annotated[frozenset[str], NoDecode] = Field(
         default=ALWAYS_UNSERVED, description="Comma-separated ISO codes the carrier refuses"
@@ -125,6 +146,20 @@ class Settings(BaseSettings):
         if not isinstance(codes, list | set | frozenset | tuple):
             return value  # let pydantic report the wrong type
         return frozenset(str(c).strip().upper() for c in codes if str(c).strip()) | ALWAYS_UNSERVED
+
+    @field_validator("order_rate_limit")
+    @classmethod
+    def _parse_rate(cls, value: str) -> str:
+        from limits import parse
+
+        parse(value)  # a ValueError names the setting
+        return value
+
+    @model_validator(mode="after")
+    def _jwt_settings_together(self) -> Settings:
+        if self.auth_jwks_url and not (self.auth_issuer and self.auth_audience):
+            raise ValueError("AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE")
+        return self
 
     @property
     def uses_local_stripe(self) -> bool:

@@ -19,6 +19,8 @@ from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.queues import queue
 from activities.shipment.tables import Shipment
+from order_saga.access import api_keys
+from order_saga.access.roles import Role
 from order_saga.settings import Settings
 from workflows.order_request import OrderRequest
 from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaStatus
@@ -202,3 +204,10 @@ async def start_saga(
         task_queue=orders_queue(queue_prefix),
         result_type=OrderResult,
     )
+
+
+def new_key_for(engine: Engine, role: Role, name: str | None = None) -> tuple[str, str]:
+    """A fresh API key of `role` in the test database: (name, key)."""
+    name = name or f"{role}-{uuid.uuid4().hex[:8]}"
+    with transaction(engine) as session:
+        return name, api_keys.create(session=session, name=name, role=role)

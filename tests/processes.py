@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -83,3 +84,11 @@ def children(pid: int) -> list[int]:
         except FileNotFoundError:
             continue
     return found
+
+
+def banner_key(banner: str, role: str) -> dict[str, str]:
+    """The Authorization header of the key a dev stack printed for `role` (Storefront,
+    Operator)."""
+    found = re.search(rf"^{role} key\s+(osk_\S+)$", banner, re.MULTILINE)
+    assert found, banner
+    return {"Authorization": f"Bearer {found.group(1)}"}

@@ -3,15 +3,21 @@ the Web UI's codec endpoint, on one connected Temporal client."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import Engine
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 from temporalio.converter import PayloadCodec
 
+from order_saga.access.authenticator import Authenticator
 from order_saga.api import health, webhooks
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
@@ -24,20 +30,66 @@ from order_saga.api.routes import router
 from order_saga.client import DEFAULT_DEADLINE_SECONDS
 
 MAX_BODY_BYTES = 64 * 1024  # an order of 100 lines is a few KB
+# A refused body is read on and dropped up to this much, so a client that sends it all before
+# reading gets the 413 instead of a reset connection; past it the connection just closes.
+DRAIN_BYTES = 4 * 1024 * 1024
+LOG = logging.getLogger(__name__)
 
 
-async def limit_body(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Refuse a body larger than any order before reading it (a declared length; a chunked
-    body is for a proxy in front to bound)."""
-    length = request.headers.get("content-length", "0")
-    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+class LimitBody:
+    """Refuse a body larger than any order: at once when its declared length says so, and
+    for a chunked one (or one whose length lies) as soon as it has sent one byte too many.
+    The body is read here, at most its limit, and handed on whole."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read the body up to the limit, then serve the request with it."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            await self._refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            size += len(message.get("body", b""))
+            if size > MAX_BODY_BYTES:
+                more = message.get("more_body", False)
+                while more and size <= DRAIN_BYTES:  # dropped, never kept
+                    message = await receive()
+                    size += len(message.get("body", b""))
+                    more = message["type"] == "http.request" and message.get("more_body", False)
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()  # then only a disconnect can come
+            delivered = True
+            return body
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         too_large = ProblemError(
             413, "too-large", "Request too large", f"a body is at most {MAX_BODY_BYTES} bytes"
         )
-        return problem_response(request, too_large)
-    return await call_next(request)
+        response = problem_response(Request(scope, receive), too_large)
+        response.headers["Connection"] = "close"  # the rest of the body is not read
+        await response(scope, receive, send)
 
 
 def create_app(
@@ -49,9 +101,19 @@ def create_app(
     codec_origins: list[str] | None = None,
     engine: Engine | None = None,
     webhook_secret: str | None = None,
+    authenticator: Authenticator,
+    order_rate: str = "20 per 2 seconds",
+    codec_for_local_ui: bool = False,
 ) -> FastAPI:
-    """The app, on a connected client: it answers from its first request. With `codec`, it
-    also serves the remote codec endpoint for the Web UI at `codec_origins`."""
+    """The app, on a connected client: it answers from its first request, to callers the
+    `authenticator` knows, each starting at most `order_rate` orders. With `codec`, it also
+    serves the remote codec endpoint for the Web UI at `codec_origins`: operators alone, and
+    with `codec_for_local_ui` (the dev stack) the browser on this machine too."""
+    if authenticator.disabled:
+        LOG.warning(
+            "authentication is disabled (AUTH_DISABLED): every caller acts as an operator; "
+            "run this only behind a gateway that checks callers"
+        )
     # Swagger UI and ReDoc from the package's own copies, not a CDN: air-gapped sites get docs.
     app = FastAPIOffline(
         title="order-saga",
@@ -62,6 +124,10 @@ def create_app(
     app.state.config = ApiConfig(queue_prefix, default_deadline_seconds)
     app.state.engine = engine  # for the readiness probe: orders need the database
     app.state.webhook_secret = webhook_secret  # Stripe's events are verified with it
+    app.state.authenticator = authenticator
+    app.state.codec_for_local_ui = codec_for_local_ui
+    app.state.limiter = MovingWindowRateLimiter(MemoryStorage())
+    app.state.create_rate = parse(order_rate)
     install(app)
     app.include_router(router)
     app.include_router(health.router)
@@ -74,5 +140,5 @@ def create_app(
             allow_methods=["POST"],
             allow_headers=["content-type", "x-namespace", "authorization"],
         )
-    app.middleware("http")(limit_body)  # outermost: nothing reads a body it refuses
+    app.add_middleware(LimitBody)  # outermost: nothing reads a body it refuses
     return app

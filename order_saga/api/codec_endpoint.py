@@ -1,6 +1,6 @@
 """Temporal's remote codec protocol (`POST /codec/encode`, `/codec/decode`), so the Web UI
-shows decrypted payloads while the server stores only ciphertext. Whoever reaches it can
-decrypt: serve it where only the UI's users can (the dev stack binds 127.0.0.1)."""
+shows decrypted payloads while the server stores only ciphertext. Only operators may call it:
+the Web UI forwards its user's access token (its codec setting "pass the user access token")."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request, Response
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
 from temporalio.converter import PayloadCodec
+
+from order_saga.api.auth import Decoder
 
 JSON = "application/json"
 
@@ -23,12 +25,12 @@ def codec_router(codec: PayloadCodec) -> APIRouter:
         return Response(body, media_type=JSON)
 
     @router.post("/encode")
-    async def encode(request: Request) -> Response:
+    async def encode(request: Request, _: Decoder) -> Response:
         """Encrypt payloads (the UI sends what a person types, e.g. a signal's input)."""
         return await convert(request, encode=True)
 
     @router.post("/decode")
-    async def decode(request: Request) -> Response:
+    async def decode(request: Request, _: Decoder) -> Response:
         """Decrypt payloads for the UI."""
         return await convert(request, encode=False)
 

@@ -33,6 +33,10 @@ MEANINGS = {
     "unavailable": "Temporal or a worker did not answer: retry the same request after "
     "`Retry-After` seconds; an order never starts twice.",
     "not-found": "No such route.",
+    "unauthenticated": "No credentials, or ones that prove no one (unknown, revoked, forged, "
+    "expired, for another audience): send `Authorization: Bearer <API key or JWT>`.",
+    "forbidden": "The caller is known, but their role may not do this.",
+    "rate-limited": "Too many orders from this caller: send again after `Retry-After` seconds.",
     "bad-signature": "A webhook whose Stripe-Signature does not verify against the endpoint's "
     "secret (tampered, signed with another secret, or older than five minutes).",
     "method-not-allowed": "The route does not take that method; `Allow` says which.",

@@ -7,8 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
+from temporalio.client import Client
 
 from order_saga import client as orders
+from order_saga.access.roles import Caller
+from order_saga.api.auth import Canceller, Creator, Lister, Reader, Resolver, within_rate
 from order_saga.api.dependencies import AppConfig, TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary
@@ -40,6 +43,15 @@ class CancelRequest(BaseModel):
 
 
 router = APIRouter()
+# Every route here names its caller: a refusal for that is a problem too.
+REFUSALS = (401, 403, 503)
+
+
+async def visible(client: Client, caller: Caller, order_id: str) -> None:
+    """A customer sees only their own orders: another's answers as if it did not exist."""
+    mine = caller.customer_id
+    if mine is not None and await orders.customer_of(client, order_id) != mine:
+        raise orders.no_order(order_id)
 
 
 def accepted(request: Request, response: Response, order_id: str, workflow_id: str) -> Accepted:
@@ -53,10 +65,11 @@ def accepted(request: Request, response: Response, order_id: str, workflow_id: s
     "/api/orders",
     status_code=202,
     response_model=Accepted,
-    responses=responses(409, 413, 422, 503, location=202),
+    responses=responses(409, 413, 422, 429, *REFUSALS, location=202),
 )
 async def create_order(
     order: Annotated[OrderRequest, Body()],
+    caller: Creator,
     request: Request,
     response: Response,
     client: TemporalClient,
@@ -75,11 +88,19 @@ async def create_order(
 ) -> Accepted:
     """Validate the order and start its saga. One saga per order id: a second request
     for the same order is answered 409 with the first one's `Location`, unless it repeats
-    the first one's `Idempotency-Key` and body (then it gets the first answer again)."""
+    the first one's `Idempotency-Key` and body (then it gets the first answer again).
+    A customer's token orders for its own customer id alone."""
+    if caller.customer_id is not None and order.customer_id != caller.customer_id:
+        raise ProblemError(
+            403, "forbidden", "Forbidden", "customer_id: a customer orders for themselves only"
+        )
+    within_rate(request, caller)
     idempotency = None
     if idempotency_key is not None:
         if "order_id" not in order.model_fields_set:  # the same key, the same order
-            digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+            # A customer's keys are theirs: another customer's same key is another order.
+            scoped = f"{caller.customer_id}:{idempotency_key}" if caller.customer_id else None
+            digest = hashlib.sha256((scoped or idempotency_key).encode()).hexdigest()[:24]
             order = order.model_copy(update={"order_id": f"k-{digest}"})
         idempotency = orders.Idempotency.of(idempotency_key, order)
     try:
@@ -101,10 +122,13 @@ async def create_order(
 @router.get(
     "/api/orders/{order_id}",
     response_model=SagaStatus | ClosedOrder,
-    responses=responses(404, 422, 503),
+    responses=responses(404, 422, *REFUSALS),
 )
-async def get_order(order_id: str, client: TemporalClient) -> SagaStatus | ClosedOrder:
+async def get_order(
+    order_id: str, client: TemporalClient, caller: Reader
+) -> SagaStatus | ClosedOrder:
     """Where the saga is and how each step went (the order id or the workflow id)."""
+    await visible(client, caller, order_id)
     return await orders.order_status(client, order_id)
 
 
@@ -112,45 +136,57 @@ async def get_order(order_id: str, client: TemporalClient) -> SagaStatus | Close
     "/api/orders/{order_id}/cancel",
     status_code=202,
     response_model=Accepted,
-    responses=responses(404, 409, 413, 422, 503, location=202),
+    responses=responses(404, 409, 413, 422, *REFUSALS, location=202),
 )
 async def cancel_order(
     order_id: str,
     request: Request,
     response: Response,
     client: TemporalClient,
+    caller: Canceller,
     cancel: Annotated[CancelRequest | None, Body()] = None,
 ) -> Accepted:
     """Ask the saga to undo what it did, newest first; refused (409) once the shipment is
-    handed to the carrier or the order has ended. Follow `Location` for the outcome."""
-    handle = await orders.request_cancel(client, order_id, (cancel or CancelRequest()).reason)
+    handed to the carrier or the order has ended. Follow `Location` for the outcome. The
+    saga records who asked."""
+    await visible(client, caller, order_id)
+    reason = (cancel or CancelRequest()).reason
+    handle = await orders.request_cancel(client, order_id, reason, by=caller.label)
     return accepted(request, response, order_id_from(handle.id), handle.id)
 
 
 @router.post(
     "/api/orders/{order_id}/resolve",
     response_model=SagaStatus,
-    responses=responses(404, 409, 413, 422, 503),
+    responses=responses(404, 409, 413, 422, *REFUSALS),
 )
 async def resolve_order(
-    order_id: str, resolution: Annotated[Resolve, Body()], client: TemporalClient
+    order_id: str,
+    resolution: Annotated[Resolve, Body()],
+    client: TemporalClient,
+    caller: Resolver,
 ) -> SagaStatus:
-    """Settle a saga waiting in COMPENSATION_FAILED: `retry` its failed undos, or
-    `mark-resolved` with a note of what was done by hand (the saga then ends RESOLVED).
-    409 when it is not waiting for a person."""
+    """Settle a saga waiting in COMPENSATION_FAILED (operators): `retry` its failed undos,
+    or `mark-resolved` with a note of what was done by hand (the saga then ends RESOLVED).
+    409 when it is not waiting for a person. The saga records who asked."""
     if resolution.action == "retry":
-        return await orders.retry_undos(client, order_id)
-    return await orders.mark_resolved(client, order_id, resolution.note or "")
+        return await orders.retry_undos(client, order_id, by=caller.label)
+    return await orders.mark_resolved(client, order_id, resolution.note or "", by=caller.label)
 
 
-@router.get("/api/orders", response_model=list[OrderSummary], responses=responses(422, 503))
+@router.get("/api/orders", response_model=list[OrderSummary], responses=responses(422, *REFUSALS))
 async def list_orders(
     client: TemporalClient,
+    caller: Lister,
     status: Annotated[str | None, Query(description=f"OrderStatus: {', '.join(SagaState)}")] = None,
     customer: Annotated[str | None, Query(max_length=64, description="CustomerId")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> list[OrderSummary]:
-    """Orders through Temporal visibility, newest first."""
+    """Orders through Temporal visibility, newest first; a customer's own alone."""
+    if caller.customer_id is not None:
+        if customer not in (None, caller.customer_id):
+            return []  # another customer's orders: as if there were none
+        customer = caller.customer_id
     try:
         return await orders.list_orders(client, status=status, customer=customer, limit=limit)
     except orders.InvalidFilter as err:

@@ -7,8 +7,11 @@ import socket
 from collections.abc import Iterator
 
 import uvicorn
+from sqlalchemy import Engine
 from temporalio.client import Client
 
+from order_saga.access.authenticator import Authenticator
+from order_saga.access.tokens import TokenVerifier
 from order_saga.api.app import create_app
 from order_saga.db.engine import make_engine
 from order_saga.settings import Settings
@@ -36,19 +39,36 @@ class EmbeddedServer(uvicorn.Server):
         yield
 
 
+def authenticator_for(settings: Settings, engine: Engine) -> Authenticator:
+    """API keys from the database, JWTs from the provider when AUTH_JWKS_URL is set."""
+    verifier = None
+    if settings.auth_jwks_url:
+        verifier = TokenVerifier(
+            settings.auth_jwks_url,
+            issuer=settings.auth_issuer or "",
+            audience=settings.auth_audience or "",
+            role_claim=settings.auth_role_claim,
+        )
+    return Authenticator(engine=engine, verifier=verifier, disabled=settings.auth_disabled)
+
+
 def api_server(
     client: Client, settings: Settings, *, embedded: bool = False, serve_codec: bool = False
 ) -> uvicorn.Server:
     """A uvicorn server of the order API on `client`; serve it on a `listening_socket`. With
     `serve_codec` (and PAYLOAD_KEYS), also the Web UI's codec endpoint on /codec."""
+    engine = make_engine(settings.database_url, pool_size=4)  # API keys; the readiness probe
     app = create_app(
         client,
         settings.queue_prefix,
         default_deadline_seconds=settings.order_deadline_seconds,
         codec=settings.payload_codec() if serve_codec else None,
         codec_origins=settings.codec_origins,
-        engine=make_engine(settings.database_url, pool_size=1),
+        engine=engine,
         webhook_secret=settings.webhook_secret,
+        authenticator=authenticator_for(settings, engine),
+        order_rate=settings.order_rate_limit,
+        codec_for_local_ui=embedded,  # the dev stack's Web UI has no login to forward
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from order_saga.cli import OrderSagaApp
 from order_saga.cli.api import api
+from order_saga.cli.api_keys import api_key_app
 from order_saga.cli.demo import demo
 from order_saga.cli.dev import dev, stripe_server
 from order_saga.cli.load import load
@@ -34,3 +35,4 @@ def register_commands(app: OrderSagaApp) -> None:
     """Put every command on the app."""
     for name, command in COMMANDS:
         app.command(name)(command)
+    app.add_typer(api_key_app, name="api-key")

@@ -42,6 +42,12 @@ def print_endpoints(endpoints: Endpoints, queue_prefix: str) -> None:
     typer.echo(f"Database           {endpoints.database}")
     worker = "running here" if "worker" in endpoints.started else "not started (--no-worker)"
     typer.echo(f"Worker             {worker}, task queues {queue_prefix}-*")
+    for role, key in endpoints.api_keys.items():
+        typer.echo(f"{role.capitalize() + ' key':<18} {key}")
+    if endpoints.api_keys:
+        from order_saga.embedded.dev_keys import KEYS_FILE
+
+        typer.echo(f"                   (also in {KEYS_FILE}: `source` it for the README's curls)")
 
 
 def dev(

@@ -21,7 +21,9 @@ from order_saga.client.listing import OrderSummary, known_status, list_orders
 from order_saga.client.orders import (
     Idempotency,
     OrderHandle,
+    customer_of,
     find_order,
+    no_order,
     start_order,
     terminate_order,
 )
@@ -45,10 +47,12 @@ __all__ = [
     "OrderSummary",
     "UnknownStatus",
     "cancel_order",
+    "customer_of",
     "find_order",
     "known_status",
     "list_orders",
     "mark_resolved",
+    "no_order",
     "order_outcome",
     "order_result",
     "order_status",

@@ -35,7 +35,7 @@ from workflows.order_state import (
     WORKFLOW_TYPE,
     OrderResult,
 )
-from workflows.search_attributes import ORDER_STATUS, at_start
+from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, at_start
 
 OrderHandle = WorkflowHandle[Any, OrderResult]
 IDEMPOTENCY_MEMO = "idempotency"  # the key a start was asked with, and its request's fingerprint
@@ -117,7 +117,19 @@ async def find_order(
                 d.type_url.endswith("NamespaceNotFoundFailure") for d in err.grpc_status.details
             ):
                 raise OrderError(f"Temporal has no namespace {client.namespace!r}") from err
-    raise OrderNotFound(f"no saga for order {reference}")
+    raise no_order(reference)
+
+
+async def customer_of(client: Client, reference: str) -> str | None:
+    """The customer an order belongs to, as its saga was started with."""
+    _, description = await find_order(client, reference)
+    return description.typed_search_attributes.get(CUSTOMER_ID)
+
+
+def no_order(reference: str) -> OrderNotFound:
+    """The refusal for an order that does not exist, or that the caller may not see: the
+    same words, so a refusal never tells which."""
+    return OrderNotFound(f"no saga for order {reference}")
 
 
 async def terminate_order(client: Client, order_id: str, reason: str) -> str:

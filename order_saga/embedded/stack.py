@@ -18,6 +18,7 @@ from temporalio.converter import PayloadCodec
 from activities.inventory.catalogue import seed_catalogue
 from order_saga.db.engine import display_url, make_engine
 from order_saga.db.migrate import upgrade
+from order_saga.embedded.dev_keys import dev_keys
 from order_saga.embedded.local_stripe.app import start as start_local_stripe
 from order_saga.embedded.local_stripe.faults import Faults
 from order_saga.embedded.local_stripe.state import LocalStripe
@@ -38,6 +39,7 @@ class Endpoints:
     stripe: str | None = None
     database: str = ""
     started: list[str] = field(default_factory=list)
+    api_keys: dict[str, str] = field(default_factory=dict)  # role -> the stack's API key
     # Set, with the reason, if a part it started died for good (the dev server, after
     # restarts); None when it started none.
     gave_up: asyncio.Future[str] | None = None
@@ -153,6 +155,7 @@ async def embedded_stack(
     async with contextlib.AsyncExitStack() as stack:
         stack.callback(engine.dispose)
         prepare_database(engine)
+        endpoints.api_keys = {str(role): key for role, key in dev_keys(engine).items()}
         if local_stripe_wanted:
             endpoints.stripe = f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
             if not (reuse_running and port_open("127.0.0.1", LOCAL_STRIPE_PORT)):

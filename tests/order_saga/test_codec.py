@@ -14,10 +14,12 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from order_saga.access.authenticator import Authenticator
+from order_saga.access.roles import Role
 from order_saga.api.app import create_app
 from order_saga.client import order_result, start_order
 from order_saga.codec import CodecKeyError, EncryptionCodec, new_key, parse_keys
-from tests.helpers import order
+from tests.helpers import new_key_for, order
 from tests.workflows.stub_activities import Stubs, stub_worker
 
 OLD, NEW = f"k1:{new_key()}", f"k2:{new_key()}"
@@ -33,7 +35,7 @@ def with_codec(client: Client, keys: str) -> Client:
 
 
 async def test_the_history_holds_no_address_or_payment_method_and_the_endpoint_decodes_it(
-    env, queue_prefix
+    env, queue_prefix, engine
 ) -> None:
     client = with_codec(env.client, OLD)
     request = order(("prod-456", 2, "19.99")).model_copy(update={"handover_delay_seconds": 0})
@@ -48,15 +50,27 @@ async def test_the_history_holds_no_address_or_payment_method_and_the_endpoint_d
     encrypted = started.workflow_execution_started_event_attributes.input
     assert encrypted.payloads[0].metadata["encoding"] == b"binary/encrypted"
 
-    app = create_app(client, queue_prefix, codec=EncryptionCodec(parse_keys(OLD)))
+    authenticator = Authenticator(engine=engine)
+    app = create_app(
+        client, queue_prefix, codec=EncryptionCodec(parse_keys(OLD)), authenticator=authenticator
+    )
+    _, operator = new_key_for(engine, Role.OPERATOR)
+    _, storefront = new_key_for(engine, Role.STOREFRONT)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://api"
     ) as http:
-        answer = await http.post(
+        asked = {"content-type": "application/json", "x-namespace": "default"}
+        body = json_format.MessageToJson(encrypted)
+        nobody = await http.post("/codec/decode", content=body, headers=asked)
+        shop = await http.post(
             "/codec/decode",
-            content=json_format.MessageToJson(encrypted),
-            headers={"content-type": "application/json", "x-namespace": "default"},
+            content=body,
+            headers={**asked, "authorization": f"Bearer {storefront}"},
         )
+        answer = await http.post(
+            "/codec/decode", content=body, headers={**asked, "authorization": f"Bearer {operator}"}
+        )
+    assert (nobody.status_code, shop.status_code) == (401, 403)  # operators alone decrypt
     decoded = json_format.Parse(answer.text, Payloads()).payloads[0]
     assert b"123 Main St" in decoded.data and decoded.metadata["encoding"] == b"json/plain"
 

@@ -13,21 +13,23 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import select
 
 from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
+from order_saga.access.roles import Role
 from tests.conftest import free_port
-from tests.helpers import order_data
+from tests.helpers import new_key_for, order_data
 from tests.processes import BIN, read_until
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def api(dev_server: str, cli_env: dict[str, str]) -> Iterator[httpx.Client]:
+def api(dev_server: str, cli_env: dict[str, str], engine: Engine) -> Iterator[httpx.Client]:
     port = free_port()
     process = subprocess.Popen(
         [BIN / "order-saga", "api", "--port", str(port), "--address", dev_server],
@@ -35,7 +37,11 @@ def api(dev_server: str, cli_env: dict[str, str]) -> Iterator[httpx.Client]:
     )  # fmt: skip
     try:
         read_until(process, "Order API on", seconds=60)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        _, key = new_key_for(engine, Role.OPERATOR)  # these tests act as operators
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers
+        ) as client:
             deadline = time.monotonic() + 30
             while True:  # the socket is bound before the banner; serving follows at once
                 try:
@@ -236,8 +242,11 @@ def test_probes_and_refusals_of_the_http_layer(api) -> None:
     # A problem's type is a URI of the API that says what it means.
     meaning = api.get(missing.json()["type"])
     assert meaning.status_code == 200 and meaning.json()["meaning"] == "No such route."
-    documented = api.get("/openapi.json").json()["paths"]["/api/orders"]["post"]["responses"]
-    assert sorted(documented) == ["202", "409", "413", "422", "503"]
+    spec = api.get("/openapi.json")
+    documented = spec.json()["paths"]["/api/orders"]["post"]["responses"]
+    assert sorted(documented) == ["202", "401", "403", "409", "413", "422", "429", "503"]
+    assert spec.json()["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert api.headers["Authorization"].removeprefix("Bearer ") not in spec.text
     assert "Location" in documented["202"]["headers"]
 
 

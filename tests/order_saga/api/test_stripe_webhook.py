@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from temporalio.api.enums.v1 import EventType
 
+from order_saga.access.authenticator import Authenticator
 from order_saga.api.app import create_app
 from order_saga.client import query_status, start_order
 from order_saga.embedded.local_stripe.webhooks import stripe_signature
@@ -62,7 +63,9 @@ async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refu
     shipped = order((make_product(stock=2), 1, "19.99")).model_copy(
         update={"handover_delay_seconds": 3600}
     )
-    app = create_app(env.client, queue_prefix, webhook_secret=SECRET)
+    app = create_app(
+        env.client, queue_prefix, webhook_secret=SECRET, authenticator=Authenticator(engine=None)
+    )
     settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
     async with (
         build_worker(env.client, settings=settings, engine=engine),
@@ -110,7 +113,7 @@ async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refu
 
 
 async def test_without_a_secret_the_endpoint_refuses_everything(env, queue_prefix) -> None:
-    app = create_app(env.client, queue_prefix)
+    app = create_app(env.client, queue_prefix, authenticator=Authenticator(engine=None))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://api"
     ) as api:

@@ -18,7 +18,7 @@ from activities.shipment.tables import Shipment
 from order_saga.db.engine import make_engine
 from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env
-from tests.processes import as_at_a_terminal, read_until
+from tests.processes import as_at_a_terminal, banner_key, read_until
 
 BIN = Path(sys.executable).parent
 
@@ -82,12 +82,17 @@ def test_the_demo_serves_the_order_api_while_it_stays_up(tmp_path: Path) -> None
     )  # fmt: skip
     try:
         said = read_until(demo, "The stack stays up", seconds=180)
-        listed = httpx.get("http://127.0.0.1:8000/api/orders", timeout=30)
+        listed = httpx.get(
+            "http://127.0.0.1:8000/api/orders", headers=banner_key(said, "Storefront"), timeout=30
+        )
+        anonymous = httpx.get("http://127.0.0.1:8000/api/orders", timeout=30)
     finally:
         os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C at a terminal
         demo.communicate(timeout=60)
     assert "Order API          http://127.0.0.1:8000/api/orders" in said
     assert "Temporal Web UI    http://localhost:8233" in said
     assert listed.status_code == 200 and len(listed.json()) >= 6  # the demo's orders
+    assert anonymous.status_code == 401  # the demo's API checks callers too
+    assert (tmp_path / ".data" / "api-keys.env").stat().st_mode & 0o077 == 0  # owner-only
     assert demo.returncode == 130  # Ctrl-C, at this moment of the demo as at any other
     assert not port_open("127.0.0.1", 8000)

@@ -20,21 +20,23 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from order_saga.codec import new_key
 from order_saga.embedded.stack import port_open
 from tests.helpers import clean_env, order_data
-from tests.processes import as_at_a_terminal, children, read_until
+from tests.processes import as_at_a_terminal, banner_key, children, read_until
 
 BIN = Path(sys.executable).parent
 STACK_PORTS = (7233, 8233, 12111, 8000)
 
 
-def status_until(location: str, wanted: str, seconds: float) -> dict[str, object]:
+def status_until(
+    location: str, wanted: str, seconds: float, headers: dict[str, str]
+) -> dict[str, object]:
     deadline = time.monotonic() + seconds
-    while (found := httpx.get(location, timeout=30).json())["status"] != wanted:
+    while (found := httpx.get(location, headers=headers, timeout=30).json())["status"] != wanted:
         assert time.monotonic() < deadline, found
         time.sleep(0.2)  # polling the order's status, with a deadline
     return found
 
 
-def three_d_secure_through_the_webhook() -> None:
+def three_d_secure_through_the_webhook(shop: dict[str, str]) -> None:
     """A card that asks for 3-D Secure, the customer completing the local page: the local
     Stripe server's signed webhook reaches the dev API, whose signal wakes the saga at once
     (well before its minute's re-read)."""
@@ -44,13 +46,13 @@ def three_d_secure_through_the_webhook() -> None:
         payment_method="pm_card_threeDSecure2Required",
         handover_delay_seconds=0,
     )
-    posted = httpx.post("http://127.0.0.1:8000/api/orders", json=order, timeout=30)
+    posted = httpx.post("http://127.0.0.1:8000/api/orders", json=order, headers=shop, timeout=30)
     assert posted.status_code == 202, posted.text
     location = str(httpx.URL("http://127.0.0.1:8000").join(posted.headers["Location"]))
-    asked = status_until(location, "AWAITING_AUTHENTICATION", 60)
+    asked = status_until(location, "AWAITING_AUTHENTICATION", 60, shop)
     assert httpx.post(f"{asked['authentication_url']}/complete", timeout=30).status_code == 200
     completed_at = time.monotonic()
-    status_until(location, "COMPLETED", 60)
+    status_until(location, "COMPLETED", 60, shop)
     assert time.monotonic() - completed_at < 30  # woken by the webhook, not the re-read
 
     async def signals() -> int:
@@ -83,12 +85,17 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
         assert "Stripe API         http://127.0.0.1:12111" in banner
         assert "Worker             running here" in banner
         assert "Order API          http://127.0.0.1:8000/api/orders" in banner
+        shop = banner_key(banner, "Storefront")
+        banner_key(banner, "Operator")
         posted = httpx.post(
             "http://127.0.0.1:8000/api/orders",
             json=order_data(items=[{"sku": "prod-123", "quantity": 1, "unit_price": "129.00"}]),
+            headers=shop,
             timeout=30,
         )
         assert posted.status_code == 202, posted.text
+        nobody = httpx.post("http://127.0.0.1:8000/api/orders", json=order_data(), timeout=30)
+        assert nobody.status_code == 401
 
         done = subprocess.run(
             [
@@ -119,7 +126,7 @@ def test_dev_serves_until_interrupted(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["status"] == "COMPLETED"
-        three_d_secure_through_the_webhook()
+        three_d_secure_through_the_webhook(shop)
     finally:
         dev.send_signal(signal.SIGINT)
         rest, _ = dev.communicate(timeout=60)

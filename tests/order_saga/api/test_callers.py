@@ -1,0 +1,228 @@
+"""Callers behind the trust boundary, over HTTP: a customer sees, lists and cancels only their
+own orders; who cancelled or settled an order is in its history and status; a caller over its
+rate is told when to come back; a chunked body is bounded like a declared one."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from order_saga.access.roles import Role
+from order_saga.client import find_order, start_order
+from tests.helpers import captured_then_waiting, order, order_data, until
+from tests.order_saga.api.conftest import SecuredApi
+
+pytestmark = pytest.mark.slow
+
+
+def an_order(sku: str, customer: str, **changes: Any) -> dict[str, Any]:
+    return order_data(
+        order_id=f"t-{uuid.uuid4().hex[:12]}",
+        customer_id=customer,
+        items=[{"sku": sku, "quantity": 1, "unit_price": "19.99"}],
+        handover_delay_seconds=3600,
+        **changes,
+    )
+
+
+async def test_a_customer_sees_lists_and_cancels_only_their_own_orders(
+    secured: SecuredApi, http: httpx.AsyncClient, make_product
+) -> None:
+    sku = make_product(stock=10)
+    ann, bob = f"ann-{uuid.uuid4().hex[:6]}", f"bob-{uuid.uuid4().hex[:6]}"
+    as_ann, as_bob = secured.jwt(ann, "customer"), secured.jwt(bob, "customer")
+    anns = an_order(sku, ann)
+    created = await http.post("/api/orders", json=anns, headers=as_ann)
+    assert created.status_code == 202, created.text
+    bobs = await http.post("/api/orders", json=an_order(sku, bob), headers=as_bob)
+    assert bobs.status_code == 202, bobs.text
+    for_ann = await http.post("/api/orders", json=an_order(sku, ann), headers=as_bob)
+    assert for_ann.status_code == 403 and "customer_id" in for_ann.json()["detail"]
+
+    async def both_listed() -> bool:
+        rows = (await http.get("/api/orders", headers=secured.key(Role.OPERATOR))).json()
+        return {anns["order_id"], bobs.json()["order_id"]} <= {r["order_id"] for r in rows}
+
+    await until(both_listed)  # visibility is eventually consistent
+    url = f"/api/orders/{anns['order_id']}"
+    seen_by_bob = await http.get(url, headers=as_bob)
+    missing = await http.get("/api/orders/never-existed", headers=as_bob)
+    assert (seen_by_bob.status_code, missing.status_code) == (404, 404)
+    assert seen_by_bob.json()["detail"].replace(anns["order_id"], "X") == missing.json()[
+        "detail"
+    ].replace("never-existed", "X")  # the same refusal: nothing says the order exists
+    bobs_list = (await http.get("/api/orders", headers=as_bob)).json()
+    assert [r["order_id"] for r in bobs_list] == [bobs.json()["order_id"]]
+    asked_for_ann = await http.get("/api/orders", params={"customer": ann}, headers=as_bob)
+    assert asked_for_ann.json() == []
+    refused = await http.post(f"{url}/cancel", headers=as_bob)
+    assert refused.status_code == 404
+    assert (await http.get(url, headers=as_ann)).json()["status"] in (
+        "RUNNING",
+        "AWAITING_HANDOVER",
+    )
+    own = await http.post(f"{url}/cancel", json={"reason": "changed my mind"}, headers=as_ann)
+    assert own.status_code == 202
+    handle, _ = await find_order(secured.client, bobs.json()["order_id"])
+    await handle.terminate("the test is over")
+
+
+async def cancel_request_cause(handle: WorkflowHandle[Any, Any]) -> str:
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
+            return str(event.workflow_execution_cancel_requested_event_attributes.cause)
+    raise AssertionError("no cancel request in the history")
+
+
+async def update_inputs(handle: WorkflowHandle[Any, Any]) -> list[bytes]:
+    found = []
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+            found += [p.data for p in request.input.args.payloads]
+    return found
+
+
+async def test_who_cancelled_and_who_settled_is_in_the_history_and_the_status(
+    secured: SecuredApi, http: httpx.AsyncClient, make_product
+) -> None:
+    operator = secured.keys[Role.OPERATOR][0]
+    sku = make_product(stock=10)
+    placed = await http.post(
+        "/api/orders", json=an_order(sku, "cust-c"), headers=secured.key(Role.STOREFRONT)
+    )
+    url = placed.headers["Location"]
+
+    async def waiting() -> bool:
+        return (await http.get(url, headers=secured.key(Role.STOREFRONT))).json()[
+            "status"
+        ] == "AWAITING_HANDOVER"
+
+    await until(waiting)
+    cancelled = await http.post(
+        f"{url}/cancel", json={"reason": "fraud check"}, headers=secured.key(Role.OPERATOR)
+    )
+    assert cancelled.status_code == 202
+    handle, _ = await find_order(secured.client, placed.json()["order_id"])
+
+    async def ended() -> bool:
+        return (await http.get(url, headers=secured.key(Role.OPERATOR))).json()[
+            "status"
+        ] == "CANCELLED"
+
+    await until(ended)
+    status = (await http.get(url, headers=secured.key(Role.OPERATOR))).json()
+    assert status["cancel_reason"] == "fraud check"
+    assert [(i["action"], i["by"]) for i in status["interventions"]] == [
+        ("cancel", f"api-key:{operator}")
+    ]
+    assert f"api-key:{operator}" in await cancel_request_cause(handle)
+
+    # A refund the issuer refuses: the saga waits for a person; two people settle it.
+    stuck = captured_then_waiting(order((sku, 1, "19.99"), payment_method="pm_card_refundFail"))
+    stuck_handle = await start_order(secured.client, stuck, secured.queue_prefix)
+    await until(lambda: captured(http, secured, stuck.order_id))
+    await http.post(f"/api/orders/{stuck.order_id}/cancel", headers=secured.key(Role.OPERATOR))
+
+    async def needs_person() -> bool:
+        answer = await http.get(f"/api/orders/{stuck.order_id}", headers=secured.key(Role.OPERATOR))
+        return bool(answer.json().get("waiting_for_person"))
+
+    await until(needs_person, seconds=60)
+    resolve = f"/api/orders/{stuck.order_id}/resolve"
+    retried = await http.post(
+        resolve, json={"action": "retry"}, headers=secured.jwt("alice", "operator")
+    )
+    assert retried.status_code == 200, retried.text
+    fixed = await http.post(
+        resolve,
+        json={"action": "mark-resolved", "note": "refunded by bank transfer"},
+        headers=secured.key(Role.OPERATOR),
+    )
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["resolution"]["by"] == f"api-key:{operator}"
+    inputs = b" ".join(await update_inputs(stuck_handle))
+    assert b"jwt:alice" in inputs and f"api-key:{operator}".encode() in inputs
+    final = (
+        await http.get(f"/api/orders/{stuck.order_id}", headers=secured.key(Role.OPERATOR))
+    ).json()
+    assert [(i["action"], i["by"]) for i in final["interventions"]] == [
+        ("cancel", f"api-key:{operator}"),
+        ("retry", "jwt:alice"),
+        ("mark-resolved", f"api-key:{operator}"),
+    ]
+
+
+async def captured(http: httpx.AsyncClient, secured: SecuredApi, order_id: str) -> bool:
+    answer = await http.get(f"/api/orders/{order_id}", headers=secured.key(Role.OPERATOR))
+    steps = {s["name"]: s["state"] for s in answer.json().get("steps") or []}
+    return steps.get("capture_payment") == "DONE"
+
+
+@pytest.mark.parametrize("secured", ["3 per 2 seconds"], indirect=True)
+async def test_over_its_rate_a_caller_is_told_when_to_come_back(
+    secured: SecuredApi, http: httpx.AsyncClient, make_product
+) -> None:
+    sku = make_product(stock=20)
+    shop = secured.key(Role.STOREFRONT)
+    answers = [
+        await http.post("/api/orders", json=an_order(sku, "cust-r"), headers=shop) for _ in range(4)
+    ]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    limited = answers[-1]
+    assert limited.headers["content-type"] == "application/problem+json"
+    wait = int(limited.headers["Retry-After"])
+    assert 1 <= wait <= 2
+    # Another caller has a rate of its own.
+    other = await http.post(
+        "/api/orders", json=an_order(sku, "cust-r"), headers=secured.key(Role.OPERATOR)
+    )
+    assert other.status_code == 202
+    deadline = time.monotonic() + 10
+    while (
+        later := await http.post("/api/orders", json=an_order(sku, "cust-r"), headers=shop)
+    ).status_code == 429:
+        assert time.monotonic() < deadline, later.text
+        await asyncio_sleep_briefly()
+    assert later.status_code == 202
+
+
+async def asyncio_sleep_briefly() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.2)  # polling the next window, with a deadline
+
+
+def chunks(size: int) -> Iterator[bytes]:
+    sent = 0
+    while sent < size:
+        yield b" " * 4096
+        sent += 4096
+
+
+async def test_a_chunked_body_is_bounded_like_a_declared_one(
+    secured: SecuredApi, http: httpx.AsyncClient
+) -> None:
+    shop = secured.key(Role.STOREFRONT)
+
+    async def stream(size: int):  # type: ignore[no-untyped-def]
+        for part in chunks(size):
+            yield part
+
+    big = await http.post(
+        "/api/orders",
+        content=stream(1024 * 1024),
+        headers={**shop, "Content-Type": "application/json"},
+    )
+    assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
+    small = await http.post(
+        "/api/orders", content=stream(4096), headers={**shop, "Content-Type": "application/json"}
+    )
+    assert small.status_code == 422  # read whole, then judged: blank is not an order
