@@ -30,16 +30,19 @@ def parse_keys(text: str) -> dict[str, bytes]:
     """`PAYLOAD_KEYS`: `id:base64key,id:base64key`, the first the one that encrypts; each key
     16, 24 or 32 bytes (AES-128/192/256)."""
     keys: dict[str, bytes] = {}
-    for entry in filter(None, (e.strip() for e in text.split(","))):
+    # An error names the entry by its place, never by its text: a key missing its `id:` would
+    # print the key itself.
+    entries = [e.strip() for e in text.split(",") if e.strip()]
+    for place, entry in enumerate(entries, start=1):
         key_id, _, encoded = entry.partition(":")
         try:
             key = base64.b64decode(encoded, validate=True)
         except ValueError as err:
-            raise CodecKeyError(f"PAYLOAD_KEYS: key {key_id!r} is not base64") from err
+            raise CodecKeyError(f"PAYLOAD_KEYS: entry {place}'s key is not base64") from err
         if not key_id or len(key) not in (16, 24, 32):
             raise CodecKeyError(
-                f"PAYLOAD_KEYS: expected id:base64 of 16, 24 or 32 bytes, got {key_id!r} "
-                f"with {len(key)} bytes"
+                f"PAYLOAD_KEYS: entry {place}: expected id:base64 of 16, 24 or 32 bytes, got "
+                f"{len(key)} bytes" + ("" if encoded else " (no `id:`?)")
             )
         keys[key_id] = key
     if not keys:

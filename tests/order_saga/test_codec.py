@@ -87,9 +87,14 @@ async def test_an_old_key_still_decodes_after_rotation() -> None:
         await EncryptionCodec(parse_keys(OLD)).decode([resealed])
 
 
+KEY_WITHOUT_ID = new_key()
+
+
 @pytest.mark.parametrize(
-    "keys", ["", "k1", f"k1:{base64.b64encode(b'short').decode()}", "k1:not base64!"]
+    "keys",
+    ["", "k1", f"k1:{base64.b64encode(b'short').decode()}", "k1:not base64!", KEY_WITHOUT_ID],
 )
-def test_malformed_keys_are_refused_naming_the_setting(keys: str) -> None:
-    with pytest.raises(CodecKeyError, match="PAYLOAD_KEYS"):
+def test_malformed_keys_are_refused_naming_the_setting_never_the_key(keys: str) -> None:
+    with pytest.raises(CodecKeyError, match="PAYLOAD_KEYS") as refused:
         parse_keys(keys)
+    assert KEY_WITHOUT_ID not in str(refused.value)

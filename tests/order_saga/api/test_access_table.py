@@ -164,3 +164,21 @@ async def test_a_rotated_signing_key_is_picked_up_and_a_refusal_leaks_nothing(
     # A customer asking for another's order and for one that never existed: the same answer.
     other = await http.get("/api/orders/no-such-order", headers=secured.jwt(OTHER, "customer"))
     assert other.status_code == 404 and other.json()["detail"] == "no saga for order no-such-order"
+
+
+async def test_behind_a_gateway_authentication_can_be_disabled_and_the_api_warns(
+    env, queue_prefix, caplog
+) -> None:
+    from order_saga.access.authenticator import Authenticator
+    from order_saga.api.app import create_app
+
+    with caplog.at_level("WARNING"):
+        app = create_app(
+            env.client, queue_prefix, authenticator=Authenticator(engine=None, disabled=True)
+        )
+    assert "authentication is disabled" in caplog.text
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://api"
+    ) as http:
+        answer = await http.get("/api/orders/no-such-order")
+    assert answer.status_code == 404  # past the boundary: the gateway vouched for the caller

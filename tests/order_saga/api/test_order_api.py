@@ -31,13 +31,13 @@ PROBLEM = "application/problem+json"
 @pytest.fixture
 def api(dev_server: str, cli_env: dict[str, str], engine: Engine) -> Iterator[httpx.Client]:
     port = free_port()
+    _, key = new_key_for(engine, Role.OPERATOR)  # these tests act as operators
     process = subprocess.Popen(
         [BIN / "order-saga", "api", "--port", str(port), "--address", dev_server],
         env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         read_until(process, "Order API on", seconds=60)
-        _, key = new_key_for(engine, Role.OPERATOR)  # these tests act as operators
         headers = {"Authorization": f"Bearer {key}"}
         with httpx.Client(
             base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers
@@ -53,7 +53,8 @@ def api(dev_server: str, cli_env: dict[str, str], engine: Engine) -> Iterator[ht
             yield client
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        out, err = process.communicate(timeout=30)
+    assert key.encode() not in out + err  # a key never reaches a log
 
 
 def wait_for_state(api: httpx.Client, location: str, *states: str) -> dict[str, Any]:

@@ -7,11 +7,16 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import re
+import socket
 import subprocess
 import time
 import uuid
 from pathlib import Path
 
+from temporalio.api.enums.v1 import EventType
+
+from order_saga.temporal import connect
 from tests.helpers import order_data
 from tests.processes import BIN, order_saga
 
@@ -102,6 +107,16 @@ async def test_a_refused_refund_waits_then_a_person_settles_it(
     assert [(i["action"], i["by"]) for i in answer["interventions"]] == [
         ("cancel", user), ("retry", "cli:bob"), ("mark-resolved", user),
     ]  # fmt: skip
+    # The history names the program that asked, its process and host (its Temporal identity).
+    client = await connect(dev_server)
+    identities = [
+        event.workflow_execution_cancel_requested_event_attributes.identity
+        async for event in client.get_workflow_handle(f"order-{order_id}").fetch_history_events()
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED
+    ]
+    host = re.escape(socket.gethostname())
+    assert len(identities) == 1
+    assert re.fullmatch(rf"order-saga cancel \d+@{host}", identities[0]), identities
     assert (answer["status"], answer["waiting_for_person"]) == ("RESOLVED", False)
     repeat = await asyncio.to_thread(
         order_saga, "resolve", order_id, "--mark-resolved", "--note", "x", *args, env=cli_env
