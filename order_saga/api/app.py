@@ -37,9 +37,9 @@ LOG = logging.getLogger(__name__)
 
 
 class LimitBody:
-    """Refuse a body larger than any order: at once when its declared length says so, and
-    for a chunked one (or one whose length lies) as soon as it has sent one byte too many.
-    The body is read here, at most its limit, and handed on whole."""
+    """Refuse a body larger than any order, declared or chunked, as soon as one byte too many
+    has arrived (413); a declared length past what is worth draining is refused at once. The
+    body is read here, never more than its limit kept, and handed on whole."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -49,8 +49,8 @@ class LimitBody:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = Headers(scope=scope).get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > DRAIN_BYTES):
             await self._refuse(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -88,7 +88,7 @@ class LimitBody:
             413, "too-large", "Request too large", f"a body is at most {MAX_BODY_BYTES} bytes"
         )
         response = problem_response(Request(scope, receive), too_large)
-        response.headers["Connection"] = "close"  # the rest of the body is not read
+        response.headers["Connection"] = "close"  # what is left of the body is not read
         await response(scope, receive, send)
 
 

@@ -18,8 +18,9 @@ from order_saga.api.app import create_app
 from order_saga.codec import EncryptionCodec, new_key, parse_keys
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
+from testkit.identity import AUDIENCE, ISSUER, IdentityProvider
 from tests.helpers import new_key_for, worker_settings
-from tests.order_saga.api.identity import AUDIENCE, ISSUER, IdentityProvider, serving
+from tests.order_saga.api.serving import serving
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""A test identity provider: RSA keys served as a JWKS over HTTP, tokens minted with PyJWT, and
-the forgeries an attacker would try. Plus `serving`: an app on a real port."""
+"""A stand-in identity provider for tests and benchmarks: RSA keys served as a JWKS over HTTP,
+tokens minted with PyJWT, and the forgeries an attacker would try."""
 
 from __future__ import annotations
 
@@ -12,17 +12,12 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI
-
-from order_saga.api.serving import EmbeddedServer
-from tests.conftest import free_port
 
 ISSUER = "https://idp.test/"
 AUDIENCE = "order-saga-api"
@@ -119,7 +114,7 @@ class IdentityProvider:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
@@ -127,22 +122,3 @@ class IdentityProvider:
         finally:
             server.shutdown()
             server.server_close()
-
-
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """`app` served by uvicorn on a free port of 127.0.0.1; yields its base URL."""
-    import asyncio
-
-    port = free_port()
-    server = EmbeddedServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and not task.done(), "the API never started"
-        await asyncio.sleep(0.05)  # polling uvicorn's own started flag, with a deadline
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
