@@ -89,11 +89,21 @@ async def create_order(
     """Validate the order and start its saga. One saga per order id: a second request
     for the same order is answered 409 with the first one's `Location`, unless it repeats
     the first one's `Idempotency-Key` and body (then it gets the first answer again).
-    A customer's token orders for its own customer id alone."""
-    if caller.customer_id is not None and order.customer_id != caller.customer_id:
-        raise ProblemError(
-            403, "forbidden", "Forbidden", "customer_id: a customer orders for themselves only"
-        )
+    A customer's token orders for its own customer id alone, under an id it does not choose
+    (a 409 for a chosen one would tell that another customer's order has it)."""
+    if caller.customer_id is not None:
+        if order.customer_id != caller.customer_id:
+            raise ProblemError(
+                403, "forbidden", "Forbidden", "customer_id: a customer orders for themselves only"
+            )
+        if "order_id" in order.model_fields_set:  # a chosen id could name another's order
+            raise ProblemError(
+                403,
+                "forbidden",
+                "Forbidden",
+                "order_id: a customer's order gets its id from the API (or from its "
+                "Idempotency-Key)",
+            )
     within_rate(request, caller)
     idempotency = None
     if idempotency_key is not None:

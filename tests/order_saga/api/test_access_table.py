@@ -65,8 +65,7 @@ def routes(existing: str, sku: str) -> dict[str, tuple[Request, dict[str, int]]]
     """Each route, how it is asked, and what each good credential gets (every bad one: 401)."""
 
     def create(http: httpx.AsyncClient, headers: dict[str, str]) -> Any:
-        body = order_data(
-            order_id=f"t-{uuid.uuid4().hex[:12]}",
+        body = order_data(  # no order_id: a customer may not choose one
             customer_id=OWNER,
             items=[{"sku": sku, "quantity": 1, "unit_price": "19.99"}],
             handover_delay_seconds=3600,

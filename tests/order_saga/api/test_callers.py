@@ -23,8 +23,8 @@ pytestmark = pytest.mark.slow
 
 
 def an_order(sku: str, customer: str, **changes: Any) -> dict[str, Any]:
+    changes.setdefault("order_id", f"t-{uuid.uuid4().hex[:12]}")
     return order_data(
-        order_id=f"t-{uuid.uuid4().hex[:12]}",
         customer_id=customer,
         items=[{"sku": sku, "quantity": 1, "unit_price": "19.99"}],
         handover_delay_seconds=3600,
@@ -39,11 +39,24 @@ async def test_a_customer_sees_lists_and_cancels_only_their_own_orders(
     ann, bob = f"ann-{uuid.uuid4().hex[:6]}", f"bob-{uuid.uuid4().hex[:6]}"
     as_ann, as_bob = secured.jwt(ann, "customer"), secured.jwt(bob, "customer")
     anns = an_order(sku, ann)
+    chosen = await http.post("/api/orders", json=anns, headers=as_ann)
+    assert chosen.status_code == 403 and "order_id" in chosen.json()["detail"]
+    del anns["order_id"]  # a customer's order gets its id from the API, or from its key
     created = await http.post("/api/orders", json=anns, headers=as_ann)
     assert created.status_code == 202, created.text
-    bobs = await http.post("/api/orders", json=an_order(sku, bob), headers=as_bob)
+    anns["order_id"] = created.json()["order_id"]
+    unnamed = an_order(sku, bob)
+    del unnamed["order_id"]
+    bobs = await http.post("/api/orders", json=unnamed, headers=as_bob)
     assert bobs.status_code == 202, bobs.text
-    for_ann = await http.post("/api/orders", json=an_order(sku, ann), headers=as_bob)
+    # Two customers, one Idempotency-Key: two orders, neither sees the other's.
+    same_key = {"Idempotency-Key": "checkout-1"}
+    ann_keyed = await http.post("/api/orders", json=unnamed | {"customer_id": ann},
+                                headers=as_ann | same_key)  # fmt: skip
+    bob_keyed = await http.post("/api/orders", json=unnamed, headers=as_bob | same_key)
+    assert (ann_keyed.status_code, bob_keyed.status_code) == (202, 202)
+    assert ann_keyed.json()["order_id"] != bob_keyed.json()["order_id"]
+    for_ann = await http.post("/api/orders", json=unnamed | {"customer_id": ann}, headers=as_bob)
     assert for_ann.status_code == 403 and "customer_id" in for_ann.json()["detail"]
 
     async def both_listed() -> bool:
@@ -59,7 +72,9 @@ async def test_a_customer_sees_lists_and_cancels_only_their_own_orders(
         "detail"
     ].replace("never-existed", "X")  # the same refusal: nothing says the order exists
     bobs_list = (await http.get("/api/orders", headers=as_bob)).json()
-    assert [r["order_id"] for r in bobs_list] == [bobs.json()["order_id"]]
+    assert {r["order_id"] for r in bobs_list} == {
+        bobs.json()["order_id"], bob_keyed.json()["order_id"]
+    }  # fmt: skip
     asked_for_ann = await http.get("/api/orders", params={"customer": ann}, headers=as_bob)
     assert asked_for_ann.json() == []
     refused = await http.post(f"{url}/cancel", headers=as_bob)
@@ -70,8 +85,9 @@ async def test_a_customer_sees_lists_and_cancels_only_their_own_orders(
     )
     own = await http.post(f"{url}/cancel", json={"reason": "changed my mind"}, headers=as_ann)
     assert own.status_code == 202
-    handle, _ = await find_order(secured.client, bobs.json()["order_id"])
-    await handle.terminate("the test is over")
+    for placed in (bobs, ann_keyed, bob_keyed):
+        handle, _ = await find_order(secured.client, placed.json()["order_id"])
+        await handle.terminate("the test is over")
 
 
 async def cancel_request_cause(handle: WorkflowHandle[Any, Any]) -> str:
