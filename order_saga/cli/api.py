@@ -20,14 +20,16 @@ def api(
         typer.Option(
             "--serve-codec/--no-serve-codec",
             help="Also serve the Web UI's codec endpoint on /codec (PAYLOAD_KEYS): it decrypts "
-            "for whoever reaches it",
+            "for operators",
         ),
     ] = False,
     temporal: Temporal = ENVCONFIG,
 ) -> None:
     """Serve the HTTP order API (POST /api/orders, ...; OpenAPI docs on /docs) until Ctrl-C."""
     from order_saga.api.serving import api_server, listening_socket
+    from order_saga.logs import configure_logging
 
+    configure_logging()  # the audit trail (who cancelled, who settled) and the warnings
     settings = Settings()
     sock = listening_socket(host, port)
 

@@ -107,8 +107,9 @@ async def update_inputs(handle: WorkflowHandle[Any, Any]) -> list[bytes]:
 
 
 async def test_who_cancelled_and_who_settled_is_in_the_history_and_the_status(
-    secured: SecuredApi, http: httpx.AsyncClient, make_product
+    secured: SecuredApi, http: httpx.AsyncClient, make_product, caplog
 ) -> None:
+    caplog.set_level("INFO", logger="order_saga.trail")
     operator = secured.keys[Role.OPERATOR][0]
     sku = make_product(stock=10)
     placed = await http.post(
@@ -140,6 +141,7 @@ async def test_who_cancelled_and_who_settled_is_in_the_history_and_the_status(
         ("cancel", f"api-key:{operator}")
     ]
     assert f"api-key:{operator}" in await cancel_request_cause(handle)
+    assert f"asked by api-key:{operator}: fraud check" in caplog.text  # the audit line
 
     # A refund the issuer refuses: the saga waits for a person; two people settle it.
     stuck = captured_then_waiting(order((sku, 1, "19.99"), payment_method="pm_card_refundFail"))
@@ -164,6 +166,7 @@ async def test_who_cancelled_and_who_settled_is_in_the_history_and_the_status(
     )
     assert fixed.status_code == 200, fixed.text
     assert fixed.json()["resolution"]["by"] == f"api-key:{operator}"
+    assert f"retry_undos of order {stuck.order_id} asked by jwt:alice" in caplog.text
     inputs = b" ".join(await update_inputs(stuck_handle))
     assert b"jwt:alice" in inputs and f"api-key:{operator}".encode() in inputs
     final = (
