@@ -20,6 +20,10 @@ class Unauthenticated(Exception):
     """The credentials prove no one: missing, malformed, forged, expired or revoked."""
 
 
+class NoRole(Exception):
+    """The credentials prove who the caller is, but grant them no role here."""
+
+
 class AuthUnavailable(Exception):
     """Who the caller is cannot be checked now (the JWKS or the key store is unreachable)."""
 
@@ -74,5 +78,5 @@ class TokenVerifier:
             names = []
         role = strongest([n for n in names if isinstance(n, str)])
         if role is None:
-            raise Unauthenticated(f"the token claims no known role ({self._role_claim})")
+            raise NoRole(f"the token's {self._role_claim} claim names no role of this API")
         return Caller(name=str(claims["sub"]), role=role, via="jwt")

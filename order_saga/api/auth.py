@@ -17,7 +17,7 @@ from limits.strategies import RateLimiter
 
 from order_saga.access.authenticator import Authenticator
 from order_saga.access.roles import Action, Caller, Role
-from order_saga.access.tokens import AuthUnavailable, Unauthenticated
+from order_saga.access.tokens import AuthUnavailable, NoRole, Unauthenticated
 from order_saga.api.problems import ProblemError
 
 REALM = 'Bearer realm="order-saga"'
@@ -48,6 +48,8 @@ def caller_of(
         caller = authenticator.caller(header)
     except Unauthenticated as err:
         raise unauthenticated(str(err), token_given=credentials is not None) from err
+    except NoRole as err:
+        raise ProblemError(403, "forbidden", "Forbidden", str(err)) from err
     except AuthUnavailable as err:
         raise ProblemError(
             503, "unavailable", "Cannot check credentials", str(err), headers={"Retry-After": "5"}

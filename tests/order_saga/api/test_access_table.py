@@ -181,3 +181,52 @@ async def test_behind_a_gateway_authentication_can_be_disabled_and_the_api_warns
     ) as http:
         answer = await http.get("/api/orders/no-such-order")
     assert answer.status_code == 404  # past the boundary: the gateway vouched for the caller
+
+
+async def test_credentials_that_cannot_be_checked_now_are_503_and_a_roleless_token_403(
+    env, queue_prefix, free_jwks_port
+) -> None:
+    from order_saga.access.authenticator import Authenticator
+    from order_saga.access.tokens import TokenVerifier
+    from order_saga.api.app import create_app
+    from order_saga.db.engine import make_engine
+    from testkit.identity import AUDIENCE, ISSUER, IdentityProvider
+
+    provider = IdentityProvider()
+    gone = f"http://127.0.0.1:{free_jwks_port}/jwks.json"  # the provider is down
+    unreachable_db = make_engine("postgresql://postgres@127.0.0.1:1/none", pool_size=1)
+    verifier = TokenVerifier(gone, issuer=ISSUER, audience=AUDIENCE, role_claim="roles")
+    app = create_app(
+        env.client,
+        queue_prefix,
+        authenticator=Authenticator(engine=unreachable_db, verifier=verifier),
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://api"
+    ) as http:
+        by_jwt = await http.get(
+            "/api/orders", headers={"Authorization": f"Bearer {provider.token('a', ['operator'])}"}
+        )
+        by_key = await http.get("/api/orders", headers={"Authorization": "Bearer osk_whatever"})
+    for answer in (by_jwt, by_key):  # an outage of ours is not the caller's fault: retry
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5", answer.text
+    unreachable_db.dispose()
+    with provider.serving() as jwks_url:
+        verifier = TokenVerifier(jwks_url, issuer=ISSUER, audience=AUDIENCE, role_claim="roles")
+        app = create_app(
+            env.client, queue_prefix, authenticator=Authenticator(engine=None, verifier=verifier)
+        )
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://api"
+        ) as http:
+            roleless = await http.get(
+                "/api/orders", headers={"Authorization": f"Bearer {provider.token('a', ['admin'])}"}
+            )
+    assert roleless.status_code == 403 and "roles" in roleless.json()["detail"]
+
+
+@pytest.fixture
+def free_jwks_port() -> int:
+    from tests.conftest import free_port
+
+    return free_port()
