@@ -30,7 +30,10 @@ async def serve(address: str, prefix: str) -> None:
     workers = [workflow_worker(client, queue(prefix, "orders"), [NoopOrder])]
     for service in ("inventory", "payment", "shipment"):
         functions = [f for declared, f in CALLS if declared.service == service]
-        workers.append(activity_worker(client, queue(prefix, service), functions, executor))  # type: ignore[arg-type]
+        slots = MAX_CONCURRENT_ACTIVITIES // 3  # as the saga's worker shares its pool
+        workers.append(
+            activity_worker(client, queue(prefix, service), functions, executor, slots=slots)  # type: ignore[arg-type]
+        )
     async with WorkerGroup(workers):
         await stop.wait()
 

@@ -68,7 +68,23 @@ class LoadReport:
             "p50_seconds": round(self.percentile(0.50), 3),
             "p95_seconds": round(self.percentile(0.95), 3),
             "p99_seconds": round(self.percentile(0.99), 3),
+            **self.halves(),
             "outcomes": dict(sorted(self.outcomes.items())),
+        }
+
+    def halves(self) -> dict[str, float]:
+        """Sagas per second over the first and the second half of the results: a run that slows
+        as it goes (something piling up) shows a second half slower than its first."""
+        done = sorted(self.finished)
+        if len(done) < 2:
+            return {}
+        middle = len(done) // 2
+        first = middle / done[middle - 1] if done[middle - 1] else 0.0
+        rest = done[-1] - done[middle - 1]
+        second = (len(done) - middle) / rest if rest else 0.0
+        return {
+            "first_half_sagas_per_second": round(first, 2),
+            "second_half_sagas_per_second": round(second, 2),
         }
 
 

@@ -151,15 +151,17 @@ def activity_worker(
     *,
     build_id: str | None = None,
     shutdown_grace: timedelta = timedelta(0),
+    slots: int = MAX_CONCURRENT_ACTIVITIES,
 ) -> Worker:
     """A worker for (thread-run) activities, with the options every activity worker runs with.
-    On shutdown, activities in flight get `shutdown_grace` to finish before they are cancelled."""
+    On shutdown, activities in flight get `shutdown_grace` to finish before they are cancelled.
+    `slots`: how many it takes at once; never more than `executor` has threads for it."""
     return Worker(
         client,
         task_queue=task_queue,
         activities=activities,
         activity_executor=executor,
-        max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+        max_concurrent_activities=slots,
         graceful_shutdown_timeout=shutdown_grace,
         **POLLERS,
         **deployment(build_id),
@@ -175,8 +177,15 @@ def build_worker(
     max_cached_workflows: int = 1000,
     breaker: GatewayBreaker | None = None,
 ) -> WorkerGroup:
-    """One Worker per requested service's queue; the caller runs the group."""
+    """One Worker per requested service's queue; the caller runs the group.
+
+    The activity workers share one thread pool, and between them take no more activities than
+    it has threads: an activity taken with no thread free would wait inside this process with
+    its start-to-close timeout running (at 200 orders in flight, reservations timed out after
+    30 s behind slow payment calls), where in Temporal's queue it only waits to start."""
     executor = ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES)
+    activity_services = [s for s in services if s != "orders"]
+    slots = max(1, MAX_CONCURRENT_ACTIVITIES // max(1, len(activity_services)))
     workers = []
     for service in services:
         task_queue = queue(settings.queue_prefix, service)
@@ -203,6 +212,7 @@ def build_worker(
                 executor,
                 build_id=settings.worker_build_id,
                 shutdown_grace=timedelta(seconds=settings.worker_shutdown_grace_seconds),
+                slots=slots,
             )
         )
     return WorkerGroup(workers)

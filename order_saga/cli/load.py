@@ -61,5 +61,10 @@ def load(
         f"start-to-result p50 {summary['p50_seconds']} s, p95 {summary['p95_seconds']} s, "
         f"p99 {summary['p99_seconds']} s"
     )
+    if "first_half_sagas_per_second" in summary:
+        typer.echo(
+            f"first half {summary['first_half_sagas_per_second']} sagas/s, second half "
+            f"{summary['second_half_sagas_per_second']} sagas/s"
+        )
     for outcome, number in dict(summary["outcomes"]).items():  # type: ignore[call-overload]
         typer.echo(f"  {outcome}: {number}")
