@@ -84,6 +84,7 @@ def result_from_status(account: SagaStatus, /, **why: Any) -> OrderResult:
         "compensations_skipped",
         "compensation_failures",
         "resolution",
+        "interventions",
     }
     return OrderResult(**account.model_dump(include=carried), **why)
 

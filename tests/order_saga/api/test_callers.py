@@ -15,7 +15,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
 from order_saga.access.roles import Role
-from order_saga.client import find_order, start_order
+from order_saga.client import find_order, order_result, start_order
 from tests.helpers import captured_then_waiting, order, order_data, until
 from tests.order_saga.api.conftest import SecuredApi
 
@@ -142,6 +142,8 @@ async def test_who_cancelled_and_who_settled_is_in_the_history_and_the_status(
     ]
     assert f"api-key:{operator}" in await cancel_request_cause(handle)
     assert f"asked by api-key:{operator}: fraud check" in caplog.text  # the audit line
+    result = await order_result(handle)  # the result a client reads of the cancelled order
+    assert [(i.action, i.by) for i in result.interventions] == [("cancel", f"api-key:{operator}")]
 
     # A refund the issuer refuses: the saga waits for a person; two people settle it.
     stuck = captured_then_waiting(order((sku, 1, "19.99"), payment_method="pm_card_refundFail"))
@@ -177,6 +179,11 @@ async def test_who_cancelled_and_who_settled_is_in_the_history_and_the_status(
         ("retry", "jwt:alice"),
         ("mark-resolved", f"api-key:{operator}"),
     ]
+    settled = await order_result(stuck_handle)
+    assert [i.by for i in settled.interventions] == [
+        f"api-key:{operator}", "jwt:alice", f"api-key:{operator}"
+    ]  # fmt: skip
+    assert settled.resolution is not None and settled.resolution.by == f"api-key:{operator}"
 
 
 async def captured(http: httpx.AsyncClient, secured: SecuredApi, order_id: str) -> bool:
