@@ -54,7 +54,6 @@ def caller_of(
         raise ProblemError(
             503, "unavailable", "Cannot check credentials", str(err), headers={"Retry-After": "5"}
         ) from err
-    request.state.caller = caller  # for the access log
     return caller
 
 
