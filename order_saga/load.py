@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from temporalio.client import Client
 
-from order_saga.client import order_result, start_order, wait_for_end
+from order_saga.client import OrderHandle, order_result, start_order, wait_for_end
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
 from workflows.search_attributes import ORDER_STATUS
@@ -113,7 +113,12 @@ def make_order(
 
 async def run_saga(client: Client, order: OrderRequest, queue_prefix: str) -> str:
     """Start the order's saga and wait for it: its final state."""
-    handle = await start_order(client, order, queue_prefix)
+    return await outcome_of(await start_order(client, order, queue_prefix))
+
+
+async def outcome_of(handle: OrderHandle) -> str:
+    """How a saga ended, once it has: its result's state, or for a cancelled or failed run
+    the OrderStatus it ended with."""
     try:
         result: OrderResult = await order_result(handle)
         return str(result.status)

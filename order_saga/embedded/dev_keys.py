@@ -21,7 +21,7 @@ VARIABLES = {Role.STOREFRONT: "ORDER_SAGA_STOREFRONT_KEY", Role.OPERATOR: "ORDER
 
 def dev_keys(engine: Engine, path: Path = KEYS_FILE) -> dict[Role, str]:
     """The stack's keys by role: the file's while the database accepts them, else new ones."""
-    kept = _read(path)
+    kept = read_keys(path)
     with transaction(engine) as session:
         if len(kept) == len(VARIABLES) and all(
             api_keys.find_active(session=session, key=key) for key in kept.values()
@@ -40,7 +40,8 @@ def dev_keys(engine: Engine, path: Path = KEYS_FILE) -> dict[Role, str]:
     return made
 
 
-def _read(path: Path) -> dict[Role, str]:
+def read_keys(path: Path) -> dict[Role, str]:
+    """The keys a keys file holds, by role (none when there is no file)."""
     if not path.exists():
         return {}
     values = dict(

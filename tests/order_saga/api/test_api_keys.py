@@ -3,6 +3,7 @@ use recorded, and refused once revoked."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import subprocess
@@ -12,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from order_saga.access.roles import Role
 from tests.order_saga.api.conftest import SecuredApi
 from tests.processes import BIN
 
@@ -56,3 +58,27 @@ async def test_a_key_is_shown_once_stored_as_a_hash_used_and_revoked(
     assert after.status_code == 401 and after.json()["type"] == "/problems/unauthenticated"
     twice = order_saga(cli_env, "api-key", "revoke", name)
     assert twice.returncode == 1 and "no active API key" in twice.stderr
+
+
+async def test_the_load_generator_places_orders_as_a_storefront_over_http(
+    secured: SecuredApi, cli_env: dict[str, str], dev_server: str, make_product
+) -> None:
+    make_product(stock=100)  # the load orders from whatever the catalogue stocks
+    name, key = secured.keys[Role.STOREFRONT]
+    args = ["load", "--api", secured.url, "--count", "4", "--concurrency", "2", "-o", "json",
+            "--mix", "success=1", "--address", dev_server]  # fmt: skip
+    done = await asyncio.to_thread(order_saga_run, {**cli_env, "ORDER_SAGA_API_KEY": key}, *args)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["outcomes"] == {"COMPLETED": 4}
+    with secured.engine.connect() as db:
+        used = db.execute(text("select last_used_at from api_keys where name = :n"), {"n": name})
+        assert used.scalar() is not None  # the orders came through the key
+    refused = await asyncio.to_thread(
+        order_saga_run, {**cli_env, "ORDER_SAGA_API_KEY": "osk_nobody"}, *args
+    )
+    assert refused.returncode == 1 and "401" in refused.stderr
+
+
+def order_saga_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return order_saga(env, *args)
