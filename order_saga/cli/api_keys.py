@@ -51,6 +51,11 @@ def create(
     """Create a key and print it once: keep it now, it cannot be shown again."""
     if not 1 <= len(name) <= 64:
         raise CliError("--name: 1 to 64 characters")
+    if role == Role.CUSTOMER:  # a key's name would have to be the customer's id
+        raise CliError(
+            "--role: keys are for storefront backends and operators; a customer signs in "
+            "through the identity provider (a JWT whose subject is their id)"
+        )
     try:
         with key_store() as session:
             key = api_keys.create(session=session, name=name, role=role)

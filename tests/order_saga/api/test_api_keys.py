@@ -36,6 +36,8 @@ async def test_a_key_is_shown_once_stored_as_a_hash_used_and_revoked(
     assert key.startswith("osk_") and "shown only now" in created.stderr
     again = order_saga(cli_env, "api-key", "create", "--name", name, "--role", "operator")
     assert again.returncode == 1 and "exists" in again.stderr
+    customer = order_saga(cli_env, "api-key", "create", "--name", "ann", "--role", "customer")
+    assert customer.returncode == 1 and "identity provider" in customer.stderr
 
     with secured.engine.connect() as db:
         row = db.execute(text("select * from api_keys where name = :n"), {"n": name}).one()
