@@ -18,7 +18,8 @@ from order_saga.settings import Settings
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
-    """Bound before serving, so a port in use is one clear line, not a server's log."""
+    """Bound (and listening) before serving, so a port in use is one clear line, not a
+    server's log."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -26,6 +27,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
     except OSError as err:
         sock.close()
         raise OSError(f"cannot serve the API on {host}:{port}: {err.strerror}") from err
+    # Listening at once: a request sent as soon as `dev` says "Ready." waits in the backlog
+    # for the server's first turn of the loop instead of being refused.
+    sock.listen(2048)
     return sock
 
 
