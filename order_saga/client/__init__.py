@@ -21,9 +21,7 @@ from order_saga.client.listing import OrderSummary, known_status, list_orders
 from order_saga.client.orders import (
     Idempotency,
     OrderHandle,
-    customer_of,
     find_order,
-    no_order,
     start_order,
     terminate_order,
 )
@@ -47,12 +45,10 @@ __all__ = [
     "OrderSummary",
     "UnknownStatus",
     "cancel_order",
-    "customer_of",
     "find_order",
     "known_status",
     "list_orders",
     "mark_resolved",
-    "no_order",
     "order_outcome",
     "order_result",
     "order_status",

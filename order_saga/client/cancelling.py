@@ -4,7 +4,6 @@ wait for its undo, saying what it waits for."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from order_saga.client.errors import (
     OrderError,
 )
-from order_saga.client.orders import OrderHandle, find_order
+from order_saga.client.orders import TRAIL, OrderHandle, find_order
 from order_saga.client.outcomes import wait_for_end
 from order_saga.client.status import query_status
 from workflows.order_request import (
@@ -32,7 +31,6 @@ from workflows.order_state import (
 from workflows.search_attributes import ORDER_STATUS
 
 WAIT_REPORT_INTERVAL = timedelta(seconds=3)  # how often a waiting cancel says what it waits for
-TRAIL = logging.getLogger("order_saga.trail")  # one line per person's request: who, what
 
 
 async def cancel_order(
@@ -76,11 +74,17 @@ async def pending_work(handle: WorkflowHandle[Any, Any]) -> str:
 
 
 async def request_cancel(
-    client: Client, order_id: str, reason: str, *, by: str | None = None
+    client: Client,
+    order_id: str,
+    reason: str,
+    *,
+    by: str | None = None,
+    customer: str | None = None,
 ) -> OrderHandle:
     """Send the saga its cancel, naming who asked (`by`, recorded in its history and status);
-    refuse clearly when the order is past the point of no return. Returns the saga's handle."""
-    handle, description = await find_order(client, order_id)
+    refuse clearly when the order is past the point of no return. With `customer`, only
+    their own order (`find_order`). Returns the saga's handle."""
+    handle, description = await find_order(client, order_id, customer=customer)
     order_id = order_id_from(handle.id)
     if description.status != WorkflowExecutionStatus.RUNNING:
         state = description.typed_search_attributes.get(ORDER_STATUS)

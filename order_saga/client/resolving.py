@@ -6,14 +6,12 @@ them with a clear message, and a saga that has ended has nothing left to change.
 
 from __future__ import annotations
 
-import logging
-
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from order_saga.client.errors import NotWaitingForPerson
-from order_saga.client.orders import find_order
+from order_saga.client.orders import TRAIL, find_order
 from workflows.order_request import order_id_from
 from workflows.order_state import (
     MARK_RESOLVED_UPDATE,
@@ -22,8 +20,6 @@ from workflows.order_state import (
     RetryUndos,
     SagaStatus,
 )
-
-TRAIL = logging.getLogger("order_saga.trail")  # one line per person's request: who, what
 
 
 async def retry_undos(client: Client, order_id: str, *, by: str | None = None) -> SagaStatus:

@@ -45,10 +45,13 @@ class ClosedOrder(BaseModel):
     notices: list[str] = Field(default_factory=list)
 
 
-async def order_status(client: Client, order_id: str) -> SagaStatus | ClosedOrder:
-    """The order's status. When the latest run under its id was refused because an earlier
-    run owns the order, the owner's status, with the refusal as a notice."""
-    handle, description = await find_order(client, order_id)
+async def order_status(
+    client: Client, order_id: str, *, customer: str | None = None
+) -> SagaStatus | ClosedOrder:
+    """The order's status (with `customer`, only if it is theirs: `find_order`). When the
+    latest run under its id was refused because an earlier run owns the order, the owner's
+    status, with the refusal as a notice."""
+    handle, description = await find_order(client, order_id, customer=customer)
     if description.status == WorkflowExecutionStatus.FAILED:
         owner = await refusing_owner(handle)
         if owner is not None:
