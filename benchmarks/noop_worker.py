@@ -17,6 +17,7 @@ from order_saga.worker_group import (
     MAX_CONCURRENT_ACTIVITIES,
     WorkerGroup,
     activity_worker,
+    slots_each,
     workflow_worker,
 )
 from order_saga.worker_main import stop_signal
@@ -30,9 +31,10 @@ async def serve(address: str, prefix: str) -> None:
     workers = [workflow_worker(client, queue(prefix, "orders"), [NoopOrder])]
     for service in ("inventory", "payment", "shipment"):
         functions = [f for declared, f in CALLS if declared.service == service]
-        slots = MAX_CONCURRENT_ACTIVITIES // 3  # as the saga's worker shares its pool
         workers.append(
-            activity_worker(client, queue(prefix, service), functions, executor, slots=slots)  # type: ignore[arg-type]
+            activity_worker(
+                client, queue(prefix, service), functions, executor, slots=slots_each(3)
+            )  # type: ignore[arg-type]
         )
     async with WorkerGroup(workers):
         await stop.wait()

@@ -168,6 +168,12 @@ def activity_worker(
     )
 
 
+def slots_each(activity_workers: int) -> int:
+    """The activities each of a process's activity workers may take at once, when they share
+    one pool of MAX_CONCURRENT_ACTIVITIES threads: between them, no more than it has."""
+    return max(1, MAX_CONCURRENT_ACTIVITIES // max(1, activity_workers))
+
+
 def build_worker(
     client: Client,
     *,
@@ -184,8 +190,7 @@ def build_worker(
     its start-to-close timeout running (at 200 orders in flight, reservations timed out after
     30 s behind slow payment calls), where in Temporal's queue it only waits to start."""
     executor = ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES)
-    activity_services = [s for s in services if s != "orders"]
-    slots = max(1, MAX_CONCURRENT_ACTIVITIES // max(1, len(activity_services)))
+    slots = slots_each(len([s for s in services if s != "orders"]))
     workers = []
     for service in services:
         task_queue = queue(settings.queue_prefix, service)

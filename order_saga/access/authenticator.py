@@ -1,4 +1,4 @@
-"""Who a request's `Authorization` header proves the caller is: an API key (looked up by its
+"""Who a request's bearer token proves the caller is: an API key (looked up by its
 hash) or a provider's JWT. One object per API process."""
 
 from __future__ import annotations
@@ -30,14 +30,13 @@ class Authenticator:
         self._verifier = verifier
         self.disabled = disabled
 
-    def caller(self, authorization: str | None) -> Caller:
-        """The caller, or `Unauthenticated`/`AuthUnavailable`. Blocking (a database lookup, a
-        JWKS fetch): call it from a thread."""
+    def caller(self, token: str | None) -> Caller:
+        """The caller a bearer token proves, or `Unauthenticated`/`AuthUnavailable`. Blocking
+        (a database lookup, a JWKS fetch): call it from a thread."""
         if self.disabled:
             return GATEWAY
-        scheme, _, token = (authorization or "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = (token or "").strip()
+        if not token:
             raise Unauthenticated("a bearer token is required")
         if api_keys.looks_like_key(token):
             return self._key_caller(token)

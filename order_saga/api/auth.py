@@ -43,9 +43,8 @@ def caller_of(
     """Who sent the request. Synchronous on purpose: FastAPI runs it in a thread, as the key
     lookup and a JWKS refresh block."""
     authenticator: Authenticator = request.app.state.authenticator
-    header = f"Bearer {credentials.credentials}" if credentials else None
     try:
-        caller = authenticator.caller(header)
+        caller = authenticator.caller(credentials.credentials if credentials else None)
     except Unauthenticated as err:
         raise unauthenticated(str(err), token_given=credentials is not None) from err
     except NoRole as err:
