@@ -19,6 +19,11 @@ from temporalio.workflow import ActivityCancellationType
 from activities.queues import Service, prefix_of, queue
 from activities.retries import COMPENSATION_RETRY, COMPENSATION_TIMEOUT
 
+# A local activity's retry waits in the worker up to this backoff, on a workflow timer beyond:
+# below every step's first backoff (2 s), so each retry is durable and in the history, and a
+# worker that dies mid-outage loses no retry state.
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=1)
+
 ArgT = TypeVar("ArgT")
 ResultT = TypeVar("ResultT")
 
@@ -38,6 +43,24 @@ class ActivityCall(Generic[ArgT, ResultT]):
         """The activity's registered name: its wire contract, never renamed."""
         return str(activity._Definition.must_from_callable(self.method).name)
 
+    def options(
+        self,
+        *,
+        summary: str,
+        deadline: timedelta | None = None,
+        cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
+    ) -> dict[str, Any]:
+        """The call's declared options, whether it runs remote or local (and for whatever
+        stands in for it, as the benchmarks' no-op); `deadline` replaces the declared
+        schedule-to-close timeout."""
+        return {
+            "start_to_close_timeout": self.start_to_close_timeout,
+            "schedule_to_close_timeout": deadline or self.schedule_to_close_timeout,
+            "retry_policy": self.retry_policy,
+            "summary": summary,
+            "cancellation_type": cancellation_type,
+        }
+
     def execute(
         self,
         arg: ArgT,
@@ -45,19 +68,22 @@ class ActivityCall(Generic[ArgT, ResultT]):
         summary: str,
         cancellation_type: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
         deadline: timedelta | None = None,
+        local: bool = False,
     ) -> Awaitable[ResultT]:
-        """Run it from workflow code, on the queue of this saga's family of services;
-        `deadline` replaces the declared schedule-to-close timeout."""
+        """Run it from workflow code, on the queue of this saga's family of services, or,
+        `local`, in the worker running the workflow."""
+        options = self.options(
+            summary=summary, deadline=deadline, cancellation_type=cancellation_type
+        )
+        if local:
+            # Retries wait on workflow timers: a long outage costs timers in the history,
+            # not a busy workflow task.
+            return workflow.execute_local_activity_method(
+                self.method, arg, local_retry_threshold=LOCAL_RETRY_THRESHOLD, **options
+            )
         prefix = prefix_of(workflow.info().task_queue)
         return workflow.execute_activity_method(
-            self.method,
-            arg,
-            task_queue=queue(prefix, self.service),
-            start_to_close_timeout=self.start_to_close_timeout,
-            schedule_to_close_timeout=deadline or self.schedule_to_close_timeout,
-            retry_policy=self.retry_policy,
-            summary=summary,
-            cancellation_type=cancellation_type,
+            self.method, arg, task_queue=queue(prefix, self.service), **options
         )
 
 

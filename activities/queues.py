@@ -1,16 +1,16 @@
 """Task queues: one per service, named from one prefix so every deployment agrees on them.
 
 The saga runs on `<prefix>-orders`; inventory, payment and shipment activities run on
-`<prefix>-inventory`, `<prefix>-payment` and `<prefix>-shipment`, so each service can be
-scaled and deployed on its own.
+`<prefix>-inventory`, `<prefix>-payment` and `<prefix>-shipment`, the customer's mails on
+`<prefix>-notification`, so each service can be scaled and deployed on its own.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-Service = Literal["orders", "inventory", "payment", "shipment"]
-SERVICES: tuple[Service, ...] = ("orders", "inventory", "payment", "shipment")
+Service = Literal["orders", "inventory", "payment", "shipment", "notification"]
+SERVICES: tuple[Service, ...] = ("orders", "inventory", "payment", "shipment", "notification")
 
 
 def queue(prefix: str, service: Service) -> str:

@@ -32,8 +32,8 @@ from activities.payment.contracts import ChargePaymentInput, CreatePaymentIntent
 from activities.shipment.contracts import CreateShipmentInput
 from benchmarks.bench_stack import CLI, free_port, prepare, wait_for_port
 from order_saga.db.engine import make_engine
+from order_saga.service_wiring import service_activities
 from order_saga.settings import Settings
-from order_saga.worker_group import service_activities
 from workflows.order_request import OrderRequest
 
 WARM_UP = 20

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -25,10 +26,15 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from activities.database import transaction
 from activities.inventory.tables import Product
+from activities.notification import subscribers
+from activities.notification.events import EVENT_TYPES
+from activities.notification.rendering import sender_domain
+from activities.notification.signing import new_secret
 from order_saga.audit import Outcome, audit
 from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine, normalise_url
@@ -36,11 +42,20 @@ from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.app import start as start_stripe
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.embedded.mailbox import local_mail_server
 from order_saga.embedded.stack import wait_for_temporal
 from order_saga.embedded.temporal_server import TUNING, search_attribute_flags
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
+from testkit.mail_audit import expected_mails, mail_books
+from testkit.subscriber import (
+    LAST_EVENT,
+    Subscriber,
+    out_of_order,
+    serve_subscriber,
+    until_every_order_told,
+)
 from testkit.tcp_proxy import TcpProxy
 
 STOCK, PRICE = 100_000, Decimal("10.00")
@@ -67,6 +82,12 @@ async def outage(database_url: str, proxy: TcpProxy | None, seconds: float) -> N
     await asyncio.sleep(seconds)  # every writer waits, then fails with "database is locked"
     holder.execute("ROLLBACK")
     holder.close()
+
+
+def unsubscribe(engine: Engine, subscriber_id: int | None) -> None:
+    """Stop sending to the run's subscriber."""
+    with transaction(engine) as session:
+        subscribers.remove(session=session, subscriber_id=subscriber_id or 0)
 
 
 async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: float) -> None:
@@ -99,7 +120,20 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     orders = order_mix(sagas, skus, PRICE, run)
     rng, stop = random.Random(11), asyncio.Event()
     began = time.perf_counter()
-    with (workdir / "worker.log").open("wb") as log:
+    hook = Subscriber(secret=new_secret())
+    hooks = contextlib.AsyncExitStack()
+    hook_url = await hooks.enter_async_context(serve_subscriber(hook))
+    with transaction(engine) as session:  # a subscriber to every event of every order
+        hook_id = subscribers.add(
+            session=session, url=hook_url, events=list(EVENT_TYPES), secret=hook.secret
+        ).id
+    # Removed at the end: a database shared with other runs sends it nothing afterwards.
+    hooks.callback(unsubscribe, engine, hook_id)
+    with (
+        (workdir / "worker.log").open("wb") as log,
+        local_mail_server(workdir / "mail", port=port + 1) as (mailbox, smtp_url),
+    ):
+        env["SMTP_URL"] = smtp_url
         worker = KilledWorker(address, env, log)
         worker.start()
         killing = asyncio.create_task(keep_killing(worker, stop, rng, (0.5, 3.0)))
@@ -117,7 +151,15 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         states = [await final_state(handle) for handle in handles]
         await asyncio.gather(*cancels)
         elapsed = time.perf_counter() - began
+        domain = sender_domain(Settings().mail_from)
+        mails = await mail_books(mailbox, expected_mails([o for _, o in orders], states, domain))
+        ends = {o.order_id: str(s) for (_, o), s in zip(orders, states, strict=True)}
+        told = await until_every_order_told(hook, ends, seconds=300)
         worker.stop()
+    await hooks.aclose()
+    untold = [o for o, types in told.items() if not types or types[-1] != LAST_EVENT[ends[o]]]
+    deliveries = len(hook.received)
+    distinct = sum(len(types) for types in told.values())
     books = await asyncio.to_thread(  # the Stripe server answers on this loop meanwhile
         audit,
         engine,
@@ -140,6 +182,14 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     print(f"authorizations left held  {len(books.holds_left)}")
     print(f"live shipments, not done  {len(books.live_shipment_not_completed)}")
     print(f"outcome not as expected   {len(unexpected)}")
+    print(f"mails expected            {len(mails.expected)} (each end, each 3-D Secure ask)")
+    print(f"mails missing             {len(mails.missing)}")
+    print(f"mails not expected        {len(mails.unexpected)}")
+    print(f"mails delivered twice     {mails.delivered_twice} (same Message-ID: an answer lost)")
+    print(f"events received           {distinct} ({deliveries - distinct} again: same id)")
+    print(f"orders not fully told     {len(untold)}")
+    print(f"orders told out of order  {len(out_of_order(hook))}")
+    print(f"signatures not valid      {hook.forged}")
     print(f"waiting for a person      {len(books.compensation_failed)} (refused refunds)")
     server.terminate()
     server.wait()

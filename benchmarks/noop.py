@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from temporalio import activity, workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.activity_call import ActivityCall
+    from activities.activity_call import LOCAL_RETRY_THRESHOLD, ActivityCall
     from activities.inventory.activities import RESERVE_INVENTORY
     from activities.payment.activities import CHARGE_PAYMENT, CREATE_PAYMENT_INTENT
     from activities.queues import prefix_of, queue
@@ -56,6 +56,13 @@ CALLS: tuple[tuple[ActivityCall[Any, Any], Any], ...] = (
 )
 
 
+def options(declared: ActivityCall[Any, Any], order: OrderRequest) -> dict[str, Any]:
+    """The saga's options for the call a no-op stands in for: as the saga, the order's step
+    deadline bounds reserve and ship, the charge its own."""
+    deadline = order.step_deadline if declared.service != "payment" else None
+    return declared.options(summary=f"{declared.name} {order.order_id}", deadline=deadline)
+
+
 @workflow.defn(name=NOOP_WORKFLOW)
 class NoopOrder:
     @workflow.run
@@ -63,15 +70,28 @@ class NoopOrder:
         prefix = prefix_of(workflow.info().task_queue)
         token = Token(order_id=order.order_id)
         for declared, call in CALLS:
-            # As the saga: the order's step deadline bounds reserve and ship, the charge its own.
-            deadline = order.step_deadline if declared.service != "payment" else None
             token = await workflow.execute_activity(
+                call, token, task_queue=queue(prefix, declared.service), **options(declared, order)
+            )
+        return token
+
+
+LOCAL_NOOP_WORKFLOW = "LocalNoopOrder"
+
+
+@workflow.defn(name=LOCAL_NOOP_WORKFLOW)
+class LocalNoopOrder:
+    """The engine's floor: the same four calls as local activities (started eagerly by the
+    load in the worker's process), which is the colocated saga's shape."""
+
+    @workflow.run
+    async def run(self, order: OrderRequest) -> Token:
+        token = Token(order_id=order.order_id)
+        for declared, call in CALLS:
+            token = await workflow.execute_local_activity(
                 call,
                 token,
-                task_queue=queue(prefix, declared.service),
-                start_to_close_timeout=declared.start_to_close_timeout,
-                schedule_to_close_timeout=deadline or declared.schedule_to_close_timeout,
-                retry_policy=declared.retry_policy,
-                summary=f"{declared.name} {order.order_id}",
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+                **options(declared, order),
             )
         return token

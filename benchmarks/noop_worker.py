@@ -13,14 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from activities.queues import queue
 from benchmarks.noop import CALLS, NoopOrder
 from order_saga.temporal import connect, run_then_exit
-from order_saga.worker_group import (
+from order_saga.worker_group import WorkerGroup
+from order_saga.worker_main import stop_signal
+from order_saga.worker_options import (
     MAX_CONCURRENT_ACTIVITIES,
-    WorkerGroup,
     activity_worker,
     slots_each,
     workflow_worker,
 )
-from order_saga.worker_main import stop_signal
 
 
 async def serve(address: str, prefix: str) -> None:

@@ -1,5 +1,6 @@
 """Prometheus metrics: the SDK's own and the saga's (started, finished by outcome, failed steps,
-failed undos, the payment gateway's circuit), counters named `_total` as Prometheus has it."""
+failed undos, customer mails not sent, the payment gateway's circuit), counters named `_total`
+as Prometheus has it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import pybreaker
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from activities.notification.contracts import MAIL_KINDS
 from workflows import saga_metrics
+from workflows.customer_mail import NOTIFY_WORKFLOW_TYPE
+from workflows.event_delivery import EVENTS_WORKFLOW_TYPE
 from workflows.order_state import STEPS, WORKFLOW_TYPE
 
 
@@ -48,6 +52,20 @@ def zero_saga_counters(runtime: Runtime, namespace: str, orders_queue: str) -> N
     failures = saga_metrics.counter(meter, saga_metrics.COMPENSATION_FAILURES)
     for undo in saga_metrics.UNDOS:
         failures.add(0, {"undo": undo})
+    mails = runtime.metric_meter.with_additional_attributes(
+        {"namespace": namespace, "task_queue": orders_queue, "workflow_type": NOTIFY_WORKFLOW_TYPE}
+    )
+    mail_failures = saga_metrics.counter(mails, saga_metrics.NOTIFICATION_FAILURES)
+    for kind in MAIL_KINDS:
+        mail_failures.add(0, {"kind": kind})
+    # Deliveries given up on count in the delivery workflow, lookups that failed in the saga.
+    for workflow_type in (EVENTS_WORKFLOW_TYPE, WORKFLOW_TYPE):
+        saga_metrics.counter(
+            runtime.metric_meter.with_additional_attributes(
+                {"namespace": namespace, "task_queue": orders_queue, "workflow_type": workflow_type}
+            ),
+            saga_metrics.WEBHOOK_FAILURES,
+        ).add(0)
     step_failures = saga_metrics.counter(meter, saga_metrics.STEP_FAILURES)
     for step in STEPS:
         step_failures.add(0, {"step": step, "error_type": "other"})

@@ -1,20 +1,25 @@
 """What happens to an order, step by step, as its history records it.
 
 Read with Temporal's long poll on the history, so a watcher needs no worker, sends no query
-and polls nothing: each event arrives when the server writes it.
+and polls nothing: each event arrives when the server writes it. A saga placed per service
+records activity events; a colocated one records a local-activity marker per call that ended
+(or failed and waits to retry), which carries the same facts.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 from pydantic import BaseModel
 from temporalio.api.enums.v1 import EventType, TaskQueueType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowHandle
 
+from activities.notification.events import FIND_SUBSCRIBERS_ACTIVITY
 from activities.queues import queue
 
 
@@ -32,12 +37,65 @@ class StepEvent(BaseModel):
         return f"{self.activity} {self.phase}{error}"
 
 
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+
+
+class LocalCall(BaseModel):
+    """What a local-activity marker says of one call: which, its attempt, how it ended."""
+
+    activity: str
+    attempt: int
+    failed: bool
+    retrying: bool  # failed, and waits on a timer to try again
+    error_type: str | None = None
+    message: str | None = None
+
+
+def local_call(event: HistoryEvent) -> LocalCall | None:
+    """The local activity call a marker event records; None for any other event."""
+    if event.event_type != EventType.EVENT_TYPE_MARKER_RECORDED:
+        return None
+    marker = event.marker_recorded_event_attributes
+    if marker.marker_name != LOCAL_ACTIVITY_MARKER or not marker.details["data"].payloads:
+        return None
+    data = json.loads(marker.details["data"].payloads[0].data)
+    failed = marker.HasField("failure")
+    cause = marker.failure  # the activity's own failure, unless wrapped as a remote one's is
+    if cause.HasField("activity_failure_info") and cause.HasField("cause"):
+        cause = cause.cause
+    return LocalCall(
+        activity=data["activity_type"],
+        attempt=data["attempt"],
+        failed=failed,
+        retrying=bool(data.get("backoff")),
+        error_type=(cause.application_failure_info.type or "error") if failed else None,
+        message=cause.message if failed else None,
+    )
+
+
 async def step_events(handle: WorkflowHandle[Any, Any]) -> AsyncIterator[StepEvent]:
-    """The saga's activity events as they happen, until it closes."""
+    """The saga's steps' activity events as they happen, until it closes (its lookup of
+    event subscribers at the start is not a step)."""
+    async for step in activity_events(handle):
+        if step.activity != FIND_SUBSCRIBERS_ACTIVITY:
+            yield step
+
+
+async def activity_events(handle: WorkflowHandle[Any, Any]) -> AsyncIterator[StepEvent]:
+    """Every activity event of the saga as it happens, until it closes."""
     names: dict[int, str] = {}
     async for event in handle.fetch_history_events(wait_new_event=True):
         kind = event.event_type
-        if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        call = local_call(event)
+        if call is not None:
+            phase = "retrying" if call.retrying else "failed" if call.failed else "done"
+            yield StepEvent(
+                activity=call.activity,
+                phase=phase,
+                error_type=call.error_type,
+                message=call.message,
+            )
+        elif kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             name = event.activity_task_scheduled_event_attributes.activity_type.name
             names[event.event_id] = name
             yield StepEvent(activity=name, phase="scheduled")

@@ -12,11 +12,14 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from temporalio.converter import PayloadCodec
 
+from activities.notification.mailer import SmtpServer
+from activities.notification.rendering import sender_domain
 from workflows.order_request import (
     DEFAULT_DEADLINE_SECONDS,
     MAX_DEADLINE_SECONDS,
     MIN_DEADLINE_SECONDS,
 )
+from workflows.placement import Placement
 
 DATA_DIR = Path(".data")
 API_PORT = 8000  # the HTTP order API's, as the original design serves it
@@ -90,6 +93,12 @@ class Settings(BaseSettings):
         description="Run the worker as this build of the `order-saga` Worker Deployment, "
         "sagas pinned to the build they start on; unset: unversioned",
     )
+    placement: Placement = Field(
+        default="colocated",
+        description="colocated: the orders worker runs every step itself (local activities) "
+        "and a client in its process starts sagas eagerly; per-service: each service's "
+        "steps on its own task queue, deployed and scaled on their own",
+    )
     queue_prefix: str = Field(
         default="order-saga",
         # TASK_QUEUE is the name it had before: still read, so deployments keep working.
@@ -127,6 +136,16 @@ class Settings(BaseSettings):
         description="Orders one caller may start (the limits library's notation): 20 per 2 "
         "seconds is a burst of 20, 10 a second sustained; over it, 429 with Retry-After",
     )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="Where the customer's mails go: smtp://user:password@host:587 (STARTTLS, "
+        "required with credentials) or smtps://...:465 (TLS); unset, each mail fails and is "
+        "counted (order_saga_notification_failures_total). `order-saga dev` runs its own",
+    )
+    mail_from: str = Field(
+        default="Order Saga <orders@order-saga.localhost>",
+        description="The mails' From; its domain is the Message-IDs'",
+    )
     carrier: str = "ACME Freight"
     unserved_countries: Annotated[frozenset[str], NoDecode] = Field(
         default=ALWAYS_UNSERVED, description="Comma-separated ISO codes the carrier refuses"
@@ -153,6 +172,19 @@ class Settings(BaseSettings):
         from limits import parse
 
         parse(value)  # a ValueError names the setting
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _parse_smtp(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            SmtpServer.from_url(value.get_secret_value())  # a ValueError names the setting
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _parse_sender(cls, value: str) -> str:
+        sender_domain(value)
         return value
 
     @model_validator(mode="after")
@@ -183,6 +215,10 @@ class Settings(BaseSettings):
         if self.stripe_api_base:
             return self.stripe_api_base
         return None if self.stripe_api_key else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
+
+    def smtp_server(self) -> SmtpServer | None:
+        """The SMTP server the customer's mails go through, if one is set."""
+        return SmtpServer.from_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
 
     def payload_codec(self) -> PayloadCodec | None:
         """The codec every client and worker uses when PAYLOAD_KEYS is set."""

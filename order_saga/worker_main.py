@@ -23,6 +23,7 @@ from order_saga.startup import keep_trying, wait_for_database
 from order_saga.temporal import TemporalUnreachable, connect_config, connect_for, run_then_exit
 from order_saga.worker_group import WorkerGroup, build_worker
 from order_saga.worker_port import WorkerPort
+from workflows.placement import PLACEMENTS
 
 log = logging.getLogger("order_saga.worker")
 
@@ -69,7 +70,8 @@ async def start_workers(
         ),
         (TemporalUnreachable,),
     )
-    uses_database = services != ("orders",)  # the saga alone never touches the database
+    # The saga alone never touches the database; colocated, its worker runs every step.
+    uses_database = services != ("orders",) or settings.placement == "colocated"
     if uses_database:
         await wait_for_database(engine, display_url(settings.database_url))
     group = build_worker(client, settings=settings, engine=engine, services=services)
@@ -104,7 +106,9 @@ async def _serve(
         return
     group = starting.result()
     async with group:
-        log.info("worker polling %s", ", ".join(group.task_queues))
+        log.info(
+            "worker polling %s (placement %s)", ", ".join(group.task_queues), settings.placement
+        )
         await stopping
         log.info(
             "shutting down: activities in flight have %.0f s to finish",
@@ -135,6 +139,13 @@ def _main(
     service: Annotated[
         str, typer.Option(help="all, or one of: orders, inventory, payment, shipment")
     ] = "all",
+    placement: Annotated[
+        str | None,
+        typer.Option(
+            help="colocated: the orders worker runs every step itself; per-service: each "
+            "service's steps on its own queue (PLACEMENT; default colocated)"
+        ),
+    ] = None,
     log_format: Annotated[
         LogFormat, typer.Option(case_sensitive=False, help="text, or json: one object a line")
     ] = LogFormat.TEXT,
@@ -152,11 +163,15 @@ def _main(
         port = int(metrics_port) if metrics_port.isdigit() else 0
         if not 0 < port < 65536:
             usage_error(f"--metrics-port {metrics_port!r}: expected a port number, 1-65535")
+    if placement is not None and placement not in PLACEMENTS:
+        usage_error(f"--placement {placement!r}: expected one of {', '.join(PLACEMENTS)}")
     services = SERVICES if service == "all" else tuple(s for s in SERVICES if s == service)
     try:
         settings = Settings()
         if build_id is not None:
             settings = settings.model_copy(update={"worker_build_id": build_id})
+        if placement is not None:
+            settings = settings.model_copy(update={"placement": placement})
         asyncio.run(serve(settings, Where(address, namespace, profile), services, port))
     except ValidationError as exc:
         typer.echo(

@@ -103,9 +103,10 @@ MIX = (
 
 
 def order_mix(
-    count: int, skus: Sequence[str], price: Decimal, run: str, seed: int = 1
+    count: int, skus: Sequence[str], price: Decimal, run: str, seed: int = 1, mail: bool = True
 ) -> list[tuple[SagaPath, OrderRequest]]:
-    """`count` orders cycling through MIX by weight, each of one or two SKUs."""
+    """`count` orders cycling through MIX by weight, each of one or two SKUs; with `mail`,
+    each carries its customer's address."""
     rng = random.Random(seed)
     cycle = [path for path in MIX for _ in range(path.weight)]
     orders = []
@@ -119,6 +120,7 @@ def order_mix(
                     {
                         "order_id": f"chaos-{run}-{index}",
                         "customer_id": f"cust-{index % 7}",
+                        **({"customer_email": f"cust-{index % 7}@example.com"} if mail else {}),
                         "items": [
                             {"sku": s, "quantity": rng.randint(1, 3), "unit_price": str(price)}
                             for s in lines

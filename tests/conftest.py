@@ -28,6 +28,7 @@ from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.visibility import register_search_attributes
 from tests.processes import start_worker, stop_worker
+from workflows.placement import PLACEMENTS, Placement
 
 POSTGRES_URL = os.environ.get("DATABASE_URL")
 # What the quick loop (`./run test -m "not slow"`) leaves out: a test on a Temporal server
@@ -128,6 +129,14 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await register_search_attributes(environment.client)
     yield environment
     await environment.shutdown()
+
+
+@pytest.fixture(params=PLACEMENTS)
+def placement(request: pytest.FixtureRequest) -> Placement:
+    """Both placements, for the tests where it matters where a step runs: the saga's
+    outcomes, cancels, retries through outages, the breaker."""
+    value: Placement = request.param
+    return value
 
 
 @pytest.fixture

@@ -12,15 +12,18 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.service import RPCError
 
 from activities.database import transaction
 from activities.inventory.repository import stock_of
+from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from activities.payment.tables import Payment
 from activities.queues import queue
 from activities.shipment.tables import Shipment
 from order_saga.access import api_keys
 from order_saga.access.roles import Role
+from order_saga.order_events import local_call
 from order_saga.settings import Settings
 from workflows.order_request import OrderRequest
 from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaStatus
@@ -84,20 +87,28 @@ def clean_env() -> dict[str, str]:
 
 
 async def scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
-    """Activity names in the order the workflow scheduled them, read from its history."""
+    """The steps and undos, by activity name, in the order the workflow called them, read
+    from its history (local ones, colocated, from their markers: one per call, not per
+    retry); the saga's lookup of event subscribers at its start is left out."""
     names = []
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             names.append(event.activity_task_scheduled_event_attributes.activity_type.name)
-    return names
+        elif (call := local_call(event)) is not None and not call.retrying:
+            names.append(call.activity)
+    return [name for name in names if name != FIND_SUBSCRIBERS.name]
 
 
 async def activity_attempts(handle: WorkflowHandle[Any, Any], name: str) -> int:
-    """Attempts of the named activity that ended (started events carry the attempt number)."""
+    """Attempts of the named activity that ended (started events and local-activity markers
+    carry the attempt number)."""
     scheduled: dict[int, str] = {}
     attempts = 0
     async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        if (call := local_call(event)) is not None:
+            if call.activity == name:
+                attempts = max(attempts, call.attempt)
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             attrs = event.activity_task_scheduled_event_attributes
             scheduled[event.event_id] = attrs.activity_type.name
         elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
@@ -144,6 +155,20 @@ async def until(check: Callable[[], Any], seconds: float = 30) -> None:
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
+
+
+async def until_closed(handle: WorkflowHandle[Any, Any], seconds: float = 90) -> None:
+    """Poll until the workflow has started and closed: for a child its saga abandoned, whose
+    retries the time-skipping server does not skip through."""
+
+    async def closed() -> bool:
+        try:
+            status = (await handle.describe()).status
+        except RPCError:
+            return False  # not started yet
+        return status not in (None, WorkflowExecutionStatus.RUNNING)
+
+    await until(closed, seconds=seconds)
 
 
 async def cancel_requested(handle: WorkflowHandle[Any, Any]) -> bool:

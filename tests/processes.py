@@ -72,16 +72,17 @@ def read_until(
 
 def children(pid: int) -> list[int]:
     """The pids of a process's children, read from /proc (a thread, or the process itself,
-    may end meanwhile: then it has none)."""
+    may end meanwhile: then it has none; a process being reaped answers ESRCH rather than
+    ENOENT)."""
     found: list[int] = []
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return found
     for task in tasks:
         try:
             found += [int(c) for c in (task / "children").read_text().split()]
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):
             continue
     return found
 

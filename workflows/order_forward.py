@@ -31,6 +31,9 @@ with workflow.unsafe.imports_passed_through():
         CreateShipmentInput,
         ShipmentResult,
     )
+    from workflows.customer_mail import tell_customer
+    from workflows.order_event_stream import OrderEventStream
+    from workflows.order_mails import authentication_mail
     from workflows.order_progress import FEWER_UPSERTS, OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import OrderResult, SagaState
@@ -46,7 +49,7 @@ AUTHENTICATION_RECHECK = timedelta(minutes=1)
 
 
 async def run_forward(
-    steps: OrderSteps, progress: OrderProgress, order: OrderRequest
+    steps: OrderSteps, progress: OrderProgress, order: OrderRequest, events: OrderEventStream
 ) -> OrderResult:
     """The business process. Each undo is registered before its step runs: a step that
     timed out after taking effect is still undone, and every undo is idempotent."""
@@ -71,6 +74,13 @@ async def run_forward(
     )
 
     money = f"{reservation.total} {reservation.currency.upper()}"
+    await events.emit(
+        "order.started",
+        customer_id=order.customer_id,
+        total=str(reservation.total),
+        currency=reservation.currency,
+        lines=[line.model_dump(mode="json") for line in reservation.lines],
+    )
     create = CreatePaymentIntentInput(
         **owner,
         customer_id=order.customer_id,
@@ -110,6 +120,13 @@ async def run_forward(
 
     if charge.authentication_url is not None:  # the bank asks the customer first (3-D Secure)
         charge = await authenticated(steps, progress, order, check, charge, money)
+    await events.emit(
+        "payment.authorized",
+        amount=str(charge.amount),
+        currency=charge.currency,
+        payment_intent_id=charge.payment_intent_id,
+        captured=not charge.authorized_only,
+    )
 
     address = order.shipping_address
     cancel = CancelShipmentInput(**owner)
@@ -207,6 +224,8 @@ async def authenticated(
     A failed authentication is a decline; none within the order's time is
     `AuthenticationTimedOut`. Either way the undo cancels the intent."""
     progress.await_authentication(charge.authentication_url, money)
+    if order.customer_email is not None and charge.authentication_url is not None:
+        await tell_customer(authentication_mail(order, charge.authentication_url, charge.amount))
     limit = timedelta(seconds=order.authentication_timeout_seconds)
     give_up = workflow.now() + limit
     while charge.authentication_url is not None:

@@ -144,9 +144,10 @@ class OrderProgress:
         workflow.logger.warning("step %s failed: %s", step, message)
         return StepFailed(step, error_type, message, details)
 
-    def step_failed(self, step: str, err: ActivityError) -> StepFailed:
+    def step_failed(self, step: str, err: FailureError) -> StepFailed:
         """An activity of a step failed for good: recorded as `step_gave_up` records it."""
-        details = tuple(err.cause.details) if isinstance(err.cause, ApplicationError) else ()
+        cause = err.cause if isinstance(err, ActivityError) else err
+        details = tuple(cause.details) if isinstance(cause, ApplicationError) else ()
         return self.step_gave_up(step, *describe(err), details)
 
     def undo_started(self, undo: Compensation) -> None:

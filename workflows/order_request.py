@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import EmailStr, Field, field_validator, model_validator
 
 from activities.inventory.contracts import OrderItem
 from activities.messages import NonEmpty, Strict, WholeNumber
@@ -57,6 +57,12 @@ class OrderRequest(Strict):
         Field(default_factory=lambda: f"o-{uuid.uuid4().hex[:12]}")  # noqa: TID251
     )
     customer_id: NonEmpty
+    customer_email: Annotated[EmailStr, Field(max_length=254)] | None = Field(
+        default=None,
+        description="Where the customer's mails go (confirmation, cancellation, the bank's "
+        "confirmation link); none, no mail. Never in a summary, a log line or a search "
+        "attribute; encrypted in the history with the payload codec",
+    )
     items: Annotated[list[OrderItem], Field(min_length=1, max_length=100)]
     currency: str = "usd"
     payment_method: str

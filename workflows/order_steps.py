@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, CancelledError
+from temporalio.exceptions import ActivityError, CancelledError, FailureError
 from temporalio.workflow import ActivityCancellationType
 
 from activities.activity_call import ActivityCall
@@ -27,6 +27,7 @@ class OrderSteps:
     def __init__(self, progress: OrderProgress, saga: Saga) -> None:
         self._progress = progress
         self._saga = saga
+        self.local = False  # the placement: steps and undos as local activities
 
     async def run(
         self,
@@ -52,11 +53,13 @@ class OrderSteps:
                 summary=summary,
                 cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
                 deadline=deadline,
+                local=self.local,
             )
-        except ActivityError as err:
+        except FailureError as err:  # an ActivityError; a local activity's own failure
             # Once the order is cancelled the server retries nothing: whatever ended the
             # attempt in flight (a timeout, a 5xx) is the cancel taking effect.
-            if isinstance(err.cause, CancelledError) or workflow.cancellation_reason() is not None:
+            cause = err.cause if isinstance(err, ActivityError) else err
+            if isinstance(cause, CancelledError) or workflow.cancellation_reason() is not None:
                 raise asyncio.CancelledError from err
             raise self._progress.step_failed(step, err) from err
         self._progress.learn(result)
@@ -81,6 +84,10 @@ class OrderSteps:
         self, step: str, call: ActivityCall[ArgT, ResultT], arg: ArgT, summary: str
     ) -> None:
         """Register (or, as the step learns more, replace) the undo of `step`."""
+        local = self.local
         self._saga.register(
-            step, call.name, lambda: call.execute(arg, summary=summary), description=summary
+            step,
+            call.name,
+            lambda: call.execute(arg, summary=summary, local=local),
+            description=summary,
         )

@@ -1,9 +1,10 @@
 """The order saga: reserve, charge, ship; when a step fails or the order is cancelled, undo
-the done ones newest first."""
+the done ones newest first; then tell the customer."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from pydantic import ValidationError
@@ -15,7 +16,12 @@ from temporalio.exceptions import ApplicationError
 # What the sandbox would have caught in them, a clock, randomness, I/O or the environment, the
 # lint catches instead: ruff's TID251 bans in pyproject.toml apply to everything in workflows/.
 with workflow.unsafe.imports_passed_through():
+    from activities.notification.contracts import OrderMail
+    from activities.notification.events import OrderEventType
+    from workflows.customer_mail import tell_customer
+    from workflows.order_event_stream import OrderEventStream
     from workflows.order_forward import run_forward
+    from workflows.order_mails import confirmed_mail, undone_mail
     from workflows.order_progress import OrderProgress, StepFailed
     from workflows.order_request import OrderRequest
     from workflows.order_state import (
@@ -36,8 +42,19 @@ with workflow.unsafe.imports_passed_through():
         compensated_failure,
     )
     from workflows.order_steps import OrderSteps
+    from workflows.placement import runs_colocated
     from workflows.saga import Saga
 
+
+# A step of these failing is a payment that failed (an event for other services).
+PAYMENT_STEPS = frozenset({"charge_payment", "capture_payment"})
+# The event each end of an order that did not ship is announced with.
+ENDED: dict[SagaState, OrderEventType] = {
+    SagaState.COMPENSATED: "order.compensated",
+    SagaState.CANCELLED: "order.cancelled",
+    SagaState.EXPIRED: "order.expired",
+    SagaState.RESOLVED: "order.resolved",
+}
 
 # A compensated order fails the workflow (red in the Web UI's list) instead of completing.
 FAILED_WHEN_COMPENSATED = "compensated-fails-workflow"
@@ -59,6 +76,7 @@ class OrderSaga:
             on_failed=self._progress.undo_failed,
         )
         self._steps = OrderSteps(self._progress, self._saga)
+        self._events = OrderEventStream()
         self._retrying = False
         self._expired = False
         self._settling_to: SagaState | None = None  # how it ends once a person settles it
@@ -116,6 +134,7 @@ class OrderSaga:
     @workflow.run
     async def run(self, order: OrderRequest) -> OrderResult:
         """Run the order forward; undo it on a step failure, a cancel or its deadline."""
+        self._steps.local = runs_colocated()
         own_id = workflow.info().workflow_id
         if own_id != order.workflow_id:  # one order, one saga: another id would undo its work
             raise ApplicationError(
@@ -125,12 +144,18 @@ class OrderSaga:
             )
         progress = self._progress
         progress.begin(order)
+        await self._events.open(order.order_id, deadline=order.step_deadline)
         try:
             result = await self._forward_within_deadline(order)
         except StepFailed as failure:
             if failure.error_type == ORDER_TAKEN:
+                await self._events.close()
                 raise self._refused(failure) from None
-            return await self._undo_and_end(SagaState.COMPENSATED, failure)
+            if failure.step in PAYMENT_STEPS:
+                await self._events.emit(
+                    "payment.failed", step=failure.step, error_type=failure.error_type
+                )
+            return await self._undo_and_end(order, SagaState.COMPENSATED, failure)
         except asyncio.CancelledError:
             sent = workflow.cancellation_reason()
             if sent is None and not self._expired:
@@ -141,16 +166,32 @@ class OrderSaga:
             if self._expired:
                 why = f"its deadline ({order.deadline_seconds} s) passed before shipment"
                 expired = StepFailed("", "DeadlineExpired", f"order {why}")
-                return await self._undo_and_end(SagaState.EXPIRED, expired, f"expired: {why}")
+                return await self._undo_and_end(
+                    order, SagaState.EXPIRED, expired, f"expired: {why}"
+                )
             details = f"cancelled: {progress.cancel_reason or '-'}"
             cancelled = StepFailed("", "Cancelled", details)
-            return await self._undo_and_end(SagaState.CANCELLED, cancelled, details)
+            return await self._undo_and_end(order, SagaState.CANCELLED, cancelled, details)
         progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
         progress.finished()
+        await self._events.emit("order.completed", **result.model_dump(mode="json"))
+        await self._events.close()
+        await self._tell(order, confirmed_mail, result)
         return result
 
+    async def _tell(
+        self,
+        order: OrderRequest,
+        mail: Callable[[OrderRequest, OrderResult], OrderMail],
+        result: OrderResult,
+    ) -> None:
+        """Mail the customer about how the order ended, if the order has their address (no
+        order before the address existed has one, so their histories replay unchanged)."""
+        if order.customer_email is not None:
+            await tell_customer(mail(order, result))
+
     async def _undo_and_end(
-        self, end: SagaState, why: StepFailed, details: str | None = None
+        self, order: OrderRequest, end: SagaState, why: StepFailed, details: str | None = None
     ) -> OrderResult:
         """The one way an order that did not ship ends, whatever stopped it (a failed step, a
         cancel, the deadline): undo what was done, newest first, settle (a failed undo waits
@@ -164,6 +205,9 @@ class OrderSaga:
         await self._saga.compensate()
         state = await self._settle(end, details)
         result = progress.result(why)
+        await self._events.emit(ENDED[state], **result.model_dump(mode="json"))
+        await self._events.close()
+        await self._tell(order, undone_mail, result)
         if state == SagaState.RESOLVED:
             if workflow.patched(FAILED_WHEN_RESOLVED):
                 raise compensated_failure(result) from None
@@ -194,6 +238,8 @@ class OrderSaga:
             if workflow.patched(WAIT_FOR_PERSON):
                 self._settling_to = end
                 progress.wait_for_person()
+                failures = [f.model_dump(mode="json") for f in progress.compensation_failures]
+                await self._events.emit("order.needs_attention", compensation_failures=failures)
                 await workflow.wait_condition(
                     lambda: (
                         (not progress.compensation_failures or progress.resolution is not None)
@@ -229,4 +275,4 @@ class OrderSaga:
 
     async def _forward(self, order: OrderRequest) -> OrderResult:
         """The business process (`run_forward`), a method so a test can vary it."""
-        return await run_forward(self._steps, self._progress, order)
+        return await run_forward(self._steps, self._progress, order, self._events)

@@ -8,15 +8,13 @@ intent, if it exists, is cancelled. Until then the audit shows the orphan intent
 
 from __future__ import annotations
 
-import contextlib
-
 from temporalio import workflow
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.payment.activities import REFUND_PAYMENT
     from activities.payment.contracts import RefundPaymentInput, RefundResult
+    from workflows.detached import start_detached
+    from workflows.placement import runs_colocated
 
 VOID_WORKFLOW_TYPE = "VoidPaymentIntent"
 # Compensations before the confirm start this workflow instead of running the refund
@@ -30,21 +28,21 @@ class VoidPaymentIntent:
     async def run(self, request: RefundPaymentInput) -> RefundResult:
         """Cancel the order's unconfirmed intent (found by replaying its create when every
         answer to it was lost), retrying until the gateway answers."""
-        return await REFUND_PAYMENT.execute(request, summary="void the unconfirmed intent")
+        return await REFUND_PAYMENT.execute(
+            request, summary="void the unconfirmed intent", local=runs_colocated()
+        )
 
 
 async def start_void(request: RefundPaymentInput) -> RefundResult:
     """Hand the void to its own workflow and return at once; the result says so."""
     saga = workflow.info()
     # A person's retry of the undos finds the void already running.
-    with contextlib.suppress(WorkflowAlreadyStartedError):
-        await workflow.start_child_workflow(
-            VoidPaymentIntent.run,
-            request,
-            id=f"{saga.workflow_id}-void-intent",
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            static_summary=f"void the unconfirmed payment intent of order {request.order_id}",
-        )
+    await start_detached(
+        VoidPaymentIntent.run,
+        request,
+        id=f"{saga.workflow_id}-void-intent",
+        summary=f"void the unconfirmed payment intent of order {request.order_id}",
+    )
     return RefundResult(
         order_id=request.order_id,
         action="void_detached",

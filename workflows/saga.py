@@ -108,6 +108,8 @@ class Saga:
 def describe(err: FailureError) -> tuple[str, str]:
     """The error type and message a person should read for a failed call."""
     cause = err.cause if isinstance(err, ActivityError) else err
+    if isinstance(cause, TemporalTimeoutError) and isinstance(cause.cause, ApplicationError):
+        cause = cause.cause  # a deadline ended the retries: why they failed says more
     if isinstance(cause, ApplicationError):
         return cause.type or "ApplicationError", cause.message
     if isinstance(cause, TemporalTimeoutError):

@@ -20,6 +20,8 @@ STARTED = "order_saga_sagas_started"
 FINISHED = "order_saga_sagas_finished"
 STEP_FAILURES = "order_saga_step_failures"
 COMPENSATION_FAILURES = "order_saga_compensation_failures"
+NOTIFICATION_FAILURES = "order_saga_notification_failures"
+WEBHOOK_FAILURES = "order_saga_webhook_failures"
 
 HELP = {
     STARTED: "Order sagas started.",
@@ -31,6 +33,11 @@ HELP = {
     STEP_FAILURES: "Saga steps that failed for good, by step and error type; each one is "
     "followed by compensation. Unknown error types count as other.",
     COMPENSATION_FAILURES: "Undos that failed for good and need a person, by undo activity.",
+    NOTIFICATION_FAILURES: "Customer mails not sent after a day of retries (or refused for "
+    "good by the mail server), by kind: confirmed, undone, authentication. The orders they "
+    "are about ended as they did.",
+    WEBHOOK_FAILURES: "Order events a subscriber did not take within three days of retries; "
+    "the next event goes to it anyway.",
 }
 OUTCOMES = tuple(state.lower() for state in OUTCOME_STATES)
 UNDOS = tuple(call.name for call in (RELEASE_INVENTORY, REFUND_PAYMENT, CANCEL_SHIPMENT))

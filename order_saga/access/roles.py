@@ -23,6 +23,9 @@ class Action(StrEnum):
     CANCEL = "cancel"
     RESOLVE = "resolve"
     DECODE = "decode"  # the Web UI's codec endpoint
+    SUBSCRIBE = (
+        "subscribe others to"  # order events' webhooks ("may not subscribe others to orders")
+    )
 
 
 MAY: dict[Role, frozenset[Action]] = {

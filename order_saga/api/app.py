@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.converter import PayloadCodec
 
 from order_saga.access.authenticator import Authenticator
-from order_saga.api import health, webhooks
+from order_saga.api import health, subscriptions, webhooks
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
 from order_saga.api.problems import (
@@ -104,11 +104,13 @@ def create_app(
     authenticator: Authenticator,
     order_rate: str = "20 per 2 seconds",
     codec_for_local_ui: bool = False,
+    eager_start: bool = False,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request, to callers the
     `authenticator` knows, each starting at most `order_rate` orders. With `codec`, it also
     serves the remote codec endpoint for the Web UI at `codec_origins`: operators alone, and
-    with `codec_for_local_ui` (the dev stack) the browser on this machine too."""
+    with `codec_for_local_ui` (the dev stack) the browser on this machine too. With
+    `eager_start`, sagas start on the colocated worker sharing `client` in this process."""
     if authenticator.disabled:
         LOG.warning(
             "authentication is disabled (AUTH_DISABLED): every caller acts as an operator; "
@@ -121,7 +123,7 @@ def create_app(
         version="1",
     )
     app.state.client = client
-    app.state.config = ApiConfig(queue_prefix, default_deadline_seconds)
+    app.state.config = ApiConfig(queue_prefix, default_deadline_seconds, eager_start)
     app.state.engine = engine  # for the readiness probe: orders need the database
     app.state.webhook_secret = webhook_secret  # Stripe's events are verified with it
     app.state.authenticator = authenticator
@@ -132,6 +134,7 @@ def create_app(
     app.include_router(router)
     app.include_router(health.router)
     app.include_router(webhooks.router)
+    app.include_router(subscriptions.router)
     if codec is not None:
         app.include_router(codec_router(codec))
         app.add_middleware(

@@ -18,6 +18,7 @@ class ApiConfig:
 
     queue_prefix: str
     default_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
+    eager_start: bool = False  # a colocated worker shares the API's process and client
 
 
 def temporal_client(request: Request) -> Client:

@@ -111,6 +111,7 @@ async def create_order(
             config.queue_prefix,
             default_deadline_seconds=config.default_deadline_seconds,
             idempotency=idempotency,
+            eager=config.eager_start,
         )
     except orders.OrderAlreadyStarted as err:
         location = str(request.url_for("get_order", order_id=order.order_id).path)

@@ -57,10 +57,16 @@ def authenticator_for(settings: Settings, engine: Engine) -> Authenticator:
 
 
 def api_server(
-    client: Client, settings: Settings, *, embedded: bool = False, serve_codec: bool = False
+    client: Client,
+    settings: Settings,
+    *,
+    embedded: bool = False,
+    serve_codec: bool = False,
+    eager_start: bool = False,
 ) -> uvicorn.Server:
     """A uvicorn server of the order API on `client`; serve it on a `listening_socket`. With
-    `serve_codec` (and PAYLOAD_KEYS), also the Web UI's codec endpoint on /codec."""
+    `serve_codec` (and PAYLOAD_KEYS), also the Web UI's codec endpoint on /codec; with
+    `eager_start`, a colocated worker on `client` takes each saga's first task at its start."""
     engine = make_engine(settings.database_url, pool_size=4)  # API keys; the readiness probe
     app = create_app(
         client,
@@ -73,6 +79,7 @@ def api_server(
         authenticator=authenticator_for(settings, engine),
         order_rate=settings.order_rate_limit,
         codec_for_local_ui=embedded,  # the dev stack's Web UI has no login to forward
+        eager_start=eager_start,
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

@@ -22,6 +22,20 @@ from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState
 from workflows.search_attributes import ORDER_STATUS
 
 log = logging.getLogger("order_saga.api.webhooks")
+# The events that can end a wait for the customer's authentication. The others (created; the
+# capture's succeeded, which comes after any wait, as intents authorize only) are answered
+# without asking Temporal which state the order is in: a describe per event and order was the
+# endpoint's whole cost. A saga from before manual capture, waiting when its charge succeeds,
+# hears of it at its next reading of the intent (a minute at most).
+WAKING = frozenset(
+    {
+        "payment_intent.amount_capturable_updated",
+        "payment_intent.payment_failed",
+        "payment_intent.requires_action",
+        "payment_intent.processing",
+        "payment_intent.canceled",
+    }
+)
 router = APIRouter(include_in_schema=False)  # for Stripe, not for storefronts
 
 
@@ -42,7 +56,7 @@ async def stripe_webhook(request: Request, client: TemporalClient) -> JSONRespon
         raise ProblemError(
             400, "bad-signature", "Invalid webhook", f"not a valid signed Stripe event: {err}"
         ) from err
-    if not event.type.startswith("payment_intent."):
+    if event.type not in WAKING:
         return JSONResponse({"received": True, "delivered": False})
     intent = event.data.object.to_dict()
     order_id = (intent.get("metadata") or {}).get("order_id")

@@ -16,8 +16,8 @@ from order_saga import help_format
 from order_saga.access import api_keys
 from order_saga.access.roles import Role
 from order_saga.cli import CliError, OrderSagaApp
+from order_saga.cli.database import migrated_engine
 from order_saga.cli.output import Output, OutputOption
-from order_saga.settings import Settings
 
 api_key_app = OrderSagaApp(
     cls=help_format.Group,
@@ -30,16 +30,9 @@ api_key_app = OrderSagaApp(
 def key_store() -> Iterator[Session]:
     """A transaction on DATABASE_URL, its schema brought up to date first (the keys' table)."""
     from activities.database import transaction
-    from order_saga.db.engine import make_engine
-    from order_saga.db.migrate import upgrade
 
-    engine = make_engine(Settings().database_url, pool_size=1)
-    try:
-        upgrade(engine)
-        with transaction(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
+    with migrated_engine() as engine, transaction(engine) as session:
+        yield session
 
 
 @api_key_app.command("create")

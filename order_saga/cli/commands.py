@@ -14,6 +14,7 @@ from order_saga.cli.migrate import migrate
 from order_saga.cli.operate import cancel, list_sagas
 from order_saga.cli.orders import start, status
 from order_saga.cli.resolve import resolve, terminate
+from order_saga.cli.webhooks import webhooks_app
 
 COMMANDS: list[tuple[str, Callable[..., None]]] = [
     ("start", start),
@@ -36,3 +37,4 @@ def register_commands(app: OrderSagaApp) -> None:
     for name, command in COMMANDS:
         app.command(name)(command)
     app.add_typer(api_key_app, name="api-key")
+    app.add_typer(webhooks_app, name="webhooks")

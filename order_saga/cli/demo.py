@@ -36,7 +36,13 @@ def demo(
         async with embedded_stack(settings, reuse_running=True) as (client, endpoints):
             serving: asyncio.Task[None] | None = None
             if "temporal" in endpoints.started and not port_open("127.0.0.1", API_PORT):
-                server = api_server(client, settings, embedded=True, serve_codec=True)
+                server = api_server(
+                    client,
+                    settings,
+                    embedded=True,
+                    serve_codec=True,
+                    eager_start=settings.placement == "colocated",
+                )
                 sock = listening_socket("127.0.0.1", API_PORT)
                 serving = asyncio.create_task(server.serve(sockets=[sock]))
             print_endpoints(endpoints, settings.queue_prefix)

@@ -9,15 +9,18 @@ import uuid
 
 from rich.console import Console
 from rich.table import Table
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.service import RPCError
 
 from order_saga.cli import CliError
 from order_saga.client import OrderHandle, order_result, query_status, start_order
 from order_saga.embedded.stack import Endpoints
 from order_saga.settings import Settings
+from workflows.customer_mail import mail_workflow_id
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 
+DEMO_EMAIL = "demo-customer@example.com"
 ADDRESS = {"street": "123 Main St", "city": "Springfield", "state": "IL", "zip_code": "62701"}
 SAMPLES: list[tuple[str, str, list[dict[str, object]], str]] = [
     # (label, payment method, items, country)
@@ -91,6 +94,7 @@ def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
                 {
                     "order_id": f"demo-{run_id}-{re.sub('[^A-Za-z0-9]+', '-', label)}",
                     "customer_id": "cust-demo",
+                    "customer_email": DEMO_EMAIL,
                     "items": items,
                     "currency": "usd",
                     "payment_method": payment_method,
@@ -106,6 +110,7 @@ def sample_orders(run_id: str) -> list[tuple[str, OrderRequest]]:
                 {
                     "order_id": f"demo-{run_id}-cancelled",
                     "customer_id": "cust-demo",
+                    "customer_email": DEMO_EMAIL,
                     "items": [{"sku": "prod-123", "quantity": 1, "unit_price": "129.00"}],
                     "payment_method": "pm_card_visa",
                     "shipping_address": {**ADDRESS, "country": "US"},
@@ -153,6 +158,7 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
             order,
             settings.queue_prefix,
             default_deadline_seconds=settings.order_deadline_seconds,
+            eager=settings.placement == "colocated",  # the stack's worker is in this process
         )
         for _, order in orders
     ]
@@ -189,3 +195,37 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
             f"  {label:<18} {endpoints.web_ui}/namespaces/default/workflows/{order.workflow_id}"
         )
     console.print(f"All sagas in the Web UI: {endpoints.web_ui}/namespaces/default/workflows")
+    sent = await mails_sent(client, [order for _, order in orders], results)
+    where = endpoints.mail or "sent through SMTP_URL"
+    console.print(f"{sent} mails sent to the customer ({DEMO_EMAIL}): {where}")
+
+
+async def mails_sent(
+    client: Client, orders: list[OrderRequest], results: list[OrderResult], seconds: float = 30
+) -> int:
+    """How many of the orders' mails went out: each order's outcome, and the bank's request
+    where one was made (each is its own workflow, sent as the order ended)."""
+
+    async def sent(workflow_id: str) -> bool:
+        try:
+            await asyncio.wait_for(client.get_workflow_handle(workflow_id).result(), seconds)
+        except RPCError:
+            return False  # no such mail: no authentication was asked for
+        except (WorkflowFailureError, TimeoutError):
+            return False
+        return True
+
+    ids = [
+        mail_workflow_id(order.workflow_id, kind)
+        for order, result in zip(orders, results, strict=True)
+        for kind in (
+            "authentication",
+            "confirmed" if result.status == SagaState.COMPLETED else "undone",
+        )
+    ]
+    return sum(await asyncio.gather(*(sent(i) for i in ids)))
+
+
+def outcome_mail(result: OrderResult) -> str:
+    """The kind of mail an order's outcome sends."""
+    return "confirmed" if result.status == SagaState.COMPLETED else "undone"

@@ -13,6 +13,7 @@ import typer
 
 from order_saga.cli import CliError
 from order_saga.settings import API_PORT, LOCAL_STRIPE_PORT, Settings
+from workflows.placement import PLACEMENTS
 
 if TYPE_CHECKING:
     from order_saga.embedded.stack import Endpoints
@@ -40,6 +41,7 @@ def print_endpoints(endpoints: Endpoints, queue_prefix: str) -> None:
     typer.echo(f"Temporal Web UI    {endpoints.web_ui}")
     typer.echo(f"Stripe API         {endpoints.stripe or 'api.stripe.com (STRIPE_API_KEY)'}")
     typer.echo(f"Database           {endpoints.database}")
+    typer.echo(f"Customer mails     {endpoints.mail or 'sent through SMTP_URL'}")
     worker = "running here" if "worker" in endpoints.started else "not started (--no-worker)"
     typer.echo(f"Worker             {worker}, task queues {queue_prefix}-*")
     for role, key in endpoints.api_keys.items():
@@ -61,6 +63,12 @@ def dev(
     api_port: Annotated[
         int, typer.Option(min=1, max=65535, help="Port of the HTTP order API")
     ] = API_PORT,
+    placement: Annotated[
+        str | None,
+        typer.Option(
+            help="colocated: every step in the worker (PLACEMENT; default); or per-service"
+        ),
+    ] = None,
 ) -> None:
     """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker,
     HTTP order API."""
@@ -70,6 +78,10 @@ def dev(
     from order_saga.embedded.stack import embedded_stack, with_local_webhooks
 
     settings = Settings()
+    if placement is not None:
+        if placement not in PLACEMENTS:
+            raise CliError(f"--placement {placement!r}: expected one of {', '.join(PLACEMENTS)}")
+        settings = settings.model_copy(update={"placement": placement})
     if stripe_faults is not None:
         settings = settings.model_copy(update={"stripe_faults": stripe_faults})
     Faults.parse(settings.stripe_faults)  # a typo is reported before anything starts
@@ -82,7 +94,10 @@ def dev(
             client,
             endpoints,
         ):
-            server = api_server(client, settings, embedded=True, serve_codec=True)
+            eager = worker and settings.placement == "colocated"  # its worker is in-process
+            server = api_server(
+                client, settings, embedded=True, serve_codec=True, eager_start=eager
+            )
             serving = asyncio.create_task(server.serve(sockets=[api_socket]))
             print_endpoints(endpoints, settings.queue_prefix)
             typer.echo(f"Order API          http://127.0.0.1:{api_port}/api/orders (docs: /docs)")

@@ -16,6 +16,7 @@ ORDER_DEFAULTS = {"currency": "usd", "payment_method": "pm_card_visa", "country"
 FLAG_OF = {
     "order_id": "order_id",
     "customer_id": "customer_id",
+    "customer_email": "customer_email",
     "items": "item",
     "currency": "currency",
     "payment_method": "payment_method",
@@ -46,8 +47,9 @@ def order_from_flags(flags: dict[str, Any]) -> dict[str, Any]:
             key: given.get(key, "") for key in ("street", "city", "state", "zip_code", "country")
         },
     }
-    if "order_id" in given:
-        data["order_id"] = given["order_id"]
+    for optional in ("order_id", "customer_email"):
+        if optional in given:
+            data[optional] = given[optional]
     return data
 
 

@@ -53,6 +53,9 @@ def start(
     ] = None,
     order_id: Annotated[str | None, typer.Option(help="Defaults to a generated id")] = None,
     customer_id: Annotated[str | None, typer.Option()] = None,
+    customer_email: Annotated[
+        str | None, typer.Option(help="Where the customer's mails about the order go")
+    ] = None,
     item: Annotated[
         list[str] | None, typer.Option(metavar="SKU:QTY:PRICE", help="An order line, repeatable")
     ] = None,
@@ -93,6 +96,7 @@ def start(
     flags = {
         "order_id": order_id,
         "customer_id": customer_id,
+        "customer_email": customer_email,
         "item": item,
         "currency": currency,
         "payment_method": payment_method,

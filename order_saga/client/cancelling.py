@@ -21,6 +21,7 @@ from order_saga.client.errors import (
 from order_saga.client.orders import TRAIL, OrderHandle, find_order
 from order_saga.client.outcomes import wait_for_end
 from order_saga.client.status import query_status
+from order_saga.order_events import local_call
 from workflows.order_request import (
     order_id_from,
 )
@@ -62,15 +63,29 @@ async def cancel_order(
 
 async def pending_work(handle: WorkflowHandle[Any, Any]) -> str:
     """What a running saga waits for, in a line: its activities in flight, their attempt and
-    last failure (a gateway that does not answer, say)."""
+    last failure (a gateway that does not answer, say). A colocated saga's steps are not
+    pending on the server: its history's last local-activity marker tells a retry's wait."""
     description = await handle.describe()
     parts = []
     for pending in description.raw_description.pending_activities:
-        part = f"{pending.activity_type.name} (attempt {pending.attempt}"
-        if pending.HasField("last_failure") and pending.last_failure.message:
-            part += f"; last failure: {pending.last_failure.message.splitlines()[0][:200]}"
-        parts.append(part + ")")
-    return ", ".join(parts)
+        failure = pending.last_failure.message if pending.HasField("last_failure") else ""
+        parts.append(waiting_line(pending.activity_type.name, pending.attempt, failure))
+    if parts:
+        return ", ".join(parts)
+    last = None
+    async for event in handle.fetch_history_events():
+        last = local_call(event) or last
+    if last is not None and last.retrying:
+        return waiting_line(last.activity, last.attempt + 1, last.message or "")
+    return ""
+
+
+def waiting_line(activity: str, attempt: int, failure: str) -> str:
+    """One activity a cancel waits for, as `pending_work` says it."""
+    line = f"{activity} (attempt {attempt}"
+    if failure:
+        line += f"; last failure: {failure.splitlines()[0][:200]}"
+    return line + ")"
 
 
 async def request_cancel(

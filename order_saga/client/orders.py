@@ -64,10 +64,13 @@ async def start_order(
     *,
     default_deadline_seconds: int | None = DEFAULT_DEADLINE_SECONDS,
     idempotency: Idempotency | None = None,
+    eager: bool = False,
 ) -> OrderHandle:
     """Start once per order: a second start for the same order id is refused, even later,
     unless it repeats the first one's `idempotency` (then it is the first one's handle).
-    An order without a deadline gets the default one (the ORDER_DEADLINE_SECONDS setting)."""
+    An order without a deadline gets the default one (the ORDER_DEADLINE_SECONDS setting).
+    `eager`: a worker on `client` in this process takes the saga's first task with the start
+    (no round trip through the task queue); the server falls back to the queue otherwise."""
     if order.deadline_seconds is None and default_deadline_seconds is not None:
         order = order.model_copy(update={"deadline_seconds": default_deadline_seconds})
     try:
@@ -82,6 +85,7 @@ async def start_order(
             static_summary=presentation.summary(order),
             memo={IDEMPOTENCY_MEMO: vars(idempotency)} if idempotency else None,
             static_details=presentation.details(order),
+            request_eager_start=eager,
         )
     except WorkflowAlreadyStartedError as err:
         if idempotency is not None:

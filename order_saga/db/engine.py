@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import create_engine
 
+from activities.database import READS_ONLY
+
 
 def normalise_url(url: str) -> str:
     """postgresql:// and postgres:// URLs are served by psycopg 3, not psycopg2."""
@@ -64,7 +66,10 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     # A deferred transaction that reads, then writes, fails at once with "database is
     # locked" when another writer got there first; taking the write lock up front makes
     # SQLite wait (busy timeout) instead, so concurrent reservations queue, not fail.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work that only reads (activities.database.reading) needs no lock: WAL lets
+    # it read.
+    reads_only = connection.get_execution_options().get(READS_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
 
 def display_url(url: str) -> str:

@@ -1,4 +1,5 @@
-"""The embedded stack: Temporal dev server, local Stripe server, migrated database, worker."""
+"""The embedded stack: Temporal dev server, local Stripe and mail servers, migrated database,
+worker."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from order_saga.embedded.local_stripe.app import start as start_local_stripe
 from order_saga.embedded.local_stripe.faults import Faults
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
+from order_saga.embedded.mailbox import LOCAL_SMTP_PORT, local_mail_server
 from order_saga.embedded.temporal_server import supervised_dev_server
 from order_saga.settings import DATA_DIR, LOCAL_STRIPE_PORT, Settings
 from order_saga.temporal import connect
@@ -37,6 +39,7 @@ class Endpoints:
     temporal: str
     web_ui: str | None = None
     stripe: str | None = None
+    mail: str | None = None  # where the customers' mails can be read
     database: str = ""
     started: list[str] = field(default_factory=list)
     api_keys: dict[str, str] = field(default_factory=dict)  # role -> the stack's API key
@@ -146,10 +149,13 @@ async def embedded_stack(
     engine = make_engine(settings.database_url)  # the process's one engine
     host, _, port = address.rpartition(":")
     local_stripe_wanted = settings.uses_local_stripe and settings.stripe_api_base is None
+    local_mail_wanted = settings.smtp_url is None
     if not reuse_running:
         ports = {int(port): "the Temporal frontend", int(port) + 1000: "the Temporal Web UI"}
         if local_stripe_wanted:
             ports[LOCAL_STRIPE_PORT] = "the local Stripe server"
+        if local_mail_wanted:
+            ports[LOCAL_SMTP_PORT] = "the local mail server"
         refuse_held_ports(ports)
     endpoints = Endpoints(temporal=address, database=display_url(settings.database_url))
     async with contextlib.AsyncExitStack() as stack:
@@ -167,6 +173,15 @@ async def embedded_stack(
                     )
                 )
                 endpoints.started.append("stripe")
+        if local_mail_wanted:
+            mail_dir = DATA_DIR / "mail"
+            endpoints.mail = f"{mail_dir}/ (SMTP on 127.0.0.1:{LOCAL_SMTP_PORT})"
+            settings = settings.model_copy(
+                update={"smtp_url": SecretStr(f"smtp://127.0.0.1:{LOCAL_SMTP_PORT}")}
+            )
+            if not (reuse_running and port_open("127.0.0.1", LOCAL_SMTP_PORT)):
+                stack.enter_context(local_mail_server(mail_dir))
+                endpoints.started.append("mail")
         if not (reuse_running and port_open(host or "127.0.0.1", int(port))):
             server = await stack.enter_async_context(
                 supervised_dev_server(

@@ -25,6 +25,7 @@ from workflows.order_workflow import OrderSaga
 
 OUTAGE_SECONDS = 60
 SAGAS = 20
+FIRST_CALLS = ("find_subscribers", "reserve_inventory", "create_payment_intent")
 
 
 async def sagas_through_an_outage(
@@ -58,8 +59,9 @@ async def sagas_through_an_outage(
         proxy.restore()
         async with asyncio.timeout(180):
             results = await asyncio.gather(*(order_result(h) for h in handles))
-        attempts = sum([await activity_attempts(h, "reserve_inventory") for h in handles])
-        attempts += sum([await activity_attempts(h, "create_payment_intent") for h in handles])
+        # The first calls that meet the database or the gateway: a saga started during the
+        # outage waits on its lookup of event subscribers first.
+        attempts = sum([await activity_attempts(h, name) for h in handles for name in FIRST_CALLS])
     return results, attempts
 
 
@@ -87,7 +89,11 @@ async def test_a_database_outage_delays_sagas_and_fails_none(
     url = engine.url
     with tcp_proxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
         behind_proxy = make_engine(url.set(port=proxy.port).render_as_string(hide_password=False))
-        settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
+        # Per service here; the gateway's outage below runs colocated (the default): each
+        # placement's retries ride out an outage without doubling these minute-long tests.
+        settings = Settings(
+            stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement="per-service"
+        )
         try:
             results, attempts = await sagas_through_an_outage(
                 dev_server, settings, behind_proxy, proxy, make_product
@@ -95,7 +101,7 @@ async def test_a_database_outage_delays_sagas_and_fails_none(
         finally:
             behind_proxy.dispose()
     assert_all_completed(results, engine, stripe_server[1])
-    assert attempts > 2 * SAGAS  # the outage was felt: steps were retried through it
+    assert attempts > len(FIRST_CALLS) * SAGAS  # the outage was felt: calls were retried
 
 
 @pytest.mark.timeout(300)
@@ -112,4 +118,4 @@ async def test_a_gateway_outage_delays_sagas_and_fails_none(
             dev_server, settings, engine, proxy, make_product
         )
     assert_all_completed(results, engine, base_url)
-    assert attempts > 2 * SAGAS
+    assert attempts > len(FIRST_CALLS) * SAGAS

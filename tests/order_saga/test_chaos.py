@@ -1,27 +1,102 @@
 """Chaos, CI-sized: sagas down every path while the worker is SIGKILLed at random moments and
-restarted; afterwards every saga is final and the books balance (`order_saga.audit`)."""
+restarted; afterwards every saga is final, the books balance (`order_saga.audit`), every
+ended order's customer got its one mail (by Message-ID) in the local mailbox, and a webhook
+subscriber got every order's events, once each in effect, in order."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 import pytest
 from sqlalchemy import Engine
+from temporalio.client import Client
 
+from activities.database import transaction
+from activities.notification import subscribers
+from activities.notification.events import EVENT_TYPES
+from activities.notification.rendering import sender_domain
+from activities.notification.signing import new_secret
 from order_saga.audit import Outcome, audit
+from order_saga.embedded.local_stripe.cards import AUTHENTICATION_REQUIRED
+from order_saga.embedded.mailbox import Mailbox, local_mail_server
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
-from testkit.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
+from testkit.chaos_kit import (
+    KilledWorker,
+    SagaPath,
+    final_state,
+    keep_killing,
+    order_mix,
+    start_all,
+)
+from testkit.mail_audit import MailBooks, expected_mails, mail_books
+from testkit.subscriber import (
+    LAST_EVENT,
+    Subscriber,
+    out_of_order,
+    serve_subscriber,
+    until_every_order_told,
+)
+from tests.conftest import free_port
+from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 
 SAGAS = 34  # every path of the mix at least once (most twice)
 CHAOS_SECONDS = 30  # how long the worker keeps being killed
 STOCK, PRICE = 500, Decimal("10.00")
+
+
+@asynccontextmanager
+async def subscribed(engine: Engine, hook: Subscriber, url: str) -> AsyncIterator[None]:
+    """`hook` registered for every event while the block runs (then removed: the session's
+    later sagas send it nothing)."""
+    hook.secret = new_secret()
+    with transaction(engine) as session:
+        row = subscribers.add(
+            session=session, url=url, events=list(EVENT_TYPES), secret=hook.secret
+        )
+    try:
+        yield
+    finally:
+        with transaction(engine) as session:
+            assert row.id is not None
+            subscribers.remove(session=session, subscriber_id=row.id)
+
+
+async def chaos(
+    client: Client,
+    orders: list[tuple[SagaPath, OrderRequest]],
+    prefix: str,
+    env: dict[str, str],
+    log: IO[bytes],
+    mailbox: Mailbox,
+) -> tuple[list[SagaState], MailBooks, KilledWorker]:
+    """Run the orders while the worker is killed again and again; their ends and the mails."""
+    worker = KilledWorker(client.service_client.config.target_host, env, log)
+    worker.start()
+    stop = asyncio.Event()
+    killing = asyncio.create_task(keep_killing(worker, stop, random.Random(7), (0.5, 3.0)))
+    try:
+        handles, cancels = await start_all(client, orders, prefix)
+        await asyncio.sleep(CHAOS_SECONDS)  # the chaos lasts this long
+        stop.set()
+        await killing
+        states = [await final_state(handle) for handle in handles]
+        await asyncio.gather(*cancels)
+        domain = sender_domain(Settings().mail_from)
+        mails = await mail_books(mailbox, expected_mails([o for _, o in orders], states, domain))
+        return states, mails, worker
+    finally:
+        stop.set()
+        worker.stop()
 
 
 @pytest.mark.timeout(600)
@@ -37,21 +112,22 @@ async def test_sagas_come_out_right_through_worker_kills(
     skus = [make_product(stock=STOCK, price=str(PRICE)) for _ in range(3)]
     orders = order_mix(SAGAS, skus, PRICE, run=uuid.uuid4().hex[:6])
     client = await connect(dev_server)
-    with (tmp_path / "worker.log").open("wb") as log:
-        worker = KilledWorker(dev_server, cli_env, log)
-        worker.start()
-        stop = asyncio.Event()
-        killing = asyncio.create_task(keep_killing(worker, stop, random.Random(7), (0.5, 3.0)))
-        try:
-            handles, cancels = await start_all(client, orders, queue_prefix)
-            await asyncio.sleep(CHAOS_SECONDS)  # the chaos lasts this long
-            stop.set()
-            await killing
-            states = [await final_state(handle) for handle in handles]
-            await asyncio.gather(*cancels)
-        finally:
-            stop.set()
-            worker.stop()
+    hook = Subscriber()
+    async with serve_subscriber(hook) as hook_url, subscribed(engine, hook, hook_url):
+        with (
+            (tmp_path / "worker.log").open("wb") as log,
+            local_mail_server(tmp_path / "mail", port=free_port()) as (mailbox, smtp_url),
+        ):
+            env = {**cli_env, "SMTP_URL": smtp_url}
+            states, mails, worker = await chaos(client, orders, queue_prefix, env, log, mailbox)
+            # Deliveries go on after the orders ended: a worker must be there to send them.
+            deliverer = KilledWorker(dev_server, env, log)
+            deliverer.start()
+            try:
+                ends = {o.order_id: str(s) for (_, o), s in zip(orders, states, strict=True)}
+                told = await until_every_order_told(hook, ends)
+            finally:
+                deliverer.stop()
 
     assert worker.kills >= 8
     assert states == [path.expected for path, _ in orders]
@@ -67,3 +143,12 @@ async def test_sagas_come_out_right_through_worker_kills(
     assert books.clean, books
     refused = [o.order_id for p, o in orders if p.expected == SagaState.COMPENSATION_FAILED]
     assert books.compensation_failed == refused
+    ended = len(orders) - len(refused)  # those wait for a person: no end, no mail yet
+    asked = sum(order.payment_method in AUTHENTICATION_REQUIRED for _, order in orders)
+    assert len(mails.expected) == ended + asked
+    assert mails.clean, (mails.missing, mails.unexpected)
+    # Every order's events: started first, its end last, each once in effect, in order.
+    untold = {o: t for o, t in told.items() if not t or t[-1] != LAST_EVENT[ends[o]]}
+    assert not untold, untold
+    assert all(types[0] == "order.started" for types in told.values())
+    assert out_of_order(hook) == [] and hook.forged == 0

@@ -21,9 +21,11 @@ from order_saga.client import order_result, start_order
 from order_saga.codec import CodecKeyError, EncryptionCodec, new_key, parse_keys
 from tests.helpers import new_key_for, order
 from tests.workflows.stub_activities import Stubs, stub_worker
+from workflows.customer_mail import mail_workflow_id
 
 OLD, NEW = f"k1:{new_key()}", f"k2:{new_key()}"
-SECRET_BITS = ("123 Main St", "Springfield", "62701", "pm_card_visa")
+EMAIL = "jane.doe@example.com"
+SECRET_BITS = ("123 Main St", "Springfield", "62701", "pm_card_visa", EMAIL)
 
 
 def with_codec(client: Client, keys: str) -> Client:
@@ -38,14 +40,21 @@ async def test_the_history_holds_no_address_or_payment_method_and_the_endpoint_d
     env, queue_prefix, engine
 ) -> None:
     client = with_codec(env.client, OLD)
-    request = order(("prod-456", 2, "19.99")).model_copy(update={"handover_delay_seconds": 0})
-    async with stub_worker(client, queue_prefix, Stubs()):
+    request = order(("prod-456", 2, "19.99")).model_copy(
+        update={"handover_delay_seconds": 0, "customer_email": EMAIL}
+    )
+    stubs = Stubs()
+    async with stub_worker(client, queue_prefix, stubs):
         handle = await start_order(client, request, queue_prefix)
         result = await order_result(handle)
+        mail = client.get_workflow_handle(mail_workflow_id(handle.id, "confirmed"))
+        await mail.result()
     assert result.total is not None  # the client with the key reads the result
+    assert [m.to for m in stubs.mails] == [EMAIL]  # the mail's worker reads the address
 
-    raw = (await env.client.get_workflow_handle(handle.id).fetch_history()).to_json()
-    assert not [bit for bit in SECRET_BITS if bit in raw]
+    for workflow_id in (handle.id, mail.id):  # the saga's history, and its mail's
+        raw = (await env.client.get_workflow_handle(workflow_id).fetch_history()).to_json()
+        assert not [bit for bit in SECRET_BITS if bit in raw]
     started = (await handle.fetch_history()).events[0]
     encrypted = started.workflow_execution_started_event_attributes.input
     assert encrypted.payloads[0].metadata["encoding"] == b"binary/encrypted"

@@ -4,6 +4,8 @@ carries its result."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
@@ -19,7 +21,7 @@ async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
     env, queue_prefix
 ) -> None:
     request = order(("prod-456", 2, "19.99"), ("prod-789", 1, "49.50")).model_copy(
-        update={"handover_delay_seconds": 3600}
+        update={"handover_delay_seconds": 3600, "customer_email": "jane.doe@example.com"}
     )
     async with stub_worker(env, queue_prefix, Stubs()):
         handle = await start_order(env.client, request, queue_prefix)
@@ -41,12 +43,13 @@ async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
     assert details is not None
     assert "| prod-456 | 2 | 19.99 USD |" in details and "**ships to** US" in details
     assert "123 Main St" not in details and "Springfield" not in details  # no address
+    assert "jane.doe" not in details and "jane.doe" not in str(described.search_attributes)
     # An absolute time a person can read later, not a countdown that goes stale.
     current = metadata.current_details
     assert " picks up at " in current and current.endswith("cancel is still possible until then")
     pickup = current.split(" picks up at ")[1].split(";")[0]
     assert pickup.endswith(" UTC") and pickup[:13] in {
-        f"{now.year}-{now.month:02}-{now.day:02} {(now.hour + h) % 24:02}" for h in (0, 1)
+        (now + timedelta(hours=h)).strftime("%Y-%m-%d %H") for h in (0, 1)
     }
 
 

@@ -20,6 +20,15 @@ from activities.inventory.contracts import (
     ReservationResult,
     ReserveInventoryInput,
 )
+from activities.notification.contracts import MailSent, OrderMail
+from activities.notification.events import (
+    FIND_SUBSCRIBERS_ACTIVITY,
+    DeliverEventInput,
+    Delivery,
+    FindSubscribersInput,
+    OrderEvent,
+    Subscribers,
+)
 from activities.payment.contracts import (
     CapturePaymentInput,
     CaptureResult,
@@ -38,11 +47,15 @@ from activities.shipment.contracts import (
     ShipmentResult,
 )
 from order_saga.client import order_result
-from order_saga.worker_group import SANDBOX, WorkerGroup, deployment
+from order_saga.worker_group import WorkerGroup
+from order_saga.worker_options import SANDBOX, activates, deployment
 from tests.helpers import orders_queue
+from workflows.customer_mail import NotifyCustomer
+from workflows.event_delivery import DeliverOrderEvents
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
 from workflows.order_workflow import OrderSaga
+from workflows.placement import Placement
 
 
 class Stubs:
@@ -57,6 +70,9 @@ class Stubs:
         self.shipment_gate: asyncio.Event | None = None
         self.shipment_started = asyncio.Event()
         self.authorize_only = False  # the saga created a manual-capture intent
+        self.mails: list[OrderMail] = []  # what the customer was sent
+        self.subscribers: list[int] = []  # the order-event subscribers the lookup finds
+        self.events: list[OrderEvent] = []  # what was delivered to them
 
     def _maybe_fail(self, name: str) -> None:
         self.calls[name] += 1
@@ -128,7 +144,34 @@ class Stubs:
             self._maybe_fail("release_inventory")
             return ReleaseResult(order_id=req.order_id, released_units=1)
 
-        return [reserve, create_intent, charge, ship, cancel, refund, release, capture]
+        @activity.defn(name="send_order_mail")
+        async def mail(req: OrderMail) -> MailSent:
+            self._maybe_fail("send_order_mail")
+            self.mails.append(req)
+            return MailSent(order_id=req.order_id, kind=req.kind, message_id=f"<{req.kind}@t>")
+
+        @activity.defn(name="find_subscribers")
+        async def find_subscribers(req: FindSubscribersInput) -> Subscribers:
+            return Subscribers(ids=list(self.subscribers))
+
+        @activity.defn(name="deliver_order_event")
+        async def deliver(req: DeliverEventInput) -> Delivery:
+            self.events.append(req.event)
+            return Delivery(subscriber_id=req.subscriber_id, event_id=req.event.id, delivered=True)
+
+        return [
+            reserve,
+            create_intent,
+            charge,
+            ship,
+            cancel,
+            refund,
+            release,
+            capture,
+            mail,
+            find_subscribers,
+            deliver,
+        ]
 
     def with_overrides(self, **overrides: object) -> list[object]:
         """The stubs, with some replaced by activities of the same name."""
@@ -149,23 +192,34 @@ def stub_worker(
     *,
     build_id: str | None = None,
     saga: type = OrderSaga,
+    placement: Placement = "per-service",
 ) -> WorkerGroup:
-    """The saga (or a variant of it) on its orders queue, the stubs on every service queue;
+    """The saga (or a variant of it) on its orders queue, the stubs on every service queue
+    (and in the saga's worker: colocated all of them, per service the subscriber lookup);
     with `build_id`, as that build of the Worker Deployment."""
     client = env if isinstance(env, Client) else env.client
+    everything = activities or stubs.activities()
+    # The subscriber lookup is the orders worker's own in both placements.
+    lookup = [a for a in everything if name_of(a) == FIND_SUBSCRIBERS_ACTIVITY]
+    local = {
+        "activities": everything if placement == "colocated" else lookup,
+        "no_remote_activities": True,
+    }
     orders = Worker(
         client,
         task_queue=orders_queue(prefix),
-        workflows=[saga],
+        workflows=[saga, NotifyCustomer, DeliverOrderEvents],
         workflow_runner=SANDBOX,
         max_cached_workflows=cached,
+        patch_activation_callback=activates(placement),
+        **local,
         **deployment(build_id),
     )
     services = [
         Worker(
             client,
             task_queue=queue(prefix, service),
-            activities=activities or stubs.activities(),
+            activities=everything,
             **deployment(build_id),
         )
         for service in SERVICES
@@ -175,9 +229,16 @@ def stub_worker(
 
 
 async def run_stub_saga(
-    env: WorkflowEnvironment, queue_prefix: str, stubs: Stubs, request: OrderRequest
+    env: WorkflowEnvironment,
+    queue_prefix: str,
+    stubs: Stubs,
+    request: OrderRequest,
+    placement: Placement = "per-service",
 ) -> tuple[OrderResult, WorkflowHandle[Any, Any]]:
-    async with stub_worker(env, queue_prefix, stubs):
+    # Colocated, every retry of a local activity adds a marker and a timer to the history:
+    # replaying it whole at each task (no cache) grows with the square of the retries.
+    cached = 0 if placement == "per-service" else 100
+    async with stub_worker(env, queue_prefix, stubs, cached, placement=placement):
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )

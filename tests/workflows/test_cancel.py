@@ -15,10 +15,13 @@ from temporalio.worker import Worker
 
 from activities.inventory.activities import InventoryActivities
 from activities.inventory.contracts import ReservationResult, ReserveInventoryInput
+from activities.notification.webhook_activities import WebhookActivities
 from activities.queues import queue
 from order_saga.client import OrderError, cancel_order, order_result
+from order_saga.service_wiring import service_activities
 from order_saga.settings import Settings
 from order_saga.worker_group import WorkerGroup, build_worker
+from order_saga.worker_options import workflow_worker
 from tests.helpers import (
     activity_events,
     order,
@@ -33,6 +36,8 @@ from tests.helpers import (
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState, SagaStatus
 from workflows.order_workflow import OrderSaga
+from workflows.payment_void import VoidPaymentIntent
+from workflows.placement import Placement
 
 
 async def cancelled(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
@@ -43,9 +48,12 @@ async def cancelled(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
     return status
 
 
-def settings(stripe_server: Any, queue_prefix: str) -> Settings:
+def settings(stripe_server: Any, queue_prefix: str, placement: Placement) -> Settings:
     return Settings(
-        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, stripe_max_network_retries=0
+        stripe_api_base=stripe_server[1],
+        queue_prefix=queue_prefix,
+        stripe_max_network_retries=0,
+        placement=placement,
     )
 
 
@@ -56,7 +64,7 @@ async def start(env: Any, request: OrderRequest, queue_prefix: str) -> WorkflowH
 
 
 async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     sku = make_product(stock=3)
     request = order((sku, 2, "19.99"))
@@ -66,22 +74,14 @@ async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
     @activity.defn(name="reserve_inventory")
     def slow_reserve(req: ReserveInventoryInput) -> ReservationResult:
         entered.set()
-        gate.wait(30)
+        # Remote, the test opens the gate once the cancel reached the activity; local, the
+        # worker tells the activity itself.
+        while not gate.wait(0.05) and not activity.is_cancelled():
+            pass
         return real.reserve_inventory(req)
 
-    inventory = Worker(
-        env.client,
-        task_queue=queue(queue_prefix, "inventory"),
-        activities=[slow_reserve, real.release_inventory],
-        activity_executor=ThreadPoolExecutor(4),
-    )
-    others = build_worker(
-        env.client,
-        settings=settings(stripe_server, queue_prefix),
-        engine=engine,
-        services=("orders", "payment", "shipment"),
-    )
-    async with WorkerGroup([inventory]), others:
+    config = settings(stripe_server, queue_prefix, placement)
+    async with with_reserve(env, config, engine, [slow_reserve, real.release_inventory]):
         handle = await start(env, request, queue_prefix)
         assert await asyncio.to_thread(entered.wait, 30)
         await handle.cancel(reason="customer changed their mind")
@@ -89,26 +89,65 @@ async def test_cancel_before_reserve_returns_waits_for_it_then_releases(
         async def cancel_reached_the_activity() -> bool:
             return ("CANCEL_REQUESTED", "reserve_inventory") in await activity_events(handle)
 
-        await until(cancel_reached_the_activity)
-        gate.set()  # the reservation lands after the cancel: it must still be released
+        if placement == "per-service":
+            await until(cancel_reached_the_activity)
+            gate.set()  # the reservation lands after the cancel: it must still be released
         status = await cancelled(handle)
+        gate.set()
 
     assert (status.status, status.cancel_reason) == (
         SagaState.CANCELLED,
         "customer changed their mind",
     )
     assert await scheduled_activities(handle) == ["reserve_inventory", "release_inventory"]
-    events = await activity_events(handle)
-    # The reservation in flight finished before its undo was even scheduled.
-    assert events.index(("COMPLETED", "reserve_inventory")) < events.index(
-        ("SCHEDULED", "release_inventory")
-    )
+    if placement == "per-service":
+        events = await activity_events(handle)
+        # The reservation in flight finished before its undo was even scheduled.
+        assert events.index(("COMPLETED", "reserve_inventory")) < events.index(
+            ("SCHEDULED", "release_inventory")
+        )
     assert stock(engine, sku) == 3
     assert rows(engine, request.order_id) == (None, None)
 
 
+def with_reserve(env: Any, config: Settings, engine: Any, inventory: list[Any]) -> WorkerGroup:
+    """The saga's workers with `inventory` in place of the inventory service's activities:
+    on the inventory queue (per service) or in the saga's worker (colocated)."""
+    if config.placement == "per-service":
+        queue_worker = Worker(
+            env.client,
+            task_queue=queue(config.queue_prefix, "inventory"),
+            activities=inventory,
+            activity_executor=ThreadPoolExecutor(4),
+        )
+        others = build_worker(
+            env.client,
+            settings=config,
+            engine=engine,
+            services=("orders", "payment", "shipment", "notification"),
+        )
+        return WorkerGroup([queue_worker, *others.workers])
+    steps = [
+        a
+        for service in ("payment", "shipment")
+        for a in service_activities(service, client=env.client, settings=config, engine=engine)
+    ]
+    return WorkerGroup(
+        [
+            workflow_worker(
+                env.client,
+                orders_queue(config.queue_prefix),
+                [OrderSaga, VoidPaymentIntent],
+                placement="colocated",
+                local_activities=[*inventory, *steps, WebhookActivities(engine).find_subscribers],
+                executor=ThreadPoolExecutor(8),
+            )
+        ]
+    )
+
+
 async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_releases(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     stripe_state, _ = stripe_server
     sku = make_product(stock=3)
@@ -117,7 +156,7 @@ async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_release
     confirm_key = f"{request.workflow_id}/confirm"
 
     async with build_worker(
-        env.client, settings=settings(stripe_server, queue_prefix), engine=engine
+        env.client, settings=settings(stripe_server, queue_prefix, placement), engine=engine
     ):
         handle = await start(env, request, queue_prefix)
 
@@ -145,14 +184,14 @@ async def test_cancel_during_charge_retry_backoff_cancels_the_intent_and_release
 
 
 async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     stripe_state, _ = stripe_server
     sku = make_product(stock=3)
     request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 3600})
 
     async with build_worker(
-        env.client, settings=settings(stripe_server, queue_prefix), engine=engine
+        env.client, settings=settings(stripe_server, queue_prefix, placement), engine=engine
     ):
         handle = await start(env, request, queue_prefix)
 
@@ -186,13 +225,13 @@ async def test_cancel_while_waiting_for_pickup_undoes_everything_newest_first(
 
 
 async def test_cancel_after_handover_is_refused_and_nothing_is_undone(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     sku = make_product(stock=3)
     request = order((sku, 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})
 
     async with build_worker(
-        env.client, settings=settings(stripe_server, queue_prefix), engine=engine
+        env.client, settings=settings(stripe_server, queue_prefix, placement), engine=engine
     ):
         handle = await start(env, request, queue_prefix)
         result = await order_result(handle)

@@ -23,6 +23,7 @@ from tests.helpers import FULL_UNDO, order, orders_queue, scheduled_activities
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
+from workflows.placement import Placement
 
 
 async def run_saga(
@@ -31,8 +32,11 @@ async def run_saga(
     stripe_server: tuple[LocalStripe, str],
     queue_prefix: str,
     request: OrderRequest,
+    placement: Placement,
 ) -> tuple[OrderResult, list[str]]:
-    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
+    settings = Settings(
+        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement
+    )
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
@@ -51,12 +55,14 @@ def charged_intents(stripe: LocalStripe, order_id: str) -> list[dict[str, object
 
 
 async def test_success_reserves_charges_and_ships(
-    env, engine, stripe_server, queue_prefix, make_product: Callable[..., str]
+    env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
     cups, kettle = make_product(stock=5, price="19.99"), make_product(stock=5, price="49.50")
     request = order((cups, 2, "19.99"), (kettle, 1, "49.50"))
 
-    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
+    result, activities = await run_saga(
+        env, engine, stripe_server, queue_prefix, request, placement
+    )
 
     assert result.status == SagaState.COMPLETED
     assert result.total == Decimal("89.48")
@@ -98,12 +104,21 @@ async def test_success_reserves_charges_and_ships(
     ],
 )
 async def test_decline_releases_inventory_and_charges_nothing(
-    env, engine, stripe_server, queue_prefix, make_product, payment_method: str, error_type: str
+    env,
+    engine,
+    stripe_server,
+    queue_prefix,
+    make_product,
+    placement,
+    payment_method: str,
+    error_type: str,
 ) -> None:
     sku = make_product(stock=3)
     request = order((sku, 2, "19.99"), payment_method=payment_method)
 
-    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
+    result, activities = await run_saga(
+        env, engine, stripe_server, queue_prefix, request, placement
+    )
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
@@ -131,12 +146,14 @@ async def test_decline_releases_inventory_and_charges_nothing(
 
 
 async def test_out_of_stock_charges_nothing(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     plenty, scarce = make_product(stock=10), make_product(stock=1)
     request = order((plenty, 1, "19.99"), (scarce, 2, "19.99"))
 
-    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
+    result, activities = await run_saga(
+        env, engine, stripe_server, queue_prefix, request, placement
+    )
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,
@@ -153,12 +170,12 @@ async def test_out_of_stock_charges_nothing(
 
 
 async def test_price_mismatch_is_rejected_before_anything_is_reserved(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     sku = make_product(stock=10, price="19.99")
     request = order((sku, 1, "0.01"))
 
-    result, _ = await run_saga(env, engine, stripe_server, queue_prefix, request)
+    result, _ = await run_saga(env, engine, stripe_server, queue_prefix, request, placement)
 
     assert (result.failed_step, result.error_type) == ("reserve_inventory", "PriceMismatch")
     with transaction(engine) as session:
@@ -167,12 +184,14 @@ async def test_price_mismatch_is_rejected_before_anything_is_reserved(
 
 
 async def test_shipment_rejected_voids_then_releases(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     sku = make_product(stock=4)
     request = order((sku, 2, "19.99"), country="AQ")
 
-    result, activities = await run_saga(env, engine, stripe_server, queue_prefix, request)
+    result, activities = await run_saga(
+        env, engine, stripe_server, queue_prefix, request, placement
+    )
 
     assert (result.status, result.failed_step, result.error_type) == (
         SagaState.COMPENSATED,

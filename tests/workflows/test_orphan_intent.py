@@ -26,9 +26,10 @@ async def test_an_intent_whose_every_answer_was_lost_is_found_and_cancelled(
     request = order((make_product(stock=2), 1, "19.99"))
     # Each create runs at the gateway and its answer is lost, for the step's whole hour.
     stripe_state.faults.force("execute_then_timeout", 1_000_000, path_suffix="/payment_intents")
-    async with build_worker(
-        env.client, settings=settings_for(base_url, queue_prefix), engine=engine
-    ):
+    # Per service: the step's hour must pass in skipped time, and a local activity's
+    # deadline keeps the worker's wall clock (test_step_deadline_in_real_time).
+    settings = settings_for(base_url, queue_prefix, placement="per-service")
+    async with build_worker(env.client, settings=settings, engine=engine):
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )

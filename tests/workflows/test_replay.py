@@ -12,7 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from order_saga.worker_group import SANDBOX
+from order_saga.worker_options import SANDBOX
 from tests.workflows.reordered_saga import ChargesBeforeReserving
 from workflows.order_request import workflow_id_for
 from workflows.order_workflow import OrderSaga
@@ -37,7 +37,7 @@ async def test_recorded_history_replays(path: Path) -> None:
     await replayer.replay_workflow(history)
 
 
-def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
+def test_histories_cover_every_outcome_before_and_after_each_patch_and_in_each_placement() -> None:
     three = {"completed", "declined", "shipment_rejected"}
     older = {"", ".fewer-search-attribute-upserts", ".compensated-fails-workflow"}
     every = three | {
@@ -59,6 +59,14 @@ def test_histories_cover_every_outcome_before_and_after_each_patch() -> None:
     # 3-D Secure: completed (a webhook's signal wakes the saga), failed, never answered.
     three_d_secure = {"authenticated", "authentication_failed", "authentication_timed_out"}
     expected |= {o + ".three-d-secure" for o in three_d_secure}
+    # Colocated: every step a local activity, every outcome once more.
+    colocated = every | {"captured_then_cancelled", "capture_failed", "cancelled_before_charge"}
+    expected |= {o + ".placement-colocated" for o in colocated | three_d_secure}
+    # Order events and the customer's mails (a subscriber registered, an address on the
+    # order): every outcome in both placements, and 3-D Secure's authentication mail.
+    told = every | {"captured_then_cancelled", "capture_failed"}
+    expected |= {o + ".order-events" for o in told | three_d_secure}
+    expected |= {o + ".order-events-per-service" for o in told}
     assert {p.stem for p in HISTORIES} == expected
 
 

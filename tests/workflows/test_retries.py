@@ -21,10 +21,12 @@ from workflows.order_state import SagaState, StepState
 from workflows.order_workflow import OrderSaga
 
 
-async def test_transient_gateway_failures_are_retried_then_succeed(env, queue_prefix) -> None:
+async def test_transient_gateway_failures_are_retried_then_succeed(
+    env, queue_prefix, placement
+) -> None:
     stubs = Stubs(fail_first={"charge_payment": 3})
     request = order(("prod-456", 2, "19.99"))
-    result, handle = await run_stub_saga(env, queue_prefix, stubs, request)
+    result, handle = await run_stub_saga(env, queue_prefix, stubs, request, placement)
     assert result.status == SagaState.COMPLETED
     # Three 503s then success, on the fourth attempt.
     assert await activity_attempts(handle, "charge_payment") == 4
@@ -32,6 +34,8 @@ async def test_transient_gateway_failures_are_retried_then_succeed(env, queue_pr
 
 
 async def test_transient_failures_past_the_steps_deadline_compensate(env, queue_prefix) -> None:
+    # Per service: a local activity's deadline runs on the worker's wall clock, which the
+    # time-skipping server does not move (test_step_deadline_in_real_time covers both).
     stubs = Stubs(fail_first={"charge_payment": 100_000})
     request = order(("prod-456", 1, "19.99"))
     result, handle = await run_stub_saga(env, queue_prefix, stubs, request)
@@ -49,10 +53,12 @@ async def test_transient_failures_past_the_steps_deadline_compensate(env, queue_
     assert result.compensations_run == ["refund_payment", "release_inventory"]
 
 
-async def test_failing_compensation_is_retried_until_it_succeeds(env, queue_prefix) -> None:
+async def test_failing_compensation_is_retried_until_it_succeeds(
+    env, queue_prefix, placement
+) -> None:
     stubs = Stubs(fail_first={"refund_payment": 6, "release_inventory": 2}, reject_shipment=True)
     request = order(("prod-456", 1, "19.99"))
-    result, handle = await run_stub_saga(env, queue_prefix, stubs, request)
+    result, handle = await run_stub_saga(env, queue_prefix, stubs, request, placement)
     assert result.status == SagaState.COMPENSATED
     assert await activity_attempts(handle, "refund_payment") == 7
     assert await activity_attempts(handle, "release_inventory") == 3

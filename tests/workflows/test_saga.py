@@ -9,7 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
-from order_saga.worker_group import SANDBOX
+from order_saga.worker_options import SANDBOX
 from tests.helpers import cancel_requested, until
 from tests.workflows.saga_probe import Probe, ProbeResult, SagaProbe
 

@@ -39,11 +39,13 @@ async def started_with(handle: WorkflowHandle[Any, Any]) -> dict[str, object]:
 
 
 async def test_started_by_the_client_api_it_is_findable_at_once_and_upserts_once(
-    env, engine, stripe_server, queue_prefix, make_product: Callable[..., str]
+    env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
     sku = make_product(stock=5, price="19.99")
     request = order((sku, 2, "19.99")).model_copy(update={"handover_delay_seconds": 0})
-    settings = Settings(stripe_api_base=stripe_server[1], queue_prefix=queue_prefix)
+    settings = Settings(
+        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement
+    )
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
         handle = await start_order(env.client, request, queue_prefix)
         result: OrderResult = await order_result(handle)
@@ -54,11 +56,25 @@ async def test_started_by_the_client_api_it_is_findable_at_once_and_upserts_once
         "OrderTotal": 39.98,
         "OrderStatus": "RUNNING",
     }
-    # The patch's own marker attribute, then the end: no RUNNING, no AWAITING_HANDOVER.
-    assert await upserted(handle) == [
-        {"TemporalChangeVersion": ["fewer-search-attribute-upserts"]},
-        {"OrderStatus": "COMPLETED"},
-    ]
+    # Each patch's marker attribute (colocated: its placement's too), then the end: no
+    # RUNNING, no AWAITING_HANDOVER.
+    events, fewer, colocated = (
+        "order-events",
+        "fewer-search-attribute-upserts",
+        "placement-colocated",
+    )
+    patches = {
+        "per-service": [
+            {"TemporalChangeVersion": [fewer]},
+            {"TemporalChangeVersion": [fewer, events]},
+        ],
+        "colocated": [
+            {"TemporalChangeVersion": [colocated]},
+            {"TemporalChangeVersion": [fewer, colocated]},
+            {"TemporalChangeVersion": [fewer, events, colocated]},
+        ],
+    }
+    assert await upserted(handle) == [*patches[placement], {"OrderStatus": "COMPLETED"}]
     described = (await handle.describe()).typed_search_attributes
     assert described.get(ORDER_STATUS) == "COMPLETED"
     assert described.get(CUSTOMER_ID) == "cust-123"
@@ -78,7 +94,7 @@ async def test_started_by_another_client_it_sets_what_the_start_lacked(
         await order_result(handle)
 
     upserts = await upserted(handle)
-    assert upserts[1] == {"CustomerId": "cust-123", "OrderTotal": 19.99, "OrderStatus": "RUNNING"}
+    assert {"CustomerId": "cust-123", "OrderTotal": 19.99, "OrderStatus": "RUNNING"} in upserts
     described = (await handle.describe()).typed_search_attributes
     assert described.get(ORDER_STATUS) == "COMPLETED"
     assert described.get(CUSTOMER_ID) == "cust-123"

@@ -13,9 +13,10 @@ from order_saga.stripe_client import make_stripe_client
 from tests.helpers import until
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
+from workflows.placement import Placement
 
 
-def settings_for(base_url: str, queue_prefix: str) -> Settings:
+def settings_for(base_url: str, queue_prefix: str, placement: Placement = "colocated") -> Settings:
     # The breaker keeps wall-clock time while this server skips it: left to open, it fails
     # the undo for 30 real seconds, thousands of skipped-time retries that once broke the
     # server's HTTP/2 stream. It is not what these tests are about.
@@ -24,6 +25,7 @@ def settings_for(base_url: str, queue_prefix: str) -> Settings:
         queue_prefix=queue_prefix,
         stripe_max_network_retries=0,
         breaker_fail_max=1_000_000,
+        placement=placement,
     )
 
 

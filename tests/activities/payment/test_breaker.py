@@ -33,7 +33,7 @@ class Transitions(pybreaker.CircuitBreakerListener):
 
 
 async def test_breaker_stops_traffic_until_half_open_then_the_saga_completes(
-    env, engine, stripe_server, queue_prefix, make_product
+    env, engine, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     stripe_state, base_url = stripe_server
     loop = asyncio.get_running_loop()
@@ -55,7 +55,10 @@ async def test_breaker_stops_traffic_until_half_open_then_the_saga_completes(
         listeners=[Transitions(on_change)],
     )
     settings = Settings(
-        stripe_api_base=base_url, queue_prefix=queue_prefix, stripe_max_network_retries=0
+        stripe_api_base=base_url,
+        queue_prefix=queue_prefix,
+        stripe_max_network_retries=0,
+        placement=placement,
     )
     stripe_state.faults.rates["http_500"] = 1.0
     request = order((make_product(stock=2), 1, "19.99"))

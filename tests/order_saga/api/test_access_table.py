@@ -93,6 +93,10 @@ def routes(existing: str, sku: str) -> dict[str, tuple[Request, dict[str, int]]]
             ),
             {**dict.fromkeys(GOOD, 403), "operator key": 409, "operator JWT": 409},
         ),
+        "GET /api/webhooks": (
+            lambda h, c: h.get("/api/webhooks", headers=c),
+            {**dict.fromkeys(GOOD, 403), "operator key": 200, "operator JWT": 200},
+        ),
         "POST /codec/decode": (
             lambda h, c: h.post("/codec/decode", json={"payloads": []}, headers=c),
             {**dict.fromkeys(GOOD, 403), "operator key": 200, "operator JWT": 200},

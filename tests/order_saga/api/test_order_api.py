@@ -162,6 +162,9 @@ def test_openapi_docs_are_served_with_no_internet(api) -> None:
         "/api/orders/{order_id}",
         "/api/orders/{order_id}/cancel",
         "/api/orders/{order_id}/resolve",
+        "/api/webhooks",
+        "/api/webhooks/{subscriber_id}",
+        "/api/webhooks/{subscriber_id}/test",
     }
 
 

@@ -17,7 +17,7 @@ from order_saga.client import query_status, start_order
 from order_saga.embedded.local_stripe.webhooks import stripe_signature
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.helpers import order, until
+from tests.helpers import order, scheduled_activities, until
 from workflows.order_state import SagaState
 
 SECRET = "whsec_test_secret"
@@ -31,12 +31,14 @@ def signed(payload: bytes, secret: str = SECRET, at: int | None = None) -> dict[
     return {"Stripe-Signature": stripe_signature(payload, secret, stamp)}
 
 
-def event(order_id: str, event_id: str = "evt_1") -> bytes:
+def event(
+    order_id: str, event_id: str = "evt_1", kind: str = "payment_intent.amount_capturable_updated"
+) -> bytes:
     return json.dumps(
         {
             "id": event_id,
             "object": "event",
-            "type": "payment_intent.amount_capturable_updated",
+            "type": kind,
             "data": {
                 "object": {
                     "id": "pi_1",
@@ -81,6 +83,11 @@ async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refu
         await until(both_waiting)
         body = event(asked.order_id)
         good = await api.post("/webhooks/stripe", content=body, headers=signed(body))
+
+        async def read_again() -> bool:  # the hint woke the saga: it read the intent itself
+            return "check_charge" in await scheduled_activities(handle)
+
+        await until(read_again)
         replay = await api.post("/webhooks/stripe", content=body, headers=signed(body))
         tampered = await api.post(
             "/webhooks/stripe", content=body.replace(b"evt_1", b"evt_2"), headers=signed(body)
@@ -94,13 +101,18 @@ async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refu
         unknown = await api.post("/webhooks/stripe", content=nobody, headers=signed(nobody))
         busy = event(shipped.order_id, "evt_4")  # its saga waits for no customer
         not_waiting = await api.post("/webhooks/stripe", content=busy, headers=signed(busy))
+        # A capture's event ends no wait: answered without asking Temporal, even for the
+        # waiting saga.
+        captured = event(asked.order_id, "evt_5", "payment_intent.succeeded")
+        capture = await api.post("/webhooks/stripe", content=captured, headers=signed(captured))
         delivered, ignored = await signals(handle), await signals(other)
         still = await query_status(handle)
         for running in (handle, other):
             await running.terminate("the test is over")  # nothing left on the shared server
 
     assert (good.status_code, good.json()) == (200, {"received": True, "delivered": True})
-    assert replay.status_code == 200 and delivered == 2  # a replayed event is only a hint again
+    assert replay.json() == {"received": True, "delivered": True}
+    assert delivered == 2  # a replayed event is only a hint again
     for refused in (tampered, foreign, stale, unsigned):
         assert refused.status_code == 400, refused.text
         assert refused.headers["content-type"] == "application/problem+json"
@@ -108,6 +120,7 @@ async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refu
     # Received (Stripe stops retrying) and logged, but no signal: nothing waits for them.
     assert (unknown.status_code, unknown.json()["delivered"]) == (200, False)
     assert (not_waiting.status_code, not_waiting.json()["delivered"], ignored) == (200, False, 0)
+    assert (capture.status_code, capture.json()["delivered"]) == (200, False)
     # The hints changed nothing: the customer has not authenticated, and the saga knows it.
     assert still.status == SagaState.AWAITING_AUTHENTICATION
 

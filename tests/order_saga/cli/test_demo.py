@@ -53,6 +53,10 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
     ]:
         assert any(path in line and outcome in line for line in table.splitlines()), table
     assert "http://localhost:8233/namespaces/default/workflows" in table
+    # Each order's outcome, and the bank's request to the three asked for 3-D Secure.
+    mails = sorted((tmp_path / ".data" / "mail").glob("*.eml"))
+    assert "12 mails sent to the customer (demo-customer@example.com): .data/mail/" in table
+    assert len(mails) == 12
     assert (tmp_path / ".data" / "temporal.db").exists()
 
     engine = make_engine(f"sqlite:///{tmp_path / '.data' / 'orders.db'}")

@@ -116,9 +116,10 @@ def descendants(pid: int) -> list[int]:
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):  # gone, or reaped between the two
         return False
-    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # a zombie is gone
+    return stat.split()[2] != "Z"  # a zombie is gone
 
 
 def interrupted_importing_site(returncode: int | None, stderr: str) -> bool:

@@ -145,7 +145,8 @@ def test_the_example_order_file_is_an_order_and_a_short_one_defaults_as_the_flag
     tmp_path: Path,
 ) -> None:
     example = Path(__file__).parents[3] / "examples" / "order.json"
-    assert OrderRequest.model_validate(read_order(example, {})).order_id == "o-123"
+    example_order = OrderRequest.model_validate(read_order(example, {}))
+    assert (example_order.order_id, example_order.customer_email) == ("o-123", "jane@example.com")
     short = tmp_path / "short.json"
     item = {"sku": "prod-456", "quantity": 1, "unit_price": "19.99"}
     address = {"street": "1 Main St", "city": "X", "zip_code": "1"}
@@ -155,8 +156,9 @@ def test_the_example_order_file_is_an_order_and_a_short_one_defaults_as_the_flag
     from_file = OrderRequest.model_validate(read_order(short, {}))
     from_flags = OrderRequest.model_validate(
         order_from_flags({"customer_id": "c1", "item": ["prod-456:1:19.99"], "street": "1 Main St",
-                          "city": "X", "zip_code": "1"})
+                          "city": "X", "zip_code": "1", "customer_email": "c1@example.com"})
     )  # fmt: skip
+    assert from_flags.customer_email == "c1@example.com"  # --customer-email
     for field in ("currency", "payment_method"):
         assert getattr(from_file, field) == getattr(from_flags, field)
     assert from_file.shipping_address == from_flags.shipping_address

@@ -25,13 +25,18 @@ async def test_services_in_separate_processes_complete_a_saga_and_serve_metrics(
     orders_port, payment_port = free_port(), free_port()
     workers = [
         start_worker(
-            dev_server, cli_env, "--service", "orders", "--metrics-port", str(orders_port)
+            dev_server,
+            cli_env,
+            *("--service", "orders", "--placement", "per-service"),
+            *("--metrics-port", str(orders_port)),
         ),
         start_worker(dev_server, cli_env, "--service", "inventory"),
         start_worker(
             dev_server, cli_env, "--service", "payment", "--metrics-port", str(payment_port)
         ),
         start_worker(dev_server, cli_env, "--service", "shipment"),
+        # Every saga asks it for the event subscribers at its start.
+        start_worker(dev_server, cli_env, "--service", "notification"),
     ]
     try:
         before = await asyncio.to_thread(samples, orders_port)

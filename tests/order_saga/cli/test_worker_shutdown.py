@@ -11,20 +11,20 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from order_saga.client import order_result, start_order
 from tests.helpers import activity_attempts, order, until
-from tests.processes import start_worker, stop_worker
+from tests.processes import read_until, start_worker, stop_worker
 from workflows.order_state import SagaState
 
 ORDERS = 4
 
 
 async def test_sigterm_lets_the_gateway_calls_in_flight_finish(
-    dev_server, cli_env, stripe_server, queue_prefix, make_product
+    dev_server, cli_env, stripe_server, queue_prefix, make_product, placement
 ) -> None:
     stripe, _ = stripe_server
     stripe.faults.latency_ms = 2000  # every Stripe call takes two seconds
     client = await Client.connect(dev_server, data_converter=pydantic_data_converter)
     sku = make_product(stock=ORDERS)
-    worker = start_worker(dev_server, cli_env)
+    worker = start_worker(dev_server, cli_env, "--placement", placement)
     try:
         handles = []
         for _ in range(ORDERS):
@@ -45,9 +45,12 @@ async def test_sigterm_lets_the_gateway_calls_in_flight_finish(
     assert "Traceback" not in logs and "CancelledError" not in logs, logs[-2000:]
 
     stripe.faults.latency_ms = 0
-    worker = start_worker(dev_server, cli_env)
+    worker = start_worker(dev_server, cli_env, "--placement", placement)
     try:
+        # Colocated, the stopping worker may have run the sagas to their end already: their
+        # steps are local to the workflow task it finishes before it exits.
         results = [await order_result(handle) for handle in handles]
+        read_until(worker, "worker polling", 60, stream="stderr")  # then SIGTERM is handled
     finally:
         stop_worker(worker)
     assert [r.status for r in results] == [SagaState.COMPLETED] * ORDERS

@@ -1,0 +1,1 @@
+"""The notification service: the customer's mails about their order, sent over SMTP."""

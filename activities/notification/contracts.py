@@ -1,0 +1,47 @@
+"""What the saga asks the notification service to send, and what it answers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from activities.messages import Strict
+
+# The moments a shop writes to its customer: the parcel is with the carrier; the order was
+# cancelled or undone; the bank wants the customer to confirm the payment (3-D Secure).
+MailKind = Literal["confirmed", "undone", "authentication"]
+MAIL_KINDS: tuple[MailKind, ...] = ("confirmed", "undone", "authentication")
+
+
+class MailLine(Strict):
+    sku: str
+    quantity: int
+    unit_price: Decimal
+
+
+class OrderMail(Strict):
+    """One mail about one order; `saga_id` and `kind` name it, so every retry of its send
+    carries the same Message-ID."""
+
+    order_id: str
+    saga_id: str
+    kind: MailKind
+    to: str  # validated with the order; never in a summary, a log line or a search attribute
+    customer_id: str
+    lines: list[MailLine]
+    total: Decimal
+    currency: str
+    carrier: str | None = None
+    tracking_number: str | None = None
+    outcome: str | None = None  # cancelled, expired, not completed
+    reason: str | None = None  # why, in plain words
+    given_back: list[str] = Field(default_factory=list)  # what was returned, in plain words
+    authentication_url: str | None = None
+
+
+class MailSent(Strict):
+    order_id: str
+    kind: MailKind
+    message_id: str

@@ -1,0 +1,70 @@
+"""Order events as other services receive them: the types, the envelope, and the activity
+messages that find the subscribers and deliver to one of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from activities.messages import Strict
+
+OrderEventType = Literal[
+    "order.started",  # the stock is reserved: the order is this saga's
+    "payment.authorized",  # the bank holds the money (after 3-D Secure, if asked)
+    "payment.failed",  # declined, not authenticated, or not captured
+    "order.completed",  # with the carrier, money taken
+    "order.compensated",  # a step failed; what was done is undone
+    "order.cancelled",  # undone on request
+    "order.expired",  # undone: not shipped by its deadline
+    "order.needs_attention",  # an undo failed for good: waiting for a person
+    "order.resolved",  # a person settled it by hand
+]
+EVENT_TYPES: tuple[OrderEventType, ...] = (
+    "order.started",
+    "payment.authorized",
+    "payment.failed",
+    "order.completed",
+    "order.compensated",
+    "order.cancelled",
+    "order.expired",
+    "order.needs_attention",
+    "order.resolved",
+)
+
+
+class OrderEvent(Strict):
+    """What a subscriber receives, as JSON: `id` is unique per order and event (de-duplicate
+    on it), `sequence` orders one order's events."""
+
+    id: str
+    type: OrderEventType
+    created: datetime
+    order_id: str
+    sequence: int
+    data: dict[str, Any]
+
+
+# The saga's lookup at its start, by name: readers of its history tell it from the steps.
+FIND_SUBSCRIBERS_ACTIVITY = "find_subscribers"
+
+
+class FindSubscribersInput(Strict):
+    order_id: str
+
+
+class Subscribers(Strict):
+    """The subscribers an order's events go to: those registered when it started."""
+
+    ids: list[int]
+
+
+class DeliverEventInput(Strict):
+    subscriber_id: int
+    event: OrderEvent
+
+
+class Delivery(Strict):
+    subscriber_id: int
+    event_id: str
+    delivered: bool  # False: the subscriber was removed, or no longer takes this type
+    status: int | None = None

@@ -1,0 +1,63 @@
+"""The peer a Python team would pick instead: DBOS, the four calls as checkpointed steps of
+one workflow, its state in PostgreSQL, run where it is started (the `dbos` extra)."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+from dbos import DBOS, DBOSConfig
+
+
+@DBOS.step()
+async def reserve(order_id: str) -> str:
+    return order_id
+
+
+@DBOS.step()
+async def create_intent(order_id: str) -> str:
+    return order_id
+
+
+@DBOS.step()
+async def charge(order_id: str) -> str:
+    return order_id
+
+
+@DBOS.step()
+async def ship(order_id: str) -> str:
+    return order_id
+
+
+@DBOS.workflow()
+async def dbos_order(order_id: str) -> str:
+    for step in (reserve, create_intent, charge, ship):
+        order_id = await step(order_id)
+    return order_id
+
+
+def system_database(postgres_url: str) -> str:
+    """A fresh system database beside `postgres_url`'s, for one run."""
+    return postgres_url.rsplit("/", 1)[0] + f"/dbos_bench_{uuid.uuid4().hex[:8]}"
+
+
+def launch(system_url: str) -> None:
+    """DBOS on `system_url`, which it creates."""
+    config: DBOSConfig = {"name": "order-saga-bench", "system_database_url": system_url}
+    DBOS(config=config)
+    DBOS.launch()
+
+
+def shut_down(system_url: str) -> None:
+    """Stop DBOS and drop the run's system database."""
+    DBOS.destroy()
+    server, name = system_url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def run_dbos_order(order_id: str) -> str:
+    """Start one order's workflow and wait for it."""
+    handle = await DBOS.start_workflow_async(dbos_order, order_id)
+    await handle.get_result()
+    return "COMPLETED"

@@ -1,0 +1,85 @@
+"""The mails an order's saga sends its customer, built from the order and how it went."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from activities.notification.contracts import MailKind, MailLine, OrderMail
+from activities.notification.reasons import in_plain_words
+from activities.payment.activities import REFUND_PAYMENT
+from activities.shipment.activities import CANCEL_SHIPMENT
+from workflows.order_request import OrderRequest
+from workflows.order_state import OrderResult, SagaState
+
+# How an order that did not ship reads in its mail's subject: "Your order ... was ...".
+OUTCOMES = {
+    SagaState.CANCELLED: "cancelled",
+    SagaState.EXPIRED: "cancelled",
+    SagaState.COMPENSATED: "not completed",
+    SagaState.RESOLVED: "not completed",
+}
+
+
+def order_mail(
+    order: OrderRequest, kind: MailKind, total: Decimal | None, **fields: object
+) -> OrderMail:
+    """A mail of `kind` about `order` (which has an address to send it to)."""
+    assert order.customer_email is not None
+    return OrderMail.model_validate(
+        {
+            "order_id": order.order_id,
+            "saga_id": order.workflow_id,
+            "kind": kind,
+            "to": order.customer_email,
+            "customer_id": order.customer_id,
+            "lines": [
+                MailLine(sku=i.sku, quantity=i.quantity, unit_price=i.unit_price)
+                for i in order.items
+            ],
+            "total": total if total is not None else order.total,
+            "currency": order.currency,
+            **fields,
+        }
+    )
+
+
+def confirmed_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
+    """The parcel is with the carrier and the money taken."""
+    return order_mail(
+        order,
+        "confirmed",
+        result.total,
+        carrier=result.carrier,
+        tracking_number=result.tracking_number,
+    )
+
+
+def undone_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
+    """The order did not ship: why, and what the customer got back."""
+    money = f"{result.total or order.total} {order.currency.upper()}"
+    given_back: list[str] = []
+    if REFUND_PAYMENT.name in result.compensations_run:
+        given_back.append(
+            f"the payment of {money} was refunded to your card (a refund can take 5 to 10 "
+            "days to show)"
+            if result.refund_id
+            else f"the {money} held on your card was released; nothing was charged"
+        )
+    elif not result.compensation_failures:
+        given_back.append("nothing was charged to your card")
+    if CANCEL_SHIPMENT.name in result.compensations_run:
+        given_back.append("the shipment was cancelled before it left")
+    cancelled = result.error_type == "Cancelled"
+    return order_mail(
+        order,
+        "undone",
+        result.total,
+        outcome="cancelled before it shipped" if cancelled else OUTCOMES[result.status],
+        reason=None if cancelled else in_plain_words(result.error_type),
+        given_back=given_back,
+    )
+
+
+def authentication_mail(order: OrderRequest, url: str, total: Decimal) -> OrderMail:
+    """The bank asks the customer to confirm the payment (3-D Secure)."""
+    return order_mail(order, "authentication", total, authentication_url=url)
