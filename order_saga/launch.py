@@ -4,17 +4,16 @@ then (a deploy stopping a worker that has not started yet) ends it cleanly, with
 
 from __future__ import annotations
 
-import os
 import signal
 from types import FrameType
+
+from order_saga.interrupts import quitting_on_interrupt
 
 
 def cli() -> None:
     """`order-saga`."""
-    try:
+    with quitting_on_interrupt():
         from order_saga.cli import main
-    except KeyboardInterrupt:
-        os._exit(130)
     main()
 
 
@@ -25,8 +24,6 @@ def _stop_before_start(signum: int, frame: FrameType | None) -> None:
 def worker() -> None:
     """`order-saga-worker`; once it serves, its own handler drains on SIGTERM."""
     signal.signal(signal.SIGTERM, _stop_before_start)
-    try:
+    with quitting_on_interrupt():
         from order_saga.worker_main import main
-    except KeyboardInterrupt:
-        os._exit(130)
     main()

@@ -171,11 +171,11 @@ def root(
 
 def main() -> None:
     """Console entry point of `order-saga`: the CLI's composition root."""
-    try:  # loading every command takes a moment: a Ctrl-C meanwhile is a quiet 130 too
+    from order_saga.interrupts import quitting_on_interrupt
+
+    with quitting_on_interrupt():  # loading every command takes a moment
         from order_saga.cli.commands import register_commands
         from order_saga.temporal import run_then_exit
 
         register_commands(app)
-    except KeyboardInterrupt:
-        os._exit(130)
     run_then_exit(app)

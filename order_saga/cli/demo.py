@@ -11,6 +11,7 @@ import typer
 
 from order_saga.cli import CliError
 from order_saga.cli.dev import print_endpoints, until_interrupted
+from order_saga.interrupts import quitting_on_interrupt
 from order_saga.settings import API_PORT, Settings
 
 
@@ -24,9 +25,10 @@ def demo(
     for noisy in ("temporalio.activity", "temporalio.workflow"):
         logging.getLogger(noisy).setLevel(logging.ERROR)  # the table tells the failures
 
-    from order_saga.api.serving import api_server, listening_socket
-    from order_saga.cli.demo_orders import run_demo
-    from order_saga.embedded.stack import embedded_stack, port_open, with_local_webhooks
+    with quitting_on_interrupt():  # the stack's modules: nothing runs yet
+        from order_saga.api.serving import api_server, listening_socket
+        from order_saga.cli.demo_orders import run_demo
+        from order_saga.embedded.stack import embedded_stack, port_open, with_local_webhooks
 
     settings = with_local_webhooks(Settings(), API_PORT)
 

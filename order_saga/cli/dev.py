@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from order_saga.cli import CliError
+from order_saga.interrupts import quitting_on_interrupt
 from order_saga.settings import API_PORT, LOCAL_STRIPE_PORT, Settings
 from workflows.placement import PLACEMENTS
 
@@ -73,9 +74,10 @@ def dev(
     """Run the embedded stack until Ctrl-C: dev server + Web UI, local Stripe, database, worker,
     HTTP order API."""
 
-    from order_saga.api.serving import api_server, listening_socket
-    from order_saga.embedded.local_stripe.faults import Faults
-    from order_saga.embedded.stack import embedded_stack, with_local_webhooks
+    with quitting_on_interrupt():  # the stack's modules: nothing runs yet
+        from order_saga.api.serving import api_server, listening_socket
+        from order_saga.embedded.local_stripe.faults import Faults
+        from order_saga.embedded.stack import embedded_stack, with_local_webhooks
 
     settings = Settings()
     if placement is not None:
