@@ -1,0 +1,105 @@
+"""How many workflow tasks a colocated saga takes at a given concurrency, and how many of
+them the server timed out: a task runs the saga's local activities, and a task the server
+times out has its finished steps run again.
+
+    python -m benchmarks.colocated_tasks --concurrency 200 --count 400
+    python -m benchmarks.colocated_tasks --task-timeout 10     # as the server's default
+
+One process: a fresh in-memory dev server, the local Stripe server, a colocated worker
+starting its sagas eagerly (as `order-saga dev`'s API does); then a sample of the sagas'
+histories is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+from activities.inventory.catalogue import stocked_prices
+from benchmarks.bench_stack import free_port, prepare
+from benchmarks.inprocess import eager_saga
+from benchmarks.worker_memory import local_stripe
+from order_saga.client import orders
+from order_saga.db.engine import make_engine
+from order_saga.embedded.temporal_server import start_local_server
+from order_saga.load import run_load
+from order_saga.settings import Settings
+from order_saga.temporal import run_then_exit
+from order_saga.worker_group import build_worker
+
+LOST = (EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+
+
+async def tasks_per_saga(client: Client, prefix: str, sample: int) -> None:
+    """Workflow tasks completed per saga, and tasks lost, over a sample of the histories."""
+    completed: list[int] = []
+    lost: collections.Counter[str] = collections.Counter()
+    query = f'TaskQueue = "{prefix}-orders" AND WorkflowType = "OrderSaga"'
+    async for execution in client.list_workflows(query, limit=sample):
+        handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        tasks = 0
+        async for event in handle.fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                tasks += 1
+            if event.event_type in LOST:
+                lost[EventType.Name(event.event_type)] += 1
+        completed.append(tasks)
+    completed.sort()
+    print(
+        f"{len(completed)} sagas sampled: workflow tasks per saga median "
+        f"{completed[len(completed) // 2]}, max {completed[-1]}; tasks lost: {dict(lost) or 0}"
+    )
+
+
+async def main(args: argparse.Namespace) -> None:
+    if args.task_timeout is not None:
+        orders.WORKFLOW_TASK_TIMEOUT = timedelta(seconds=args.task_timeout)
+    workdir = Path(tempfile.mkdtemp(prefix="order-saga-tasks-"))
+    database_url = f"sqlite:///{workdir / 'orders.db'}"
+    prepare(database_url)
+    prefix = f"tasks-{uuid.uuid4().hex[:6]}"
+    async with local_stripe(workdir) as stripe_base:
+        env = await start_local_server(port=free_port())
+        try:
+            settings = Settings(
+                placement="colocated",
+                queue_prefix=prefix,
+                database_url=database_url,
+                stripe_api_base=stripe_base,
+            )
+            engine = make_engine(database_url)
+            async with build_worker(env.client, settings=settings, engine=engine):
+                report = await run_load(
+                    env.client,
+                    prefix,
+                    count=args.count,
+                    concurrency=args.concurrency,
+                    mix={"success": 1.0},
+                    catalogue=stocked_prices(),
+                    execute=eager_saga,
+                )
+            summary = report.summary()
+            print(
+                f"C = {args.concurrency}: {summary['sagas_per_second']} orders/s, "
+                f"p50 {report.percentile(0.5):.1f} s, p99 {report.percentile(0.99):.1f} s"
+            )
+            await tasks_per_saga(env.client, prefix, args.sample)
+        finally:
+            await env.shutdown()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--count", type=int, default=400)
+    parser.add_argument("--sample", type=int, default=100, help="histories read")
+    parser.add_argument("--task-timeout", type=int, help="seconds; default: the saga's own")
+    run_then_exit(lambda: asyncio.run(main(parser.parse_args())))
