@@ -15,25 +15,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import tempfile
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from activities.inventory.catalogue import stocked_prices
-from benchmarks.bench_stack import free_port, prepare
 from benchmarks.inprocess import eager_saga
-from benchmarks.worker_memory import local_stripe
+from benchmarks.one_process import worker_here
 from order_saga.client import orders
-from order_saga.db.engine import make_engine
-from order_saga.embedded.temporal_server import start_local_server
 from order_saga.load import run_load
-from order_saga.settings import Settings
 from order_saga.temporal import run_then_exit
-from order_saga.worker_group import build_worker
 
 LOST = (EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
 
@@ -62,38 +54,22 @@ async def tasks_per_saga(client: Client, prefix: str, sample: int) -> None:
 async def main(args: argparse.Namespace) -> None:
     if args.task_timeout is not None:
         orders.WORKFLOW_TASK_TIMEOUT = timedelta(seconds=args.task_timeout)
-    workdir = Path(tempfile.mkdtemp(prefix="order-saga-tasks-"))
-    database_url = f"sqlite:///{workdir / 'orders.db'}"
-    prepare(database_url)
-    prefix = f"tasks-{uuid.uuid4().hex[:6]}"
-    async with local_stripe(workdir) as stripe_base:
-        env = await start_local_server(port=free_port())
-        try:
-            settings = Settings(
-                placement="colocated",
-                queue_prefix=prefix,
-                database_url=database_url,
-                stripe_api_base=stripe_base,
-            )
-            engine = make_engine(database_url)
-            async with build_worker(env.client, settings=settings, engine=engine):
-                report = await run_load(
-                    env.client,
-                    prefix,
-                    count=args.count,
-                    concurrency=args.concurrency,
-                    mix={"success": 1.0},
-                    catalogue=stocked_prices(),
-                    execute=eager_saga,
-                )
-            summary = report.summary()
-            print(
-                f"C = {args.concurrency}: {summary['sagas_per_second']} orders/s, "
-                f"p50 {report.percentile(0.5):.1f} s, p99 {report.percentile(0.99):.1f} s"
-            )
-            await tasks_per_saga(env.client, prefix, args.sample)
-        finally:
-            await env.shutdown()
+    async with worker_here("tasks", "colocated") as (client, prefix):
+        report = await run_load(
+            client,
+            prefix,
+            count=args.count,
+            concurrency=args.concurrency,
+            mix={"success": 1.0},
+            catalogue=stocked_prices(),
+            execute=eager_saga,
+        )
+        summary = report.summary()
+        print(
+            f"C = {args.concurrency}: {summary['sagas_per_second']} orders/s, "
+            f"p50 {report.percentile(0.5):.1f} s, p99 {report.percentile(0.99):.1f} s"
+        )
+        await tasks_per_saga(client, prefix, args.sample)
 
 
 if __name__ == "__main__":

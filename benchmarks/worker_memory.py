@@ -17,28 +17,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ctypes
 import gc
 import random
-import sys
-import tempfile
 import tracemalloc
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from temporalio.client import Client
 
 from activities.inventory.catalogue import stocked_prices
-from benchmarks.bench_stack import CLI, free_port, prepare, wait_for_port
+from benchmarks.one_process import worker_here
 from order_saga.client.orders import start_order
-from order_saga.db.engine import make_engine
-from order_saga.embedded.temporal_server import start_local_server
 from order_saga.load import make_order
-from order_saga.settings import Settings
 from order_saga.temporal import run_then_exit
-from order_saga.worker_group import build_worker
 from workflows.placement import PLACEMENTS
 
 MB = 1024 * 1024
@@ -62,22 +54,6 @@ def trimmed_rss_mb() -> float:
 def heap_mb() -> float:
     """What Python's allocators hold for live objects, when tracemalloc traces; else 0."""
     return tracemalloc.get_traced_memory()[0] / MB
-
-
-@contextlib.asynccontextmanager
-async def local_stripe(workdir: Path) -> AsyncIterator[str]:
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CLI, "stripe-server", "--port", str(port),
-        "--state-file", str(workdir / "stripe.json"),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        await wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 async def parked(client: Client, prefix: str) -> int:
@@ -120,71 +96,48 @@ def by_module(
 
 
 async def main(args: argparse.Namespace) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="order-saga-memory-"))
-    database_url = args.database_url or f"sqlite:///{workdir / 'orders.db'}"
-    prepare(database_url)
-    run = uuid.uuid4().hex[:6]
-    prefix = f"memory-{run}"
-    async with local_stripe(workdir) as stripe_base:
-        env = await start_local_server(port=free_port())
-        try:
-            settings = Settings(
-                placement=args.placement,
-                queue_prefix=prefix,
-                database_url=database_url,
-                stripe_api_base=stripe_base,
-            )
-            engine = make_engine(database_url)
-            group = build_worker(
-                env.client,
-                settings=settings,
-                engine=engine,
-                max_cached_workflows=args.cached,
-            )
-            async with group:
-                await park(env.client, prefix, 0, args.warm_up, run)  # imports, pools, caches
-                gc.collect()
-                if args.heap:
-                    tracemalloc.start(1)
-                first = tracemalloc.take_snapshot() if args.heap else None
-                base_rss, base_trimmed, base_heap = rss_mb(), trimmed_rss_mb(), heap_mb()
-                print(f"{args.placement}, cache {args.cached}, {database_url.split(':')[0]}")
-                print(
-                    "| parked | RSS MB | trimmed MB | heap MB | per saga KB: RSS | trimmed | heap |"
+    run = uuid.uuid4().hex[:6]  # the orders' ids
+    async with worker_here(
+        "memory", args.placement, cached=args.cached, database_url=args.database_url
+    ) as (client, prefix):
+        await park(client, prefix, 0, args.warm_up, run)  # imports, pools, caches
+        gc.collect()
+        if args.heap:
+            tracemalloc.start(1)
+        first = tracemalloc.take_snapshot() if args.heap else None
+        base_rss, base_trimmed, base_heap = rss_mb(), trimmed_rss_mb(), heap_mb()
+        database = (args.database_url or "sqlite").split(":")[0]
+        print(f"{args.placement}, cache {args.cached}, {database}")
+        print("| parked | RSS MB | trimmed MB | heap MB | per saga KB: RSS | trimmed | heap |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        print(f"| {args.warm_up} | {base_rss:.1f} | {base_trimmed:.1f} | {base_heap:.1f} |||")
+        done = args.warm_up
+        for stop in args.steps:
+            await park(client, prefix, done, stop, run)
+            done = stop
+            gc.collect()
+            rss, trimmed, heap = rss_mb(), trimmed_rss_mb(), heap_mb()
+            per_saga = [
+                (now - base) * 1024 / (stop - args.warm_up)
+                for now, base in (
+                    (rss, base_rss),
+                    (trimmed, base_trimmed),
+                    (heap, base_heap),
                 )
-                print("| --- | --- | --- | --- | --- | --- | --- |")
-                print(
-                    f"| {args.warm_up} | {base_rss:.1f} | {base_trimmed:.1f} | {base_heap:.1f} |||"
-                )
-                done = args.warm_up
-                for stop in args.steps:
-                    await park(env.client, prefix, done, stop, run)
-                    done = stop
-                    gc.collect()
-                    rss, trimmed, heap = rss_mb(), trimmed_rss_mb(), heap_mb()
-                    per_saga = [
-                        (now - base) * 1024 / (stop - args.warm_up)
-                        for now, base in (
-                            (rss, base_rss),
-                            (trimmed, base_trimmed),
-                            (heap, base_heap),
-                        )
-                    ]
-                    print(
-                        f"| {stop} | {rss:.1f} | {trimmed:.1f} | {heap:.1f} | "
-                        + " | ".join(f"{kb:.0f}" for kb in per_saga)
-                        + " |",
-                        flush=True,
-                    )
-                if first is not None:
-                    last = tracemalloc.take_snapshot()
-                    print(f"\nThe heap's growth from {args.warm_up} to {done} parked, by module:")
-                    print("| module | MB | blocks |")
-                    print("| --- | --- | --- |")
-                    for name, size, count in by_module(first, last, args.top):
-                        print(f"| {name} | {size:.2f} | {count} |")
-        finally:
-            await env.shutdown()
+            ]
+            print(
+                f"| {stop} | {rss:.1f} | {trimmed:.1f} | {heap:.1f} | "
+                + " | ".join(f"{kb:.0f}" for kb in per_saga)
+                + " |",
+                flush=True,
+            )
+        if first is not None:
+            last = tracemalloc.take_snapshot()
+            print(f"\nThe heap's growth from {args.warm_up} to {done} parked, by module:")
+            print("| module | MB | blocks |")
+            print("| --- | --- | --- |")
+            for name, size, count in by_module(first, last, args.top):
+                print(f"| {name} | {size:.2f} | {count} |")
 
 
 if __name__ == "__main__":

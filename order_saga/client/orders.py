@@ -43,8 +43,9 @@ OrderHandle = WorkflowHandle[Any, OrderResult]
 # A saga's workflow task runs its local activities (every step colocated, the subscriber
 # lookup in both placements), which may wait for a free slot behind other sagas' steps. With
 # the default 10 s, a task still running then was timed out by the server and its finished
-# steps run again (colocated at 200 in flight on a slow day: 15% of sagas, 6.1 orders/s
-# instead of 7.1); a worker that dies mid-task delays its saga by this much, no more.
+# steps run again (colocated at 200 in flight on a slow day: 13 of 100 sagas, 5.4
+# orders/s instead of 6.7: `python -m benchmarks.colocated_tasks`); a worker that dies
+# mid-task delays its saga by this much, no more.
 WORKFLOW_TASK_TIMEOUT = timedelta(seconds=30)
 IDEMPOTENCY_MEMO = "idempotency"  # the key a start was asked with, and its request's fingerprint
 
