@@ -84,11 +84,7 @@ async def test_a_versioned_rolling_switch_finishes_each_saga_in_the_placement_it
     async with contextlib.AsyncExitStack() as stack:
         for build_id, placement in builds:
             await stack.enter_async_context(
-                # Cached: without a cache every query replays the saga and evicts it, and a
-                # colocated one's local activities in flight are cancelled and run again.
-                stub_worker(
-                    client, queue_prefix, Stubs(), 100, build_id=build_id, placement=placement
-                )
+                stub_worker(client, queue_prefix, Stubs(), build_id=build_id, placement=placement)
             )
             await make_current(client, build_id)
             if build_id == builds[-1][0]:  # the last build's: nothing left to switch from
@@ -112,14 +108,13 @@ async def test_a_versioned_rolling_switch_finishes_each_saga_in_the_placement_it
 async def test_a_colocated_worker_replacing_per_service_ones_finishes_their_sagas_per_service(
     dev_server, queue_prefix
 ) -> None:
-    # The real server: workers cache sagas, as deployments do, and a saga cached by a worker
-    # that stopped must reach the one replacing it (the time-skipping server never moves a
-    # task off the stopped worker's sticky queue).
+    # The real server: a saga cached by a worker that stopped must reach the one replacing
+    # it (the time-skipping server never moves a task off the stopped worker's sticky queue).
     client = await connect(dev_server)
-    async with stub_worker(client, queue_prefix, Stubs(), 100, placement="per-service"):
+    async with stub_worker(client, queue_prefix, Stubs(), placement="per-service"):
         old = await started_and_waiting(client, waiting_orders(2, 10), queue_prefix)
     stubs = Stubs()
-    async with stub_worker(client, queue_prefix, stubs, 100, placement="colocated"):
+    async with stub_worker(client, queue_prefix, stubs, placement="colocated"):
         new = [await start_order(client, waiting_orders(1, 0)[0], queue_prefix)]
         results = [await order_result(h) for h in [*old, *new]]
 
@@ -149,7 +144,7 @@ async def test_a_client_in_the_colocated_workers_process_starts_sagas_eagerly(
     dev_server, queue_prefix
 ) -> None:
     client = await connect(dev_server)
-    async with stub_worker(client, queue_prefix, Stubs(), 100, placement="colocated"):
+    async with stub_worker(client, queue_prefix, Stubs(), placement="colocated"):
         request = waiting_orders(1, 0)[0]
         handle = await start_order(client, request, queue_prefix, eager=True)
         result = await order_result(handle)

@@ -56,9 +56,6 @@ async def first_activity(handle: WorkflowHandle[Any, Any]) -> str:
     return steps[0] if steps else ""
 
 
-CACHED = 100
-
-
 async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next(
     dev_server, queue_prefix
 ) -> None:
@@ -70,7 +67,7 @@ async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next
     fresh = [order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})]
     # Cached: with no cache, a saga evicted while its subscriber lookup (a local activity)
     # runs has it cancelled and retried, and the queries below wait on that (seen once on CI).
-    async with stub_worker(client, queue_prefix, Stubs(), CACHED, build_id="1"):
+    async with stub_worker(client, queue_prefix, Stubs(), build_id="1"):
         await make_current(client, "1")
         old = [await start_order(client, request, queue_prefix) for request in waiting]
 
@@ -80,7 +77,7 @@ async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next
 
         await until(all_waiting_for_pickup)
         async with stub_worker(
-            client, queue_prefix, Stubs(), CACHED, build_id="2", saga=ChargesBeforeReserving
+            client, queue_prefix, Stubs(), build_id="2", saga=ChargesBeforeReserving
         ):
             await make_current(client, "2")
             new = [await start_order(client, request, queue_prefix) for request in fresh]

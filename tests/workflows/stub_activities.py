@@ -187,7 +187,7 @@ def stub_worker(
     env: WorkflowEnvironment | Client,
     prefix: str,
     stubs: Stubs,
-    cached: int = 0,
+    cached: int = 100,
     activities: list[object] | None = None,
     *,
     build_id: str | None = None,
@@ -196,7 +196,12 @@ def stub_worker(
 ) -> WorkerGroup:
     """The saga (or a variant of it) on its orders queue, the stubs on every service queue
     (and in the saga's worker: colocated all of them, per service the subscriber lookup);
-    with `build_id`, as that build of the Worker Deployment."""
+    with `build_id`, as that build of the Worker Deployment.
+
+    Cached, as deployments run: uncached, a worker with two sagas in flight evicts one while
+    its subscriber lookup (a local activity, in both placements) runs, drops the lookup's
+    result, and the saga waits out its 30 s workflow task timeout (in real time, unless a
+    client waits on a result). Replaying from scratch is `test_replay`'s job."""
     client = env if isinstance(env, Client) else env.client
     everything = activities or stubs.activities()
     # The subscriber lookup is the orders worker's own in both placements.
@@ -235,10 +240,7 @@ async def run_stub_saga(
     request: OrderRequest,
     placement: Placement = "per-service",
 ) -> tuple[OrderResult, WorkflowHandle[Any, Any]]:
-    # Colocated, every retry of a local activity adds a marker and a timer to the history:
-    # replaying it whole at each task (no cache) grows with the square of the retries.
-    cached = 0 if placement == "per-service" else 100
-    async with stub_worker(env, queue_prefix, stubs, cached, placement=placement):
+    async with stub_worker(env, queue_prefix, stubs, placement=placement):
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )

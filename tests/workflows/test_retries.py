@@ -69,7 +69,7 @@ async def test_status_query_reports_each_step_while_running(env, queue_prefix) -
     stubs = Stubs()
     stubs.shipment_gate = asyncio.Event()
     request = order(("prod-456", 1, "19.99"))
-    async with stub_worker(env, queue_prefix, stubs, cached=10):
+    async with stub_worker(env, queue_prefix, stubs):
         handle = await env.client.start_workflow(
             OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
         )

@@ -19,7 +19,7 @@ async def test_a_step_failing_past_its_deadline_is_undone_after_it(
     client = await connect(dev_server)
     stubs = Stubs(fail_first={"reserve_inventory": 100_000})
     request = order(("prod-456", 1, "19.99")).model_copy(update={"step_deadline_seconds": 10})
-    async with stub_worker(client, queue_prefix, stubs, 100, placement=placement):
+    async with stub_worker(client, queue_prefix, stubs, placement=placement):
         handle = await start_order(client, request, queue_prefix)
         result = await order_result(handle)
 
