@@ -4,6 +4,7 @@ times out has its finished steps run again.
 
     python -m benchmarks.colocated_tasks --concurrency 200 --count 400
     python -m benchmarks.colocated_tasks --task-timeout 10     # as the server's default
+    python -m benchmarks.colocated_tasks --cache 10            # fewer cached than in flight
 
 One process: a fresh in-memory dev server, the local Stripe server, a colocated worker
 starting its sagas eagerly (as `order-saga dev`'s API does); then a sample of the sagas'
@@ -54,7 +55,7 @@ async def tasks_per_saga(client: Client, prefix: str, sample: int) -> None:
 async def main(args: argparse.Namespace) -> None:
     if args.task_timeout is not None:
         orders.WORKFLOW_TASK_TIMEOUT = timedelta(seconds=args.task_timeout)
-    async with worker_here("tasks", "colocated") as (client, prefix):
+    async with worker_here("tasks", "colocated", cached=args.cache) as (client, prefix):
         report = await run_load(
             client,
             prefix,
@@ -78,4 +79,5 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=400)
     parser.add_argument("--sample", type=int, default=100, help="histories read")
     parser.add_argument("--task-timeout", type=int, help="seconds; default: the saga's own")
+    parser.add_argument("--cache", type=int, default=1000, help="the worker's workflow cache")
     run_then_exit(lambda: asyncio.run(main(parser.parse_args())))
