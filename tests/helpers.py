@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
 from activities.database import transaction
@@ -23,10 +23,12 @@ from activities.queues import queue
 from activities.shipment.tables import Shipment
 from order_saga.access import api_keys
 from order_saga.access.roles import Role
+from order_saga.client import OrderHandle, start_order
 from order_saga.order_events import local_call
 from order_saga.settings import Settings
 from workflows.order_request import OrderRequest
-from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaStatus
+from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaState, SagaStatus
+from workflows.search_attributes import ORDER_STATUS
 
 # Every activity of a saga whose last step failed, in the order the history shows them.
 FULL_UNDO = [
@@ -155,6 +157,22 @@ async def until(check: Callable[[], Any], seconds: float = 30) -> None:
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
+
+
+async def started_and_waiting(
+    client: Client, requests: list[OrderRequest], queue_prefix: str, seconds: float = 60
+) -> list[OrderHandle]:
+    """Start the sagas and return once each waits for the carrier (its steps so far done).
+
+    Read from `OrderStatus`, as the Web UI shows it: the server answers, not a worker."""
+    handles = [await start_order(client, request, queue_prefix) for request in requests]
+
+    async def waiting() -> bool:
+        states = [(await h.describe()).typed_search_attributes.get(ORDER_STATUS) for h in handles]
+        return all(s == SagaState.AWAITING_HANDOVER for s in states)
+
+    await until(waiting, seconds=seconds)
+    return handles
 
 
 async def until_closed(handle: WorkflowHandle[Any, Any], seconds: float = 90) -> None:

@@ -15,18 +15,17 @@ import json
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import WorkflowHandle
 
 from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from order_saga.client import OrderHandle, order_result, start_order
 from order_saga.temporal import connect
-from tests.helpers import order, scheduled_activities, until
+from tests.helpers import order, scheduled_activities, started_and_waiting
 from tests.order_saga.test_worker_versioning import built_by, make_current
 from tests.workflows.stub_activities import Stubs, stub_worker
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.placement import COLOCATED
-from workflows.search_attributes import ORDER_STATUS
 
 
 async def placement_of(handle: WorkflowHandle[Any, Any]) -> str:
@@ -48,22 +47,6 @@ def waiting_orders(count: int, pickup_seconds: int) -> list[OrderRequest]:
         )
         for _ in range(count)
     ]
-
-
-async def started_and_waiting(
-    client: Client, requests: list[OrderRequest], queue_prefix: str
-) -> list[OrderHandle]:
-    """Start the sagas and return once each waits for the carrier (its steps so far done).
-
-    Read from `OrderStatus`, as the Web UI shows it: the server answers, not a worker."""
-    handles = [await start_order(client, request, queue_prefix) for request in requests]
-
-    async def waiting() -> bool:
-        states = [(await h.describe()).typed_search_attributes.get(ORDER_STATUS) for h in handles]
-        return all(s == SagaState.AWAITING_HANDOVER for s in states)
-
-    await until(waiting, seconds=60)
-    return handles
 
 
 EVERY_STEP = [

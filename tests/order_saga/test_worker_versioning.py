@@ -12,10 +12,10 @@ from temporalio.api.workflowservice.v1 import SetWorkerDeploymentCurrentVersionR
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
-from order_saga.client import order_result, query_status, start_order
+from order_saga.client import order_result, start_order
 from order_saga.temporal import connect
 from order_saga.worker_options import DEPLOYMENT_NAME
-from tests.helpers import order, scheduled_activities, until
+from tests.helpers import order, scheduled_activities, started_and_waiting, until
 from tests.workflows.reordered_saga import ChargesBeforeReserving
 from tests.workflows.stub_activities import Stubs, stub_worker
 from workflows.order_state import SagaState
@@ -65,17 +65,9 @@ async def test_sagas_in_flight_finish_on_their_build_while_new_ones_run_the_next
         for _ in range(2)
     ]
     fresh = [order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 0})]
-    # Cached: with no cache, a saga evicted while its subscriber lookup (a local activity)
-    # runs has it cancelled and retried, and the queries below wait on that (seen once on CI).
     async with stub_worker(client, queue_prefix, Stubs(), build_id="1"):
         await make_current(client, "1")
-        old = [await start_order(client, request, queue_prefix) for request in waiting]
-
-        async def all_waiting_for_pickup() -> bool:
-            states = [(await query_status(h)).status for h in old]
-            return all(s == SagaState.AWAITING_HANDOVER for s in states)
-
-        await until(all_waiting_for_pickup)
+        old = await started_and_waiting(client, waiting, queue_prefix, seconds=30)
         async with stub_worker(
             client, queue_prefix, Stubs(), build_id="2", saga=ChargesBeforeReserving
         ):
