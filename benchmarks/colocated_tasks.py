@@ -22,6 +22,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from activities.inventory.catalogue import stocked_prices
+from activities.queues import queue
 from benchmarks.inprocess import eager_saga
 from benchmarks.one_process import worker_here
 from order_saga.client import orders
@@ -35,7 +36,7 @@ async def tasks_per_saga(client: Client, prefix: str, sample: int) -> None:
     """Workflow tasks completed per saga, and tasks lost, over a sample of the histories."""
     completed: list[int] = []
     lost: collections.Counter[str] = collections.Counter()
-    query = f'TaskQueue = "{prefix}-orders" AND WorkflowType = "OrderSaga"'
+    query = f'TaskQueue = "{queue(prefix, "orders")}" AND WorkflowType = "OrderSaga"'
     async for execution in client.list_workflows(query, limit=sample):
         handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
         tasks = 0

@@ -27,6 +27,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from activities.inventory.catalogue import stocked_prices
+from activities.queues import queue
 from benchmarks.one_process import worker_here
 from order_saga.client.orders import start_order
 from order_saga.load import make_order
@@ -58,7 +59,7 @@ def heap_mb() -> float:
 
 async def parked(client: Client, prefix: str) -> int:
     count = await client.count_workflows(
-        f'TaskQueue = "{prefix}-orders" AND OrderStatus = "AWAITING_HANDOVER"'
+        f'TaskQueue = "{queue(prefix, "orders")}" AND OrderStatus = "AWAITING_HANDOVER"'
         ' AND ExecutionStatus = "Running"'
     )
     return count.count
