@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
         CHARGE_PAYMENT,
         CHECK_CHARGE,
         CREATE_PAYMENT_INTENT,
-        REFUND_PAYMENT,
     )
     from activities.payment.contracts import (
         CapturePaymentInput,
@@ -106,9 +105,7 @@ async def run_forward(
     )
     refund = refund.model_copy(update={"payment_intent_id": intent.payment_intent_id})
     # From the confirm on, money may be held or taken: its undo is like any other.
-    steps.undo_with(
-        "charge_payment", REFUND_PAYMENT, refund, f"void {money} (refund it once captured)"
-    )
+    steps.undo_payment("charge_payment", refund, f"void {money} (refund it once captured)")
     check = ChargePaymentInput(
         **owner,
         payment_intent_id=intent.payment_intent_id,

@@ -236,6 +236,10 @@ class OrderProgress:
         self.resolution = Resolution(note=note, resolved_at=workflow.now(), by=by)
         self.intervened("mark-resolved", by)
 
+    def retries_asked(self) -> int:
+        """How many times a person asked to retry the failed undos."""
+        return sum(1 for i in self.interventions if i.action == "retry")
+
     def intervened(self, action: str, by: str | None) -> None:
         """Record who asked the saga for what, and when."""
         self.interventions.append(Intervention(action=action, by=by, at=workflow.now()))

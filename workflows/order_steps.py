@@ -80,6 +80,17 @@ class OrderSteps:
 
         self._saga.register(step, REFUND_PAYMENT.name, void, description=summary)
 
+    def undo_payment(self, step: str, refund: RefundPaymentInput, summary: str) -> None:
+        """Register the payment's undo (void, or refund once captured). A person's retry of
+        it carries the retry's number, so a refund the bank refused is asked for again."""
+        local, progress = self.local, self._progress
+
+        async def undo() -> object:
+            again = refund.model_copy(update={"person_retry": progress.retries_asked()})
+            return await REFUND_PAYMENT.execute(again, summary=summary, local=local)
+
+        self._saga.register(step, REFUND_PAYMENT.name, undo, description=summary)
+
     def undo_with(
         self, step: str, call: ActivityCall[ArgT, ResultT], arg: ArgT, summary: str
     ) -> None:

@@ -169,7 +169,9 @@ class PaymentActivities:
             )
         intent = self._gateway.retrieve_intent(intent_id)
         if intent.status == "succeeded":
-            refund = self._gateway.refund_once(intent_id, request.idempotency_key)
+            refund = self._gateway.refund_once(
+                intent_id, request.idempotency_key, request.person_retry
+            )
             self._record_undo(request, PaymentStatus.REFUNDED, intent_id, refund.to_dict())
             return RefundResult(
                 order_id=request.order_id,

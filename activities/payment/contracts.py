@@ -60,6 +60,8 @@ class RefundPaymentInput(OrderScoped):
     idempotency_key: str
     payment_intent_id: str | None = None  # unknown when the create's answer never came
     create: CreatePaymentIntentInput | None = None  # replayed to find an intent then
+    # How many times a person asked to retry the saga's failed undos: each asks the bank anew.
+    person_retry: int = 0
 
 
 class RefundResult(Strict):

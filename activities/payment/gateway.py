@@ -142,20 +142,22 @@ class PaymentGateway:
         except stripe.StripeError:
             return None
 
-    def refund_once(self, intent_id: str, saga_key: str) -> stripe.Refund:
+    def refund_once(self, intent_id: str, saga_key: str, person_retry: int = 0) -> stripe.Refund:
         """Refund a succeeded intent once, and follow it until the bank settles it: a pending
         refund fails the attempt (retried, reading it again); a refund the bank refuses, at
-        once or after pending, needs a person."""
+        once or after pending, needs a person. A person's retry (`person_retry` > 0) asks the
+        bank again under a key of its own, unless a refund already went through."""
         # Look first: the idempotency key is forgotten after 24 hours, a refund is not.
         earlier = self._undo(lambda: self._v1.refunds.list(params={"payment_intent": intent_id}))
-        refund = (
-            next((r for r in earlier.data if r.status in REFUND_GOING_THROUGH), None)
-            or next((r for r in earlier.data if r.status == "failed"), None)
-            or self._undo(
-                lambda: self._v1.refunds.create(
-                    params={"payment_intent": intent_id},
-                    options={"idempotency_key": f"{saga_key}/refund"},
-                )
+        going = next((r for r in earlier.data if r.status in REFUND_GOING_THROUGH), None)
+        if going is None and not person_retry:  # a refused refund is the undo's answer...
+            going = next((r for r in earlier.data if r.status == "failed"), None)
+        # ...until a person retries: each retry is one new request, replayed if its answer
+        # is lost.
+        key = f"{saga_key}/refund" + (f"/retry-{person_retry}" if person_retry else "")
+        refund = going or self._undo(
+            lambda: self._v1.refunds.create(
+                params={"payment_intent": intent_id}, options={"idempotency_key": key}
             )
         )
         if refund.status == "pending":

@@ -21,11 +21,15 @@ SUCCEEDING = frozenset(
         "pm_card_discover",
         "pm_card_us",
         "pm_card_refundFail",
+        "pm_card_refundFailsOnce",
         "pm_card_pendingRefund",
         "pm_card_pendingRefundFails",
     }
 )
 REFUND_FAILS = frozenset({"pm_card_refundFail"})
+# A local test card: its bank refuses an intent's first refund and accepts the next (the
+# issuer fixed, a person retries).
+REFUND_FAILS_ONCE = frozenset({"pm_card_refundFailsOnce"})
 # Refunds that settle later, as a bank's can: pending first, then succeeded (Stripe's
 # pm_card_pendingRefund), or failed (a local test card: the refund the bank returns later).
 REFUND_SETTLES: dict[str, str] = {

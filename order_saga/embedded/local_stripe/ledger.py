@@ -309,8 +309,11 @@ class Ledger:
                 code="amount_too_large",
                 param="amount",
             )
-        fails = intent["payment_method"] in cards.REFUND_FAILS
-        settles_as = cards.REFUND_SETTLES.get(intent["payment_method"])
+        method = intent["payment_method"]
+        fails = method in cards.REFUND_FAILS or (
+            method in cards.REFUND_FAILS_ONCE and not self.refunds_of(intent_id)
+        )
+        settles_as = cards.REFUND_SETTLES.get(method)
         refund: Json = {
             "id": new_id("re"),
             "object": "refund",
