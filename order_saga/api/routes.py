@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
@@ -99,10 +98,9 @@ async def create_order(
     idempotency = None
     if idempotency_key is not None:
         if "order_id" not in order.model_fields_set:  # the same key, the same order
-            # A customer's keys are theirs: another customer's same key is another order.
-            scoped = f"{caller.customer_id}:{idempotency_key}" if caller.customer_id else None
-            digest = hashlib.sha256((scoped or idempotency_key).encode()).hexdigest()[:24]
-            order = order.model_copy(update={"order_id": f"k-{digest}"})
+            order = order.model_copy(
+                update={"order_id": orders.order_id_for_key(idempotency_key, caller.customer_id)}
+            )
         idempotency = orders.Idempotency.of(idempotency_key, order)
     try:
         handle = await orders.start_order(

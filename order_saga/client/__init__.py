@@ -22,6 +22,7 @@ from order_saga.client.orders import (
     Idempotency,
     OrderHandle,
     find_order,
+    order_id_for_key,
     start_order,
     terminate_order,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "known_status",
     "list_orders",
     "mark_resolved",
+    "order_id_for_key",
     "order_outcome",
     "order_result",
     "order_status",

@@ -160,3 +160,12 @@ async def terminate_order(client: Client, order_id: str, reason: str) -> str:
         raise OrderError(f"order {order_id_from(handle.id)} already ended ({state})")
     await handle.terminate(reason=reason)
     return handle.id
+
+
+def order_id_for_key(key: str, customer_id: str | None) -> str:
+    """The order id an Idempotency-Key names. A customer's keys are theirs: another
+    customer's same key is another order. NUL, which neither a key nor a customer id may
+    hold, keeps the scope and the key apart (with ':', customer `a:b` and key `c` met
+    customer `a` and key `b:c`), and a storefront's key apart from every customer's."""
+    scoped = f"{customer_id}\x00{key}" if customer_id else key
+    return f"k-{hashlib.sha256(scoped.encode()).hexdigest()[:24]}"
