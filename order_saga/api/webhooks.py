@@ -1,6 +1,7 @@
 """Stripe's webhook endpoint: `POST /webhooks/stripe`. The one route that trusts a signature
 instead of a caller's token: Stripe signs each event with the endpoint's secret, and the
-stripe SDK verifies it (with Stripe's five-minute tolerance against a replayed one). A
+stripe SDK verifies it, with Stripe's five-minute tolerance against a replayed one (and,
+here, against one stamped in the future). A
 `payment_intent.*` event about an order whose saga waits for its customer (3-D Secure) is
 passed to it as the `payment_event` signal, a hint to read the intent again (never the truth
 itself: a duplicate or a late one changes nothing). The answer is 2xx only once the signal is
@@ -9,6 +10,7 @@ accepted, so Stripe retries otherwise."""
 from __future__ import annotations
 
 import logging
+import time
 
 import stripe
 from fastapi import APIRouter, Request
@@ -39,6 +41,24 @@ WAKING = frozenset(
 router = APIRouter(include_in_schema=False)  # for Stripe, not for storefronts
 
 
+def verified_event(payload: bytes, header: str | None, secret: str) -> stripe.Event:
+    """The event, once its signature is Stripe's and its time within the tolerance on either
+    side: the SDK refuses an old one only, and a stamp from the future would make a captured
+    event replayable for as long as it claims."""
+    event = stripe.Webhook.construct_event(payload, header, secret)
+    stamps = [
+        int(value)
+        for name, _, value in (part.partition("=") for part in (header or "").split(","))
+        if name.strip() == "t" and value.strip().isdigit()
+    ]
+    tolerance = stripe.Webhook.DEFAULT_TOLERANCE
+    if not stamps or max(stamps) > time.time() + tolerance:
+        raise stripe.SignatureVerificationError(
+            f"Timestamp outside the tolerance zone ({max(stamps, default=0)})", header, payload
+        )
+    return event
+
+
 @router.post("/webhooks/stripe")
 async def stripe_webhook(request: Request, client: TemporalClient) -> JSONResponse:
     """Verify, then deliver to the order's saga; 400 for a bad signature."""
@@ -49,9 +69,7 @@ async def stripe_webhook(request: Request, client: TemporalClient) -> JSONRespon
         )
     payload = await request.body()
     try:
-        event = stripe.Webhook.construct_event(
-            payload, request.headers.get("Stripe-Signature"), secret
-        )
+        event = verified_event(payload, request.headers.get("Stripe-Signature"), secret)
     except (ValueError, stripe.SignatureVerificationError) as err:
         raise ProblemError(
             400, "bad-signature", "Invalid webhook", f"not a valid signed Stripe event: {err}"

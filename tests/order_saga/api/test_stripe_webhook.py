@@ -1,6 +1,6 @@
 """Stripe's webhook endpoint over HTTP, with real signatures (Stripe's scheme: `t=...,v1=`
 HMAC-SHA256 of `t.payload` with the endpoint's secret): a good event reaches the saga as a
-signal; a tampered, foreign, stale or unsigned one is refused; a replay changes nothing."""
+signal; a tampered, foreign, stale, future or unsigned one is refused; a replay changes nothing."""
 
 from __future__ import annotations
 
@@ -96,6 +96,9 @@ async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refu
         stale = await api.post(
             "/webhooks/stripe", content=body, headers=signed(body, at=int(time.time()) - 600)
         )
+        future = await api.post(  # signed with the secret, stamped ahead to outlive its tolerance
+            "/webhooks/stripe", content=body, headers=signed(body, at=int(time.time()) + 600)
+        )
         unsigned = await api.post("/webhooks/stripe", content=body)
         nobody = event("no-such-order", "evt_3")
         unknown = await api.post("/webhooks/stripe", content=nobody, headers=signed(nobody))
@@ -113,7 +116,7 @@ async def test_a_signed_event_reaches_the_waiting_saga_and_every_bad_one_is_refu
     assert (good.status_code, good.json()) == (200, {"received": True, "delivered": True})
     assert replay.json() == {"received": True, "delivered": True}
     assert delivered == 2  # a replayed event is only a hint again
-    for refused in (tampered, foreign, stale, unsigned):
+    for refused in (tampered, foreign, stale, future, unsigned):
         assert refused.status_code == 400, refused.text
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["type"] == "/problems/bad-signature"
