@@ -88,3 +88,21 @@ class EncryptionCodec(PayloadCodec):
             nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
             decoded.append(Payload.FromString(cipher.decrypt(nonce, sealed, key_id.encode())))
         return decoded
+
+
+class KeylessCodec(PayloadCodec):
+    """A reader's codec without PAYLOAD_KEYS: payloads pass as they are, and an encrypted one
+    is refused naming the setting (the converter alone fails with a KeyError deep in a
+    traceback)."""
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        """Nothing to encrypt with."""
+        return list(payloads)
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        """Plain payloads pass; an encrypted one needs the deployment's keys."""
+        if any(p.metadata.get("encoding") == ENCODING for p in payloads):
+            raise CodecKeyError(
+                "this deployment's workers encrypt payloads: set PAYLOAD_KEYS to their keys"
+            )
+        return list(payloads)

@@ -220,10 +220,13 @@ class Settings(BaseSettings):
         """The SMTP server the customer's mails go through, if one is set."""
         return SmtpServer.from_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
 
-    def payload_codec(self) -> PayloadCodec | None:
-        """The codec every client and worker uses when PAYLOAD_KEYS is set."""
+    def payload_codec(self, *, reader: bool = False) -> PayloadCodec | None:
+        """The codec every client and worker uses when PAYLOAD_KEYS is set; without it, a
+        `reader` (a command, the API) gets one that names the setting when it meets an
+        encrypted payload, and a worker none (no codec pass over every activation)."""
+        from order_saga.codec import EncryptionCodec, KeylessCodec, parse_keys
+
         if self.payload_keys is None:
-            return None
-        from order_saga.codec import EncryptionCodec, parse_keys
+            return KeylessCodec() if reader else None
 
         return EncryptionCodec(parse_keys(self.payload_keys.get_secret_value()))

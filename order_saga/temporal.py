@@ -103,16 +103,17 @@ async def connect_for(
     namespace: str | None = None,
     profile: str | None = None,
     runtime: Runtime | None = None,
+    reader: bool = True,
 ) -> Client:
     """`connect` as every command and the worker do it: tracing and the payload codec from
-    `settings`."""
+    `settings` (a worker is no `reader`: see `Settings.payload_codec`)."""
     return await connect(
         address,
         namespace=namespace,
         profile=profile,
         runtime=runtime,
         tracing=settings.tracing,
-        codec=settings.payload_codec(),
+        codec=settings.payload_codec(reader=reader),
     )
 
 

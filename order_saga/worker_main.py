@@ -67,6 +67,7 @@ async def start_workers(
             namespace=where.namespace,
             profile=where.profile,
             runtime=runtime,
+            reader=False,
         ),
         (TemporalUnreachable,),
     )
