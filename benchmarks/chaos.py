@@ -134,6 +134,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         local_mail_server(workdir / "mail", port=port + 1) as (mailbox, smtp_url),
     ):
         env["SMTP_URL"] = smtp_url
+        env["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"  # the run's subscriber is on loopback
         worker = KilledWorker(address, env, log)
         worker.start()
         killing = asyncio.create_task(keep_killing(worker, stop, rng, (0.5, 3.0)))

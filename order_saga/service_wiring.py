@@ -53,7 +53,7 @@ def service_activities(
         ]
     if service == "notification":
         mails = NotificationActivities(settings.smtp_server(), sender=settings.mail_from)
-        webhooks = WebhookActivities(engine)
+        webhooks = WebhookActivities(engine, policy=settings.webhook_targets())
         return [mails.send_order_mail, webhooks.deliver_order_event]
     if service == "shipment":
         shipments = ShipmentActivities(

@@ -14,6 +14,7 @@ from temporalio.converter import PayloadCodec
 
 from activities.notification.mailer import SmtpServer
 from activities.notification.rendering import sender_domain
+from activities.notification.targets import TargetPolicy
 from workflows.order_request import (
     DEFAULT_DEADLINE_SECONDS,
     MAX_DEADLINE_SECONDS,
@@ -57,6 +58,11 @@ class Settings(BaseSettings):
         default=None,
         description="The webhook endpoint's signing secret (whsec_...); unset, POST "
         "/webhooks/stripe answers 503",
+    )
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Send order events to loopback, private and link-local addresses, and "
+        "over plain http (an internal or dev deployment; `order-saga dev` sets it)",
     )
     stripe_faults: str | None = Field(
         default=None, description="Faults the local Stripe server injects, e.g. http_500=0.1"
@@ -219,6 +225,10 @@ class Settings(BaseSettings):
     def smtp_server(self) -> SmtpServer | None:
         """The SMTP server the customer's mails go through, if one is set."""
         return SmtpServer.from_url(self.smtp_url.get_secret_value()) if self.smtp_url else None
+
+    def webhook_targets(self) -> TargetPolicy:
+        """Where subscribers' URLs may point, at registration and at each delivery."""
+        return TargetPolicy(allow_private=self.webhook_allow_private_targets)
 
     def payload_codec(self, *, reader: bool = False) -> PayloadCodec | None:
         """The codec every client and worker uses when PAYLOAD_KEYS is set; without it, a

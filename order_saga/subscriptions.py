@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
+import aiohttp
 from sqlalchemy import Engine
 
 from activities.database import transaction
 from activities.notification import subscribers
 from activities.notification.events import EVENT_TYPES, OrderEvent
 from activities.notification.signing import new_secret
+from activities.notification.targets import TargetPolicy, TargetRefused
 from activities.notification.webhook_activities import post_event
 
 
@@ -35,14 +36,15 @@ class Subscription:
     secret: str | None = None  # shown once, when it is created
 
 
-def checked_url(url: str) -> str:
-    """An http(s) URL with a host, short enough to store."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SubscriptionError("url", "must be an http:// or https:// URL with a host")
+def checked_url(url: str, policy: TargetPolicy) -> str:
+    """An http(s) URL with a host, short enough to store, that resolves where events may
+    go (checked again at every delivery)."""
     if len(url) > 2000:
         raise SubscriptionError("url", "must be at most 2000 characters")
-    return url
+    try:
+        return policy.check_resolved(url)
+    except TargetRefused as err:
+        raise SubscriptionError("url", str(err)) from err
 
 
 def checked_events(events: list[str]) -> list[str]:
@@ -71,9 +73,10 @@ def _shown(row: subscribers.WebhookSubscriber, secret: str | None = None) -> Sub
     )
 
 
-def subscribe(engine: Engine, url: str, events: list[str]) -> Subscription:
+def subscribe(engine: Engine, url: str, events: list[str], policy: TargetPolicy) -> Subscription:
     """Register a subscriber; its secret is in the answer (and stored, to sign with)."""
-    url, events = checked_url(url), checked_events(events)
+    events = checked_events(events)
+    url = checked_url(url, policy)
     secret = new_secret()
     with transaction(engine) as session:
         row = subscribers.add(session=session, url=url, events=events, secret=secret)
@@ -122,6 +125,12 @@ def sample_event() -> OrderEvent:
     )
 
 
-async def send_sample(url: str, secret: str) -> int:
-    """Send the signed sample; the subscriber's status code."""
-    return await post_event(checked_url(url), secret, sample_event())
+async def send_sample(url: str, secret: str, policy: TargetPolicy) -> bool:
+    """Send the signed sample; whether it was delivered (a 2xx answer). Every other outcome
+    (a refused target, no connection, any other status) is the same False: the answer never
+    tells what is at an address."""
+    try:
+        status = await post_event(url, secret, sample_event(), policy=policy)
+    except (TargetRefused, aiohttp.ClientError, OSError, TimeoutError):
+        return False
+    return 200 <= status < 300

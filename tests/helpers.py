@@ -230,9 +230,13 @@ async def waiting_for_person(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
 
 
 def worker_settings(stripe_base_url: str, queue_prefix: str) -> Settings:
-    """A test worker's settings: the given Stripe server, no SDK retries under Temporal's."""
+    """A test worker's settings: the given Stripe server, no SDK retries under Temporal's,
+    order events sent to the test's subscribers on this machine."""
     return Settings(
-        stripe_api_base=stripe_base_url, queue_prefix=queue_prefix, stripe_max_network_retries=0
+        stripe_api_base=stripe_base_url,
+        queue_prefix=queue_prefix,
+        stripe_max_network_retries=0,
+        webhook_allow_private_targets=True,
     )
 
 

@@ -34,6 +34,7 @@ from activities.notification.events import (
     Subscribers,
 )
 from activities.notification.signing import SIGNATURE_HEADER, signature
+from activities.notification.targets import TargetPolicy, TargetRefused
 from activities.retries import step_retry
 
 DELIVERY_TIMEOUT_SECONDS = 10.0
@@ -53,10 +54,16 @@ def body_of(event: OrderEvent) -> bytes:
 
 
 async def post_event(
-    url: str, secret: str, event: OrderEvent, *, timeout: float = DELIVERY_TIMEOUT_SECONDS
+    url: str,
+    secret: str,
+    event: OrderEvent,
+    *,
+    policy: TargetPolicy,
+    timeout: float = DELIVERY_TIMEOUT_SECONDS,
 ) -> int:
-    """POST one signed event; the subscriber's status code. Redirects are not followed (a
-    subscriber that moved is updated by its operator, never by a Location header)."""
+    """POST one signed event to where the policy allows; the subscriber's status code.
+    Redirects are not followed (a subscriber that moved is updated by its operator, never
+    by a Location header). Raises TargetRefused for a target the policy refuses."""
     body = body_of(event)
     headers = {
         "Content-Type": "application/json",
@@ -64,15 +71,26 @@ async def post_event(
         "User-Agent": "order-saga-webhooks/1",
     }
     async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as http,
-        http.post(url, data=body, headers=headers, allow_redirects=False) as response,
+        aiohttp.ClientSession(
+            connector=policy.connector(), timeout=aiohttp.ClientTimeout(total=timeout)
+        ) as http,
+        http.post(
+            policy.check_url(url), data=body, headers=headers, allow_redirects=False
+        ) as answer,
     ):
-        return response.status
+        return answer.status
 
 
 class WebhookActivities:
-    def __init__(self, engine: Engine, *, timeout: float = DELIVERY_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        policy: TargetPolicy | None = None,
+        timeout: float = DELIVERY_TIMEOUT_SECONDS,
+    ) -> None:
         self._engine = engine
+        self._policy = policy or TargetPolicy()
         self._timeout = timeout
 
     @activity.defn(name=FIND_SUBSCRIBERS_ACTIVITY)
@@ -105,7 +123,15 @@ class WebhookActivities:
             return skipped
         url, secret = target
         try:
-            status = await post_event(url, secret, event, timeout=self._timeout)
+            status = await post_event(
+                url, secret, event, policy=self._policy, timeout=self._timeout
+            )
+        except TargetRefused as err:  # its name now resolves somewhere events never go
+            raise ApplicationError(
+                f"subscriber {request.subscriber_id} refused as a target: {err}",
+                type="SubscriberForbidden",
+                non_retryable=True,
+            ) from None
         except (aiohttp.ClientError, TimeoutError) as err:
             raise ApplicationError(
                 f"subscriber {request.subscriber_id} unreachable: {type(err).__name__}",

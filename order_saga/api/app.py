@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import Client
 from temporalio.converter import PayloadCodec
 
+from activities.notification.targets import TargetPolicy
 from order_saga.access.authenticator import Authenticator
 from order_saga.api import health, subscriptions, webhooks
 from order_saga.api.codec_endpoint import codec_router
@@ -105,6 +106,7 @@ def create_app(
     order_rate: str = "20 per 2 seconds",
     codec_for_local_ui: bool = False,
     eager_start: bool = False,
+    webhook_targets: TargetPolicy | None = None,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request, to callers the
     `authenticator` knows, each starting at most `order_rate` orders. With `codec`, it also
@@ -128,6 +130,7 @@ def create_app(
     app.state.webhook_secret = webhook_secret  # Stripe's events are verified with it
     app.state.authenticator = authenticator
     app.state.codec_for_local_ui = codec_for_local_ui
+    app.state.webhook_targets = webhook_targets or TargetPolicy()  # where subscribers may point
     app.state.limiter = MovingWindowRateLimiter(MemoryStorage())
     app.state.create_rate = parse(order_rate)
     install(app)

@@ -80,6 +80,7 @@ def api_server(
         order_rate=settings.order_rate_limit,
         codec_for_local_ui=embedded,  # the dev stack's Web UI has no login to forward
         eager_start=eager_start,
+        webhook_targets=settings.webhook_targets(),
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

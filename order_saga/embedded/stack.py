@@ -113,7 +113,9 @@ async def local_stripe(
 def with_local_webhooks(settings: Settings, api_port: int) -> Settings:
     """Settings in which the local Stripe server sends its events to this process's order API,
     signed with STRIPE_WEBHOOK_SECRET or, unset, a secret made for this run (the API verifies
-    with the same one). Unchanged when payments go to Stripe itself."""
+    with the same one), unless payments go to Stripe itself; and in which order events may
+    go to subscribers on this machine (a dev stack: WEBHOOK_ALLOW_PRIVATE_TARGETS)."""
+    settings = settings.model_copy(update={"webhook_allow_private_targets": True})
     if not settings.uses_local_stripe or settings.stripe_api_base is not None:
         return settings
     secret = settings.webhook_secret or f"whsec_{secrets.token_hex(24)}"

@@ -168,7 +168,12 @@ async def record_lapsed_authorization(
     """The bank let the authorization lapse before pickup: the capture fails, all is undone."""
     lapsing = LocalStripe(ledger=Ledger(authorization_seconds=0))
     runner, base_url = await start(lapsing, "127.0.0.1", 0)
-    settings = Settings(stripe_api_base=base_url, queue_prefix="record-lapse", placement=placement)
+    settings = Settings(
+        stripe_api_base=base_url,
+        queue_prefix="record-lapse",
+        placement=placement,
+        webhook_allow_private_targets=True,
+    )
     try:
         async with build_worker(env.client, settings=settings, engine=engine):
             request = order(("prod-456", 1, "19.99")).model_copy(
@@ -189,7 +194,8 @@ async def record_stubbed(
     stubs.subscribers = [1] if events else []
     async with stub_worker(env, "stub-a", stubs, activities=stubs.with_overrides(
         refund_payment=issuer.refund()
-    ), placement=placement):  # fmt: skip
+    ), placement=placement,
+                        webhook_allow_private_targets=True):  # fmt: skip
         handle = await start_order(env.client, retried, "stub-a")
         await waiting_for_person(handle)
         issuer.fixed = True
@@ -201,7 +207,9 @@ async def record_stubbed(
     failing = Stubs(fail_first={"create_shipment": 10_000})
     failing.subscribers = stubs.subscribers
     expires = told(expires, events)
-    async with stub_worker(env, "stub-b", failing, placement=placement):
+    async with stub_worker(
+        env, "stub-b", failing, placement=placement, webhook_allow_private_targets=True
+    ):
         await save(env.client, await start_order(env.client, expires, "stub-b"), "expired", suffix)
 
 
@@ -209,7 +217,9 @@ async def record_detached_void(env: WorkflowEnvironment, suffix: str, placement:
     """A cancel while the create retries against a gateway outage: the void runs detached."""
     stubs = Stubs(fail_first={"create_payment_intent": 10_000})
     request = order(("prod-456", 1, "19.99"))
-    async with stub_worker(env, "stub-c", stubs, placement=placement):
+    async with stub_worker(
+        env, "stub-c", stubs, placement=placement, webhook_allow_private_targets=True
+    ):
         handle = await start_order(env.client, request, "stub-c")
 
         async def charging() -> bool:
@@ -272,7 +282,12 @@ async def record_with(
         data_converter=pydantic_data_converter,
     )
     await register_search_attributes(env.client)
-    settings = Settings(stripe_api_base=base_url, queue_prefix="record", placement=placement)
+    settings = Settings(
+        stripe_api_base=base_url,
+        queue_prefix="record",
+        placement=placement,
+        webhook_allow_private_targets=True,
+    )
     try:
         if detached_void:
             await record_detached_void(env, suffix, placement)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
 
+from activities.notification.targets import TargetPolicy
 from order_saga.access.authenticator import Authenticator
 from order_saga.access.roles import Role
 from order_saga.access.tokens import TokenVerifier
@@ -56,6 +57,8 @@ async def secured(  # type: ignore[no-untyped-def]
     provider, jwks_url = idp
     client = await connect(dev_server)
     rate = getattr(request, "param", "1000 per second")
+    # Production's policy unless a test says its subscribers listen on this machine.
+    private = request.node.get_closest_marker("webhook_private_targets") is not None
     authenticator = Authenticator(
         engine=engine,
         verifier=TokenVerifier(
@@ -69,6 +72,7 @@ async def secured(  # type: ignore[no-untyped-def]
         authenticator=authenticator,
         codec=EncryptionCodec(parse_keys(f"k1:{new_key()}")),
         order_rate=rate,
+        webhook_targets=TargetPolicy(allow_private=private),
     )
     settings = worker_settings(stripe_server[1], queue_prefix)
     async with build_worker(client, settings=settings, engine=engine), serving(app) as url:
