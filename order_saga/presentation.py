@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflows.markdown import inert
 from workflows.order_request import OrderRequest
 
 
@@ -10,7 +11,7 @@ def summary(order: OrderRequest) -> str:
     count = sum(item.quantity for item in order.items)
     items = f"{count} item{'s' if count != 1 else ''}"
     return f"order {order.order_id} · {items} · {order.total} {order.currency.upper()} · " + (
-        order.customer_id
+        inert(order.customer_id)
     )
 
 
@@ -18,11 +19,13 @@ def details(order: OrderRequest) -> str:
     """The order as markdown: its lines and the country it ships to (no address: summaries
     are readable by anyone with the Web UI, even where payloads are encrypted)."""
     currency = order.currency.upper()
-    lines = ["| SKU | quantity | unit price |", "| --- | --- | --- |"]
-    lines += [f"| {i.sku} | {i.quantity} | {i.unit_price} {currency} |" for i in order.items]
+    # A list, not a table: the Web UI draws a table's cells with no space between them.
+    lines = [
+        f"- {inert(i.sku)}: {i.quantity} at {i.unit_price} {currency} each" for i in order.items
+    ]
     lines += [
         "",
-        f"**Total** {order.total} {currency} · **customer** {order.customer_id} · "
+        f"**Total** {order.total} {currency} · **customer** {inert(order.customer_id)} · "
         f"**ships to** {order.shipping_address.country}",
     ]
     return "\n".join(lines)

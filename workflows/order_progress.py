@@ -10,6 +10,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 from workflows import saga_metrics
+from workflows.markdown import inert
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
     STEPS,
@@ -100,7 +101,8 @@ class OrderProgress:
             workflow.upsert_search_attributes([ORDER_STATUS.value_set(str(state))])
             self._published = state
         self.state = state
-        workflow.set_current_details(details or state.lower().replace("_", " "))
+        # Plain text (a cancel's reason is the caller's), so it renders as typed.
+        workflow.set_current_details(inert(details or state.lower().replace("_", " ")))
 
     def step_running(self, step: str) -> None:
         """A step's activity was scheduled."""
@@ -155,7 +157,7 @@ class OrderProgress:
         if self.state != SagaState.CANCELLING:
             self.set_state(SagaState.COMPENSATING)
         self.steps[undo.step].state = StepState.COMPENSATING
-        workflow.set_current_details(f"undoing {undo.step}: {undo.description}")
+        workflow.set_current_details(inert(f"undoing {undo.step}: {undo.description}"))
 
     def learn(self, result: object) -> None:
         """Keep what a step or an undo returned that a storefront shows (the total, the

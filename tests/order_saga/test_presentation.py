@@ -41,7 +41,7 @@ async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
     )
     details = await described.static_details()
     assert details is not None
-    assert "| prod-456 | 2 | 19.99 USD |" in details and "**ships to** US" in details
+    assert "- prod-456: 2 at 19.99 USD each" in details and "**ships to** US" in details
     assert "123 Main St" not in details and "Springfield" not in details  # no address
     assert "jane.doe" not in details and "jane.doe" not in str(described.search_attributes)
     # An absolute time a person can read later, not a countdown that goes stale.

@@ -1,8 +1,10 @@
-"""The Temporal Web UI, as a person uses it: find a finished saga by its OrderStatus."""
+"""The Temporal Web UI, as a person uses it: find a finished saga by its OrderStatus; read
+caller text in its summary and details as text."""
 
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import shutil
 import subprocess
@@ -124,3 +126,31 @@ async def test_a_finished_saga_is_found_by_order_status(
             f"{ui}/namespaces/default/workflows/{saga.workflow_id}",
         )
         assert screenshot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+HOSTILE = "c<img src=x onerror=alert(1)>[clickme](javascript:alert(1)) https://evil.example *em*"
+
+
+async def test_caller_text_in_the_summary_and_details_renders_as_text(web_ui, queue_prefix) -> None:
+    """The User Metadata tab renders the saga's Markdown in frames: a customer id full of HTML,
+    links and emphasis reads as typed there, with no element of its own."""
+    client, ui = web_ui
+    request = order(("prod-456", 2, "19.99")).model_copy(update={"customer_id": HOSTILE})
+    handle = await start_order(client, request, queue_prefix)  # no worker: the start is enough
+    await handle.terminate("the test is over")
+    run = (await handle.describe()).run_id
+    tab = f"{ui}/namespaces/default/workflows/{request.workflow_id}/{run}/user-metadata"
+    page = await asyncio.to_thread(chromium, "--dump-dom", tab)
+    frames = {
+        name: html.unescape(src)
+        for src, name in re.findall(r'src="(/render\?[^"]+)"[^>]*id="user-metadata-(\w+)"', page)
+    }
+    assert set(frames) == {"summary", "details"}, page[-2000:]
+    for name, src in frames.items():
+        rendered = await asyncio.to_thread(chromium, "--dump-dom", f"{ui}{src}")
+        main = re.search(r"<main>(.*)</main>", rendered, re.S)
+        assert main, rendered[-2000:]
+        tags = set(re.findall(r"<(\w+)", main.group(1)))
+        assert tags <= {"p", "ul", "li", "strong"}, (name, main.group(1))  # ours alone
+        assert HOSTILE in html.unescape(re.sub(r"<[^>]+>", "", main.group(1))), name
+    assert "prod-456: 2 at 19.99 USD each" in rendered  # the details' line, its words apart
