@@ -83,4 +83,9 @@ def list_sagas(
         table.add_column(column)
     for row in rows:
         table.add_row(*(str(v) for v in row.model_dump().values()))
-    Console(width=max(Console().width, 120)).print(table)
+    # As wide as the rows need, past the terminal if it must: an id cut with "…" cannot be
+    # copied into the next command.
+    console = Console()
+    wanted = console.measure(table, options=console.options.update_width(10_000)).maximum
+    console.width = max(console.width, wanted)
+    console.print(table)

@@ -18,7 +18,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from order_saga.client.errors import (
     OrderError,
 )
-from order_saga.client.orders import TRAIL, OrderHandle, find_order
+from order_saga.client.orders import TRAIL, OrderHandle, find_order, order_state_of
 from order_saga.client.outcomes import wait_for_end
 from order_saga.client.status import query_status
 from order_saga.order_events import local_call
@@ -29,7 +29,6 @@ from workflows.order_state import (
     SagaStatus,
     cancel_reason_with,
 )
-from workflows.search_attributes import ORDER_STATUS
 
 WAIT_REPORT_INTERVAL = timedelta(seconds=3)  # how often a waiting cancel says what it waits for
 
@@ -102,7 +101,7 @@ async def request_cancel(
     handle, description = await find_order(client, order_id, customer=customer)
     order_id = order_id_from(handle.id)
     if description.status != WorkflowExecutionStatus.RUNNING:
-        state = description.typed_search_attributes.get(ORDER_STATUS)
+        state = order_state_of(description)
         if description.status == WorkflowExecutionStatus.COMPLETED and state == "COMPLETED":
             raise OrderError(
                 f"order {order_id} was handed to the carrier; it can no longer be cancelled"

@@ -5,14 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client
 
 from activities.messages import printable
 from order_saga.client.errors import InvalidFilter, UnknownStatus
+from order_saga.client.orders import order_state_of
 from order_saga.visibility import list_query
 from workflows.order_request import order_id_from
 from workflows.order_state import SagaState
-from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL
+from workflows.search_attributes import CUSTOMER_ID, ORDER_TOTAL
 
 
 class OrderSummary(BaseModel):
@@ -51,9 +52,7 @@ async def list_orders(
         list_query(status=status, customer=customer), limit=limit
     ):
         attributes = execution.typed_search_attributes
-        state = attributes.get(ORDER_STATUS)
-        if execution.status == WorkflowExecutionStatus.TERMINATED:
-            state = SagaState.TERMINATED  # its OrderStatus is where an operator stopped it
+        state = order_state_of(execution)
         total = attributes.get(ORDER_TOTAL)  # a Double in visibility: back to cents
         rows.append(
             OrderSummary(

@@ -10,6 +10,7 @@ from typing import Any
 
 from temporalio.client import (
     Client,
+    WorkflowExecution,
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
     WorkflowHandle,
@@ -36,6 +37,7 @@ from workflows.order_request import (
 from workflows.order_state import (
     WORKFLOW_TYPE,
     OrderResult,
+    SagaState,
 )
 from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, at_start
 
@@ -151,12 +153,20 @@ def no_order(reference: str) -> OrderNotFound:
 TRAIL = logging.getLogger("order_saga.trail")  # one line per person's request: who, what
 
 
+def order_state_of(execution: WorkflowExecution) -> str | None:
+    """The order's state as it stands: TERMINATED for a run an operator stopped (its
+    OrderStatus is where it was stopped), else its OrderStatus."""
+    if execution.status == WorkflowExecutionStatus.TERMINATED:
+        return str(SagaState.TERMINATED)
+    return execution.typed_search_attributes.get(ORDER_STATUS)
+
+
 async def terminate_order(client: Client, order_id: str, reason: str) -> str:
     """Stop a running saga at once, undoing nothing (for operators; `cancel` undoes).
     Returns the workflow id."""
     handle, description = await find_order(client, order_id)
     if description.status != WorkflowExecutionStatus.RUNNING:
-        state = description.typed_search_attributes.get(ORDER_STATUS) or "closed"
+        state = order_state_of(description) or "closed"
         raise OrderError(f"order {order_id_from(handle.id)} already ended ({state})")
     await handle.terminate(reason=reason)
     return handle.id

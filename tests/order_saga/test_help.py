@@ -36,3 +36,17 @@ def test_help_shows_no_python_types_for_flags_or_repeatable_options(command: lis
         assert python_type not in shown.stdout, (python_type, shown.stdout)
     if command[1:2] == ["start"]:
         assert "SKU:QTY:PRICE" in shown.stdout
+
+
+def test_a_commands_help_flows_to_the_terminals_width() -> None:
+    """A docstring's source line breaks are not the help's: on a wide terminal each command's
+    line is whole."""
+    shown = subprocess.run(
+        [BIN / "order-saga", "--help"],
+        capture_output=True,
+        text=True,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
+    dev = next(line for line in shown.stdout.splitlines() if line.startswith("│ dev "))
+    assert "database, worker, HTTP order API." in dev, shown.stdout

@@ -154,6 +154,12 @@ async def test_terminate_asks_for_yes_and_then_undoes_nothing(
     assert done.stdout == f"terminated order-{order_id}: nothing was undone (stuck)\n"
     after = await asyncio.to_thread(order_saga, "cancel", order_id, *args, env=cli_env)
     assert after.returncode == 1 and "already ended" in after.stderr
+    twice = await asyncio.to_thread(
+        order_saga, "terminate", order_id, "--reason", "again", "--yes", *args, env=cli_env
+    )
+    assert (twice.returncode, twice.stderr) == (
+        1, f"order-saga: order {order_id} already ended (TERMINATED)\n"
+    )  # fmt: skip
     # Every front end tells the execution's real end, not the state it was stopped in.
     shown = await asyncio.to_thread(order_saga, "status", order_id, *args, env=cli_env)
     assert shown.returncode == 9 and f"order {order_id}: TERMINATED" in shown.stdout
