@@ -32,9 +32,22 @@ class StepEvent(BaseModel):
     message: str | None = None
 
     def line(self) -> str:
-        """How a terminal shows it."""
+        """How a terminal shows it, named by the saga's step as `status` names it:
+        `charge_payment: create_payment_intent done`, `undo reserve_inventory: ...`."""
         error = f": {self.error_type}: {self.message}" if self.error_type else ""
-        return f"{self.activity} {self.phase}{error}"
+        step = STEP_OF.get(self.activity)
+        named = self.activity if step in (None, self.activity) else f"{step}: {self.activity}"
+        return f"{named} {self.phase}{error}"
+
+
+# The saga's step each activity belongs to (its undos' too), as `status` lists the steps.
+STEP_OF = {
+    "create_payment_intent": "charge_payment",
+    "check_charge": "charge_payment",
+    "release_inventory": "undo reserve_inventory",
+    "refund_payment": "undo charge_payment",
+    "cancel_shipment": "undo create_shipment",
+}
 
 
 LOCAL_ACTIVITY_MARKER = "core_local_activity"

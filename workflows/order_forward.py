@@ -159,6 +159,7 @@ async def run_forward(
         shipment_id=shipment.shipment_id,
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
+        payment=progress.payment,  # captured at pickup (or at the end of its window)
     )
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from activities.notification.contracts import MailKind, MailLine, OrderMail
 from activities.notification.reasons import in_plain_words
-from activities.payment.activities import REFUND_PAYMENT
 from activities.shipment.activities import CANCEL_SHIPMENT
+from workflows.money import Money
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 
@@ -57,17 +57,8 @@ def confirmed_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
 def undone_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
     """The order did not ship: why, and what the customer got back."""
     money = f"{result.total or order.total} {order.currency.upper()}"
-    given_back: list[str] = []
-    if REFUND_PAYMENT.name in result.compensations_run:
-        given_back.append(
-            f"the payment of {money} was refunded to your card (a refund can take 5 to 10 "
-            "days to show)"
-            if result.refund_id
-            else f"the {money} held on your card was released; nothing was charged"
-        )
-    elif not result.compensation_failures:
-        given_back.append("nothing was charged to your card")
-    if CANCEL_SHIPMENT.name in result.compensations_run:
+    given_back = [money_back(result, money)]
+    if any(u.undo == CANCEL_SHIPMENT.name and u.did == "cancelled" for u in result.undone):
         given_back.append("the shipment was cancelled before it left")
     cancelled = result.error_type == "Cancelled"
     return order_mail(
@@ -78,6 +69,22 @@ def undone_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
         reason=None if cancelled else in_plain_words(result.error_type),
         given_back=given_back,
     )
+
+
+def money_back(result: OrderResult, money: str) -> str:
+    """What happened to the customer's money, as it happened."""
+    if result.payment == Money.VOIDED:
+        return f"the {money} held on your card was released; nothing was taken"
+    if result.payment == Money.REFUNDED:
+        return (
+            f"the payment of {money} was refunded to your card (a refund can take 5 to 10 "
+            "days to show)"
+        )
+    if result.resolution is not None:  # a person settled what the bank refused
+        return f"the return of your {money} was settled by our team"
+    if result.payment in (Money.REFUND_FAILED, Money.CAPTURED, Money.AUTHORIZED):
+        return f"the return of your {money} is delayed at the bank; a person is on it"
+    return "nothing was taken from your card"
 
 
 def authentication_mail(order: OrderRequest, url: str, total: Decimal) -> OrderMail:

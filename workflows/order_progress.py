@@ -11,8 +11,10 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 from workflows import saga_metrics
 from workflows.markdown import inert
+from workflows.money import Money, Undone, payment_after, payment_told, told, undo_did
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
+    OUTCOME_STATES,
     STEPS,
     CompensationFailure,
     Intervention,
@@ -59,6 +61,8 @@ class OrderProgress:
         self.steps = {name: StepStatus(name=name) for name in STEPS}
         self.compensations_run: list[str] = []
         self.compensations_skipped: list[str] = []
+        self.undo_outcomes: list[Undone] = []  # what each undo did, as run
+        self.payment: Money | None = None  # where the money stands, as it happened
         self.authentication_url: str | None = None
         self.payment_events = 0  # webhooks heard: each wakes a wait for the customer
         self.compensation_failures: list[CompensationFailure] = []
@@ -68,6 +72,7 @@ class OrderProgress:
         self.interventions: list[Intervention] = []
         self._open_undos: dict[str, Compensation] = {}  # failed for good, not yet settled
         self._published: SagaState | None = None
+        self._details = ""  # what the Web UI's current details say, before the money
         self._failed_steps: set[str] = set()
         self._known: dict[str, str] = {}  # what a storefront shows, as the steps learn it
         self._total: Decimal | None = None
@@ -101,8 +106,9 @@ class OrderProgress:
             workflow.upsert_search_attributes([ORDER_STATUS.value_set(str(state))])
             self._published = state
         self.state = state
+        self._details = details or state.lower().replace("_", " ")
         # Plain text (a cancel's reason is the caller's), so it renders as typed.
-        workflow.set_current_details(inert(details or state.lower().replace("_", " ")))
+        workflow.set_current_details(inert(self._details))
 
     def step_running(self, step: str) -> None:
         """A step's activity was scheduled."""
@@ -170,16 +176,21 @@ class OrderProgress:
         total = getattr(result, "total", None)
         if isinstance(total, Decimal):
             self._total = total
+        self.payment = payment_after(result, self.payment)
 
     def known(self) -> dict[str, Any]:
         """What the saga learned so far, as status and result fields."""
-        return {"total": self._total, **self._known}
+        return {"total": self._total, "payment": self.payment, **self._known}
 
     def undone(self, undo: Compensation, result: object) -> None:
         """An undo succeeded; the failed step keeps FAILED (and its error) to say why. An
         undo whose step had taken no effect (a declined card's refund) is listed as skipped."""
         failed = undo.step in self._failed_steps
         self.steps[undo.step].state = StepState.FAILED if failed else StepState.COMPENSATED
+        did = undo_did(undo.name, result)
+        self.undo_outcomes.append(Undone(undo=undo.name, did=did))
+        if did in (Money.VOIDED, Money.REFUNDED):
+            self.payment = Money(did)
         if getattr(result, "took_effect", True):
             self.compensations_run.append(undo.name)
         elif undo.name not in self.compensations_skipped:
@@ -198,6 +209,8 @@ class OrderProgress:
             f for f in self.compensation_failures if f.activity != undo.name
         ] + [CompensationFailure(activity=undo.name, error_type=error_type, message=message)]
         self._open_undos[undo.name] = undo
+        if self.payment == Money.CAPTURED and undo.name == "refund_payment":
+            self.payment = Money.REFUND_FAILED
         saga_metrics.count(saga_metrics.COMPENSATION_FAILURES, undo=undo.name)
         step = self.steps[undo.step]
         step.state = StepState.COMPENSATION_FAILED
@@ -260,6 +273,7 @@ class OrderProgress:
             interventions=list(self.interventions),
             compensations_run=list(self.compensations_run),
             compensations_skipped=list(self.compensations_skipped),
+            undone=list(self.undo_outcomes),
             compensation_failures=list(self.compensation_failures),
             **self.known(),
         )
@@ -269,9 +283,15 @@ class OrderProgress:
         return SagaStatus(
             order_id=self.order_id,
             status=self.state,
-            steps=[s.model_copy() for s in self.steps.values()],
+            # An ended order lists the steps it took, none that will never run.
+            steps=[
+                s.model_copy()
+                for s in self.steps.values()
+                if s.state != StepState.PENDING or self.state not in OUTCOME_STATES
+            ],
             compensations_run=list(self.compensations_run),
             compensations_skipped=list(self.compensations_skipped),
+            undone=list(self.undo_outcomes),
             compensation_failures=list(self.compensation_failures),
             cancel_reason=self.cancel_reason,
             authentication_url=self.authentication_url,
@@ -282,5 +302,11 @@ class OrderProgress:
         )
 
     def finished(self) -> None:
-        """Count the saga's outcome, once it has one."""
+        """Count the saga's outcome, once it has one, and say in the Web UI what became of
+        the money and what was undone."""
         saga_metrics.count(saga_metrics.FINISHED, outcome=self.state.lower())
+        currency = self._known.get("currency")
+        told_here = [payment_told(self.payment, self._total, currency)]
+        if self.undo_outcomes:
+            told_here.append(f"undone: {told(self.undo_outcomes, self._total, currency)}")
+        workflow.set_current_details(inert("; ".join([self._details, *told_here])))

@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, Field
 from temporalio.exceptions import ApplicationError
 
+from workflows.money import Money, Undone, told
+
 # The saga's wire names: clients use them without importing the workflow and its activities.
 WORKFLOW_TYPE = "OrderSaga"
 STATUS_QUERY = "status"
@@ -149,6 +151,7 @@ class OrderFacts(BaseModel):
     shipment_id: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    payment: Money | None = None  # authorized, captured, voided, refunded, refund failed
 
 
 class SagaStatus(OrderFacts):
@@ -160,6 +163,7 @@ class SagaStatus(OrderFacts):
     steps: list[StepStatus]
     compensations_run: list[str] = Field(default_factory=list)  # each gave something back
     compensations_skipped: list[str] = Field(default_factory=list)  # their step took no effect
+    undone: list[Undone] = Field(default_factory=list)  # what each undo did, as run
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
     cancel_reason: str | None = None
     # While AWAITING_AUTHENTICATION: where to send the customer (the bank's 3-D Secure page).
@@ -181,6 +185,7 @@ class OrderResult(OrderFacts):
     error_message: str | None = None
     compensations_run: list[str] = Field(default_factory=list)  # each gave something back
     compensations_skipped: list[str] = Field(default_factory=list)  # their step took no effect
+    undone: list[Undone] = Field(default_factory=list)  # what each undo did, as run
     compensation_failures: list[CompensationFailure] = Field(default_factory=list)
     resolution: Resolution | None = None
     interventions: list[Intervention] = Field(default_factory=list)  # who asked for what
@@ -199,9 +204,7 @@ COMPENSATED_FAILURE_TYPES = {
 
 def compensated_failure(result: OrderResult) -> ApplicationError:
     """The failure a compensated saga ends with: why, what was undone, the result itself."""
-    undone = ", ".join(result.compensations_run) or "nothing"
-    if result.compensations_skipped:
-        undone += f" (nothing to undo for {', '.join(result.compensations_skipped)})"
+    undone = told(result.undone, result.total, result.currency)
     why = (
         f"{result.failed_step} failed ({result.error_type}: {result.error_message})"
         if result.failed_step

@@ -17,6 +17,7 @@ from order_saga.client import OrderHandle, order_result, query_status, start_ord
 from order_saga.embedded.stack import Endpoints
 from order_saga.settings import Settings
 from workflows.customer_mail import mail_workflow_id
+from workflows.money import told
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 
@@ -174,20 +175,18 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
     table.add_column("path", no_wrap=True)
     table.add_column("outcome", no_wrap=True)
     table.add_column("failed step: error / reason")
-    table.add_column("compensations (in order run)")
-    table.add_column("charged / tracking")
+    table.add_column("undone, newest first")
+    table.add_column("money / tracking")
     for (label, _), result in zip(orders, results, strict=True):
         failure = f"{result.failed_step}: {result.error_type}" if result.failed_step else "-"
         if result.status == SagaState.CANCELLED:
             failure = f"cancelled: {result.error_message}"
-        shipped = (
-            f"{result.total} {(result.currency or '').upper()} / {result.tracking_number}"
-            if result.tracking_number
-            else "-"
-        )
-        table.add_row(
-            label, result.status, failure, " → ".join(result.compensations_run) or "-", shipped
-        )
+        money = f"{result.total} {(result.currency or '').upper()} {result.payment}"
+        money = money if result.payment else "nothing taken"
+        if result.tracking_number:
+            money += f" / {result.tracking_number}"
+        undone = told(result.undone, result.total, result.currency) if result.undone else "-"
+        table.add_row(label, result.status, failure, undone, money)
     console = Console(width=max(Console().width, 130))
     console.print(table)
     for label, order in orders:

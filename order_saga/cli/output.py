@@ -10,6 +10,7 @@ import typer
 from pydantic import BaseModel
 
 from order_saga.client import ClosedOrder
+from workflows.money import NOTHING, Money, Undone, payment_told, told
 from workflows.order_state import OrderResult, SagaState, SagaStatus
 
 
@@ -75,8 +76,9 @@ def result_text(result: OrderResult) -> str:
     """An order's outcome in a line or two."""
     lines = [f"order {result.order_id}: {result.status}"]
     if result.status == SagaState.COMPLETED:
+        money = payment_told(result.payment or Money.CAPTURED, result.total, result.currency)
         lines.append(
-            f"  charged {result.total} {(result.currency or '').upper()} ({result.payment_id}), "
+            f"  {money} ({result.payment_id}), "
             f"shipment {result.shipment_id}, tracking {result.tracking_number}"
         )
     elif result.failed_step:
@@ -124,7 +126,7 @@ def money_lines(status: SagaStatus) -> list[str]:
     if status.total is not None:
         ids = ", ".join(i for i in (status.payment_id, status.payment_intent_id) if i)
         lines.append(
-            f"  total {status.total} {(status.currency or '').upper()}"
+            f"  payment: {payment_told(status.payment, status.total, status.currency)}"
             + (f" ({ids})" if ids else "")
         )
     if status.refund_id:
@@ -135,10 +137,13 @@ def money_lines(status: SagaStatus) -> list[str]:
 
 
 def undo_lines(account: OrderResult | SagaStatus) -> list[str]:
-    """What was undone, newest first, what had nothing to undo, and what could not be."""
-    undone, skipped = account.compensations_run, account.compensations_skipped
-    lines = [f"  undone, newest first: {', '.join(undone)}"] if undone else []
-    lines += [f"  skipped, nothing had taken effect: {', '.join(skipped)}"] if skipped else []
-    return lines + [
+    """What was undone, newest first, in what each did (voided, refunded, released,
+    cancelled, nothing to undo), and what could not be undone."""
+    undone = account.undone or [  # a saga from before undos said what they did
+        *(Undone(undo=name, did="run") for name in account.compensations_run),
+        *(Undone(undo=name, did=NOTHING) for name in account.compensations_skipped),
+    ]
+    lines = [f"  undone, newest first: {told(undone, account.total, account.currency)}"]
+    return (lines if undone else []) + [
         f"  NOT undone: {f.activity}: {f.message}" for f in account.compensation_failures
     ]

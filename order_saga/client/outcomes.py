@@ -82,6 +82,7 @@ def result_from_status(account: SagaStatus, /, **why: Any) -> OrderResult:
     carried = set(OrderFacts.model_fields) | {
         "compensations_run",
         "compensations_skipped",
+        "undone",
         "compensation_failures",
         "resolution",
         "interventions",

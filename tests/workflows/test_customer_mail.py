@@ -155,7 +155,7 @@ async def test_a_cancelled_order_mails_what_was_given_back(mail_run, mailbox, ma
     [mail] = mailbox[0].messages()
     assert mail["Subject"] == f"Your order {request.order_id} was cancelled before it shipped"
     text = body(mail, "plain")
-    assert "the 19.99 USD held on your card was released; nothing was charged" in text
+    assert "the 19.99 USD held on your card was released; nothing was taken" in text
     assert "the shipment was cancelled before it left" in text
 
 
@@ -171,7 +171,7 @@ async def test_a_declined_order_says_why_in_plain_words(mail_run, mailbox, make_
     [mail] = mailbox[0].messages()
     text = body(mail, "plain")
     assert "was not completed: your card was declined by your bank." in text
-    assert "nothing was charged to your card" in text
+    assert "nothing was taken from your card" in text
     assert "CardDeclined" not in text and "CardDeclined" not in body(mail, "html")
 
 

@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
     reason="a stack already runs on 7233/12111; the demo would reuse it, not start its own",
 )
 def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
-    env = clean_env()
+    env = {**clean_env(), "COLUMNS": "250"}  # a row a line
     done = subprocess.run(
         [BIN / "order-saga", "demo", "--exit"],
         cwd=tmp_path,
@@ -41,17 +41,23 @@ def test_demo_brings_up_the_stack_and_shows_every_path(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr[-3000:]
     table = done.stdout
-    for path, outcome in [
-        ("authorized, captured at pickup", "COMPLETED"),
-        ("3-D Secure completed", "COMPLETED"),
-        ("3-D Secure failed", "COMPENSATED"),
-        ("3-D Secure abandoned", "CANCELLED"),
-        ("card declined", "COMPENSATED"),
-        ("out of stock", "COMPENSATED"),
-        ("shipment rejected", "COMPENSATED"),
-        ("cancelled", "CANCELLED"),
-    ]:
-        assert any(path in line and outcome in line for line in table.splitlines()), table
+    # Each path's money told as it happened: captured at pickup, voided when only held,
+    # nothing taken where nothing was ever held; never "charged", never a refund for a void.
+    for path, outcome, undone, money in [
+        ("authorized, captured at pickup", "COMPLETED", "-", "captured / "),
+        ("3-D Secure completed", "COMPLETED", "-", "captured / "),
+        ("3-D Secure failed", "COMPENSATED", "stock released", "nothing taken"),
+        ("3-D Secure abandoned", "CANCELLED", "stock released", "nothing taken"),
+        ("card declined", "COMPENSATED", "stock released", "nothing taken"),
+        ("out of stock", "COMPENSATED", "nothing to undo for the stock", "nothing taken"),
+        ("shipment rejected", "COMPENSATED", "USD voided, stock released, nothing to undo for "
+         "the shipment", "USD voided"),
+        ("cancelled", "CANCELLED", "shipment cancelled, 129.00 USD voided, stock released",
+         "129.00 USD voided / "),
+    ]:  # fmt: skip
+        [row] = [line for line in table.splitlines() if line.startswith(f"│ {path} ")]
+        assert outcome in row and undone in row and money in row, row
+    assert "charged" not in table and "refund" not in table
     assert "http://localhost:8233/namespaces/default/workflows" in table
     # Each order's outcome, and the bank's request to the three asked for 3-D Secure.
     mails = sorted((tmp_path / ".data" / "mail").glob("*.eml"))

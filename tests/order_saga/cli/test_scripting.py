@@ -43,7 +43,7 @@ async def test_start_wait_exits_with_the_outcome_and_shows_each_step(
     steps = shipped.stderr.splitlines()[1:]
     # Colocated (the worker's default), each step is one line once it ran: a local activity
     # is recorded when it ends, never scheduled on a queue.
-    assert steps[:2] == ["  reserve_inventory done", "  create_payment_intent done"]
+    assert steps[:2] == ["  reserve_inventory done", "  charge_payment: create_payment_intent done"]
     assert "  create_shipment done" in steps
     assert declined.returncode == 3, declined.stderr  # COMPENSATED
     assert json.loads(declined.stdout)["error_type"] == "CardDeclined"
@@ -51,11 +51,17 @@ async def test_start_wait_exits_with_the_outcome_and_shows_each_step(
     assert declined.stderr.index("charge_payment failed") < declined.stderr.index(
         "release_inventory done"
     )
-    # Its account tells the undo that gave stock back from the refund that found no money.
+    assert "  undo reserve_inventory: release_inventory done" in declined.stderr
+    # Its account tells the undo that gave stock back from the payment that held nothing,
+    # and lists the steps --progress named, none that will never run.
     declined_id = json.loads(declined.stdout)["order_id"]
     shown = await run("status", declined_id, "--address", dev_server, env=cli_env)
-    assert "  undone, newest first: release_inventory\n" in shown.stdout, shown.stdout
-    assert "  skipped, nothing had taken effect: refund_payment\n" in shown.stdout
+    assert "  payment: nothing taken" in shown.stdout, shown.stdout
+    assert "  undone, newest first: stock released, nothing to undo for the payment\n" in (
+        shown.stdout
+    )
+    listed = [line.split()[0] for line in shown.stdout.splitlines() if line.startswith("  ")]
+    assert "create_shipment" not in listed and "capture_payment" not in listed
 
 
 async def test_a_cancelled_order_exits_4_and_cancel_reports_in_json(
