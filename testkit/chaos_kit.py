@@ -38,7 +38,8 @@ class SagaPath:
     cancel: bool = False
     # Captured before pickup (a capture window shorter than the wait), so a cancel refunds.
     capture_first: bool = False
-    # The bank asks for 3-D Secure: the customer answers its page "complete" or "fail".
+    # The bank asks for 3-D Secure: the customer answers its page "complete" or "fail", or
+    # "abandon": leaves it, and the order is cancelled while it waits (nothing was held).
     authenticate: str | None = None
 
 
@@ -98,6 +99,14 @@ MIX = (
         "US",
         SagaState.COMPENSATED,
         authenticate="fail",
+    ),
+    SagaPath(
+        "3-D Secure abandoned",
+        1,
+        "pm_card_threeDSecure2Required",
+        "US",
+        SagaState.CANCELLED,
+        authenticate="abandon",
     ),
 )
 
@@ -226,6 +235,9 @@ async def answer_the_bank(client: Client, order: OrderRequest, answer: str) -> N
         return str(url)
 
     url = await retrying(asked)
+    if answer == "abandon":  # the customer never comes back: the order is cancelled
+        await retrying(lambda: cancel_order(client, order.order_id, "chaos: abandoned", wait=False))
+        return
     await asyncio.to_thread(_post, f"{url}/{answer}")
     event = PaymentEvent(event_id=f"evt_{order.order_id}", type="payment_intent.updated")
     with contextlib.suppress(RPCError):

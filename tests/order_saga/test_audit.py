@@ -74,3 +74,43 @@ def test_the_audit_names_each_broken_rule(db: Engine) -> None:
     assert books.unfinished == [orphan]
     assert books.units_leaked == {sku: 2}
     assert not books.clean
+
+
+def test_a_3ds_order_abandoned_at_the_bank_held_nothing(db: Engine) -> None:
+    """An intent whose confirm stopped at `requires_action` (the customer never passed the
+    bank's page) held no money: cancelled, its row says Failed, and the audit agrees; a row
+    calling it Voided would tell a release of money that was never held."""
+    abandoned, misnamed = (f"a-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    with serve_in_thread(LocalStripe()) as base_url:
+        client = make_stripe_client(Settings(stripe_api_base=base_url))
+        for order_id, row_status in ((abandoned, "Failed"), (misnamed, "Voided")):
+            created = client.v1.payment_intents.create(
+                params={
+                    "amount": 1999,
+                    "currency": "usd",
+                    "payment_method": "pm_card_threeDSecure2Required",
+                    "capture_method": "manual",
+                    "metadata": {"order_id": order_id},
+                }
+            )
+            asked = client.v1.payment_intents.confirm(created.id)
+            assert (asked.status, asked.latest_charge) == ("requires_action", None)
+            client.v1.payment_intents.cancel(created.id)
+            with transaction(db) as session:
+                session.add(
+                    Payment(
+                        payment_id=f"pay_{uuid.uuid4().hex}",
+                        order_id=order_id,
+                        transaction_id=created.id,
+                        amount=Decimal("19.99"),
+                        payment_method="pm_card_threeDSecure2Required",
+                        status=row_status,
+                    )
+                )
+        books = audit(
+            db,
+            client,
+            {o: Outcome(SagaState.CANCELLED, Decimal("19.99")) for o in (abandoned, misnamed)},
+        )
+    assert books.rows_disagreeing == [misnamed]
+    assert books.money_wrong == [] and books.holds_left == []

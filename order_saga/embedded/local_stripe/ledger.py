@@ -165,9 +165,9 @@ class Ledger:
                 param="payment_method",
             )
         decline = cards.DECLINES.get(intent["payment_method"])
-        charge_id = new_id("ch")
-        intent["latest_charge"] = charge_id
-        if decline is not None:
+        if decline is not None:  # the bank saw a charge attempt and refused it
+            charge_id = new_id("ch")
+            intent["latest_charge"] = charge_id
             error: Json = {
                 "type": "card_error",
                 "code": decline.code,
@@ -190,7 +190,9 @@ class Ledger:
             raise failure
         intent["last_payment_error"] = None
         if intent["payment_method"] in cards.AUTHENTICATION_REQUIRED:
-            intent["status"] = "requires_action"  # the bank asks the customer first
+            # The bank asks the customer first: no charge until they pass (Stripe's
+            # latest_charge stays null), so an intent abandoned here never held money.
+            intent["status"] = "requires_action"
             intent["next_action"] = {
                 "type": "redirect_to_url",
                 "redirect_to_url": {
@@ -226,6 +228,7 @@ class Ledger:
 
     def _went_through(self, intent: Json) -> Json:
         """A confirm the bank accepted: authorized (manual capture) or charged."""
+        intent["latest_charge"] = new_id("ch")
         if intent.get("capture_method") == "manual":  # authorized: held, not yet taken
             intent["status"] = "requires_capture"
             intent["amount_capturable"] = intent["amount"]
