@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
 
+from email_validator import validate_email
 from pydantic import EmailStr, Field, field_validator, model_validator
 
 from activities.inventory.contracts import OrderItem
@@ -96,6 +97,25 @@ class OrderRequest(Strict):
         description="How long reserve and ship retry infrastructure faults (an outage of "
         "the database, say) before the order is compensated; the charge keeps one hour",
     )
+
+    @field_validator("customer_email")
+    @classmethod
+    def _mailable(cls, value: str | None) -> str | None:
+        """An address a mail's To header can carry: an ASCII local part (another needs
+        SMTPUTF8 end to end, which this sender does not rely on), no RFC 2047 encoded word
+        (it would decode to another address), the domain in its IDNA form."""
+        if value is None:
+            return None
+        local = value.rpartition("@")[0]
+        if not local.isascii():
+            raise ValueError(
+                "the part before @ must be ASCII letters, digits or punctuation: mail to a "
+                "non-ASCII mailbox needs SMTPUTF8, which is not supported"
+            )
+        if "=?" in local:
+            raise ValueError("must not hold an RFC 2047 encoded word (=?...?=)")
+        ascii_email = validate_email(value, check_deliverability=False).ascii_email
+        return ascii_email or value
 
     @field_validator("currency", mode="before")
     @classmethod

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from temporalio import activity
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.activity_call import ActivityCall
 from activities.notification.contracts import MailSent, OrderMail
@@ -24,6 +24,7 @@ from activities.notification.rendering import message_id, render, sender_domain
 MAIL_REJECTED = "MailRejected"
 MAIL_DEFERRED = "MailDeferred"  # unreachable, 4xx, a timeout: tried again
 MAIL_NOT_CONFIGURED = "MailNotConfigured"
+MAIL_UNWRITABLE = "MailUnwritable"  # an address or a text the mail library cannot write
 # 10 s, 20 s, 40 s... capped at 10 minutes, for a day: a mail server's outage of hours
 # delays the mail, never loses it.
 MAIL_RETRY = RetryPolicy(
@@ -31,7 +32,7 @@ MAIL_RETRY = RetryPolicy(
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=10),
     maximum_attempts=0,
-    non_retryable_error_types=[MAIL_REJECTED, MAIL_NOT_CONFIGURED],
+    non_retryable_error_types=[MAIL_REJECTED, MAIL_NOT_CONFIGURED, MAIL_UNWRITABLE],
 )
 MAIL_DEADLINE = timedelta(hours=24)
 
@@ -54,7 +55,14 @@ class NotificationActivities:
                 type=MAIL_NOT_CONFIGURED,
                 non_retryable=True,
             )
-        message = render(mail, sender=self._sender, sent_at=datetime.now(UTC))
+        try:
+            message = render(mail, sender=self._sender, sent_at=datetime.now(UTC))
+        except Exception as err:  # no retry writes it any better
+            raise ApplicationError(
+                without_address(f"the mail cannot be written: {type(err).__name__}", mail.to),
+                type=MAIL_UNWRITABLE,
+                non_retryable=True,
+            ) from None
         # A server's reply may quote the address; failures are kept in the history (their
         # messages unencrypted), so the error says "the customer" instead, and drops its cause.
         try:
@@ -64,8 +72,17 @@ class NotificationActivities:
                 without_address(str(err), mail.to), type=MAIL_REJECTED, non_retryable=True
             ) from None
         except Exception as err:
+            # Expected (docs/notifications.md): one line an attempt, no traceback; retried.
+            why = without_address(f"{type(err).__name__}: {err}", mail.to)
+            activity.logger.warning(
+                "%s mail of order %s deferred (attempt %d): %s",
+                mail.kind,
+                mail.order_id,
+                activity.info().attempt,
+                why,
+            )
             raise ApplicationError(
-                without_address(f"{type(err).__name__}: {err}", mail.to), type=MAIL_DEFERRED
+                why, type=MAIL_DEFERRED, category=ApplicationErrorCategory.BENIGN
             ) from None
         return MailSent(
             order_id=mail.order_id,

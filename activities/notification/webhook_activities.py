@@ -20,7 +20,7 @@ import aiohttp
 from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.activity_call import ActivityCall
 from activities.database import reading, transaction
@@ -133,15 +133,22 @@ class WebhookActivities:
                 non_retryable=True,
             ) from None
         except (aiohttp.ClientError, TimeoutError) as err:
-            raise ApplicationError(
+            raise expected_wait(
                 f"subscriber {request.subscriber_id} unreachable: {type(err).__name__}",
-                type="SubscriberUnreachable",
+                "SubscriberUnreachable",
             ) from None
         if not 200 <= status < 300:
-            raise ApplicationError(
-                f"subscriber {request.subscriber_id} answered {status}", type="SubscriberRefused"
+            raise expected_wait(
+                f"subscriber {request.subscriber_id} answered {status}", "SubscriberRefused"
             )
         return skipped.model_copy(update={"delivered": True, "status": status})
+
+
+def expected_wait(message: str, error_type: str) -> ApplicationError:
+    """A delivery to try again later, as the docs say subscribers' outages are: one log line
+    an attempt, and a failure the SDK logs without its traceback."""
+    activity.logger.warning("%s (attempt %d); retried", message, activity.info().attempt)
+    return ApplicationError(message, type=error_type, category=ApplicationErrorCategory.BENIGN)
 
 
 # Typed by what the awaited coroutine returns (see SEND_ORDER_MAIL).
