@@ -3,8 +3,9 @@
 The saga starts it (abandoned when the saga closes) once the order's state has changed, and
 moves on: the mail is the outbox of that change. This workflow retries the send for as long
 as the mail server takes, up to a day; a mail that fails for good is logged and counted, and
-the order it is about stays as it ended. Its id is derived from the order and the event, so
-the saga starting it twice (a person's retry, a replay) sends one mail.
+the order it is about stays as it ended. Its id is derived from the order and the event, and
+a closed one is not started again unless it failed, so the saga starting it twice (a
+person's retry, a replay, a reset of the saga) sends one mail.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ async def tell_customer(mail: OrderMail) -> None:
         mail,
         id=mail_workflow_id(mail.saga_id, mail.kind),
         summary=f"mail the {mail.kind} of order {mail.order_id}",
+        once=True,  # a mail sent is never sent again, a reset of the saga's included
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.types import MethodAsyncSingleParam, ParamType, ReturnType, SelfType
 from temporalio.workflow import ChildWorkflowHandle, ParentClosePolicy
@@ -18,14 +19,18 @@ async def start_detached(
     *,
     id: str,
     summary: str,
+    once: bool = False,
 ) -> ChildWorkflowHandle[SelfType, ReturnType] | None:
     """Start it and return once it has started; None if it was started already (a person's
-    retry of the undos, say)."""
+    retry of the undos, say). `once`: not even after it closed, unless it failed (within the
+    namespace's retention): a reset of the saga that runs past it again starts nothing."""
     options: dict[str, Any] = {
         "id": id,
         "parent_close_policy": ParentClosePolicy.ABANDON,
         "static_summary": summary,
     }
+    if once:
+        options["id_reuse_policy"] = WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY
     try:
         return await workflow.start_child_workflow(run, arg, **options)
     except WorkflowAlreadyStartedError:
