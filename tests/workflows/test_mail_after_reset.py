@@ -28,17 +28,17 @@ async def test_a_reset_of_a_completed_order_mails_the_customer_once(
         handle = await run.start(request)
         assert (await order_result(handle)).status == SagaState.COMPLETED
         await run.mail_sent(request, "confirmed")
-        first_task = [
+        tasks = [
             event.event_id
             async for event in handle.fetch_history_events()
             if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
-        ][0]
+        ]
         reset = await client.workflow_service.reset_workflow_execution(
             ResetWorkflowExecutionRequest(
                 namespace=client.namespace,
                 workflow_execution=WorkflowExecution(workflow_id=handle.id),
                 reason="the test resets a completed order",
-                workflow_task_finish_event_id=first_task,
+                workflow_task_finish_event_id=tasks[0],  # back to its start
                 request_id=str(uuid.uuid4()),
             )
         )
