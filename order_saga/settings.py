@@ -142,6 +142,12 @@ class Settings(BaseSettings):
         description="Orders one caller may start (the limits library's notation): 20 per 2 "
         "seconds is a burst of 20, 10 a second sustained; over it, 429 with Retry-After",
     )
+    rate_limit_storage_url: SecretStr | None = Field(
+        default=None,
+        description="Where the API's replicas keep the rate limit's counts, shared "
+        "(redis://[:password@]host:6379/0, rediss:// with TLS); unset, each process counts "
+        "alone (memory://), so N replicas allow N times ORDER_RATE_LIMIT",
+    )
     smtp_url: SecretStr | None = Field(
         default=None,
         description="Where the customer's mails go: smtp://user:password@host:587 (STARTTLS, "
@@ -178,6 +184,15 @@ class Settings(BaseSettings):
         from limits import parse
 
         parse(value)  # a ValueError names the setting
+        return value
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _parse_rate_storage(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "redis+sentinel://", "memory://")
+        ):
+            raise ValueError("must be a redis://, rediss:// or memory:// URL")
         return value
 
     @field_validator("smtp_url")

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from limits import parse
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import Engine
 from starlette.datastructures import Headers
@@ -107,6 +107,7 @@ def create_app(
     codec_for_local_ui: bool = False,
     eager_start: bool = False,
     webhook_targets: TargetPolicy | None = None,
+    rate_storage: Storage | None = None,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request, to callers the
     `authenticator` knows, each starting at most `order_rate` orders. With `codec`, it also
@@ -131,7 +132,8 @@ def create_app(
     app.state.authenticator = authenticator
     app.state.codec_for_local_ui = codec_for_local_ui
     app.state.webhook_targets = webhook_targets or TargetPolicy()  # where subscribers may point
-    app.state.limiter = MovingWindowRateLimiter(MemoryStorage())
+    # Shared by the replicas when they share `rate_storage` (Redis); else this process's own.
+    app.state.limiter = MovingWindowRateLimiter(rate_storage or MemoryStorage())
     app.state.create_rate = parse(order_rate)
     install(app)
     app.include_router(router)

@@ -5,6 +5,7 @@ without the right; neither says whether an order exists."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from order_saga.access.roles import Action, Caller, Role
 from order_saga.access.tokens import AuthUnavailable, NoRole, Unauthenticated
 from order_saga.api.problems import ProblemError
 
+LOG = logging.getLogger("order_saga.api")
 REALM = 'Bearer realm="order-saga"'
 bearer = HTTPBearer(
     auto_error=False,
@@ -73,8 +75,18 @@ def within_rate(request: Request, caller: Caller) -> None:
     """Count one order start for `caller`; 429 with `Retry-After` when over their rate."""
     limiter: RateLimiter = request.app.state.limiter
     rate: RateLimitItem = request.app.state.create_rate
-    if limiter.hit(rate, caller.label):
-        return
+    try:
+        if limiter.hit(rate, caller.label):
+            return
+    except Exception as err:  # the shared store (Redis) is away: our outage, not the caller's
+        LOG.warning("rate limit store unreachable: %s", type(err).__name__)
+        raise ProblemError(
+            503,
+            "unavailable",
+            "Unavailable",
+            "the rate limit's store cannot be reached; try again shortly",
+            headers={"Retry-After": "5"},
+        ) from err
     reset_at = limiter.get_window_stats(rate, caller.label).reset_time
     wait = max(1, math.ceil(reset_at - time.time()))
     raise ProblemError(

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 
 import uvicorn
+from limits.storage import Storage, storage_from_string
 from sqlalchemy import Engine
 from temporalio.client import Client
 
@@ -56,6 +57,16 @@ def authenticator_for(settings: Settings, engine: Engine) -> Authenticator:
     return Authenticator(engine=engine, verifier=verifier, disabled=settings.auth_disabled)
 
 
+def rate_storage(settings: Settings) -> Storage | None:
+    """The rate limit's shared counts (RATE_LIMIT_STORAGE_URL), or None: this process's."""
+    url = settings.rate_limit_storage_url
+    if url is None:
+        return None
+    storage = storage_from_string(url.get_secret_value())
+    assert isinstance(storage, Storage)  # a sync scheme: the limiter is called in a route
+    return storage
+
+
 def api_server(
     client: Client,
     settings: Settings,
@@ -81,6 +92,7 @@ def api_server(
         codec_for_local_ui=embedded,  # the dev stack's Web UI has no login to forward
         eager_start=eager_start,
         webhook_targets=settings.webhook_targets(),
+        rate_storage=rate_storage(settings),
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)
