@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import socket
@@ -12,11 +11,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import PayloadCodec
 from temporalio.envconfig import ClientConfigProfile
 from temporalio.runtime import Runtime
 
+from order_saga.converter import data_converter
 from order_saga.settings import Settings
 
 # host:port, the host a name, an IPv4 address or a bracketed IPv6 one.
@@ -47,7 +46,7 @@ async def connect(
     try:
         return await Client.connect(
             **config,
-            data_converter=dataclasses.replace(pydantic_data_converter, payload_codec=codec),
+            data_converter=data_converter(payload_codec=codec),
             runtime=runtime or Runtime.default(),
             interceptors=interceptors,  # a worker built on this client traces too
         )

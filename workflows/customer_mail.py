@@ -29,9 +29,7 @@ class NotifyCustomer:
     async def run(self, mail: OrderMail) -> MailSent:
         """Send the mail; when every retry failed, count it and fail (red in the Web UI)."""
         try:
-            return await SEND_ORDER_MAIL.execute(
-                mail, summary=f"mail the {mail.kind} of order {mail.order_id}"
-            )
+            return await SEND_ORDER_MAIL.execute(mail, summary=mail_label(mail))
         except ActivityError as err:
             cause = err.cause
             why = cause.type if isinstance(cause, ApplicationError) else type(cause).__name__
@@ -57,9 +55,22 @@ async def tell_customer(mail: OrderMail) -> None:
         NotifyCustomer.run,
         mail,
         id=mail_workflow_id(mail.saga_id, mail.kind),
-        summary=f"mail the {mail.kind} of order {mail.order_id}",
+        summary=mail_label(mail),
         once=True,  # a mail sent is never sent again, a reset of the saga's included
     )
+
+
+# What each mail tells the customer, as the Web UI labels its workflow and activity.
+MAIL_LABELS = {
+    "confirmed": "the order is on its way",
+    "undone": "the order did not ship",
+    "authentication": "the bank asks to confirm the payment",
+}
+
+
+def mail_label(mail: OrderMail) -> str:
+    """`mail the customer of order o-123: the order is on its way`."""
+    return f"mail the customer of order {mail.order_id}: {MAIL_LABELS.get(mail.kind, mail.kind)}"
 
 
 def mail_workflow_id(saga_id: str, kind: str) -> str:

@@ -11,10 +11,10 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from order_saga.binaries import find_binary
+from order_saga.converter import data_converter
 from workflows.search_attributes import ALL
 
 PR_SET_PDEATHSIG = 1
@@ -60,7 +60,7 @@ async def start_local_server(
         search_attributes=ALL,
         dev_server_database_filename=str(db_file) if db_file else None,
         dev_server_extra_args=TUNING,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
     )
 
 

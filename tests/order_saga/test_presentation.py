@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
 from order_saga.client import order_result, query_status, start_order
+from order_saga.temporal import connect
 from tests.helpers import order, until
 from tests.workflows.stub_activities import Stubs, stub_worker
 from workflows.order_state import SagaState
@@ -69,3 +71,21 @@ async def test_a_compensated_order_is_a_failed_workflow_carrying_its_result(
     assert cause.message.startswith(f"order {request.order_id} COMPENSATED: create_shipment failed")
     assert result.status == SagaState.COMPENSATED
     assert result.compensations_run == ["cancel_shipment", "refund_payment", "release_inventory"]
+
+
+async def test_a_business_outcome_carries_no_stack_trace(env, queue_prefix) -> None:
+    """The Web UI shows a compensated order's failure: its message and result, never the
+    frames (and install paths) of the SDK that raised it."""
+    client = await connect(env.client.service_client.config.target_host)  # as deployed
+    request = order(("prod-456", 1, "19.99"), country="AQ")
+    async with stub_worker(client, queue_prefix, Stubs(reject_shipment=True)):
+        handle = await start_order(client, request, queue_prefix)
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+    failed = [
+        e.workflow_execution_failed_event_attributes.failure
+        async for e in handle.fetch_history_events()
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
+    ]
+    assert [f.application_failure_info.type for f in failed] == ["OrderCompensated"]
+    assert failed[0].stack_trace == "" and "site-packages" not in str(failed[0])

@@ -122,9 +122,11 @@ async def test_a_completed_order_mails_its_confirmation_with_lines_totals_and_tr
     request = with_email(order((cups, 2, "19.99"), (kettle, 1, "49.50")))
     async with mail_run(placement) as run:
         result = await order_result(await run.start(request))
-        await run.mail_sent(request, "confirmed")
+        sent = await run.mail_sent(request, "confirmed")
+        label = await (await sent.describe()).static_summary()
 
     assert result.status == SagaState.COMPLETED
+    assert label == f"mail the customer of order {request.order_id}: the order is on its way"
     [mail] = mailbox[0].messages()
     assert mail["To"] == EMAIL
     assert mail["Message-ID"] == f"<{request.workflow_id}.confirmed@order-saga.localhost>"
