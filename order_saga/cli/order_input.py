@@ -87,11 +87,7 @@ def read_order(order_file: Path | None, flags: dict[str, Any]) -> dict[str, Any]
             f"--order-file holds the whole order; {', '.join(mixed)} would be ignored: "
             "edit the file or drop --order-file"
         )
+    # A file is the HTTP API's body, one rule for both: what the API needs, it needs (the
+    # flags' defaults are for a person typing an order, not for a document).
     data: dict[str, Any] = json.loads(order_file.read_text())
-    if isinstance(data, dict):  # what the flags default, a file may leave out too
-        data.setdefault("currency", ORDER_DEFAULTS["currency"])
-        data.setdefault("payment_method", ORDER_DEFAULTS["payment_method"])
-        address = data.get("shipping_address")
-        if isinstance(address, dict):
-            address.setdefault("country", ORDER_DEFAULTS["country"])
     return data
