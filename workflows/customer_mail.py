@@ -65,6 +65,7 @@ MAIL_LABELS = {
     "confirmed": "the order is on its way",
     "undone": "the order did not ship",
     "authentication": "the bank asks to confirm the payment",
+    "delayed": "the return of the money is delayed, a person is on it",
 }
 
 

@@ -55,20 +55,28 @@ def confirmed_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
 
 
 def undone_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
-    """The order did not ship: why, and what the customer got back."""
+    """The order did not ship: why, and what became of the customer's money."""
+    return order_mail(order, "undone", result.total, **undone_fields(order, result, result.status))
+
+
+def delayed_mail(order: OrderRequest, result: OrderResult, end: SagaState) -> OrderMail:
+    """The order did not ship and the money's return needs a person (the bank refused the
+    refund): the customer hears it is being looked at; `undone` follows once it is settled."""
+    return order_mail(order, "delayed", result.total, **undone_fields(order, result, end))
+
+
+def undone_fields(order: OrderRequest, result: OrderResult, end: SagaState) -> dict[str, object]:
+    """Why the order ended as `end`, and what was given back, in plain words."""
     money = f"{result.total or order.total} {order.currency.upper()}"
     given_back = [money_back(result, money)]
     if any(u.undo == CANCEL_SHIPMENT.name and u.did == "cancelled" for u in result.undone):
         given_back.append("the shipment was cancelled before it left")
     cancelled = result.error_type == "Cancelled"
-    return order_mail(
-        order,
-        "undone",
-        result.total,
-        outcome="cancelled before it shipped" if cancelled else OUTCOMES[result.status],
-        reason=None if cancelled else in_plain_words(result.error_type),
-        given_back=given_back,
-    )
+    return {
+        "outcome": "cancelled before it shipped" if cancelled else OUTCOMES[end],
+        "reason": None if cancelled else in_plain_words(result.error_type),
+        "given_back": given_back,
+    }
 
 
 def money_back(result: OrderResult, money: str) -> str:

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.customer_mail import tell_customer
     from workflows.order_event_stream import OrderEventStream
     from workflows.order_forward import run_forward
-    from workflows.order_mails import confirmed_mail, undone_mail
+    from workflows.order_mails import confirmed_mail, delayed_mail, undone_mail
     from workflows.order_progress import OrderProgress, StepFailed
     from workflows.order_request import OrderRequest
     from workflows.order_state import (
@@ -62,6 +62,8 @@ FAILED_WHEN_COMPENSATED = "compensated-fails-workflow"
 WAIT_FOR_PERSON = "wait-for-a-person"
 # An order a person settled did not ship either: it fails the workflow too (red in the list).
 FAILED_WHEN_RESOLVED = "resolved-fails-workflow"
+# While it waits for a person over money it could not give back, the customer is told so.
+MAIL_WHILE_WAITING = "mail-while-waiting"
 
 
 # An input that cannot be decoded (sent by another client) fails the run, naming the field,
@@ -203,7 +205,7 @@ class OrderSaga:
             undoing = SagaState.CANCELLING if end == SagaState.CANCELLED else SagaState.COMPENSATING
             progress.set_state(undoing, details)
         await self._saga.compensate()
-        state = await self._settle(end, details)
+        state = await self._settle(order, end, why, details)
         result = progress.result(why)
         await self._events.emit(ENDED[state], **result.model_dump(mode="json"))
         await self._events.close()
@@ -227,7 +229,9 @@ class OrderSaga:
             failure.message, *failure.details, type=ORDER_TAKEN, non_retryable=True
         )
 
-    async def _settle(self, end: SagaState, details: str | None = None) -> SagaState:
+    async def _settle(
+        self, order: OrderRequest, end: SagaState, why: StepFailed, details: str | None = None
+    ) -> SagaState:
         """After the undos: `end`, unless one failed. Then (since the wait-for-a-person
         patch) the saga waits in COMPENSATION_FAILED until a person's retry goes through
         (`end`) or a person marks it resolved (RESOLVED); before it, it just ended there."""
@@ -240,6 +244,9 @@ class OrderSaga:
                 progress.wait_for_person()
                 failures = [f.model_dump(mode="json") for f in progress.compensation_failures]
                 await self._events.emit("order.needs_attention", compensation_failures=failures)
+                if workflow.patched(MAIL_WHILE_WAITING):  # the customer hears it is looked at
+                    waiting = progress.result(why)
+                    await self._tell(order, lambda o, r: delayed_mail(o, r, end), waiting)
                 await workflow.wait_condition(
                     lambda: (
                         (not progress.compensation_failures or progress.resolution is not None)

@@ -10,9 +10,10 @@ from pydantic import Field
 from activities.messages import Strict
 
 # The moments a shop writes to its customer: the parcel is with the carrier; the order was
-# cancelled or undone; the bank wants the customer to confirm the payment (3-D Secure).
-MailKind = Literal["confirmed", "undone", "authentication"]
-MAIL_KINDS: tuple[MailKind, ...] = ("confirmed", "undone", "authentication")
+# cancelled or undone; the bank wants the customer to confirm the payment (3-D Secure); the
+# money's return is delayed and a person is on it (then `undone` says how it was settled).
+MailKind = Literal["confirmed", "undone", "authentication", "delayed"]
+MAIL_KINDS: tuple[MailKind, ...] = ("confirmed", "undone", "authentication", "delayed")
 
 
 class MailLine(Strict):

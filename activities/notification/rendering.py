@@ -25,6 +25,7 @@ SUBJECTS = {
     "confirmed": "Your order {order_id} is on its way",
     "undone": "Your order {order_id} was {outcome}",
     "authentication": "Please confirm the payment for your order {order_id}",
+    "delayed": "Your order {order_id}: the return of your money is delayed",
 }
 
 

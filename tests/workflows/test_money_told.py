@@ -5,6 +5,8 @@ failure message and the customer's mail say the same."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,7 +17,8 @@ from order_saga.client import order_result, query_status, retry_undos
 from tests.helpers import order, until
 from tests.workflows.test_customer_mail import body, mail_run, mailbox, with_email
 from workflows.money import Money, Undone
-from workflows.order_state import SagaState, StepState
+from workflows.order_mails import undone_mail
+from workflows.order_state import OrderResult, Resolution, SagaState, StepState
 
 __all__ = ["mail_run", "mailbox"]  # the fixtures: a worker whose mails reach a real SMTP server
 
@@ -76,6 +79,7 @@ async def test_a_refund_refused_then_retried_is_told_each_time(
         await until(waiting)
         stuck = await query_status(handle)
         assert stuck.payment == Money.REFUND_FAILED
+        await run.mail_sent(request, "delayed")  # told while a person looks at it
         assert [u.did for u in stuck.undone] == ["cancelled", "released"]  # not the refund
         settled = await retry_undos(env.client, request.order_id, by="test")
         assert settled.payment == Money.REFUNDED
@@ -84,5 +88,27 @@ async def test_a_refund_refused_then_retried_is_told_each_time(
 
     assert (result.status, result.payment) == (SagaState.CANCELLED, Money.REFUNDED)
     assert Undone(undo="refund_payment", did="refunded") in result.undone
-    [mail] = mailbox[0].messages()
-    assert "the payment of 19.99 USD was refunded to your card" in body(mail, "plain")
+    delayed, settled = mailbox[0].messages()
+    assert (
+        delayed["Subject"] == f"Your order {request.order_id}: the return of your money is delayed"
+    )
+    told = body(delayed, "plain")
+    assert "the return of your 19.99 USD is delayed at the bank; a person is on it" in told
+    assert "was cancelled before it shipped" in told and "looking at it now" in told
+    assert "the payment of 19.99 USD was refunded to your card" in body(settled, "plain")
+
+
+def test_a_refund_a_person_settled_by_hand_is_told_as_settled() -> None:
+    request = with_email(order(("prod-456", 1, "19.99")))
+    result = OrderResult(
+        order_id=request.order_id,
+        status=SagaState.RESOLVED,
+        error_type="Cancelled",
+        total=Decimal("19.99"),
+        currency="usd",
+        payment=Money.REFUND_FAILED,
+        resolution=Resolution(note="refunded by transfer", resolved_at=datetime.now(UTC)),
+    )
+    mail = undone_mail(request, result)
+    assert mail.given_back == ["the return of your 19.99 USD was settled by our team"]
+    assert "refunded by transfer" not in str(mail)  # the operator's note stays inside

@@ -67,6 +67,10 @@ def test_histories_cover_every_outcome_before_and_after_each_patch_and_in_each_p
     told = every | {"captured_then_cancelled", "capture_failed"}
     expected |= {o + ".order-events" for o in told | three_d_secure}
     expected |= {o + ".order-events-per-service" for o in told}
+    # The customer told while a person looks at a refund the bank refused.
+    expected |= {
+        f"refund_refused_marked_resolved.mail-while-waiting{p}" for p in ("", "-per-service")
+    }
     assert {p.stem for p in HISTORIES} == expected
 
 
