@@ -14,13 +14,15 @@ from order_saga.embedded.mailbox import Mailbox
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 
-# The mail an order's end sends; an order waiting for a person has not ended.
+# The mail an order's end sends; an order waiting for a person has not ended, and its
+# customer is told the return of their money is delayed.
 OUTCOME_MAIL = {
     SagaState.COMPLETED: "confirmed",
     SagaState.COMPENSATED: "undone",
     SagaState.CANCELLED: "undone",
     SagaState.EXPIRED: "undone",
     SagaState.RESOLVED: "undone",
+    SagaState.COMPENSATION_FAILED: "delayed",
 }
 
 
@@ -51,8 +53,8 @@ class MailBooks:
 def expected_mails(
     orders: Sequence[OrderRequest], states: Sequence[SagaState], domain: str
 ) -> set[str]:
-    """The Message-IDs the orders should have sent: each end's, and the bank's request for
-    3-D Secure where the card asks for it."""
+    """The Message-IDs the orders should have sent: each end's (or the delay's, for one
+    waiting for a person), and the bank's request for 3-D Secure where the card asks."""
     expected = set()
     for order, state in zip(orders, states, strict=True):
         if not order.customer_email:
