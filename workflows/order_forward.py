@@ -105,7 +105,7 @@ async def run_forward(
     )
     refund = refund.model_copy(update={"payment_intent_id": intent.payment_intent_id})
     # From the confirm on, money may be held or taken: its undo is like any other.
-    steps.undo_payment("charge_payment", refund, f"void {money} (refund it once captured)")
+    steps.undo_payment("charge_payment", refund, money)
     check = ChargePaymentInput(
         **owner,
         payment_intent_id=intent.payment_intent_id,

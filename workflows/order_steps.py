@@ -13,6 +13,8 @@ from temporalio.workflow import ActivityCancellationType
 from activities.activity_call import ActivityCall
 from activities.payment.activities import REFUND_PAYMENT
 from activities.payment.contracts import RefundPaymentInput
+from workflows.markdown import inert
+from workflows.money import Money
 from workflows.order_progress import OrderProgress
 from workflows.payment_void import DETACHED_VOID, start_void
 from workflows.saga import Saga
@@ -80,16 +82,20 @@ class OrderSteps:
 
         self._saga.register(step, REFUND_PAYMENT.name, void, description=summary)
 
-    def undo_payment(self, step: str, refund: RefundPaymentInput, summary: str) -> None:
-        """Register the payment's undo (void, or refund once captured). A person's retry of
-        it carries the retry's number, so a refund the bank refused is asked for again."""
+    def undo_payment(self, step: str, refund: RefundPaymentInput, money: str) -> None:
+        """Register the payment's undo: a void of the hold, or a refund of what was captured,
+        named as what it will do when it runs. A person's retry of it carries the retry's
+        number, so a refund the bank refused is asked for again."""
         local, progress = self.local, self._progress
 
         async def undo() -> object:
+            taken = progress.payment in (Money.CAPTURED, Money.REFUND_FAILED)
+            summary = f"refund {money}" if taken else f"void {money} (release the hold)"
+            workflow.set_current_details(inert(f"undoing {step}: {summary}"))
             again = refund.model_copy(update={"person_retry": progress.retries_asked()})
             return await REFUND_PAYMENT.execute(again, summary=summary, local=local)
 
-        self._saga.register(step, REFUND_PAYMENT.name, undo, description=summary)
+        self._saga.register(step, REFUND_PAYMENT.name, undo, description=f"void or refund {money}")
 
     def undo_with(
         self, step: str, call: ActivityCall[ArgT, ResultT], arg: ArgT, summary: str

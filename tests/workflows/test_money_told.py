@@ -43,6 +43,11 @@ async def test_a_rejected_shipment_voids_the_hold_and_says_so(mail_run, make_pro
         result = await order_result(handle)
         await run.mail_sent(request, "undone")
         metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+        summaries = [
+            e.user_metadata.summary.data.decode()
+            async for e in handle.fetch_history_events()
+            if e.user_metadata.HasField("summary")
+        ]
 
     assert result.status == SagaState.COMPENSATED and result.payment == Money.VOIDED
     assert result.undone == [
@@ -54,6 +59,9 @@ async def test_a_rejected_shipment_voids_the_hold_and_says_so(mail_run, make_pro
     told = "undone: 19.99 USD voided, stock released, nothing to undo for the shipment"
     assert told in message
     assert "refund" not in message
+    # The undo's call in the Web UI's history names what it did: a void, not a refund.
+    assert '"void 19.99 USD (release the hold)"' in summaries, summaries
+    assert not [text for text in summaries if "refund" in text]
     # The Web UI's current details of the ended order say the same (Markdown-escaped).
     shown = metadata.current_details.replace("\\", "")
     assert shown.endswith(f"19.99 USD voided (the hold released: nothing was taken); {told}")
