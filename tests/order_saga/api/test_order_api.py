@@ -174,13 +174,15 @@ def captured(status: dict[str, Any]) -> bool:
     return status.get("status") == "AWAITING_HANDOVER" and steps.get("capture_payment") == "DONE"
 
 
-def test_a_person_resolves_a_refused_refund_over_http(api, worker_process, make_product) -> None:
+def refund_refused(api: httpx.Client, sku: str, payment_method: str) -> tuple[str, str]:
+    """An order captured a second in, cancelled before pickup, its refund refused by the
+    bank: once it waits for a person, its order id and `Location`."""
     order = order_data(
         order_id=f"api-{uuid.uuid4().hex[:8]}",
-        items=[{"sku": make_product(stock=2), "quantity": 1, "unit_price": "19.99"}],
-        payment_method="pm_card_refundFail",
+        items=[{"sku": sku, "quantity": 1, "unit_price": "19.99"}],
+        payment_method=payment_method,
         handover_delay_seconds=3600,
-        capture_window_seconds=1,  # captured a second in; the bank refuses its refund
+        capture_window_seconds=1,
     )
     location = api.post("/api/orders", json=order).headers["Location"]
     deadline = time.monotonic() + 60
@@ -191,6 +193,11 @@ def test_a_person_resolves_a_refused_refund_over_http(api, worker_process, make_
     while not api.get(location).json().get("waiting_for_person"):
         assert time.monotonic() < deadline
         time.sleep(0.2)
+    return order["order_id"], location
+
+
+def test_a_person_resolves_a_refused_refund_over_http(api, worker_process, make_product) -> None:
+    _, location = refund_refused(api, make_product(stock=2), "pm_card_refundFail")
 
     no_note = api.post(f"{location}/resolve", json={"action": "mark-resolved"})
     assert (no_note.status_code, no_note.headers["content-type"]) == (422, PROBLEM)

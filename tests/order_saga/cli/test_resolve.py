@@ -41,24 +41,30 @@ def captured(order_id: str, dev_server: str, env: dict[str, str]) -> bool:
     return status["status"] == "AWAITING_HANDOVER" and steps.get("capture_payment") == "DONE"
 
 
-async def test_a_refused_refund_waits_then_a_person_settles_it(
-    dev_server, worker_process, cli_env, make_product, tmp_path: Path
-) -> None:
-    order_id = f"resolve-{uuid.uuid4().hex[:8]}"
-    args = ["--address", dev_server]
-    # Only a captured payment is refunded: captured a second in, cancelled before pickup.
+def captured_order_file(tmp_path: Path, order_id: str, sku: str, payment_method: str) -> Path:
+    """An order file captured a second in, so a cancel before pickup refunds (only a
+    captured payment is refunded)."""
     order_file = tmp_path / "order.json"
     order_file.write_text(
         json.dumps(
             order_data(
                 order_id=order_id,
-                items=[{"sku": make_product(), "quantity": 1, "unit_price": "19.99"}],
-                payment_method="pm_card_refundFail",
+                items=[{"sku": sku, "quantity": 1, "unit_price": "19.99"}],
+                payment_method=payment_method,
                 handover_delay_seconds=3600,
                 capture_window_seconds=1,
             )
         )
     )
+    return order_file
+
+
+async def test_a_refused_refund_waits_then_a_person_settles_it(
+    dev_server, worker_process, cli_env, make_product, tmp_path: Path
+) -> None:
+    order_id = f"resolve-{uuid.uuid4().hex[:8]}"
+    args = ["--address", dev_server]
+    order_file = captured_order_file(tmp_path, order_id, make_product(), "pm_card_refundFail")
     # `start --wait` returns once the saga waits for a person, with that outcome's exit code.
     waiting = subprocess.Popen(
         [BIN / "order-saga", "start", "--order-file", str(order_file), "--wait", *args],

@@ -10,8 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.helpers import order_data
-from tests.order_saga.cli.test_resolve import captured
+from tests.order_saga.cli.test_resolve import captured, captured_order_file
 from tests.processes import BIN, order_saga
 
 
@@ -21,18 +20,7 @@ async def test_a_persons_retry_refunds_what_the_bank_refused_at_first(
     stripe, _ = stripe_server
     order_id = f"retry-{uuid.uuid4().hex[:8]}"
     args = ["--address", dev_server]
-    order_file = tmp_path / "order.json"
-    order_file.write_text(
-        json.dumps(
-            order_data(
-                order_id=order_id,
-                items=[{"sku": make_product(), "quantity": 1, "unit_price": "19.99"}],
-                payment_method="pm_card_refundFailsOnce",
-                handover_delay_seconds=3600,
-                capture_window_seconds=1,  # captured a second in, cancelled before pickup
-            )
-        )
-    )
+    order_file = captured_order_file(tmp_path, order_id, make_product(), "pm_card_refundFailsOnce")
     started = await asyncio.to_thread(
         subprocess.run,
         [BIN / "order-saga", "start", "--order-file", str(order_file), *args],
