@@ -1,28 +1,26 @@
-"""The order saga's bookkeeping, apart from its forward path: each step's state for the
-`status` query, and what the Web UI and metrics show (search attributes, details, counters)."""
+"""The order saga's bookkeeping, apart from its forward path: each step's and undo's state,
+and what the Web UI and metrics show (search attributes, details, counters). What it tells
+(status, result) is `order_account.py`; what a person does with it, `order_person.py`."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 from workflows import saga_metrics
 from workflows.markdown import inert
-from workflows.money import Money, Undone, payment_after, payment_told, told, undo_did
+from workflows.money import Money, Undone, payment_told, told, undo_did
+from workflows.order_account import OrderAccount, StepFailed
+from workflows.order_person import WaitsForPerson
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
-    OUTCOME_STATES,
     STEPS,
     CompensationFailure,
     Intervention,
-    OrderFacts,
-    OrderResult,
     Resolution,
     SagaState,
-    SagaStatus,
     StepState,
     StepStatus,
 )
@@ -36,23 +34,7 @@ from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, 
 FEWER_UPSERTS = "fewer-search-attribute-upserts"
 
 
-# What a step or an undo returns that a storefront shows (the text ones; the total is a
-# Decimal), kept as the saga learns it.
-LEARNED = tuple(name for name in OrderFacts.model_fields if name not in ("order_id", "total"))
-
-
-class StepFailed(Exception):
-    """A forward step failed for good: the saga compensates."""
-
-    def __init__(
-        self, step: str, error_type: str, message: str, details: tuple[object, ...] = ()
-    ) -> None:
-        super().__init__(message)
-        self.step, self.error_type, self.message = step, error_type, message
-        self.details = details  # the activity's failure details (the owner, when refused)
-
-
-class OrderProgress:
+class OrderProgress(OrderAccount, WaitsForPerson):
     """Where the saga is; every change is visible in the query, the details and `OrderStatus`."""
 
     def __init__(self) -> None:
@@ -165,23 +147,6 @@ class OrderProgress:
         self.steps[undo.step].state = StepState.COMPENSATING
         workflow.set_current_details(inert(f"undoing {undo.step}: {undo.description}"))
 
-    def learn(self, result: object) -> None:
-        """Keep what a step or an undo returned that a storefront shows (the total, the
-        payment's, PaymentIntent's and refund's ids, the shipment and its tracking), for the
-        status and the result of any outcome."""
-        for key in LEARNED:
-            value = getattr(result, key, None)
-            if isinstance(value, str):
-                self._known[key] = value
-        total = getattr(result, "total", None)
-        if isinstance(total, Decimal):
-            self._total = total
-        self.payment = payment_after(result, self.payment)
-
-    def known(self) -> dict[str, Any]:
-        """What the saga learned so far, as status and result fields."""
-        return {"total": self._total, "payment": self.payment, **self._known}
-
     def undone(self, undo: Compensation, result: object) -> None:
         """An undo succeeded; the failed step keeps FAILED (and its error) to say why. An
         undo whose step had taken no effect (a declined card's refund) is listed as skipped."""
@@ -219,87 +184,6 @@ class OrderProgress:
     def open_undos(self) -> list[Compensation]:
         """The undos that failed for good and are not settled, oldest first."""
         return list(self._open_undos.values())[::-1]
-
-    def wait_for_person(self) -> None:
-        """Say, everywhere an operator looks, that a person must settle the failed undos."""
-        self.waiting_for_person = True
-        names = ", ".join(f.activity for f in self.compensation_failures)
-        self.set_state(SagaState.COMPENSATION_FAILED, f"waiting for a person: {names} failed")
-        workflow.logger.error(
-            "order %s waits for a person: %s could not be undone; `order-saga resolve %s "
-            "--retry` once fixed, or `--mark-resolved --note ...` after a manual fix",
-            self.order_id,
-            names,
-            self.order_id,
-        )
-
-    def check_waiting(self, *, busy: bool) -> None:
-        """Refuse a resolution for a saga that is not waiting for one (an update's check)."""
-        if not self.waiting_for_person or self.resolution is not None:
-            raise ApplicationError(
-                f"order {self.order_id} is not waiting for a person (it is {self.state})",
-                type="NotWaitingForPerson",
-            )
-        if busy:
-            raise ApplicationError(
-                f"order {self.order_id}: a retry of its undos is already running",
-                type="RetryRunning",
-            )
-
-    def resolve(self, note: str, by: str | None) -> None:
-        """A person settled the failed undos by hand."""
-        self.resolution = Resolution(note=note, resolved_at=workflow.now(), by=by)
-        self.intervened("mark-resolved", by)
-
-    def retries_asked(self) -> int:
-        """How many times a person asked to retry the failed undos."""
-        return sum(1 for i in self.interventions if i.action == "retry")
-
-    def intervened(self, action: str, by: str | None) -> None:
-        """Record who asked the saga for what, and when."""
-        self.interventions.append(Intervention(action=action, by=by, at=workflow.now()))
-        workflow.logger.info("order %s: %s asked by %s", self.order_id, action, by or "-")
-
-    def result(self, failure: StepFailed) -> OrderResult:
-        """The result of an order that did not ship: why, what was undone, what a person
-        settled, and the money's ids."""
-        return OrderResult(
-            order_id=self.order_id,
-            status=self.state,
-            failed_step=failure.step or None,
-            error_type=failure.error_type,
-            error_message=failure.message,
-            resolution=self.resolution,
-            interventions=list(self.interventions),
-            compensations_run=list(self.compensations_run),
-            compensations_skipped=list(self.compensations_skipped),
-            undone=list(self.undo_outcomes),
-            compensation_failures=list(self.compensation_failures),
-            **self.known(),
-        )
-
-    def status(self) -> SagaStatus:
-        """A copy of the bookkeeping, for the `status` query."""
-        return SagaStatus(
-            order_id=self.order_id,
-            status=self.state,
-            # An ended order lists the steps it took, none that will never run.
-            steps=[
-                s.model_copy()
-                for s in self.steps.values()
-                if s.state != StepState.PENDING or self.state not in OUTCOME_STATES
-            ],
-            compensations_run=list(self.compensations_run),
-            compensations_skipped=list(self.compensations_skipped),
-            undone=list(self.undo_outcomes),
-            compensation_failures=list(self.compensation_failures),
-            cancel_reason=self.cancel_reason,
-            authentication_url=self.authentication_url,
-            waiting_for_person=self.waiting_for_person and self.resolution is None,
-            resolution=self.resolution,
-            interventions=list(self.interventions),
-            **self.known(),
-        )
 
     def finished(self) -> None:
         """Count the saga's outcome, once it has one, and say in the Web UI what became of

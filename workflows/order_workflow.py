@@ -19,10 +19,11 @@ with workflow.unsafe.imports_passed_through():
     from activities.notification.contracts import OrderMail
     from activities.notification.events import OrderEventType
     from workflows.customer_mail import tell_customer
+    from workflows.order_account import StepFailed
     from workflows.order_event_stream import OrderEventStream
     from workflows.order_forward import run_forward
     from workflows.order_mails import confirmed_mail, delayed_mail, undone_mail
-    from workflows.order_progress import OrderProgress, StepFailed
+    from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import (
         MARK_RESOLVED_UPDATE,
