@@ -17,7 +17,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverter, PayloadConverter
 from temporalio.exceptions import ApplicationError
 
-from workflows.order_state import COMPENSATED_FAILURE_TYPES, ORDER_TAKEN
+from workflows.order_outcome import COMPENSATED_FAILURE_TYPES, ORDER_TAKEN
 
 OUTCOMES = frozenset({*COMPENSATED_FAILURE_TYPES.values(), ORDER_TAKEN})
 

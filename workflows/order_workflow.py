@@ -23,11 +23,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_event_stream import OrderEventStream
     from workflows.order_forward import run_forward
     from workflows.order_mails import confirmed_mail, delayed_mail, undone_mail
+    from workflows.order_outcome import ORDER_TAKEN, compensated_failure
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import (
         MARK_RESOLVED_UPDATE,
-        ORDER_TAKEN,
         PAYMENT_EVENT_SIGNAL,
         RETRY_UNDOS_UPDATE,
         STATUS_QUERY,
@@ -40,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
         SagaStatus,
         StepState,
         cancel_request_of,
-        compensated_failure,
     )
     from workflows.order_steps import OrderSteps
     from workflows.placement import runs_colocated

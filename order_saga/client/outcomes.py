@@ -16,18 +16,16 @@ from temporalio.exceptions import CancelledError
 
 from order_saga.client.orders import OrderHandle
 from order_saga.client.status import query_status
+from workflows.order_outcome import ORDER_TAKEN, owner_of_refused, result_of
 from workflows.order_request import (
     order_id_from,
 )
 from workflows.order_state import (
-    ORDER_TAKEN,
     OrderFacts,
     OrderResult,
     SagaState,
     SagaStatus,
     StepState,
-    owner_of_refused,
-    result_of,
 )
 from workflows.search_attributes import ORDER_STATUS
 

@@ -21,6 +21,7 @@ from order_saga.client.errors import (
     NoWorkerAnswered,
 )
 from order_saga.client.orders import OrderHandle, find_order
+from workflows.order_outcome import owner_of_refused
 from workflows.order_request import (
     order_id_from,
 )
@@ -29,7 +30,6 @@ from workflows.order_state import (
     OrderResult,
     SagaState,
     SagaStatus,
-    owner_of_refused,
 )
 from workflows.search_attributes import ORDER_STATUS
 
