@@ -1,0 +1,89 @@
+"""After the shipment is booked: wait for the carrier, and take the authorized money as it
+takes the parcel (or at the end of the capture window, while the authorization surely
+holds). The confirm only authorizes, so the saga captures; no patch was needed for that:
+what the charge returned, kept in the history, decides whether a capture follows, so runs
+that charged at once replay and end as they began."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.payment.activities import CAPTURE_PAYMENT
+    from activities.payment.contracts import CapturePaymentInput, ChargeResult
+    from activities.shipment.contracts import ShipmentResult
+    from workflows.order_progress import FEWER_UPSERTS, OrderProgress
+    from workflows.order_request import OrderRequest
+    from workflows.order_state import SagaState
+    from workflows.order_steps import OrderSteps
+
+
+async def hand_over(
+    steps: OrderSteps,
+    progress: OrderProgress,
+    order: OrderRequest,
+    charge: ChargeResult,
+    shipment: ShipmentResult,
+    owner: dict[str, str],
+) -> None:
+    """Say when the carrier comes (a cancel is possible until then), then wait for it and
+    capture; a charge from before authorize-then-capture took the money already."""
+    pickup = timedelta(seconds=order.handover_delay_seconds)
+    if pickup or not workflow.patched(FEWER_UPSERTS):
+        progress.set_state(
+            SagaState.AWAITING_HANDOVER,
+            f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at(pickup)}; "
+            "cancel is still possible until then",
+        )
+    if charge.authorized_only:
+        money = f"{charge.amount} {charge.currency.upper()}"
+        await capture_at_pickup(steps, progress, order, charge, shipment, owner, money)
+    elif pickup:
+        await workflow.sleep(pickup, summary="wait for carrier pickup")
+
+
+def pickup_at(wait: timedelta) -> str:
+    """When the carrier comes, as an absolute time a person can read later."""
+    return (workflow.now() + wait).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+async def capture_at_pickup(
+    steps: OrderSteps,
+    progress: OrderProgress,
+    order: OrderRequest,
+    charge: ChargeResult,
+    shipment: ShipmentResult,
+    owner: dict[str, str],
+    money: str,
+) -> None:
+    """Wait for the carrier, then take the authorized money. A pickup later than the capture
+    window captures at the window's end, while the authorization surely holds; a cancel
+    after that refunds. A capture that fails for good fails the step: the order is undone."""
+    pickup = timedelta(seconds=order.handover_delay_seconds)
+    window = timedelta(seconds=order.capture_window_seconds)
+    first = min(pickup, window)
+    if first:
+        summary = "wait for carrier pickup" if first == pickup else "capture window"
+        await workflow.sleep(first, summary=summary)
+    await steps.run(
+        "capture_payment",
+        CAPTURE_PAYMENT,
+        CapturePaymentInput(
+            **owner,
+            payment_intent_id=charge.payment_intent_id,
+            amount=charge.amount,
+            currency=charge.currency,
+            idempotency_key=workflow.info().workflow_id,
+        ),
+        f"capture {money}",
+    )
+    if pickup > first:
+        progress.set_state(
+            SagaState.AWAITING_HANDOVER,
+            f"captured {money} before the authorization could expire; {shipment.carrier} "
+            f"{shipment.tracking_number} picks up at {pickup_at(pickup - first)}; a cancel "
+            "until then refunds",
+        )
+        await workflow.sleep(pickup - first, summary="wait for carrier pickup")
