@@ -58,10 +58,15 @@ def undo_did(undo: str, result: object) -> str:
     return NOTHING  # a declined card's intent, a void of an intent that held nothing
 
 
+def amount_of(total: Decimal | None, currency: str | None) -> str:
+    """`129.00 USD`, or "the payment" before the saga knows the total."""
+    return f"{total} {(currency or '').upper()}" if total is not None else "the payment"
+
+
 def told(undone: list[Undone], total: Decimal | None, currency: str | None) -> str:
     """The undos in words, as run (newest first): `129.00 USD voided, stock released,
     nothing to undo for the shipment`."""
-    amount = f"{total} {(currency or '').upper()}" if total is not None else "the payment"
+    amount = amount_of(total, currency)
     words = {
         "voided": f"{amount} voided",
         "refunded": f"{amount} refunded",
@@ -79,7 +84,7 @@ def payment_told(money: Money | None, total: Decimal | None, currency: str | Non
     """The payment in words: `129.00 USD authorized (held by the bank)`, or nothing taken."""
     if money is None:
         return "nothing taken"
-    amount = f"{total} {(currency or '').upper()}" if total is not None else "the payment"
+    amount = amount_of(total, currency)
     notes = {
         Money.AUTHORIZED: " (held by the bank)",
         Money.VOIDED: " (the hold released: nothing was taken)",

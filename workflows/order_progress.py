@@ -9,6 +9,7 @@ from decimal import Decimal
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
+from activities.payment.activities import REFUND_PAYMENT
 from workflows import saga_metrics
 from workflows.markdown import inert
 from workflows.money import Money, Undone, payment_told, told, undo_did
@@ -174,7 +175,7 @@ class OrderProgress(OrderAccount, WaitsForPerson):
             f for f in self.compensation_failures if f.activity != undo.name
         ] + [CompensationFailure(activity=undo.name, error_type=error_type, message=message)]
         self._open_undos[undo.name] = undo
-        if self.payment == Money.CAPTURED and undo.name == "refund_payment":
+        if self.payment == Money.CAPTURED and undo.name == REFUND_PAYMENT.name:
             self.payment = Money.REFUND_FAILED
         saga_metrics.count(saga_metrics.COMPENSATION_FAILURES, undo=undo.name)
         step = self.steps[undo.step]

@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment.activities import CAPTURE_PAYMENT
     from activities.payment.contracts import CapturePaymentInput, ChargeResult
     from activities.shipment.contracts import ShipmentResult
+    from workflows.money import amount_of
     from workflows.order_progress import FEWER_UPSERTS, OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import SagaState
@@ -38,8 +39,7 @@ async def hand_over(
             "cancel is still possible until then",
         )
     if charge.authorized_only:
-        money = f"{charge.amount} {charge.currency.upper()}"
-        await capture_at_pickup(steps, progress, order, charge, shipment, owner, money)
+        await capture_at_pickup(steps, progress, order, charge, shipment, owner)
     elif pickup:
         await workflow.sleep(pickup, summary="wait for carrier pickup")
 
@@ -56,11 +56,11 @@ async def capture_at_pickup(
     charge: ChargeResult,
     shipment: ShipmentResult,
     owner: dict[str, str],
-    money: str,
 ) -> None:
     """Wait for the carrier, then take the authorized money. A pickup later than the capture
     window captures at the window's end, while the authorization surely holds; a cancel
     after that refunds. A capture that fails for good fails the step: the order is undone."""
+    money = amount_of(charge.amount, charge.currency)
     pickup = timedelta(seconds=order.handover_delay_seconds)
     window = timedelta(seconds=order.capture_window_seconds)
     first = min(pickup, window)

@@ -17,7 +17,7 @@ from order_saga.client import OrderHandle, order_result, query_status, start_ord
 from order_saga.embedded.stack import Endpoints
 from order_saga.settings import Settings
 from workflows.customer_mail import mail_workflow_id
-from workflows.money import told
+from workflows.money import amount_of, told
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 
@@ -181,8 +181,8 @@ async def run_demo(client: Client, settings: Settings, endpoints: Endpoints) -> 
         failure = f"{result.failed_step}: {result.error_type}" if result.failed_step else "-"
         if result.status == SagaState.CANCELLED:
             failure = f"cancelled: {result.error_message}"
-        money = f"{result.total} {(result.currency or '').upper()} {result.payment}"
-        money = money if result.payment else "nothing taken"
+        amount = amount_of(result.total, result.currency)
+        money = f"{amount} {result.payment}" if result.payment else "nothing taken"
         if result.tracking_number:
             money += f" / {result.tracking_number}"
         undone = told(result.undone, result.total, result.currency) if result.undone else "-"
