@@ -16,9 +16,7 @@ from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from workflows import saga_metrics
 from workflows.detached import start_detached
 from workflows.event_delivery import DeliverOrderEvents, EventDeliveryInput, EventsDelivered
-
-# Sagas from before order events do not look subscribers up.
-ORDER_EVENTS = "order-events"
+from workflows.retired_patches import ORDER_EVENTS, passed
 
 
 class OrderEventStream:
@@ -33,8 +31,7 @@ class OrderEventStream:
         database, or per service the notification worker, gone that long) costs the order its
         events, counted and logged, never the order."""
         self._order_id = order_id
-        if not workflow.patched(ORDER_EVENTS):
-            return
+        passed(ORDER_EVENTS)
         try:
             found = await FIND_SUBSCRIBERS.execute(
                 FindSubscribersInput(order_id=order_id),

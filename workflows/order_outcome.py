@@ -14,7 +14,6 @@ from workflows.order_state import OrderResult, SagaState
 # the OrderResult as its details. Clients read it back with `result_of`.
 COMPENSATED_FAILURE_TYPES = {
     SagaState.COMPENSATED: "OrderCompensated",
-    SagaState.COMPENSATION_FAILED: "CompensationFailed",
     SagaState.EXPIRED: "OrderExpired",
     SagaState.RESOLVED: "OrderResolved",
 }

@@ -25,14 +25,9 @@ from workflows.order_state import (
     StepState,
     StepStatus,
 )
+from workflows.retired_patches import FEWER_UPSERTS, passed
 from workflows.saga import Compensation, describe
-from workflows.search_attributes import CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL, at_start
-
-# Runs started before this change upsert every attribute themselves and publish
-# AWAITING_HANDOVER even with no pickup wait; newer runs upsert only what their start
-# lacked, and skip a state nobody can observe. Four visibility writes per order become two
-# (the patch's own TemporalChangeVersion, and the end).
-FEWER_UPSERTS = "fewer-search-attribute-upserts"
+from workflows.search_attributes import ORDER_STATUS, at_start
 
 
 class OrderProgress(OrderAccount, WaitsForPerson):
@@ -61,25 +56,20 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         self._total: Decimal | None = None
 
     def begin(self, order: OrderRequest) -> None:
-        """Make the saga findable by customer and total, and count it."""
+        """Make the saga findable by customer and total, and count it. Our clients set the
+        attributes at start (RUNNING among them): only what another client's start lacked is
+        written here, so an order costs two visibility writes (its start and its end)."""
         self.order_id = order.order_id
-        if workflow.patched(FEWER_UPSERTS):
-            have = workflow.info().typed_search_attributes
-            missing = [
-                pair.key.value_set(pair.value)
-                for pair in at_start(order.customer_id, float(order.total))
-                if have.get(pair.key) != pair.value  # started by a client that did not set it
-            ]
-            if missing:
-                workflow.upsert_search_attributes(missing)
-            self._published = SagaState.RUNNING
-        else:
-            workflow.upsert_search_attributes(
-                [
-                    CUSTOMER_ID.value_set(order.customer_id),
-                    ORDER_TOTAL.value_set(float(order.total)),
-                ]
-            )
+        passed(FEWER_UPSERTS)
+        have = workflow.info().typed_search_attributes
+        missing = [
+            pair.key.value_set(pair.value)
+            for pair in at_start(order.customer_id, float(order.total))
+            if have.get(pair.key) != pair.value  # started by a client that did not set it
+        ]
+        if missing:
+            workflow.upsert_search_attributes(missing)
+        self._published = SagaState.RUNNING
         self.set_state(SagaState.RUNNING, "reserving inventory")
         saga_metrics.count(saga_metrics.STARTED)
 

@@ -16,7 +16,8 @@ from activities.payment.contracts import RefundPaymentInput
 from workflows.markdown import inert
 from workflows.money import Money
 from workflows.order_progress import OrderProgress
-from workflows.payment_void import DETACHED_VOID, start_void
+from workflows.payment_void import start_void
+from workflows.retired_patches import DETACHED_VOID, passed
 from workflows.saga import Saga
 
 ArgT = TypeVar("ArgT")
@@ -76,9 +77,8 @@ class OrderSteps:
         older undos and the order's end do not wait for the gateway."""
 
         async def void() -> object:
-            if workflow.patched(DETACHED_VOID):
-                return await start_void(refund)
-            return await REFUND_PAYMENT.execute(refund, summary=summary)  # earlier histories
+            passed(DETACHED_VOID)
+            return await start_void(refund)
 
         self._saga.register(step, REFUND_PAYMENT.name, void, description=summary)
 

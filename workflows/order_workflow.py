@@ -43,6 +43,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.order_steps import OrderSteps
     from workflows.placement import runs_colocated
+    from workflows.retired_patches import (
+        FAILED_WHEN_COMPENSATED,
+        FAILED_WHEN_RESOLVED,
+        MAIL_WHILE_WAITING,
+        WAIT_FOR_PERSON,
+        passed,
+    )
     from workflows.saga import Saga
 
 
@@ -55,15 +62,6 @@ ENDED: dict[SagaState, OrderEventType] = {
     SagaState.EXPIRED: "order.expired",
     SagaState.RESOLVED: "order.resolved",
 }
-
-# A compensated order fails the workflow (red in the Web UI's list) instead of completing.
-FAILED_WHEN_COMPENSATED = "compensated-fails-workflow"
-# An undo that fails for good leaves the saga open, waiting for a person, instead of ending.
-WAIT_FOR_PERSON = "wait-for-a-person"
-# An order a person settled did not ship either: it fails the workflow too (red in the list).
-FAILED_WHEN_RESOLVED = "resolved-fails-workflow"
-# While it waits for a person over money it could not give back, the customer is told so.
-MAIL_WHILE_WAITING = "mail-while-waiting"
 
 
 # An input that cannot be decoded (sent by another client) fails the run, naming the field,
@@ -199,7 +197,7 @@ class OrderSaga:
         cancel, the deadline): undo what was done, newest first, settle (a failed undo waits
         for a person), then end as `end`: a cancelled order is cancelled; any other that did
         not ship (compensated, expired, settled by a person) fails the workflow carrying its
-        result (histories from before those patches completed instead)."""
+        result (red in the Web UI's list)."""
         progress = self._progress
         if details is not None:  # a cancel or the deadline: say so while the undos run
             undoing = SagaState.CANCELLING if end == SagaState.CANCELLED else SagaState.COMPENSATING
@@ -211,13 +209,11 @@ class OrderSaga:
         await self._events.close()
         await self._tell(order, undone_mail, result)
         if state == SagaState.RESOLVED:
-            if workflow.patched(FAILED_WHEN_RESOLVED):
-                raise compensated_failure(result) from None
-            return result  # histories from before the patch
-        if end == SagaState.CANCELLED:
+            passed(FAILED_WHEN_RESOLVED)
+        elif end == SagaState.CANCELLED:
             raise asyncio.CancelledError  # the workflow ends cancelled, as it was asked
-        if end == SagaState.COMPENSATED and not workflow.patched(FAILED_WHEN_COMPENSATED):
-            return result  # histories from before the patch
+        elif end == SagaState.COMPENSATED:
+            passed(FAILED_WHEN_COMPENSATED)
         raise compensated_failure(result) from None
 
     def _refused(self, failure: StepFailed) -> ApplicationError:
@@ -232,29 +228,28 @@ class OrderSaga:
     async def _settle(
         self, order: OrderRequest, end: SagaState, why: StepFailed, details: str | None = None
     ) -> SagaState:
-        """After the undos: `end`, unless one failed. Then (since the wait-for-a-person
-        patch) the saga waits in COMPENSATION_FAILED until a person's retry goes through
-        (`end`) or a person marks it resolved (RESOLVED); before it, it just ended there."""
+        """After the undos: `end`, unless one failed. Then the saga waits in
+        COMPENSATION_FAILED, the customer told their money is delayed, until a person's retry
+        goes through (`end`) or a person marks it resolved (RESOLVED)."""
         progress = self._progress
         state = end
         if progress.compensation_failures:
-            state = SagaState.COMPENSATION_FAILED
-            if workflow.patched(WAIT_FOR_PERSON):
-                self._settling_to = end
-                progress.wait_for_person()
-                failures = [f.model_dump(mode="json") for f in progress.compensation_failures]
-                await self._events.emit("order.needs_attention", compensation_failures=failures)
-                if workflow.patched(MAIL_WHILE_WAITING):  # the customer hears it is looked at
-                    waiting = progress.result(why)
-                    await self._tell(order, lambda o, r: delayed_mail(o, r, end), waiting)
-                await workflow.wait_condition(
-                    lambda: (
-                        (not progress.compensation_failures or progress.resolution is not None)
-                        and workflow.all_handlers_finished()
-                    )
+            passed(WAIT_FOR_PERSON)
+            self._settling_to = end
+            progress.wait_for_person()
+            failures = [f.model_dump(mode="json") for f in progress.compensation_failures]
+            await self._events.emit("order.needs_attention", compensation_failures=failures)
+            passed(MAIL_WHILE_WAITING)
+            waiting = progress.result(why)
+            await self._tell(order, lambda o, r: delayed_mail(o, r, end), waiting)
+            await workflow.wait_condition(
+                lambda: (
+                    (not progress.compensation_failures or progress.resolution is not None)
+                    and workflow.all_handlers_finished()
                 )
-                progress.waiting_for_person = False
-                state = end if progress.resolution is None else SagaState.RESOLVED
+            )
+            progress.waiting_for_person = False
+            state = end if progress.resolution is None else SagaState.RESOLVED
         progress.set_state(state, details)
         progress.finished()
         return state

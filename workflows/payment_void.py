@@ -17,9 +17,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.placement import runs_colocated
 
 VOID_WORKFLOW_TYPE = "VoidPaymentIntent"
-# Compensations before the confirm start this workflow instead of running the refund
-# activity in line (sagas from before it replay the refund in line).
-DETACHED_VOID = "void-unconfirmed-intent-detached"
 
 
 @workflow.defn(name=VOID_WORKFLOW_TYPE)

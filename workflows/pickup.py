@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment.contracts import CapturePaymentInput, ChargeResult
     from activities.shipment.contracts import ShipmentResult
     from workflows.money import amount_of
-    from workflows.order_progress import FEWER_UPSERTS, OrderProgress
+    from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import SagaState
     from workflows.order_steps import OrderSteps
@@ -32,7 +32,7 @@ async def hand_over(
     """Say when the carrier comes (a cancel is possible until then), then wait for it and
     capture; a charge from before authorize-then-capture took the money already."""
     pickup = timedelta(seconds=order.handover_delay_seconds)
-    if pickup or not workflow.patched(FEWER_UPSERTS):
+    if pickup:
         progress.set_state(
             SagaState.AWAITING_HANDOVER,
             f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at(pickup)}; "

@@ -28,8 +28,7 @@ HELP = {
     FINISHED: "Order sagas ended, by outcome: completed (handed to the carrier), compensated "
     "(a step failed and its work was undone), cancelled (undone on request), expired (undone "
     "when its deadline passed before shipment), resolved (a person settled an undo that "
-    "failed), compensation_failed (an undo failed for good, in runs from before sagas waited "
-    "for a person), refused (another run owns the order's id; this run changed nothing).",
+    "failed), refused (another run owns the order's id; this run changed nothing).",
     STEP_FAILURES: "Saga steps that failed for good, by step and error type; each one is "
     "followed by compensation. Unknown error types count as other.",
     COMPENSATION_FAILURES: "Undos that failed for good and need a person, by undo activity.",

@@ -55,6 +55,7 @@ from workflows.event_delivery import DeliverOrderEvents
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult
 from workflows.order_workflow import OrderSaga
+from workflows.payment_void import VoidPaymentIntent
 from workflows.placement import Placement
 
 
@@ -213,7 +214,7 @@ def stub_worker(
     orders = Worker(
         client,
         task_queue=orders_queue(prefix),
-        workflows=[saga, NotifyCustomer, DeliverOrderEvents],
+        workflows=[saga, VoidPaymentIntent, NotifyCustomer, DeliverOrderEvents],
         workflow_runner=SANDBOX,
         max_cached_workflows=cached,
         patch_activation_callback=activates(placement),

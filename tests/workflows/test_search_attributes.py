@@ -56,7 +56,8 @@ async def test_started_by_the_client_api_it_is_findable_at_once_and_upserts_once
         "OrderTotal": 39.98,
         "OrderStatus": "RUNNING",
     }
-    # Each patch's marker attribute (colocated: its placement's too), then the end: no
+    # Each patch's marker attribute (the deprecated ones too, until their calls are removed;
+    # colocated: its placement's too), then the end: no
     # RUNNING, no AWAITING_HANDOVER.
     events, fewer, colocated = (
         "order-events",

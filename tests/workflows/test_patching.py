@@ -1,0 +1,95 @@
+"""A change to what the saga records, through Temporal's patch lifecycle: `patched` lets the
+sagas in flight replay, `deprecate_patch` replays the sagas the patched build started, and
+the call goes once none is left. Shown on a variant of today's saga (a timer before its
+first step), so the mechanism stays proven without old branches living in the product."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from order_saga.worker_options import SANDBOX
+from tests.helpers import order, orders_queue
+from tests.workflows.paused_saga import Deprecated, Patched, Unguarded
+from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.test_replay import workflow_id_of
+from workflows import retired_patches
+from workflows.order_workflow import OrderSaga
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def replay(saga: type, history: WorkflowHistory) -> None:
+    replayer = Replayer(
+        workflows=[saga], data_converter=pydantic_data_converter, workflow_runner=SANDBOX
+    )
+    await replayer.replay_workflow(history)
+
+
+def recorded(name: str) -> WorkflowHistory:
+    text = (HISTORIES / name).read_text()
+    return WorkflowHistory.from_json(workflow_id_of(text), text)
+
+
+async def run_on(env: WorkflowEnvironment, saga: type, prefix: str) -> WorkflowHistory:
+    """Run one order to its end on `saga` (stub steps) and fetch its history."""
+    request = order(("prod-456", 1, "19.99"))
+    async with stub_worker(env, prefix, Stubs(), saga=saga):
+        handle = await env.client.start_workflow(
+            saga.run, request, id=request.workflow_id, task_queue=orders_queue(prefix)
+        )
+        await handle.result()
+        return await handle.fetch_history()
+
+
+def markers(history: WorkflowHistory) -> list[str]:
+    recorded = EventType.EVENT_TYPE_MARKER_RECORDED
+    return [e.marker_recorded_event_attributes.marker_name for e in history.events if
+            e.event_type == recorded]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["completed.per-service.json", "declined.colocated.json"])
+async def test_a_change_unguarded_fails_the_sagas_in_flight_and_patched_replays_them(
+    name: str,
+) -> None:
+    with pytest.raises(NondeterminismError):
+        await replay(Unguarded, recorded(name))
+    await replay(Patched, recorded(name))  # patched() is False where no marker was recorded
+
+
+async def test_a_patch_is_deprecated_then_removed_as_its_sagas_close(
+    env: WorkflowEnvironment,
+) -> None:
+    patched = await run_on(env, Patched, "patch-a")
+    assert "core_patch" in markers(patched)  # a new saga records the marker, takes the timer
+    await replay(Deprecated, patched)  # the next build replays what the patched build ran
+    with pytest.raises(NondeterminismError, match="Non-deprecated patch marker"):
+        await replay(Unguarded, patched)  # removed while a patched build's saga remains
+    deprecated = await run_on(env, Deprecated, "patch-b")
+    await replay(Unguarded, deprecated)  # removed once only deprecated markers remain
+    await replay(Patched, deprecated)  # and a worker of the patched build replays it too
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted((HISTORIES / "previous-build").glob("*.json"))[:2],
+    ids=lambda p: p.stem,
+)
+async def test_the_retired_patches_cannot_be_removed_yet(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sagas the previous build started carry the markers: without `deprecate_patch` at
+    each retired patch, this build could not replay them."""
+    text = path.read_text()
+    history = WorkflowHistory.from_json(workflow_id_of(text), text)
+    monkeypatch.setattr(retired_patches, "workflow", SimpleNamespace(deprecate_patch=print))
+    with pytest.raises(NondeterminismError, match="Non-deprecated patch marker"):
+        await replay(OrderSaga, history)
