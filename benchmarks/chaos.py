@@ -39,8 +39,8 @@ from order_saga.audit import Outcome, audit
 from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine, normalise_url
 from order_saga.db.migrate import upgrade
-from order_saga.embedded.local_stripe.app import start as start_stripe
 from order_saga.embedded.local_stripe.ledger import Ledger
+from order_saga.embedded.local_stripe.serving import start as start_stripe
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.mailbox import local_mail_server
 from order_saga.embedded.stack import wait_for_temporal

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from order_saga.embedded.local_stripe.app import serve_in_thread
+from order_saga.embedded.local_stripe.serving import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client

@@ -34,8 +34,8 @@ from benchmarks.bench_stack import free_port
 from order_saga.client import order_result
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
-from order_saga.embedded.local_stripe.app import start
 from order_saga.embedded.local_stripe.faults import Faults
+from order_saga.embedded.local_stripe.serving import start
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.settings import Settings

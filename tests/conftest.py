@@ -22,8 +22,8 @@ from activities.inventory.tables import Product
 from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
-from order_saga.embedded.local_stripe.app import serve_in_thread
 from order_saga.embedded.local_stripe.ledger import Ledger
+from order_saga.embedded.local_stripe.serving import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.visibility import register_search_attributes

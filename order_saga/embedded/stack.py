@@ -20,8 +20,8 @@ from activities.inventory.catalogue import seed_catalogue
 from order_saga.db.engine import display_url, make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.dev_keys import dev_keys
-from order_saga.embedded.local_stripe.app import start as start_local_stripe
 from order_saga.embedded.local_stripe.faults import Faults
+from order_saga.embedded.local_stripe.serving import start as start_local_stripe
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
 from order_saga.embedded.mailbox import LOCAL_SMTP_PORT, local_mail_server

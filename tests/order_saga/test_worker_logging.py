@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from order_saga.embedded.local_stripe.app import serve_in_thread
+from order_saga.embedded.local_stripe.serving import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.logs import configure_logging
 from order_saga.settings import Settings

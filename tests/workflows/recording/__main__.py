@@ -18,7 +18,7 @@ from order_saga.binaries import find_binary
 from order_saga.client import start_order
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
-from order_saga.embedded.local_stripe.app import start
+from order_saga.embedded.local_stripe.serving import start
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.visibility import register_search_attributes

@@ -12,8 +12,8 @@ from temporalio.client import Client, WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 from order_saga.client import OrderHandle, order_result, retry_undos, start_order
-from order_saga.embedded.local_stripe.app import start
 from order_saga.embedded.local_stripe.ledger import Ledger
+from order_saga.embedded.local_stripe.serving import start
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker

@@ -1,0 +1,91 @@
+"""The order saga's state, and what may be asked of it while it runs: its status (a query),
+a payment event (a signal from a webhook), a person's retry of the failed undos or their
+settlement by hand (updates, each with a validator that refuses while nothing waits)."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.order_event_stream import OrderEventStream
+    from workflows.order_progress import OrderProgress
+    from workflows.order_state import (
+        MARK_RESOLVED_UPDATE,
+        PAYMENT_EVENT_SIGNAL,
+        RETRY_UNDOS_UPDATE,
+        STATUS_QUERY,
+        MarkResolved,
+        PaymentEvent,
+        RetryUndos,
+        SagaState,
+        SagaStatus,
+    )
+    from workflows.order_steps import OrderSteps
+    from workflows.saga import Saga
+
+
+class OrderHandlers:
+    """The saga's handlers; `OrderSaga` (order_workflow.py) is the workflow that runs it."""
+
+    def __init__(self) -> None:
+        self._progress = OrderProgress()
+        self._saga = Saga(
+            on_undo=self._progress.undo_started,
+            on_undone=self._progress.undone,
+            on_failed=self._progress.undo_failed,
+        )
+        self._steps = OrderSteps(self._progress, self._saga)
+        self._events = OrderEventStream()
+        self._retrying = False
+        self._expired = False
+        self._settling_to: SagaState | None = None  # how it ends once a person settles it
+
+    @workflow.query(name=STATUS_QUERY)
+    def status(self) -> SagaStatus:
+        """Where the saga is and how each step went, answered while it runs."""
+        return self._progress.status()
+
+    @workflow.signal(name=PAYMENT_EVENT_SIGNAL)
+    def payment_event(self, event: PaymentEvent) -> None:
+        """Stripe reported a change to the payment (a webhook): a wait for the customer looks
+        now. The event is a hint, never the truth: the saga reads the intent itself, so a
+        duplicated, late or forged event changes nothing."""
+        workflow.logger.info("payment event %s (%s)", event.type, event.event_id)
+        self._progress.payment_events += 1
+
+    @workflow.update(name=RETRY_UNDOS_UPDATE)
+    async def retry_undos(self, request: RetryUndos | None = None) -> SagaStatus:
+        """A person fixed the cause (the issuer, say): run the failed undos once more.
+        (Clients of an earlier build send no argument.)"""
+        self._progress.intervened("retry", request.by if request else None)
+        self._retrying = True
+        try:
+            await self._saga.compensate(only=self._progress.open_undos())
+        finally:
+            self._retrying = False
+        if self._progress.compensation_failures:
+            self._progress.wait_for_person()  # failed again: still waiting
+            return self._progress.status()
+        return self._settled_status(self._settling_to)
+
+    @retry_undos.validator
+    def _may_retry(self, request: RetryUndos | None = None) -> None:
+        self._progress.check_waiting(busy=self._retrying)
+
+    @workflow.update(name=MARK_RESOLVED_UPDATE)
+    def mark_resolved(self, request: MarkResolved) -> SagaStatus:
+        """A person settled the failed undos by hand: record what they did; the saga ends."""
+        self._progress.resolve(request.note, request.by)
+        return self._settled_status(SagaState.RESOLVED)
+
+    def _settled_status(self, end: SagaState | None) -> SagaStatus:
+        """The status a person's settlement leads to: the saga ends `end` as soon as this
+        update returns, so its caller is told that, not the waiting it leaves behind."""
+        status = self._progress.status()
+        if end is None:
+            return status
+        return status.model_copy(update={"status": end, "waiting_for_person": False})
+
+    @mark_resolved.validator
+    def _may_mark_resolved(self, request: MarkResolved) -> None:
+        self._progress.check_waiting(busy=self._retrying)
