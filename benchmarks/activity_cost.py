@@ -30,7 +30,8 @@ from activities.inventory.contracts import ReserveInventoryInput
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import ChargePaymentInput, CreatePaymentIntentInput
 from activities.shipment.contracts import CreateShipmentInput
-from benchmarks.bench_stack import CLI, free_port, prepare, wait_for_port
+from benchmarks.bench_setup import free_port, prepare, wait_for_port
+from benchmarks.bench_stack import CLI
 from order_saga.db.engine import make_engine
 from order_saga.service_wiring import service_activities
 from order_saga.settings import Settings

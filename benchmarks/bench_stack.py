@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import sys
 import tempfile
 import uuid
@@ -19,44 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
-
-from activities.database import transaction
-from activities.inventory.tables import Product
+from benchmarks.bench_setup import free_port, prepare, wait_for_port
 from benchmarks.proc_stats import children, peak_rss_mb
-from order_saga.db.engine import make_engine
-from order_saga.embedded.stack import prepare_database, wait_for_temporal
+from order_saga.embedded.ports import wait_for_temporal
 from order_saga.embedded.temporal_server import supervised_dev_server
 
 WORKER = "from order_saga.worker_main import main; main()"
 INPROCESS = ("colocated", "floor", "dbos")
 CLI = "from order_saga.cli import main; main()"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def prepare(database_url: str) -> None:
-    """Migrate, seed the demo catalogue and give it stock no run uses up."""
-    engine = make_engine(database_url)
-    prepare_database(engine)
-    with transaction(engine) as session:
-        session.exec(update(Product).values(stock=1_000_000_000))  # type: ignore[call-overload]
-    engine.dispose()
-
-
-async def wait_for_port(port: int, process: asyncio.subprocess.Process) -> None:
-    for _ in range(600):
-        if process.returncode is not None:
-            raise RuntimeError(f"a benchmark process exited with {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        await asyncio.sleep(0.05)  # polling a starting server, bounded
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 # The process that runs each kind's orders (and, in-process kinds, starts them too).

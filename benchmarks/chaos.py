@@ -17,8 +17,6 @@ import contextlib
 import logging
 import os
 import random
-import sqlite3
-import subprocess
 import tempfile
 import time
 import uuid
@@ -35,19 +33,19 @@ from activities.notification import subscribers
 from activities.notification.events import EVENT_TYPES
 from activities.notification.rendering import sender_domain
 from activities.notification.signing import new_secret
+from benchmarks.chaos_faults import dev_server, outage
 from order_saga.audit import Outcome, audit
-from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine, normalise_url
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.serving import start as start_stripe
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.mailbox import local_mail_server
-from order_saga.embedded.stack import wait_for_temporal
-from order_saga.embedded.temporal_server import TUNING, search_attribute_flags
+from order_saga.embedded.ports import wait_for_temporal
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
-from testkit.chaos_kit import KilledWorker, final_state, keep_killing, order_mix, start_all
+from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all
+from testkit.chaos_mix import order_mix
 from testkit.mail_audit import expected_mails, mail_books
 from testkit.subscriber import (
     LAST_EVENT,
@@ -59,29 +57,6 @@ from testkit.subscriber import (
 from testkit.tcp_proxy import TcpProxy
 
 STOCK, PRICE = 100_000, Decimal("10.00")
-
-
-def dev_server(port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    """The tuned dev server with its state on disk, so a restart finds its sagas again."""
-    args = ["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port)]
-    args += [*TUNING, *search_attribute_flags(), "--db-filename", str(workdir / "temporal.db")]
-    log = (workdir / "temporal.log").open("ab")
-    return subprocess.Popen([find_binary("temporal"), *args], stdout=log, stderr=log)
-
-
-async def outage(database_url: str, proxy: TcpProxy | None, seconds: float) -> None:
-    """The database goes away: PostgreSQL's connections reset and refused, SQLite locked."""
-    if proxy is not None:
-        proxy.cut()
-        await asyncio.sleep(seconds)  # the outage lasts this long
-        proxy.restore()
-        return
-    path = make_url(normalise_url(database_url)).database or ""
-    holder = sqlite3.connect(path, timeout=60, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    await asyncio.sleep(seconds)  # every writer waits, then fails with "database is locked"
-    holder.execute("ROLLBACK")
-    holder.close()
 
 
 def unsubscribe(engine: Engine, subscriber_id: int | None) -> None:

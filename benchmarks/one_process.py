@@ -14,7 +14,8 @@ from pathlib import Path
 
 from temporalio.client import Client
 
-from benchmarks.bench_stack import CLI, free_port, prepare, wait_for_port
+from benchmarks.bench_setup import free_port, prepare, wait_for_port
+from benchmarks.bench_stack import CLI
 from order_saga.db.engine import make_engine
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.settings import Settings

@@ -30,7 +30,7 @@ from activities.database import transaction
 from activities.inventory.tables import Product
 from activities.queues import queue
 from activities.shipment.tables import Shipment, ShipmentStatus
-from benchmarks.bench_stack import free_port
+from benchmarks.bench_setup import free_port
 from order_saga.client import order_result
 from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade

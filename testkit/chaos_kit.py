@@ -1,6 +1,7 @@
-"""Pieces of a chaos run, shared by `tests/chaos` and `python -m benchmarks.chaos`: an order
-mix down every path, a worker process killed at random and restarted, cancels during the
-pickup wait, and each saga's final business state read from Temporal."""
+"""Pieces of a chaos run, shared by `tests/order_saga/test_chaos.py` and `python -m
+benchmarks.chaos`: a worker process killed at random and restarted, cancels during the pickup
+wait, the bank's 3-D Secure answered, and each saga's final business state read from
+Temporal. The order mix is chaos_mix.py."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,133 +20,12 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
 from order_saga.client import OrderError, cancel_order, order_result, order_status, start_order
+from testkit.chaos_mix import SagaPath
 from workflows.order_request import OrderRequest
 from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState, StepState
 from workflows.search_attributes import ORDER_STATUS
 
 BIN = Path(sys.executable).parent
-
-
-@dataclass(frozen=True)
-class SagaPath:
-    label: str
-    weight: int
-    payment_method: str
-    country: str
-    expected: SagaState
-    cancel: bool = False
-    # Captured before pickup (a capture window shorter than the wait), so a cancel refunds.
-    capture_first: bool = False
-    # The bank asks for 3-D Secure: the customer answers its page "complete" or "fail", or
-    # "abandon": leaves it, and the order is cancelled while it waits (nothing was held).
-    authenticate: str | None = None
-
-
-MIX = (
-    SagaPath("success", 8, "pm_card_visa", "US", SagaState.COMPLETED),
-    SagaPath("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
-    SagaPath(
-        "insufficient funds",
-        1,
-        "pm_card_chargeDeclinedInsufficientFunds",
-        "US",
-        SagaState.COMPENSATED,
-    ),
-    SagaPath("expired card", 1, "pm_card_chargeDeclinedExpiredCard", "US", SagaState.COMPENSATED),
-    SagaPath("fraudulent", 1, "pm_card_chargeDeclinedFraudulent", "US", SagaState.COMPENSATED),
-    SagaPath("shipment refused", 2, "pm_card_visa", "AQ", SagaState.COMPENSATED),
-    SagaPath(
-        "refund refused",
-        1,
-        "pm_card_refundFail",
-        "US",
-        SagaState.COMPENSATION_FAILED,
-        cancel=True,
-        capture_first=True,
-    ),
-    SagaPath("cancelled at pickup", 2, "pm_card_visa", "US", SagaState.CANCELLED, cancel=True),
-    SagaPath(
-        "refunded after capture",
-        1,
-        "pm_card_visa",
-        "US",
-        SagaState.CANCELLED,
-        cancel=True,
-        capture_first=True,
-    ),
-    SagaPath(
-        "refund pending, then settled",
-        1,
-        "pm_card_pendingRefund",
-        "US",
-        SagaState.CANCELLED,
-        cancel=True,
-        capture_first=True,
-    ),
-    SagaPath(
-        "3-D Secure completed",
-        1,
-        "pm_card_threeDSecure2Required",
-        "US",
-        SagaState.COMPLETED,
-        authenticate="complete",
-    ),
-    SagaPath(
-        "3-D Secure failed",
-        1,
-        "pm_card_authenticationRequired",
-        "US",
-        SagaState.COMPENSATED,
-        authenticate="fail",
-    ),
-    SagaPath(
-        "3-D Secure abandoned",
-        1,
-        "pm_card_threeDSecure2Required",
-        "US",
-        SagaState.CANCELLED,
-        authenticate="abandon",
-    ),
-)
-
-
-def order_mix(
-    count: int, skus: Sequence[str], price: Decimal, run: str, seed: int = 1, mail: bool = True
-) -> list[tuple[SagaPath, OrderRequest]]:
-    """`count` orders cycling through MIX by weight, each of one or two SKUs; with `mail`,
-    each carries its customer's address."""
-    rng = random.Random(seed)
-    cycle = [path for path in MIX for _ in range(path.weight)]
-    orders = []
-    for index in range(count):
-        path = cycle[index % len(cycle)]
-        lines = rng.sample(list(skus), k=min(len(skus), rng.randint(1, 2)))
-        orders.append(
-            (
-                path,
-                OrderRequest.model_validate(
-                    {
-                        "order_id": f"chaos-{run}-{index}",
-                        "customer_id": f"cust-{index % 7}",
-                        **({"customer_email": f"cust-{index % 7}@example.com"} if mail else {}),
-                        "items": [
-                            {"sku": s, "quantity": rng.randint(1, 3), "unit_price": str(price)}
-                            for s in lines
-                        ],
-                        "payment_method": path.payment_method,
-                        "shipping_address": {
-                            "street": "1 Main St",
-                            "city": "Springfield",
-                            "zip_code": "62701",
-                            "country": path.country,
-                        },
-                        "handover_delay_seconds": 3600 if path.cancel else 0,
-                        "capture_window_seconds": 1 if path.capture_first else 6 * 86400,
-                    }
-                ),
-            )
-        )
-    return orders
 
 
 class KilledWorker:

@@ -28,7 +28,8 @@ def demo(
     with quitting_on_interrupt():  # the stack's modules: nothing runs yet
         from order_saga.api.serving import api_server, listening_socket
         from order_saga.cli.demo_orders import run_demo
-        from order_saga.embedded.stack import embedded_stack, port_open, with_local_webhooks
+        from order_saga.embedded.ports import port_open
+        from order_saga.embedded.stack import embedded_stack, with_local_webhooks
 
     settings = with_local_webhooks(Settings(), API_PORT)
 

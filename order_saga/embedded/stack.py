@@ -1,12 +1,11 @@
 """The embedded stack: Temporal dev server, local Stripe and mail servers, migrated database,
-worker."""
+worker. Its ports, and the wait for Temporal to answer, are ports.py."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import secrets
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy import Engine
 from temporalio.client import Client
-from temporalio.converter import PayloadCodec
 
 from activities.inventory.catalogue import seed_catalogue
 from order_saga.db.engine import display_url, make_engine
@@ -25,13 +23,11 @@ from order_saga.embedded.local_stripe.serving import start as start_local_stripe
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
 from order_saga.embedded.mailbox import LOCAL_SMTP_PORT, local_mail_server
+from order_saga.embedded.ports import port_open, refuse_held_ports, wait_for_temporal
 from order_saga.embedded.temporal_server import supervised_dev_server
 from order_saga.settings import DATA_DIR, LOCAL_STRIPE_PORT, Settings
-from order_saga.temporal import connect
 from order_saga.visibility import register_search_attributes
 from order_saga.worker_group import build_worker
-
-STARTUP_DEADLINE_SECONDS = 60.0
 
 
 @dataclass
@@ -46,48 +42,6 @@ class Endpoints:
     # Set, with the reason, if a part it started died for good (the dev server, after
     # restarts); None when it started none.
     gave_up: asyncio.Future[str] | None = None
-
-
-class PortTaken(OSError):
-    """A port the stack would serve on is held by a process it did not start."""
-
-
-def refuse_held_ports(ports: dict[int, str]) -> None:
-    """Refuse to start beside whatever already holds one of the stack's ports: a client
-    would reach that instead, and nothing would say so."""
-    for port, what in ports.items():
-        if port_open("127.0.0.1", port):
-            raise PortTaken(
-                f"port {port} ({what}) is already in use by another process; stop it (another "
-                "`order-saga dev`?) or run `order-saga demo`, which uses a stack already running"
-            )
-
-
-def port_open(host: str, port: int) -> bool:
-    """Whether something already listens there (a stack started elsewhere)."""
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-async def wait_for_temporal(
-    address: str,
-    *,
-    tracing: bool = False,
-    codec: PayloadCodec | None = None,
-    deadline: float = STARTUP_DEADLINE_SECONDS,
-) -> Client:
-    """Poll until the frontend answers, or fail with the address it could not reach."""
-    loop = asyncio.get_running_loop()
-    give_up = loop.time() + deadline
-    while True:
-        try:
-            return await connect(address, tracing=tracing, codec=codec)
-        except RuntimeError as err:
-            if loop.time() > give_up:
-                message = f"Temporal at {address} did not come up in {deadline:.0f}s"
-                raise RuntimeError(message) from err
-            await asyncio.sleep(0.25)  # polling a starting server, bounded by the deadline
 
 
 @contextlib.asynccontextmanager

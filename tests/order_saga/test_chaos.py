@@ -29,14 +29,8 @@ from order_saga.embedded.mailbox import Mailbox, local_mail_server
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
-from testkit.chaos_kit import (
-    KilledWorker,
-    SagaPath,
-    final_state,
-    keep_killing,
-    order_mix,
-    start_all,
-)
+from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all
+from testkit.chaos_mix import SagaPath, order_mix
 from testkit.mail_audit import MailBooks, expected_mails, mail_books
 from testkit.subscriber import (
     LAST_EVENT,

@@ -16,7 +16,7 @@ from activities.database import transaction
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
 from order_saga.db.engine import make_engine
-from order_saga.embedded.stack import port_open
+from order_saga.embedded.ports import port_open
 from tests.helpers import clean_env
 from tests.processes import as_at_a_terminal, banner_key, read_until
 

@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from order_saga.codec import new_key
-from order_saga.embedded.stack import port_open
+from order_saga.embedded.ports import port_open
 from tests.helpers import clean_env, order_data
 from tests.processes import as_at_a_terminal, banner_key, children, read_until
 

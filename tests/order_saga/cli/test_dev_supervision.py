@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from order_saga.embedded.stack import port_open
+from order_saga.embedded.ports import port_open
 from tests.helpers import clean_env
 from tests.processes import BIN, as_at_a_terminal, children, read_until
 
