@@ -1,4 +1,6 @@
-"""Builders and history readers shared by the tests."""
+"""Builders shared by the tests: orders, queues, settings, keys; the rows a user would
+read; a poll with a deadline. A saga's history is read by tests/history.py, its waits by
+tests/waits.py."""
 
 from __future__ import annotations
 
@@ -11,24 +13,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
-from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.service import RPCError
+from temporalio.client import WorkflowHandle
 
 from activities.database import transaction
 from activities.inventory.repository import stock_of
-from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from activities.payment.tables import Payment
 from activities.queues import queue
 from activities.shipment.tables import Shipment
 from order_saga.access import api_keys
 from order_saga.access.roles import Role
-from order_saga.client import OrderHandle, start_order
-from order_saga.order_events import local_call
 from order_saga.settings import Settings
 from workflows.order_request import OrderRequest
-from workflows.order_state import STATUS_QUERY, WORKFLOW_TYPE, OrderResult, SagaState, SagaStatus
-from workflows.search_attributes import ORDER_STATUS
+from workflows.order_state import WORKFLOW_TYPE, OrderResult
 
 # Every activity of a saga whose last step failed, in the order the history shows them.
 FULL_UNDO = [
@@ -88,55 +84,6 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in overridden}
 
 
-async def scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
-    """The steps and undos, by activity name, in the order the workflow called them, read
-    from its history (local ones, colocated, from their markers: one per call, not per
-    retry); the saga's lookup of event subscribers at its start is left out."""
-    names = []
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            names.append(event.activity_task_scheduled_event_attributes.activity_type.name)
-        elif (call := local_call(event)) is not None and not call.retrying:
-            names.append(call.activity)
-    return [name for name in names if name != FIND_SUBSCRIBERS.name]
-
-
-async def activity_attempts(handle: WorkflowHandle[Any, Any], name: str) -> int:
-    """Attempts of the named activity that ended (started events and local-activity markers
-    carry the attempt number)."""
-    scheduled: dict[int, str] = {}
-    attempts = 0
-    async for event in handle.fetch_history_events():
-        if (call := local_call(event)) is not None:
-            if call.activity == name:
-                attempts = max(attempts, call.attempt)
-        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            attrs = event.activity_task_scheduled_event_attributes
-            scheduled[event.event_id] = attrs.activity_type.name
-        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-            attrs2 = event.activity_task_started_event_attributes
-            if scheduled.get(attrs2.scheduled_event_id) == name:
-                attempts = max(attempts, attrs2.attempt)
-    return attempts
-
-
-async def activity_events(handle: WorkflowHandle[Any, Any]) -> list[tuple[str, str]]:
-    """(event, activity) pairs in history order: scheduled, completed, failed, cancelled..."""
-    names: dict[int, str] = {}
-    events = []
-    async for event in handle.fetch_history_events():
-        kind = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_ACTIVITY_TASK_")
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            names[event.event_id] = (
-                event.activity_task_scheduled_event_attributes.activity_type.name
-            )
-            events.append((kind, names[event.event_id]))
-        elif kind != EventType.Name(event.event_type):
-            attributes = getattr(event, f"activity_task_{kind.lower()}_event_attributes")
-            events.append((kind, names.get(attributes.scheduled_event_id, "?")))
-    return events
-
-
 def payment_and_shipment(engine: Engine, order_id: str) -> tuple[Payment | None, Shipment | None]:
     """The order's payments and shipments rows, as a user would look them up."""
     with transaction(engine) as session:
@@ -157,76 +104,6 @@ async def until(check: Callable[[], Any], seconds: float = 30) -> None:
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
-
-
-async def started_and_waiting(
-    client: Client, requests: list[OrderRequest], queue_prefix: str, seconds: float = 60
-) -> list[OrderHandle]:
-    """Start the sagas and return once each waits for the carrier (its steps so far done).
-
-    Read from `OrderStatus`, as the Web UI shows it: the server answers, not a worker."""
-    handles = [await start_order(client, request, queue_prefix) for request in requests]
-
-    async def waiting() -> bool:
-        states = [(await h.describe()).typed_search_attributes.get(ORDER_STATUS) for h in handles]
-        return all(s == SagaState.AWAITING_HANDOVER for s in states)
-
-    await until(waiting, seconds=seconds)
-    return handles
-
-
-async def until_closed(handle: WorkflowHandle[Any, Any], seconds: float = 90) -> None:
-    """Poll until the workflow has started and closed: for a child its saga abandoned, whose
-    retries the time-skipping server does not skip through."""
-
-    async def closed() -> bool:
-        try:
-            status = (await handle.describe()).status
-        except RPCError:
-            return False  # not started yet
-        return status not in (None, WorkflowExecutionStatus.RUNNING)
-
-    await until(closed, seconds=seconds)
-
-
-async def cancel_requested(handle: WorkflowHandle[Any, Any]) -> bool:
-    """Whether the cancel request has reached the saga's history."""
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
-            return True
-    return False
-
-
-async def captured_before_pickup(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
-    """The saga's status once it captured the payment and still waits for pickup (an order
-    whose capture window is shorter than its wait): from here a cancel refunds."""
-    found: list[SagaStatus] = []
-
-    async def captured() -> bool:
-        found[:] = [await handle.query(STATUS_QUERY, result_type=SagaStatus)]
-        capture = next(s for s in found[0].steps if s.name == "capture_payment")
-        return found[0].status == "AWAITING_HANDOVER" and capture.state == "DONE"
-
-    await until(captured)
-    return found[0]
-
-
-def captured_then_waiting(request: OrderRequest) -> OrderRequest:
-    """The order, captured a second in while its parcel waits an hour for pickup (a timer
-    that short fires in real time: no time skipping, which a detached void can wedge)."""
-    return request.model_copy(update={"handover_delay_seconds": 3600, "capture_window_seconds": 1})
-
-
-async def waiting_for_person(handle: WorkflowHandle[Any, Any]) -> SagaStatus:
-    """The saga's status once it waits for a person to settle a failed undo."""
-    found: list[SagaStatus] = []
-
-    async def waiting() -> bool:
-        found[:] = [await handle.query(STATUS_QUERY, result_type=SagaStatus)]
-        return found[0].waiting_for_person
-
-    await until(waiting)
-    return found[0]
 
 
 def worker_settings(stripe_base_url: str, queue_prefix: str) -> Settings:

@@ -19,7 +19,8 @@ from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
 from testkit.tcp_proxy import TcpProxy, tcp_proxy
-from tests.helpers import activity_attempts, order, orders_queue, payment_and_shipment
+from tests.helpers import order, orders_queue, payment_and_shipment
+from tests.history import activity_attempts
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga
 

@@ -39,7 +39,7 @@ from testkit.subscriber import (
     serve_subscriber,
     until_every_order_told,
 )
-from tests.conftest import free_port
+from tests.ports import free_port
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 

@@ -20,7 +20,8 @@ from order_saga.api.app import create_app
 from order_saga.client import order_result, start_order
 from order_saga.codec import CodecKeyError, EncryptionCodec, new_key, parse_keys
 from tests.helpers import new_key_for, order
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.customer_mail import mail_workflow_id
 
 OLD, NEW = f"k1:{new_key()}", f"k2:{new_key()}"

@@ -20,9 +20,12 @@ from temporalio.client import WorkflowHandle
 from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from order_saga.client import OrderHandle, order_result, start_order
 from order_saga.temporal import connect
-from tests.helpers import order, scheduled_activities, started_and_waiting
+from tests.helpers import order
+from tests.history import scheduled_activities
 from tests.order_saga.test_worker_versioning import built_by, make_current
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.waits import started_and_waiting
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.placement import COLOCATED

@@ -15,7 +15,8 @@ from temporalio.exceptions import ApplicationError
 from order_saga.client import order_result, query_status, start_order
 from order_saga.temporal import connect
 from tests.helpers import order, until
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_state import SagaState
 
 

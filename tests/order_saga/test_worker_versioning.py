@@ -15,9 +15,12 @@ from temporalio.service import RPCError
 from order_saga.client import order_result, start_order
 from order_saga.temporal import connect
 from order_saga.worker_options import DEPLOYMENT_NAME
-from tests.helpers import order, scheduled_activities, started_and_waiting, until
+from tests.helpers import order, until
+from tests.history import scheduled_activities
+from tests.waits import started_and_waiting
 from tests.workflows.reordered_saga import ChargesBeforeReserving
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_state import SagaState
 
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from decimal import Decimal
-from typing import Any
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from activities.inventory.contracts import (
     PricedLine,
@@ -22,7 +18,6 @@ from activities.inventory.contracts import (
 )
 from activities.notification.contracts import MailSent, OrderMail
 from activities.notification.events import (
-    FIND_SUBSCRIBERS_ACTIVITY,
     DeliverEventInput,
     Delivery,
     FindSubscribersInput,
@@ -39,24 +34,12 @@ from activities.payment.contracts import (
     RefundPaymentInput,
     RefundResult,
 )
-from activities.queues import SERVICES, queue
 from activities.shipment.contracts import (
     CancelShipmentInput,
     CancelShipmentResult,
     CreateShipmentInput,
     ShipmentResult,
 )
-from order_saga.client import order_result
-from order_saga.worker_group import WorkerGroup
-from order_saga.worker_options import SANDBOX, activates, deployment
-from tests.helpers import orders_queue
-from workflows.customer_mail import NotifyCustomer
-from workflows.event_delivery import DeliverOrderEvents
-from workflows.order_request import OrderRequest
-from workflows.order_state import OrderResult
-from workflows.order_workflow import OrderSaga
-from workflows.payment_void import VoidPaymentIntent
-from workflows.placement import Placement
 
 
 class Stubs:
@@ -182,67 +165,3 @@ class Stubs:
 def name_of(stub: object) -> str:
     """The activity name a stub is registered under."""
     return str(activity._Definition.must_from_callable(stub).name)  # type: ignore[arg-type]
-
-
-def stub_worker(
-    env: WorkflowEnvironment | Client,
-    prefix: str,
-    stubs: Stubs,
-    cached: int = 100,
-    activities: list[object] | None = None,
-    *,
-    build_id: str | None = None,
-    saga: type = OrderSaga,
-    placement: Placement = "per-service",
-) -> WorkerGroup:
-    """The saga (or a variant of it) on its orders queue, the stubs on every service queue
-    (and in the saga's worker: colocated all of them, per service the subscriber lookup);
-    with `build_id`, as that build of the Worker Deployment.
-
-    Cached, as deployments run: uncached, a worker with two sagas in flight evicts one while
-    its subscriber lookup (a local activity, in both placements) runs, drops the lookup's
-    result, and the saga waits out its 30 s workflow task timeout (in real time, unless a
-    client waits on a result). Replaying from scratch is `test_replay`'s job."""
-    client = env if isinstance(env, Client) else env.client
-    everything = activities or stubs.activities()
-    # The subscriber lookup is the orders worker's own in both placements.
-    lookup = [a for a in everything if name_of(a) == FIND_SUBSCRIBERS_ACTIVITY]
-    local = {
-        "activities": everything if placement == "colocated" else lookup,
-        "no_remote_activities": True,
-    }
-    orders = Worker(
-        client,
-        task_queue=orders_queue(prefix),
-        workflows=[saga, VoidPaymentIntent, NotifyCustomer, DeliverOrderEvents],
-        workflow_runner=SANDBOX,
-        max_cached_workflows=cached,
-        patch_activation_callback=activates(placement),
-        **local,
-        **deployment(build_id),
-    )
-    services = [
-        Worker(
-            client,
-            task_queue=queue(prefix, service),
-            activities=everything,
-            **deployment(build_id),
-        )
-        for service in SERVICES
-        if service != "orders"
-    ]
-    return WorkerGroup([orders, *services])
-
-
-async def run_stub_saga(
-    env: WorkflowEnvironment,
-    queue_prefix: str,
-    stubs: Stubs,
-    request: OrderRequest,
-    placement: Placement = "per-service",
-) -> tuple[OrderResult, WorkflowHandle[Any, Any]]:
-    async with stub_worker(env, queue_prefix, stubs, placement=placement):
-        handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
-        )
-        return await order_result(handle), handle

@@ -19,17 +19,11 @@ from order_saga.client import mark_resolved, order_result, query_status
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
-from tests.helpers import (
-    activity_events,
-    captured_before_pickup,
-    captured_then_waiting,
-    order,
-    orders_queue,
-    scheduled_activities,
-    until,
-    waiting_for_person,
-)
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.helpers import order, orders_queue, until
+from tests.history import activity_events, scheduled_activities
+from tests.waits import captured_before_pickup, captured_then_waiting, waiting_for_person
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_state import SagaState, StepState
 from workflows.order_workflow import OrderSaga
 from workflows.search_attributes import ORDER_STATUS

@@ -13,19 +13,10 @@ from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.worker_group import build_worker
 from tests.conftest import serve_in_thread
-from tests.helpers import (
-    activity_attempts,
-    captured_before_pickup,
-    captured_then_waiting,
-    order,
-    scheduled_activities,
-    start_saga,
-    stock,
-    until,
-    waiting_for_person,
-    worker_settings,
-)
+from tests.helpers import order, start_saga, stock, until, worker_settings
 from tests.helpers import payment_and_shipment as rows
+from tests.history import activity_attempts, scheduled_activities
+from tests.waits import captured_before_pickup, captured_then_waiting, waiting_for_person
 from workflows.order_state import SagaState
 
 

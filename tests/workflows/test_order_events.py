@@ -18,7 +18,8 @@ from activities.notification.signing import new_secret
 from order_saga.client import order_result
 from order_saga.worker_group import WorkerGroup, build_worker
 from testkit.subscriber import Subscriber, serve_subscriber
-from tests.helpers import order, orders_queue, until, until_closed, worker_settings
+from tests.helpers import order, orders_queue, until, worker_settings
+from tests.waits import until_closed
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga

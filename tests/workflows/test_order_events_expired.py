@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from order_saga.client import order_result, start_order
 from tests.helpers import order, until
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_state import SagaState
 
 

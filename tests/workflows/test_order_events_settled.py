@@ -6,8 +6,9 @@ time-skipping server stops skipping time for the module's later tests."""
 from __future__ import annotations
 
 from order_saga.client import mark_resolved, order_result, start_order
-from tests.helpers import order, until, waiting_for_person
-from tests.workflows.stub_activities import stub_worker
+from tests.helpers import order, until
+from tests.waits import waiting_for_person
+from tests.workflows.stub_worker import stub_worker
 from tests.workflows.test_resolution import rejected
 from workflows.order_state import SagaState
 

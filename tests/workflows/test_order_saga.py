@@ -1,4 +1,6 @@
-"""The saga end to end on the time-skipping server, with the real activities and database."""
+"""The saga end to end on the time-skipping server, with the real activities and database:
+an order shipped, a decline, a shipment refused. Refused at the reservation:
+test_order_saga_reserve.py."""
 
 from __future__ import annotations
 
@@ -6,52 +8,15 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine
 from sqlmodel import select
-from temporalio.testing import WorkflowEnvironment
 
 from activities.database import transaction
 from activities.inventory.repository import stock_of
 from activities.inventory.tables import InventoryReservation
-from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
-from order_saga.client import order_result
-from order_saga.embedded.local_stripe.state import LocalStripe
-from order_saga.settings import Settings
-from order_saga.worker_group import build_worker
-from tests.helpers import FULL_UNDO, order, orders_queue, scheduled_activities
-from workflows.order_request import OrderRequest
-from workflows.order_state import OrderResult, SagaState
-from workflows.order_workflow import OrderSaga
-from workflows.placement import Placement
-
-
-async def run_saga(
-    env: WorkflowEnvironment,
-    engine: Engine,
-    stripe_server: tuple[LocalStripe, str],
-    queue_prefix: str,
-    request: OrderRequest,
-    placement: Placement,
-) -> tuple[OrderResult, list[str]]:
-    settings = Settings(
-        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement
-    )
-    async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
-        handle = await env.client.start_workflow(
-            OrderSaga.run, request, id=request.workflow_id, task_queue=orders_queue(queue_prefix)
-        )
-        result = await order_result(handle)
-        return result, await scheduled_activities(handle)
-
-
-def payment_row(engine: Engine, order_id: str) -> Payment | None:
-    with transaction(engine) as session:
-        return session.exec(select(Payment).where(Payment.order_id == order_id)).first()
-
-
-def charged_intents(stripe: LocalStripe, order_id: str) -> list[dict[str, object]]:
-    return stripe.ledger.intents_of_order(order_id, "succeeded")
+from tests.helpers import FULL_UNDO, order
+from tests.workflows.saga_runs import charged_intents, payment_row, run_saga
+from workflows.order_state import SagaState
 
 
 async def test_success_reserves_charges_and_ships(
@@ -143,44 +108,6 @@ async def test_decline_releases_inventory_and_charges_nothing(
     assert payment is not None and payment.status == "Failed"
     with transaction(engine) as session:
         assert stock_of(session=session, sku=sku) == 3
-
-
-async def test_out_of_stock_charges_nothing(
-    env, engine, stripe_server, queue_prefix, make_product, placement
-) -> None:
-    plenty, scarce = make_product(stock=10), make_product(stock=1)
-    request = order((plenty, 1, "19.99"), (scarce, 2, "19.99"))
-
-    result, activities = await run_saga(
-        env, engine, stripe_server, queue_prefix, request, placement
-    )
-
-    assert (result.status, result.failed_step, result.error_type) == (
-        SagaState.COMPENSATED,
-        "reserve_inventory",
-        "OutOfStock",
-    )
-    assert activities == ["reserve_inventory", "release_inventory"]
-    assert (result.compensations_run, result.compensations_skipped) == ([], ["release_inventory"])
-    assert payment_row(engine, request.order_id) is None
-    assert charged_intents(stripe_server[0], request.order_id) == []
-    with transaction(engine) as session:
-        assert stock_of(session=session, sku=plenty) == 10
-        assert stock_of(session=session, sku=scarce) == 1
-
-
-async def test_price_mismatch_is_rejected_before_anything_is_reserved(
-    env, engine, stripe_server, queue_prefix, make_product, placement
-) -> None:
-    sku = make_product(stock=10, price="19.99")
-    request = order((sku, 1, "0.01"))
-
-    result, _ = await run_saga(env, engine, stripe_server, queue_prefix, request, placement)
-
-    assert (result.failed_step, result.error_type) == ("reserve_inventory", "PriceMismatch")
-    with transaction(engine) as session:
-        assert stock_of(session=session, sku=sku) == 10
-    assert payment_row(engine, request.order_id) is None
 
 
 async def test_shipment_rejected_voids_then_releases(

@@ -19,7 +19,8 @@ from temporalio.workflow import NondeterminismError
 from order_saga.worker_options import SANDBOX
 from tests.helpers import order, orders_queue
 from tests.workflows.paused_saga import Deprecated, Patched, Unguarded
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from tests.workflows.test_replay import workflow_id_of
 from workflows import retired_patches
 from workflows.order_workflow import OrderSaga

@@ -15,8 +15,10 @@ from activities.failures import MESSAGE_LIMIT, reported_failures
 from activities.inventory.contracts import ReservationResult, ReserveInventoryInput
 from order_saga.client import order_result
 from order_saga.temporal import connect
-from tests.helpers import order, order_data, orders_queue, scheduled_activities
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.helpers import order, order_data, orders_queue
+from tests.history import scheduled_activities
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga
 

@@ -17,8 +17,10 @@ from order_saga.client import (
     retry_undos,
     start_order,
 )
-from tests.helpers import order, until, waiting_for_person
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.helpers import order, until
+from tests.waits import waiting_for_person
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_state import SagaState, StepState
 from workflows.search_attributes import ORDER_STATUS
 

@@ -15,8 +15,10 @@ from activities.payment.contracts import (
     RefundResult,
 )
 from order_saga.client import order_result
-from tests.helpers import FULL_UNDO, activity_attempts, order, orders_queue, scheduled_activities
-from tests.workflows.stub_activities import Stubs, run_stub_saga, stub_worker
+from tests.helpers import FULL_UNDO, order, orders_queue
+from tests.history import activity_attempts, scheduled_activities
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import run_stub_saga, stub_worker
 from workflows.order_state import SagaState, StepState
 from workflows.order_workflow import OrderSaga
 

@@ -16,7 +16,8 @@ from order_saga.client import order_result, order_status
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_group import build_worker
-from tests.helpers import order, orders_queue, payment_and_shipment, scheduled_activities, stock
+from tests.helpers import order, orders_queue, payment_and_shipment, stock
+from tests.history import scheduled_activities
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga

@@ -10,7 +10,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from order_saga.worker_options import SANDBOX
-from tests.helpers import cancel_requested, until
+from tests.helpers import until
+from tests.history import cancel_requested
 from tests.workflows.saga_probe import Probe, ProbeResult, SagaProbe
 
 

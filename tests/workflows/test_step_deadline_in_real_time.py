@@ -9,7 +9,8 @@ from datetime import timedelta
 from order_saga.client import order_result, start_order
 from order_saga.temporal import connect
 from tests.helpers import order
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from workflows.order_state import SagaState
 
 

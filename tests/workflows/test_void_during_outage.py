@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from order_saga.client import order_result, query_status
 from order_saga.worker_group import build_worker
-from tests.helpers import order, orders_queue, scheduled_activities, stock
+from tests.helpers import order, orders_queue, stock
+from tests.history import scheduled_activities
 from tests.workflows.void_helpers import books, closed, settings_for, void_done
 from workflows.order_state import SagaState, StepState
 from workflows.order_workflow import OrderSaga

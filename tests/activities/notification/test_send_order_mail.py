@@ -20,7 +20,7 @@ from activities.notification.activities import (
 from activities.notification.contracts import MailLine, OrderMail
 from activities.notification.mailer import SmtpServer
 from order_saga.embedded.mailbox import Mailbox, local_mail_server
-from tests.conftest import free_port
+from tests.ports import free_port
 
 SENDER = "Shop <orders@shop.example>"
 MAIL = OrderMail(

@@ -24,7 +24,7 @@ from activities.notification.activities import MAIL_DEFERRED, NotificationActivi
 from activities.notification.mailer import SmtpServer
 from order_saga.embedded.mailbox import Mailbox, local_mail_server
 from tests.activities.notification.test_send_order_mail import MAIL, SENDER
-from tests.conftest import free_port
+from tests.ports import free_port
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:

@@ -15,7 +15,8 @@ from order_saga.client import order_result
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.helpers import activity_attempts, order, orders_queue
+from tests.helpers import order, orders_queue
+from tests.history import activity_attempts
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga
 

@@ -12,14 +12,9 @@ from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_group import build_worker
-from tests.helpers import (
-    activity_attempts,
-    captured_before_pickup,
-    captured_then_waiting,
-    order,
-    orders_queue,
-    waiting_for_person,
-)
+from tests.helpers import order, orders_queue
+from tests.history import activity_attempts
+from tests.waits import captured_before_pickup, captured_then_waiting, waiting_for_person
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga

@@ -3,8 +3,10 @@ JWKS, API keys in the test database, a real dev server and a worker."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +22,7 @@ from order_saga.codec import EncryptionCodec, new_key, parse_keys
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
 from testkit.identity import AUDIENCE, ISSUER, IdentityProvider
-from tests.helpers import new_key_for, worker_settings
+from tests.helpers import new_key_for, order_data, worker_settings
 from tests.order_saga.api.serving import serving
 
 
@@ -85,3 +87,13 @@ async def secured(  # type: ignore[no-untyped-def]
 async def http(secured: SecuredApi) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=secured.url, timeout=30) as session:
         yield session
+
+
+def an_order(sku: str, customer: str, **changes: Any) -> dict[str, Any]:
+    changes.setdefault("order_id", f"t-{uuid.uuid4().hex[:12]}")
+    return order_data(
+        customer_id=customer,
+        items=[{"sku": sku, "quantity": 1, "unit_price": "19.99"}],
+        handover_delay_seconds=3600,
+        **changes,
+    )

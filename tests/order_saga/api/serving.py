@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from order_saga.api.serving import EmbeddedServer
-from tests.conftest import free_port
+from tests.ports import free_port
 
 
 @contextlib.asynccontextmanager

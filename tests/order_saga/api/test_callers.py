@@ -1,12 +1,9 @@
 """Callers behind the trust boundary, over HTTP: a customer sees, lists and cancels only their
-own orders; who cancelled or settled an order is in its history and status; a caller over its
-rate is told when to come back; a chunked body is bounded like a declared one."""
+own orders; who cancelled or settled an order is in its history and status."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -16,20 +13,11 @@ from temporalio.client import WorkflowHandle
 
 from order_saga.access.roles import Role
 from order_saga.client import find_order, order_result, start_order
-from tests.helpers import captured_then_waiting, order, order_data, until
-from tests.order_saga.api.conftest import SecuredApi
+from tests.helpers import order, until
+from tests.order_saga.api.conftest import SecuredApi, an_order
+from tests.waits import captured_then_waiting
 
 pytestmark = pytest.mark.slow
-
-
-def an_order(sku: str, customer: str, **changes: Any) -> dict[str, Any]:
-    changes.setdefault("order_id", f"t-{uuid.uuid4().hex[:12]}")
-    return order_data(
-        customer_id=customer,
-        items=[{"sku": sku, "quantity": 1, "unit_price": "19.99"}],
-        handover_delay_seconds=3600,
-        **changes,
-    )
 
 
 async def test_a_customer_sees_lists_and_cancels_only_their_own_orders(
@@ -190,65 +178,3 @@ async def captured(http: httpx.AsyncClient, secured: SecuredApi, order_id: str) 
     answer = await http.get(f"/api/orders/{order_id}", headers=secured.key(Role.OPERATOR))
     steps = {s["name"]: s["state"] for s in answer.json().get("steps") or []}
     return steps.get("capture_payment") == "DONE"
-
-
-@pytest.mark.parametrize("secured", ["3 per 2 seconds"], indirect=True)
-async def test_over_its_rate_a_caller_is_told_when_to_come_back(
-    secured: SecuredApi, http: httpx.AsyncClient, make_product
-) -> None:
-    sku = make_product(stock=20)
-    shop = secured.key(Role.STOREFRONT)
-    answers = [
-        await http.post("/api/orders", json=an_order(sku, "cust-r"), headers=shop) for _ in range(4)
-    ]
-    assert [a.status_code for a in answers] == [202, 202, 202, 429]
-    limited = answers[-1]
-    assert limited.headers["content-type"] == "application/problem+json"
-    wait = int(limited.headers["Retry-After"])
-    assert 1 <= wait <= 2
-    # Another caller has a rate of its own.
-    other = await http.post(
-        "/api/orders", json=an_order(sku, "cust-r"), headers=secured.key(Role.OPERATOR)
-    )
-    assert other.status_code == 202
-    deadline = time.monotonic() + 10
-    while (
-        later := await http.post("/api/orders", json=an_order(sku, "cust-r"), headers=shop)
-    ).status_code == 429:
-        assert time.monotonic() < deadline, later.text
-        await asyncio_sleep_briefly()
-    assert later.status_code == 202
-
-
-async def asyncio_sleep_briefly() -> None:
-    import asyncio
-
-    await asyncio.sleep(0.2)  # polling the next window, with a deadline
-
-
-def chunks(size: int) -> Iterator[bytes]:
-    sent = 0
-    while sent < size:
-        yield b" " * 4096
-        sent += 4096
-
-
-async def test_a_chunked_body_is_bounded_like_a_declared_one(
-    secured: SecuredApi, http: httpx.AsyncClient
-) -> None:
-    shop = secured.key(Role.STOREFRONT)
-
-    async def stream(size: int):  # type: ignore[no-untyped-def]
-        for part in chunks(size):
-            yield part
-
-    big = await http.post(
-        "/api/orders",
-        content=stream(1024 * 1024),
-        headers={**shop, "Content-Type": "application/json"},
-    )
-    assert big.status_code == 413 and big.headers["content-type"] == "application/problem+json"
-    small = await http.post(
-        "/api/orders", content=stream(4096), headers={**shop, "Content-Type": "application/json"}
-    )
-    assert small.status_code == 422  # read whole, then judged: blank is not an order

@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from order_saga.client import find_order
-from tests.order_saga.api.conftest import SecuredApi
-from tests.order_saga.api.test_callers import an_order
+from tests.order_saga.api.conftest import SecuredApi, an_order
 
 pytestmark = pytest.mark.slow
 

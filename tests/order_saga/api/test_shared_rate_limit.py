@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import Engine
 
 from order_saga.access.roles import Role
-from tests.conftest import free_port
 from tests.helpers import new_key_for, order_data
+from tests.ports import free_port
 from tests.processes import BIN, read_until
 
 REDIS = shutil.which("redis-server")

@@ -17,7 +17,8 @@ from order_saga.client import query_status, start_order
 from order_saga.embedded.local_stripe.webhooks import stripe_signature
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.helpers import order, scheduled_activities, until
+from tests.helpers import order, until
+from tests.history import scheduled_activities
 from workflows.order_state import SagaState
 
 SECRET = "whsec_test_secret"

@@ -16,8 +16,8 @@ from activities.inventory.repository import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
 from order_saga.cli.order_input import order_from_flags, read_order
-from tests.conftest import free_port
 from tests.helpers import order_data
+from tests.ports import free_port
 from tests.processes import order_saga
 from workflows.order_request import OrderRequest
 

@@ -11,9 +11,9 @@ from order_saga.client import order_result
 from order_saga.settings import Settings
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
-from tests.conftest import free_port
 from tests.helpers import order, order_data, orders_queue
 from tests.metrics_scrape import metrics, probe, saga_counter, samples
+from tests.ports import free_port
 from tests.processes import order_saga, start_worker, stop_worker
 from workflows.order_workflow import OrderSaga
 from workflows.saga_metrics import FINISHED, HELP

@@ -21,8 +21,8 @@ from order_saga.client import order_result, start_order
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.conftest import free_port
 from tests.helpers import order
+from tests.ports import free_port
 from workflows.order_state import SagaState
 
 CHROMIUM = shutil.which("chromium")

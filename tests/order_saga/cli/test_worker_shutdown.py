@@ -10,7 +10,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from order_saga.client import order_result, start_order
-from tests.helpers import activity_attempts, order, until
+from tests.helpers import order, until
+from tests.history import activity_attempts
 from tests.processes import read_until, start_worker, stop_worker
 from workflows.order_state import SagaState
 

@@ -10,9 +10,9 @@ from order_saga.client import order_result
 from order_saga.embedded.temporal_server import start_local_server
 from order_saga.temporal import connect
 from testkit.tcp_proxy import tcp_proxy
-from tests.conftest import free_port, free_port_for_a_late_server
 from tests.helpers import order, orders_queue
 from tests.metrics_scrape import probe, saga_counter, samples
+from tests.ports import free_port, free_port_for_a_late_server
 from tests.processes import read_until, start_worker, stop_worker
 from workflows.order_state import OrderResult, SagaState
 from workflows.order_workflow import OrderSaga

@@ -9,13 +9,8 @@ import requests
 from temporalio.client import Client
 
 from order_saga.client import OrderHandle, mark_resolved, query_status
-from tests.helpers import (
-    captured_before_pickup,
-    captured_then_waiting,
-    order,
-    until,
-    waiting_for_person,
-)
+from tests.helpers import order, until
+from tests.waits import captured_before_pickup, captured_then_waiting, waiting_for_person
 from workflows.order_request import OrderRequest
 from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState
 

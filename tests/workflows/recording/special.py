@@ -17,9 +17,11 @@ from order_saga.embedded.local_stripe.serving import start
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.worker_group import build_worker
-from tests.helpers import order, until, waiting_for_person
+from tests.helpers import order, until
+from tests.waits import waiting_for_person
 from tests.workflows.recording.outcomes import told
-from tests.workflows.stub_activities import Stubs, stub_worker
+from tests.workflows.stub_activities import Stubs
+from tests.workflows.stub_worker import stub_worker
 from tests.workflows.test_resolution import Issuer
 from workflows.order_request import MIN_DEADLINE_SECONDS
 from workflows.placement import Placement

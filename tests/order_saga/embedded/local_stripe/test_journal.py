@@ -15,7 +15,8 @@ from order_saga.embedded.local_stripe.journal import repair
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
-from tests.conftest import free_port, serve_in_thread
+from tests.conftest import serve_in_thread
+from tests.ports import free_port
 from tests.processes import read_until
 
 BIN = Path(sys.executable).parent
