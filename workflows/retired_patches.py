@@ -1,6 +1,6 @@
 """Patches whose old branch no saga can take, on their way out by Temporal's lifecycle:
-`patched` → `deprecate_patch` (now) → removed (the release after the last build that called
-`patched` has no saga left, open or within retention, that anyone may query).
+`patched` → `deprecate_patch` (now) → removed (in the first release after the last build that
+called `patched` has no saga left, open or within retention, that anyone may query).
 
 No deployment of this project ever ran a saga that started before these changes, so the old
 branches are gone. A saga started on the build before this one still carries the markers

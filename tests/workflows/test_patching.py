@@ -5,6 +5,7 @@ first step), so the mechanism stays proven without old branches living in the pr
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,6 +25,8 @@ from tests.workflows.stub_worker import stub_worker
 from tests.workflows.test_replay import workflow_id_of
 from workflows import retired_patches
 from workflows.order_workflow import OrderSaga
+from workflows.placement import COLOCATED
+from workflows.retired_patches import RETIRED
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -49,6 +52,29 @@ async def run_on(env: WorkflowEnvironment, saga: type, prefix: str) -> WorkflowH
         )
         await handle.result()
         return await handle.fetch_history()
+
+
+def patches(path: Path) -> set[tuple[str, bool]]:
+    """The patches a recorded history carries: (id, deprecated)."""
+    history = WorkflowHistory.from_json("any", path.read_text())
+    found = set()
+    for event in history.events:
+        data = event.marker_recorded_event_attributes.details.get("patch-data")
+        if data is not None:
+            patch = json.loads(data.payloads[0].data)
+            found.add((patch["id"], patch.get("deprecated", False)))
+    return found
+
+
+def test_the_sagas_in_flight_carry_only_retired_patches_and_the_placement() -> None:
+    """The previous build's sagas carry the retired patches' markers, not deprecated (so this
+    build must deprecate each, not remove it); this build's own carry them deprecated (so the
+    next may remove them), and the placement, the one live decision, as it was."""
+    before = set().union(*(patches(p) for p in (HISTORIES / "previous-build").glob("*.json")))
+    now = set().union(*(patches(p) for p in HISTORIES.glob("*.json")))
+    live = {(COLOCATED, False)}
+    assert before - live <= {(patch, False) for patch in RETIRED}
+    assert now - live == {(patch, True) for patch in RETIRED}
 
 
 def markers(history: WorkflowHistory) -> list[str]:
