@@ -69,6 +69,11 @@ class OrderAccount:
             self._total = total
         self.payment = payment_after(result, self.payment)
 
+    def note(self, fact: str, value: str) -> None:
+        """Keep a fact the saga worked out itself (when the capture is due), as `learn`."""
+        assert fact in LEARNED, fact
+        self._known[fact] = value
+
     def known(self) -> dict[str, Any]:
         """What the saga learned so far, as status and result fields."""
         return {"total": self._total, "payment": self.payment, **self._known}

@@ -64,6 +64,7 @@ async def run_forward(
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
         payment=progress.payment,  # captured at pickup (or at the end of its window)
+        capture_by=progress.known().get("capture_by"),  # and by when, at the latest
     )
 
 

@@ -150,6 +150,8 @@ class OrderFacts(BaseModel):
     shipment_id: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    # Captured by then at the latest, and which deadline that is (the card's or the order's).
+    capture_by: str | None = None
     payment: Money | None = None  # authorized, captured, voided, refunded, refund failed
 
 

@@ -20,6 +20,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_state import SagaState
     from workflows.order_steps import OrderSteps
 
+# Captured this long before the card network's deadline: the capture has time for retries.
+CAPTURE_MARGIN = timedelta(hours=1)
+
 
 async def hand_over(
     steps: OrderSteps,
@@ -44,6 +47,22 @@ async def hand_over(
         await workflow.sleep(pickup, summary="wait for carrier pickup")
 
 
+def capture_window(
+    progress: OrderProgress, order: OrderRequest, charge: ChargeResult
+) -> tuple[timedelta, str]:
+    """How long the saga may wait before it captures: the order's capture window, or less if
+    the card network's deadline (Stripe's `capture_before`, less a margin) comes first. The
+    status says when, and which deadline applied."""
+    window = timedelta(seconds=order.capture_window_seconds)
+    which = "the order's capture window"
+    if charge.capture_before is not None:
+        bank = charge.capture_before - CAPTURE_MARGIN - workflow.now()
+        if bank < window:
+            window, which = max(bank, timedelta(0)), "the card's capture_before, less an hour"
+    progress.note("capture_by", f"{pickup_at(window)} ({which})")
+    return window, which
+
+
 def pickup_at(wait: timedelta) -> str:
     """When the carrier comes, as an absolute time a person can read later."""
     return (workflow.now() + wait).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -62,7 +81,7 @@ async def capture_at_pickup(
     after that refunds. A capture that fails for good fails the step: the order is undone."""
     money = amount_of(charge.amount, charge.currency)
     pickup = timedelta(seconds=order.handover_delay_seconds)
-    window = timedelta(seconds=order.capture_window_seconds)
+    window, which = capture_window(progress, order, charge)
     first = min(pickup, window)
     if first:
         summary = "wait for carrier pickup" if first == pickup else "capture window"
@@ -82,7 +101,7 @@ async def capture_at_pickup(
     if pickup > first:
         progress.set_state(
             SagaState.AWAITING_HANDOVER,
-            f"captured {money} before the authorization could expire; {shipment.carrier} "
+            f"captured {money} before the authorization could expire ({which}); {shipment.carrier} "
             f"{shipment.tracking_number} picks up at {pickup_at(pickup - first)}; a cancel "
             "until then refunds",
         )

@@ -5,6 +5,8 @@ the saga's, so a retried activity replays Stripe's first answer)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import stripe
 from temporalio import activity
 
@@ -89,9 +91,12 @@ class ChargeActivities(PaymentService):
                     f"the customer failed the bank's authentication of {intent.id}"
                 )
             raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
+        held = status == PaymentStatus.AUTHORIZED
+        deadline = self._gateway.capture_before(intent) if held else None
         return result.model_copy(
             update={
                 "payment_id": payment.payment_id,
-                "authorized_only": status == PaymentStatus.AUTHORIZED,
+                "authorized_only": held,
+                "capture_before": datetime.fromtimestamp(deadline, UTC) if deadline else None,
             }
         )

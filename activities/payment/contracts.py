@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -38,6 +39,8 @@ class ChargeResult(Strict):
     amount: Decimal
     currency: str
     authorized_only: bool = False  # held by the bank, to be captured at pickup
+    # Held: the card network's deadline for the capture (Stripe's `capture_before`).
+    capture_before: datetime | None = None
     # The bank asks the customer (3-D Secure): the page to send them to; nothing held yet.
     authentication_url: str | None = None
 

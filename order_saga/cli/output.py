@@ -129,6 +129,8 @@ def money_lines(status: SagaStatus) -> list[str]:
             f"  payment: {payment_told(status.payment, status.total, status.currency)}"
             + (f" ({ids})" if ids else "")
         )
+    if status.capture_by and status.payment == "authorized":
+        lines.append(f"  capture by {status.capture_by}")
     if status.refund_id:
         lines.append(f"  refund {status.refund_id}")
     if status.tracking_number:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from order_saga.cli.output import status_text
+from workflows.money import Money
 from workflows.order_state import SagaState, SagaStatus, StepState, StepStatus
 
 
@@ -16,3 +19,19 @@ def test_a_saga_awaiting_authentication_shows_where_to_send_the_customer() -> No
     text = status_text(waiting)
     assert text.startswith("order o-1: AWAITING_AUTHENTICATION\n")
     assert "  the customer must authenticate at: http://127.0.0.1:12111/3ds/pi_1" in text
+
+
+def test_an_authorized_order_says_by_when_it_is_captured_and_a_captured_one_does_not() -> None:
+    deadline = "2026-12-11 10:00:00 UTC (the order's capture window)"
+    held = SagaStatus(
+        order_id="o-2",
+        status=SagaState.AWAITING_HANDOVER,
+        steps=[StepStatus(name="capture_payment", state=StepState.PENDING)],
+        total=Decimal("19.99"),
+        currency="usd",
+        payment=Money.AUTHORIZED,
+        capture_by=deadline,
+    )
+    assert f"  capture by {deadline}" in status_text(held)
+    taken = held.model_copy(update={"payment": Money.CAPTURED})
+    assert "capture by" not in status_text(taken)

@@ -77,3 +77,7 @@ class Book:
     def confirm_intent(self, intent_id: str, params: Json) -> Json:
         """The confirm, as `Confirming` answers it (a create with `confirm=true` runs it)."""
         raise NotImplementedError
+
+    def refunds_of(self, intent_id: str) -> list[Json]:
+        """Every refund of one PaymentIntent, as `RefundBook` settles them."""
+        raise NotImplementedError

@@ -1,15 +1,17 @@
 """What the local Stripe server knows: PaymentIntents and Refunds, with Stripe's rules, kept
-by the parts in `intents.py`, `confirming.py` and `refunds.py` on one `Book`."""
+by the parts in `intents.py`, `confirming.py` and `refunds.py` on one `Book`; the charges
+they made are a view over them (`charges.py`)."""
 
 from __future__ import annotations
 
 from order_saga.embedded.local_stripe.answers import Json
+from order_saga.embedded.local_stripe.charges import ChargeView
 from order_saga.embedded.local_stripe.confirming import Confirming
 from order_saga.embedded.local_stripe.intents import IntentBook
 from order_saga.embedded.local_stripe.refunds import RefundBook
 
 
-class Ledger(IntentBook, Confirming, RefundBook):
+class Ledger(IntentBook, Confirming, RefundBook, ChargeView):
     """PaymentIntents and Refunds. An authorization (`capture_method=manual`, confirmed) is
     held `authorization_seconds`, then canceled as Stripe does (`cancellation_reason`
     `automatic`); `capture_before` says until when, as Stripe's charge does."""

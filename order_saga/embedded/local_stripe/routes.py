@@ -36,6 +36,7 @@ ROUTES: list[tuple[str, str, Action]] = [
         "/v1/payment_intents/{id}/capture",
         lambda led, m, p, q: led.capture_intent(m["id"], p),
     ),
+    ("GET", "/v1/charges/{id}", lambda led, m, p, q: led.retrieve_charge(m["id"])),
     ("POST", "/v1/refunds", lambda led, m, p, q: led.create_refund(p)),
     ("GET", "/v1/refunds/{id}", lambda led, m, p, q: led.retrieve_refund(m["id"])),
     (

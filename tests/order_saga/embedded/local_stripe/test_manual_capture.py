@@ -126,3 +126,25 @@ def test_a_refund_of_a_card_whose_refunds_settle_later_is_pending_first(
         listed = client.v1.refunds.list(params={"payment_intent": charged.id}).data
     state.close()
     assert [r.status for r in listed] == [settled]
+
+
+def test_an_authorization_s_charge_says_until_when_it_can_be_captured(
+    client: stripe.StripeClient,
+) -> None:
+    before = int(time.time())
+    held = authorize(client)
+    charge = client.v1.charges.retrieve(str(held.latest_charge))
+    card = charge.payment_method_details.card  # type: ignore[union-attr]
+    assert card is not None and card.capture_before is not None
+    # Stripe's deadline for the capture: about 7 days for an online card authorization.
+    assert before + 7 * 24 * 3600 <= card.capture_before <= int(time.time()) + 7 * 24 * 3600
+    assert (charge.amount, charge.amount_captured, charge.captured) == (3998, 0, False)
+    client.v1.payment_intents.capture(held.id)
+    taken = client.v1.charges.retrieve(str(held.latest_charge))
+    assert (taken.amount_captured, taken.captured, taken.refunded) == (3998, True, False)
+    assert taken.payment_method_details.card.capture_before is None  # type: ignore[union-attr]
+    client.v1.refunds.create(params={"payment_intent": held.id, "amount": 998})
+    partly = client.v1.charges.retrieve(str(held.latest_charge))
+    assert (partly.amount_refunded, partly.refunded) == (998, False)
+    with pytest.raises(stripe.InvalidRequestError, match="No such charge"):
+        client.v1.charges.retrieve("ch_nope")
