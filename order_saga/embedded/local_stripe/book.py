@@ -30,12 +30,14 @@ class Book:
         self.public_url = "http://127.0.0.1"  # where a customer's browser reaches this server
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}
+        self.disputes: dict[str, Json] = {}
         # Events not yet delivered to the webhook endpoint (none kept without one).
         self.events: dict[str, Json] = {}
         self.emitting = False  # a webhook endpoint is configured
         self.on_event: Callable[[], None] | None = None  # wakes the delivery
         self.intent_index = CreationIndex(group_by="customer")
         self.refund_index = CreationIndex(group_by="payment_intent")
+        self.dispute_index = CreationIndex(group_by="payment_intent")
         # Objects changed since the journal last took them: what the next entry must hold.
         self.touched: set[tuple[str, str]] = set()
 
@@ -80,4 +82,16 @@ class Book:
 
     def refunds_of(self, intent_id: str) -> list[Json]:
         """Every refund of one PaymentIntent, as `RefundBook` settles them."""
+        raise NotImplementedError
+
+    def retrieve_charge(self, charge_id: str) -> Json:
+        """The charge, as `ChargeView` shows it."""
+        raise NotImplementedError
+
+    def charged(self, intent: Json) -> None:
+        """Money was taken (`DisputeBook` may open a dispute)."""
+        raise NotImplementedError
+
+    def refund_refused_by_dispute(self, intent: Json) -> None:
+        """Refuse a refund of a disputed charge, as `DisputeBook` says."""
         raise NotImplementedError

@@ -24,8 +24,11 @@ SUCCEEDING = frozenset(
         "pm_card_refundFailsOnce",
         "pm_card_pendingRefund",
         "pm_card_pendingRefundFails",
+        "pm_card_createDispute",
     }
 )
+# Stripe's test card whose charge is disputed as soon as it is made.
+DISPUTED = frozenset({"pm_card_createDispute"})
 REFUND_FAILS = frozenset({"pm_card_refundFail"})
 # A local test card: its bank refuses an intent's first refund and accepts the next (the
 # issuer fixed, a person retries).

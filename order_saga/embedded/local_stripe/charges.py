@@ -37,6 +37,7 @@ class ChargeView(Book):
             "amount_captured": captured,
             "amount_refunded": refunded,
             "captured": captured > 0,
+            "disputed": bool(self.dispute_index.group(intent_id)),
             "refunded": captured > 0 and refunded >= captured,
             "currency": intent["currency"],
             "payment_intent": intent_id,

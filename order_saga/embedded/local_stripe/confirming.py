@@ -111,4 +111,5 @@ class Confirming(Book):
         intent["status"] = "succeeded"
         intent["amount_received"] = intent["amount"]
         self.emit("payment_intent.succeeded", intent)
+        self.charged(intent)
         return intent

@@ -103,6 +103,7 @@ class IntentBook(Book):
             )
         intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
         self.emit("payment_intent.succeeded", intent)
+        self.charged(intent)
         return intent
 
     def cancel_intent(self, intent_id: str, params: Json) -> Json:

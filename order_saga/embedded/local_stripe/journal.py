@@ -16,7 +16,7 @@ from pathlib import Path
 
 from order_saga.embedded.local_stripe.answers import Json
 
-SECTIONS = ("intents", "refunds", "replays", "events")
+SECTIONS = ("intents", "refunds", "replays", "events", "disputes")
 REPLAY_FIELDS = {"fingerprint", "status", "body"}
 
 

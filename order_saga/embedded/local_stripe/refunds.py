@@ -58,6 +58,7 @@ class RefundBook(Book):
                 f"This PaymentIntent ({intent_id}) does not have a successful charge to refund.",
                 code="charge_not_refundable",
             )
+        self.refund_refused_by_dispute(intent)
         refunded = sum(r["amount"] for r in self.refunds_of(intent_id) if r["status"] != "failed")
         available = intent["amount_received"] - refunded
         if available <= 0:
@@ -104,6 +105,7 @@ class RefundBook(Book):
         self.refunds[refund["id"]] = refund
         self.refund_index.add(refund)
         self.emit("refund.created", refund)
+        self.emit("charge.refunded", self.retrieve_charge(intent["latest_charge"]))
         self.touched.add(("refunds", refund["id"]))
         return refund
 

@@ -37,6 +37,20 @@ ROUTES: list[tuple[str, str, Action]] = [
         lambda led, m, p, q: led.capture_intent(m["id"], p),
     ),
     ("GET", "/v1/charges/{id}", lambda led, m, p, q: led.retrieve_charge(m["id"])),
+    ("GET", "/v1/disputes/{id}", lambda led, m, p, q: led.retrieve_dispute(m["id"])),
+    ("POST", "/v1/disputes/{id}", lambda led, m, p, q: led.update_dispute(m["id"], p)),
+    (
+        "GET",
+        "/v1/disputes",
+        lambda led, m, p, q: list_of(
+            led.dispute_index,
+            led.dispute_index.group(q.get("payment_intent") or None),
+            led.disputes,
+            "/v1/disputes",
+            q,
+            "dispute",
+        ),
+    ),
     ("POST", "/v1/refunds", lambda led, m, p, q: led.create_refund(p)),
     ("GET", "/v1/refunds/{id}", lambda led, m, p, q: led.retrieve_refund(m["id"])),
     (

@@ -54,7 +54,10 @@ class LocalStripe:
         if self.state_file.exists():
             for entry in journal.read(self.state_file):
                 self.ledger.load(
-                    entry.get("intents", {}), entry.get("refunds", {}), entry.get("events", {})
+                    entry.get("intents", {}),
+                    entry.get("refunds", {}),
+                    entry.get("events", {}),
+                    entry.get("disputes", {}),
                 )
                 for key, replay in entry.get("replays", {}).items():
                     self.replays[key] = Replay(**replay)
@@ -73,7 +76,7 @@ class LocalStripe:
         touched, self.ledger.touched = self.ledger.touched, set()
         if self._journal is None:
             return
-        entry: Json = {"intents": {}, "refunds": {}, "replays": {}, "events": {}}
+        entry: Json = {"intents": {}, "refunds": {}, "replays": {}, "events": {}, "disputes": {}}
         for kind, ident in touched:
             entry[kind][ident] = getattr(self.ledger, kind)[ident]
         if replay_key is not None:
@@ -103,4 +106,5 @@ class LocalStripe:
             "refunds": self.ledger.refunds,
             "replays": {k: asdict(v) for k, v in self.replays.items()},
             "events": self.ledger.events,
+            "disputes": self.ledger.disputes,
         }
