@@ -1,6 +1,7 @@
-"""The local Stripe server's books: what every part of it keeps (intents, refunds, events not
-yet delivered, what changed since the journal last wrote), an intent read as Stripe reads it
-(an authorization past its hold canceled first), and the events Stripe would send."""
+"""The local Stripe server's books: what every part of it keeps (intents, refunds, disputes,
+events not yet delivered, what changed since the journal last wrote), an intent read as
+Stripe reads it (an authorization past its hold canceled first), and the events Stripe would
+send."""
 
 from __future__ import annotations
 

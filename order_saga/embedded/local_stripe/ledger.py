@@ -1,6 +1,6 @@
-"""What the local Stripe server knows: PaymentIntents and Refunds, with Stripe's rules, kept
-by the parts in `intents.py`, `confirming.py` and `refunds.py` on one `Book`; the charges
-they made are a view over them (`charges.py`); disputes are `disputes.py`."""
+"""What the local Stripe server knows: PaymentIntents, Refunds and Disputes, with Stripe's
+rules, kept by the parts in `intents.py`, `confirming.py`, `refunds.py` and `disputes.py` on
+one `Book`; the charges they made are a view over them (`charges.py`)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from order_saga.embedded.local_stripe.refunds import RefundBook
 
 
 class Ledger(IntentBook, Confirming, RefundBook, ChargeView, DisputeBook):
-    """PaymentIntents and Refunds. An authorization (`capture_method=manual`, confirmed) is
-    held `authorization_seconds`, then canceled as Stripe does (`cancellation_reason`
-    `automatic`); `capture_before` says until when, as Stripe's charge does."""
+    """PaymentIntents, Refunds and Disputes. An authorization (`capture_method=manual`,
+    confirmed) is held `authorization_seconds`, then canceled as Stripe does
+    (`cancellation_reason` `automatic`); `capture_before` says until when, as Stripe's charge
+    does."""
 
     def load(
         self,
