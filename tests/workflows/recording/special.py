@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from order_saga.client import OrderHandle, order_result, retry_undos, start_order
@@ -31,8 +32,17 @@ HISTORIES = Path(__file__).parent.parent / "histories"
 
 async def save(client: Client, handle: OrderHandle, name: str, placement: Placement) -> None:
     """Keep the saga's history once it ended and the children it abandoned (a mail, the
-    event delivery) closed: one left open stops the time-skipping server skipping time."""
-    await order_result(handle)
+    event delivery) closed: one left open stops the time-skipping server skipping time. The
+    test server sometimes drops a long wait for the result (`h2 protocol error`): it is asked
+    again."""
+    for attempt in range(1, 6):
+        try:
+            await order_result(handle)
+            break
+        except RPCError as err:
+            if attempt == 5:
+                raise
+            print(f"{name}: the wait for its result was dropped ({err}); asking again")
     history = await handle.fetch_history()
     (HISTORIES / f"{name}.{placement}.json").write_text(history.to_json())
     for event in history.events:
