@@ -10,7 +10,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -19,7 +18,7 @@ from temporalio.workflow import NondeterminismError
 
 from order_saga.worker_options import SANDBOX
 from tests.helpers import order, orders_queue
-from tests.workflows.paused_saga import Deprecated, Patched, Unguarded
+from tests.workflows.paused_saga import PATCH, Deprecated, Patched, Unguarded
 from tests.workflows.stub_activities import Stubs
 from tests.workflows.stub_worker import stub_worker
 from tests.workflows.test_replay import workflow_id_of
@@ -54,9 +53,10 @@ async def run_on(env: WorkflowEnvironment, saga: type, prefix: str) -> WorkflowH
         return await handle.fetch_history()
 
 
-def patches(path: Path) -> set[tuple[str, bool]]:
-    """The patches a recorded history carries: (id, deprecated)."""
-    history = WorkflowHistory.from_json("any", path.read_text())
+def patches(history: WorkflowHistory | Path) -> set[tuple[str, bool]]:
+    """The patches a history (or a recorded one) carries: (id, deprecated)."""
+    if isinstance(history, Path):
+        history = WorkflowHistory.from_json("any", history.read_text())
     found = set()
     for event in history.events:
         data = event.marker_recorded_event_attributes.details.get("patch-data")
@@ -77,12 +77,6 @@ def test_the_sagas_in_flight_carry_only_retired_patches_and_the_placement() -> N
     assert now - live == {(patch, True) for patch in RETIRED}
 
 
-def markers(history: WorkflowHistory) -> list[str]:
-    recorded = EventType.EVENT_TYPE_MARKER_RECORDED
-    return [e.marker_recorded_event_attributes.marker_name for e in history.events if
-            e.event_type == recorded]  # fmt: skip
-
-
 @pytest.mark.parametrize("name", ["completed.per-service.json", "declined.colocated.json"])
 async def test_a_change_unguarded_fails_the_sagas_in_flight_and_patched_replays_them(
     name: str,
@@ -96,11 +90,12 @@ async def test_a_patch_is_deprecated_then_removed_as_its_sagas_close(
     env: WorkflowEnvironment,
 ) -> None:
     patched = await run_on(env, Patched, "patch-a")
-    assert "core_patch" in markers(patched)  # a new saga records the marker, takes the timer
+    assert (PATCH, False) in patches(patched)  # a new saga records the marker, takes the timer
     await replay(Deprecated, patched)  # the next build replays what the patched build ran
     with pytest.raises(NondeterminismError, match="Non-deprecated patch marker"):
         await replay(Unguarded, patched)  # removed while a patched build's saga remains
     deprecated = await run_on(env, Deprecated, "patch-b")
+    assert (PATCH, True) in patches(deprecated)  # still recorded, flagged deprecated
     await replay(Unguarded, deprecated)  # removed once only deprecated markers remain
     await replay(Patched, deprecated)  # and a worker of the patched build replays it too
 
@@ -117,6 +112,7 @@ async def test_the_retired_patches_cannot_be_removed_yet(
     each retired patch, this build could not replay them."""
     text = path.read_text()
     history = WorkflowHistory.from_json(workflow_id_of(text), text)
-    monkeypatch.setattr(retired_patches, "workflow", SimpleNamespace(deprecate_patch=print))
+    removed = SimpleNamespace(deprecate_patch=lambda patch: None)  # as if each call were gone
+    monkeypatch.setattr(retired_patches, "workflow", removed)
     with pytest.raises(NondeterminismError, match="Non-deprecated patch marker"):
         await replay(OrderSaga, history)
