@@ -1,5 +1,6 @@
 """The payment gateway: every call the payment service makes to Stripe, and every idempotency
-key it sends, behind the circuit breaker, with Stripe's failures classified for Temporal.
+key it sends, behind the circuit breaker, with Stripe's failures classified for Temporal
+(`stripe_errors.py`).
 
 Keys derive from the saga's key (one saga per order): `<key>/create`, `/confirm`,
 `/capture`, `/cancel`, `/refund`, so a retried request, by the SDK or by Temporal, replays
@@ -9,13 +10,12 @@ Stripe's first answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import stripe
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from activities.failures import expected_failure
 from activities.money import to_minor_units
 from activities.payment.breaker import TRANSIENT, GatewayBreaker
 from activities.payment.contracts import (
@@ -23,7 +23,8 @@ from activities.payment.contracts import (
     ChargePaymentInput,
     CreatePaymentIntentInput,
 )
-from activities.payment.rules import REFUND_GOING_THROUGH, PaymentRejected, decline_for
+from activities.payment.rules import REFUND_GOING_THROUGH
+from activities.payment.stripe_errors import classify
 
 T = TypeVar("T")
 OnFinal = Callable[[stripe.StripeError], None]
@@ -46,33 +47,6 @@ def intent_params(request: CreatePaymentIntentInput) -> dict[str, object]:
 def create_key(request: CreatePaymentIntentInput) -> str:
     """The create call's idempotency key, derived from the saga's."""
     return f"{request.idempotency_key}/create"
-
-
-def error_body(exc: stripe.StripeError) -> dict[str, Any]:
-    """Stripe's error JSON, for the payments row."""
-    body = exc.json_body
-    return body if isinstance(body, dict) else {"error": {"message": str(exc)}}
-
-
-def classify(exc: stripe.StripeError) -> ApplicationError:
-    """Turn an SDK exception into the ApplicationError Temporal should act on."""
-    message = exc.user_message or str(exc)
-    if isinstance(exc, stripe.CardError):
-        decline_code = exc.error.decline_code if exc.error else None
-        declined = decline_for(exc.code, decline_code)
-        return expected_failure(message, declined.type)
-    if isinstance(exc, stripe.RateLimitError):
-        return ApplicationError(message, type="RateLimited")
-    if isinstance(exc, stripe.APIConnectionError):
-        return ApplicationError(message, type="GatewayUnreachable")
-    if isinstance(exc, stripe.IdempotencyError):
-        return ApplicationError(message, type="IdempotencyConflict", non_retryable=True)
-    if isinstance(exc, stripe.AuthenticationError | stripe.PermissionError):
-        return ApplicationError(message, type="GatewayAuthentication", non_retryable=True)
-    if isinstance(exc, stripe.InvalidRequestError):
-        return ApplicationError(message, type=PaymentRejected.type, non_retryable=True)
-    # APIError and anything unforeseen: a 5xx-class fault, worth another try.
-    return ApplicationError(message, type="GatewayError")
 
 
 class PaymentGateway:

@@ -14,8 +14,9 @@ from activities.ownership import Owner, current_saga
 from activities.payment import repository
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import RefundPaymentInput
-from activities.payment.gateway import PaymentGateway, error_body
+from activities.payment.gateway import PaymentGateway
 from activities.payment.recorder import record_payment
+from activities.payment.stripe_errors import error_body
 from activities.payment.tables import PaymentStatus
 
 Json = dict[str, Any]
