@@ -4,6 +4,7 @@ and what the Web UI and metrics show (search attributes, details, counters). Wha
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from temporalio import workflow
@@ -53,6 +54,7 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         self._details = ""  # what the Web UI's current details say, before the money
         self._failed_steps: set[str] = set()
         self._known: dict[str, str] = {}  # what a storefront shows, as the steps learn it
+        self.done_at: dict[str, datetime] = {}  # when each step succeeded, on the saga's clock
         self._total: Decimal | None = None
 
     def begin(self, order: OrderRequest) -> None:
@@ -88,8 +90,10 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         self.steps[step].state = StepState.RUNNING
 
     def step_done(self, step: str) -> None:
-        """A step's last activity succeeded."""
+        """A step's last activity succeeded (when, on the saga's clock: the capture's
+        deadline counts from the charge's)."""
         self.steps[step].state = StepState.DONE
+        self.done_at[step] = workflow.now()
 
     def await_authentication(self, url: str | None, money: str) -> None:
         """The bank asks the customer to authenticate the payment: say where, everywhere."""

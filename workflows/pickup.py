@@ -51,12 +51,16 @@ def capture_window(
     progress: OrderProgress, order: OrderRequest, charge: ChargeResult
 ) -> tuple[timedelta, str]:
     """How long the saga may wait before it captures: the order's capture window, or less if
-    the card network's deadline (Stripe's `capture_before`, less a margin) comes first. The
-    status says when, and which deadline applied."""
+    the card network's deadline (Stripe's `capture_before`, less a margin) comes first. That
+    deadline is counted as a hold from the charge, on the saga's own clock: a worker's (or a
+    test server's) clock apart from Stripe's moves it by nothing. The status says when, and
+    which deadline applied."""
     window = timedelta(seconds=order.capture_window_seconds)
     which = "the order's capture window"
-    if charge.capture_before is not None:
-        bank = charge.capture_before - CAPTURE_MARGIN - workflow.now()
+    if charge.hold_seconds is not None:  # counted from the charge, on the saga's clock
+        charged = progress.done_at.get("charge_payment", workflow.now())
+        held_until = charged + timedelta(seconds=charge.hold_seconds)
+        bank = held_until - CAPTURE_MARGIN - workflow.now()
         if bank < window:
             window, which = max(bank, timedelta(0)), "the card's capture_before, less an hour"
     progress.note("capture_by", f"{pickup_at(window)} ({which})")

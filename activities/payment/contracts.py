@@ -39,8 +39,10 @@ class ChargeResult(Strict):
     amount: Decimal
     currency: str
     authorized_only: bool = False  # held by the bank, to be captured at pickup
-    # Held: the card network's deadline for the capture (Stripe's `capture_before`).
+    # Held: the card network's deadline for the capture (Stripe's `capture_before`), and how
+    # long after the charge that is (the saga counts on its own clock, not Stripe's).
     capture_before: datetime | None = None
+    hold_seconds: int | None = None
     # The bank asks the customer (3-D Secure): the page to send them to; nothing held yet.
     authentication_url: str | None = None
 

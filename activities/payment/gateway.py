@@ -93,10 +93,11 @@ class PaymentGateway:
         except stripe.StripeError as exc:
             raise classify(exc) from exc
 
-    def capture_before(self, intent: stripe.PaymentIntent) -> int | None:
-        """The card network's deadline for capturing an authorization (Unix time), as Stripe
-        puts it on the charge the confirm made (`payment_method_details.card`); None when
-        the charge does not say. A read: retried until Stripe answers."""
+    def capture_before(self, intent: stripe.PaymentIntent) -> tuple[int, int] | None:
+        """The card network's deadline for capturing an authorization, as Stripe puts it on
+        the charge the confirm made (`payment_method_details.card.capture_before`), with the
+        charge's `created`, both Unix times on Stripe's clock; None when the charge does not
+        say. A read: retried until Stripe answers."""
         charge = intent.latest_charge
         charge_id = charge if isinstance(charge, str) else getattr(charge, "id", None)
         if not charge_id:
@@ -104,7 +105,9 @@ class PaymentGateway:
         read = self._undo(lambda: self._v1.charges.retrieve(charge_id))
         details = read.payment_method_details
         card = details.card if details is not None else None
-        return card.capture_before if card is not None else None
+        if card is None or card.capture_before is None:
+            return None
+        return card.capture_before, read.created
 
     def retrieve_intent(self, intent_id: str) -> stripe.PaymentIntent:
         """What Stripe says of the intent now (an undo reads before it writes)."""

@@ -44,6 +44,6 @@ class ChargeView(Book):
             "payment_method": intent["payment_method"],
             "payment_method_details": {"type": "card", "card": card},
             "status": "failed" if declined else "succeeded",
-            "created": intent["created"],
+            "created": intent.get("latest_charge_created", intent["created"]),
             "livemode": False,
         }

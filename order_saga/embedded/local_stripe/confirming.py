@@ -102,6 +102,7 @@ class Confirming(Book):
     def _went_through(self, intent: Json) -> Json:
         """A confirm the bank accepted: authorized (manual capture) or charged."""
         intent["latest_charge"] = new_id("ch")
+        intent["latest_charge_created"] = int(time.time())  # the charge's own `created`
         if intent.get("capture_method") == "manual":  # authorized: held, not yet taken
             intent["status"] = "requires_capture"
             intent["amount_capturable"] = intent["amount"]
