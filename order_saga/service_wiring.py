@@ -40,7 +40,7 @@ def service_activities(
     """The activities one service runs, wired to what they need."""
     if service == "inventory":
         inventory = InventoryActivities(engine)
-        return [inventory.reserve_inventory, inventory.release_inventory]
+        return [inventory.reserve_inventory, inventory.release_inventory, inventory.restock_return]
     if service == "payment":
         breaker = breaker or gateway_breaker(client, settings)
         payments = PaymentActivities(engine, make_stripe_client(settings), breaker)
@@ -50,6 +50,7 @@ def service_activities(
             payments.check_charge,
             payments.capture_payment,
             payments.refund_payment,
+            payments.refund_return,
         ]
     if service == "notification":
         mails = NotificationActivities(settings.smtp_server(), sender=settings.mail_from)

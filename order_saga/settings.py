@@ -28,6 +28,7 @@ from workflows.order_request import (
     MIN_DEADLINE_SECONDS,
 )
 from workflows.placement import Placement
+from workflows.return_request import DEFAULT_RETURN_WINDOW_DAYS
 
 __all__ = ["DATA_DIR", "LOCAL_STRIPE_KEY", "LOCAL_STRIPE_PORT", "Settings"]
 
@@ -53,6 +54,12 @@ class Settings(PaymentSettings, AccessSettings):
         le=MAX_DEADLINE_SECONDS,
         description="An order's business deadline unless it names one: a saga whose shipment "
         "is not booked by then is undone and ends EXPIRED",
+    )
+    return_window_days: int = Field(
+        default=DEFAULT_RETURN_WINDOW_DAYS,
+        ge=0,
+        le=365,
+        description="How many days after the carrier takes an order its items may be returned",
     )
     payload_keys: SecretStr | None = Field(
         default=None,

@@ -22,6 +22,7 @@ from temporalio.worker import Worker
 from activities.notification.webhook_activities import WebhookActivities
 from activities.payment.breaker import GatewayBreaker
 from activities.queues import SERVICES, Service, queue
+from activities.returns.activities import ReturnActivities
 from order_saga.metrics import runtime_of, zero_saga_counters
 from order_saga.service_wiring import STEP_SERVICES, gateway_breaker, service_activities
 from order_saga.settings import Settings
@@ -36,6 +37,7 @@ from order_saga.worker_options import (
 )
 from workflows.customer_mail import NotifyCustomer
 from workflows.event_delivery import DeliverOrderEvents
+from workflows.order_return import OrderReturn, UpgradingOrderReturn
 from workflows.order_workflow import OrderSaga
 from workflows.payment_void import VoidPaymentIntent
 from workflows.placement import Placement
@@ -94,10 +96,18 @@ def orders_worker(
             )
         ]
     steps.append(WebhookActivities(engine).find_subscribers)  # at each saga's start
+    returns = ReturnActivities(engine)  # a return's bookkeeping: rare, local
+    steps += [returns.open_return, returns.record_return]
     return workflow_worker(
         client,
         task_queue,
-        [OrderSaga, VoidPaymentIntent, NotifyCustomer, DeliverOrderEvents],
+        [
+            OrderSaga,
+            VoidPaymentIntent,
+            NotifyCustomer,
+            DeliverOrderEvents,
+            OrderReturn if settings.worker_build_id is None else UpgradingOrderReturn,
+        ],
         max_cached_workflows=max_cached_workflows,
         build_id=settings.worker_build_id,
         placement=placement,

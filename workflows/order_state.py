@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, Field
 
 from workflows.money import Money, Undone
+from workflows.return_request import ReturnView
 
 # The saga's wire names: clients use them without importing the workflow and its activities.
 WORKFLOW_TYPE = "OrderSaga"
@@ -173,8 +174,9 @@ class SagaStatus(OrderFacts):
     resolution: Resolution | None = None
     interventions: list[Intervention] = Field(default_factory=list)  # who asked for what
     # Added by clients: what a reader must know beyond the saga's own account (a terminated
-    # run, a later run that was refused).
+    # run, a later run that was refused), and the shipped order's returns.
     notices: list[str] = Field(default_factory=list)
+    returns: list[ReturnView] = Field(default_factory=list)
 
 
 class OrderResult(OrderFacts):

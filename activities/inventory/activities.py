@@ -16,6 +16,8 @@ from activities.inventory.contracts import (
     ReleaseResult,
     ReservationResult,
     ReserveInventoryInput,
+    RestockInput,
+    RestockResult,
 )
 from activities.inventory.tables import ReservationStatus
 from activities.ownership import claim_order, current_saga, skip_foreign
@@ -57,6 +59,8 @@ class InventoryActivities:
                     quantity=item.quantity,
                     status=ReservationStatus.RESERVED,
                     owner=saga,
+                    unit_price=item.unit_price,
+                    currency=request.currency,
                 )
         return result
 
@@ -94,6 +98,23 @@ class InventoryActivities:
             order_id=request.order_id, released_units=released, took_effect=reserved
         )
 
+    @activity.defn(name="restock_return")
+    @reports_failures
+    def restock_return(self, request: RestockInput) -> RestockResult:
+        """Put a return's usable units back on the shelf, each SKU once per return."""
+        restocked = 0
+        with transaction(self._engine) as session:
+            for line in sorted(request.lines, key=lambda line: line.sku):  # one lock order
+                if line.quantity and repository.restock(
+                    session=session,
+                    return_id=request.return_id,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                ):
+                    restocked += line.quantity
+        activity.logger.info("restocked %d units for return %s", restocked, request.return_id)
+        return RestockResult(return_id=request.return_id, restocked_units=restocked)
+
 
 RESERVE_RETRY = step_retry(rules.UnknownProduct, rules.OutOfStock, rules.PriceMismatch)
 RESERVE_INVENTORY = ActivityCall(
@@ -104,3 +125,5 @@ RESERVE_INVENTORY = ActivityCall(
     retry_policy=RESERVE_RETRY,
 )
 RELEASE_INVENTORY = compensation_call(InventoryActivities.release_inventory, "inventory")
+# The parcel is back: its units go on the shelf whatever the outage, as an undo does.
+RESTOCK_RETURN = compensation_call(InventoryActivities.restock_return, "inventory")

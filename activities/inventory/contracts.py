@@ -49,3 +49,21 @@ class ReleaseResult(Strict):
     # False when the step had not taken effect (nothing reserved, charged or booked), so
     # there was nothing to give back; a saga shows such an undo as skipped, not as run.
     took_effect: bool = True
+
+
+class RestockLine(Strict):
+    sku: str
+    quantity: int
+
+
+class RestockInput(Strict):
+    """A return's usable units, back on the shelf once per return and SKU."""
+
+    order_id: str
+    return_id: str
+    lines: list[RestockLine]
+
+
+class RestockResult(Strict):
+    return_id: str
+    restocked_units: int  # by this call: 0 when a retry finds it done

@@ -13,12 +13,13 @@ from decimal import Decimal
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
-from activities.inventory.tables import InventoryReservation, Product
+from activities.inventory.tables import InventoryReservation, Product, Restock
 from activities.ownership import Owner
 from activities.timestamps import utcnow
 
 PRODUCTS: Table = Product.__table__  # type: ignore[attr-defined]
 RESERVATIONS: Table = InventoryReservation.__table__  # type: ignore[attr-defined]
+RESTOCKS: Table = Restock.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,17 @@ def reservations(
 
 
 def add_reservation(
-    *, session: Session, order_id: str, sku: str, quantity: int, status: str, owner: Owner
+    *,
+    session: Session,
+    order_id: str,
+    sku: str,
+    quantity: int,
+    status: str,
+    owner: Owner,
+    unit_price: Decimal | None = None,
+    currency: str | None = None,
 ) -> None:
-    """A new reservation row, owned by the run chain `owner`."""
+    """A new reservation row, owned by the run chain `owner`, with what a unit sold for."""
     now = utcnow()
     session.execute(
         insert(RESERVATIONS).values(
@@ -92,6 +101,8 @@ def add_reservation(
             sku=sku,
             quantity=quantity,
             status=status,
+            unit_price=unit_price,
+            currency=currency,
             workflow_id=owner.workflow_id,
             saga_run=owner.saga_run,
             created_at=now,
@@ -107,6 +118,22 @@ def set_status(*, session: Session, reservation: ReservationRow, status: str) ->
         .where(RESERVATIONS.c.id == reservation.id)
         .values(status=status, updated_at=utcnow())
     )
+
+
+def restock(*, session: Session, return_id: str, sku: str, quantity: int) -> bool:
+    """Put a return's units back once: False when this return already did."""
+    done = session.execute(
+        select(RESTOCKS.c.quantity).where(RESTOCKS.c.return_id == return_id, RESTOCKS.c.sku == sku)
+    ).first()
+    if done is not None:
+        return False
+    session.execute(
+        insert(RESTOCKS).values(
+            return_id=return_id, sku=sku, quantity=quantity, created_at=utcnow()
+        )
+    )
+    return_stock(session=session, sku=sku, quantity=quantity)
+    return True
 
 
 def stock_of(*, session: Session, sku: str) -> int | None:

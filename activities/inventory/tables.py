@@ -39,5 +39,21 @@ class InventoryReservation(SQLModel, table=True):
     workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
     saga_run: str | None = Field(default=None, max_length=64)  # its run chain
     status: str = Field(max_length=16)
+    # What the order paid a unit (the price check made it the catalogue's): a return refunds
+    # it. None on rows written before prices were kept.
+    unit_price: Decimal | None = Field(default=None, sa_type=Numeric(10, 2), nullable=True)
+    currency: str | None = Field(default=None, max_length=3)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+
+
+class Restock(SQLModel, table=True):
+    """Units a return put back on the shelf: one row per return and SKU, so a retried
+    restock adds nothing twice."""
+
+    __tablename__ = "inventory_restocks"
+
+    return_id: str = Field(primary_key=True, max_length=96)
+    sku: str = Field(primary_key=True, max_length=64)
+    quantity: int
+    created_at: datetime = timestamp()

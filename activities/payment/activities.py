@@ -10,15 +10,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from temporalio.common import RetryPolicy
+
 from activities.activity_call import ActivityCall, compensation_call
 from activities.payment import rules
 from activities.payment.capturing import CaptureActivities
 from activities.payment.charging import ChargeActivities
+from activities.payment.returning import NothingCaptured, ReturnRefundActivities
 from activities.payment.undoing import UndoActivities
 from activities.retries import step_retry
 
 
-class PaymentActivities(ChargeActivities, CaptureActivities, UndoActivities):
+class PaymentActivities(
+    ChargeActivities, CaptureActivities, UndoActivities, ReturnRefundActivities
+):
     """Every payment activity, on one engine, Stripe client and breaker (`worker.py` builds it)."""
 
 
@@ -73,4 +78,22 @@ CAPTURE_PAYMENT = ActivityCall(
     start_to_close_timeout=PAYMENT_TIMEOUT,
     schedule_to_close_timeout=CAPTURE_DEADLINE,
     retry_policy=CAPTURE_RETRY,
+)
+# A return's refund: retried through every outage; the bank's refusal (a failed refund, a
+# disputed charge, more than is left) waits for a person instead.
+REFUND_RETURN = ActivityCall(
+    PaymentActivities.refund_return,
+    service="payment",
+    start_to_close_timeout=PAYMENT_TIMEOUT,
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(minutes=5),
+        non_retryable_error_types=[
+            "RefundFailed",
+            rules.PaymentRejected.type,
+            NothingCaptured.type,
+            "IdempotencyConflict",
+            "GatewayAuthentication",
+        ],
+    ),
 )

@@ -79,3 +79,21 @@ class RefundResult(Strict):
     # False when no money was taken (declined, never created, another run's): nothing to give
     # back, so a saga shows the undo as skipped, not as run.
     took_effect: bool = True
+
+
+class RefundReturnInput(Strict):
+    """A return's refund: part of what the order's payment captured."""
+
+    order_id: str
+    return_id: str
+    amount: Decimal
+    currency: str
+    # How many times a person asked to retry the refund the bank refused: each asks anew.
+    person_retry: int = 0
+
+
+class ReturnRefundResult(Strict):
+    return_id: str
+    refund_id: str
+    amount: Decimal
+    currency: str

@@ -3,8 +3,8 @@ key it sends, behind the circuit breaker, with Stripe's failures classified for 
 (`stripe_errors.py`).
 
 Keys derive from the saga's key (one saga per order): `<key>/create`, `/confirm`,
-`/capture`, `/cancel`, `/refund`, so a retried request, by the SDK or by Temporal, replays
-Stripe's first answer.
+`/capture`, `/cancel`, `/refund` (`refunding.py`), so a retried request, by the SDK or by
+Temporal, replays Stripe's first answer.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import stripe
-from temporalio import activity
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+from temporalio.exceptions import ApplicationError
 
 from activities.money import to_minor_units
 from activities.payment.breaker import TRANSIENT, GatewayBreaker
@@ -23,7 +22,6 @@ from activities.payment.contracts import (
     ChargePaymentInput,
     CreatePaymentIntentInput,
 )
-from activities.payment.rules import REFUND_GOING_THROUGH
 from activities.payment.stripe_errors import classify
 
 T = TypeVar("T")
@@ -131,40 +129,6 @@ class PaymentGateway:
             raise ApplicationError(str(exc), type=classify(exc).type) from exc
         except stripe.StripeError:
             return None
-
-    def refund_once(self, intent_id: str, saga_key: str, person_retry: int = 0) -> stripe.Refund:
-        """Refund a succeeded intent once, and follow it until the bank settles it: a pending
-        refund fails the attempt (retried, reading it again); a refund the bank refuses, at
-        once or after pending, needs a person. A person's retry (`person_retry` > 0) asks the
-        bank again under a key of its own, unless a refund already went through."""
-        # Look first: the idempotency key is forgotten after 24 hours, a refund is not.
-        earlier = self._undo(lambda: self._v1.refunds.list(params={"payment_intent": intent_id}))
-        going = next((r for r in earlier.data if r.status in REFUND_GOING_THROUGH), None)
-        if going is None and not person_retry:  # a refused refund is the undo's answer...
-            going = next((r for r in earlier.data if r.status == "failed"), None)
-        # ...until a person retries: each retry is one new request, replayed if its answer
-        # is lost.
-        key = f"{saga_key}/refund" + (f"/retry-{person_retry}" if person_retry else "")
-        refund = going or self._undo(
-            lambda: self._v1.refunds.create(
-                params={"payment_intent": intent_id}, options={"idempotency_key": key}
-            )
-        )
-        if refund.status == "pending":
-            activity.logger.info("refund %s of %s pending at the bank", refund.id, intent_id)
-            raise ApplicationError(
-                f"refund {refund.id} of {intent_id} is pending at the bank; reading it again",
-                type="RefundPending",
-                category=ApplicationErrorCategory.BENIGN,  # expected: no traceback
-            )
-        if refund.status != "succeeded":
-            activity.logger.error("refund %s of %s %s", refund.id, intent_id, refund.status)
-            raise ApplicationError(
-                f"refund {refund.id} of {intent_id} {refund.status}: needs a person",
-                type="RefundFailed",
-                non_retryable=True,  # Stripe replays the same failure for the same key
-            )
-        return refund
 
     def _create_call(self, request: CreatePaymentIntentInput) -> Callable[[], stripe.PaymentIntent]:
         return lambda: self._v1.payment_intents.create(

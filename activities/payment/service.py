@@ -14,8 +14,8 @@ from activities.ownership import Owner, current_saga
 from activities.payment import repository
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.contracts import RefundPaymentInput
-from activities.payment.gateway import PaymentGateway
 from activities.payment.recorder import record_payment
+from activities.payment.refunding import RefundingGateway
 from activities.payment.stripe_errors import error_body
 from activities.payment.tables import PaymentStatus
 
@@ -29,7 +29,7 @@ class PaymentService:
         self, engine: Engine, stripe_client: stripe.StripeClient, breaker: GatewayBreaker
     ) -> None:
         self._engine = engine
-        self._gateway = PaymentGateway(stripe_client, breaker)
+        self._gateway = RefundingGateway(stripe_client, breaker)
 
     def _record(
         self, saga: Owner, order_id: str, status: PaymentStatus, intent: stripe.PaymentIntent

@@ -1,6 +1,6 @@
 """The payment's undo: refund what was taken, void what is only held, cancel an intent that
 neither took nor holds money, and call nobody for nothing. A person's retry of a refused
-refund asks the bank again (see `PaymentGateway.refund_once`)."""
+refund asks the bank again (see `RefundingGateway.refund_once`)."""
 
 from __future__ import annotations
 

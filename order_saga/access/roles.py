@@ -21,6 +21,7 @@ class Action(StrEnum):
     READ = "read"
     LIST = "list"
     CANCEL = "cancel"
+    RETURN = "return items of"  # open a return ("may not return items of orders")
     RESOLVE = "resolve"
     DECODE = "decode"  # the Web UI's codec endpoint
     SUBSCRIBE = (
@@ -29,8 +30,12 @@ class Action(StrEnum):
 
 
 MAY: dict[Role, frozenset[Action]] = {
-    Role.CUSTOMER: frozenset({Action.CREATE, Action.READ, Action.LIST, Action.CANCEL}),
-    Role.STOREFRONT: frozenset({Action.CREATE, Action.READ, Action.LIST, Action.CANCEL}),
+    Role.CUSTOMER: frozenset(
+        {Action.CREATE, Action.READ, Action.LIST, Action.CANCEL, Action.RETURN}
+    ),
+    Role.STOREFRONT: frozenset(
+        {Action.CREATE, Action.READ, Action.LIST, Action.CANCEL, Action.RETURN}
+    ),
     Role.OPERATOR: frozenset(Action),
 }
 

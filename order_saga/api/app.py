@@ -19,7 +19,7 @@ from temporalio.converter import PayloadCodec
 
 from activities.notification.targets import TargetPolicy
 from order_saga.access.authenticator import Authenticator
-from order_saga.api import health, subscriptions, webhooks
+from order_saga.api import health, returns, subscriptions, webhooks
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
 from order_saga.api.problems import (
@@ -29,6 +29,7 @@ from order_saga.api.problems import (
 )
 from order_saga.api.routes import router
 from order_saga.client import DEFAULT_DEADLINE_SECONDS
+from workflows.return_request import DEFAULT_RETURN_WINDOW_DAYS
 
 MAX_BODY_BYTES = 64 * 1024  # an order of 100 lines is a few KB
 # A refused body is read on and dropped up to this much, so a client that sends it all before
@@ -108,6 +109,7 @@ def create_app(
     eager_start: bool = False,
     webhook_targets: TargetPolicy | None = None,
     rate_storage: Storage | None = None,
+    return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request, to callers the
     `authenticator` knows, each starting at most `order_rate` orders. With `codec`, it also
@@ -126,7 +128,9 @@ def create_app(
         version="1",
     )
     app.state.client = client
-    app.state.config = ApiConfig(queue_prefix, default_deadline_seconds, eager_start)
+    app.state.config = ApiConfig(
+        queue_prefix, default_deadline_seconds, eager_start, return_window_days
+    )
     app.state.engine = engine  # for the readiness probe: orders need the database
     app.state.webhook_secret = webhook_secret  # Stripe's events are verified with it
     app.state.authenticator = authenticator
@@ -137,6 +141,7 @@ def create_app(
     app.state.create_rate = parse(order_rate)
     install(app)
     app.include_router(router)
+    app.include_router(returns.router)
     app.include_router(health.router)
     app.include_router(webhooks.router)
     app.include_router(subscriptions.router)

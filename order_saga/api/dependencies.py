@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from temporalio.client import Client
 
 from order_saga.client import DEFAULT_DEADLINE_SECONDS
+from workflows.return_request import DEFAULT_RETURN_WINDOW_DAYS
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class ApiConfig:
     queue_prefix: str
     default_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
     eager_start: bool = False  # a colocated worker shares the API's process and client
+    return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS
 
 
 def temporal_client(request: Request) -> Client:

@@ -16,6 +16,7 @@ from order_saga.client import (
     NoWorkerAnswered,
     OrderError,
     OrderNotFound,
+    ReturnNotFound,
 )
 from order_saga.field_errors import field_errors
 from order_saga.temporal import TemporalUnreachable
@@ -155,6 +156,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OrderNotFound)
     async def _missing(request: Request, error: OrderNotFound) -> JSONResponse:
         return problem_response(request, ProblemError(404, "no-order", "No such order", str(error)))
+
+    @app.exception_handler(ReturnNotFound)
+    async def _no_return(request: Request, error: ReturnNotFound) -> JSONResponse:
+        missing = ProblemError(404, "no-return", "No such return", str(error))
+        return problem_response(request, missing)
 
     @app.exception_handler(NoWorkerAnswered)
     async def _no_worker(request: Request, error: NoWorkerAnswered) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, model_validator
 
 from order_saga import client as orders
@@ -12,6 +13,7 @@ from order_saga.api.auth import Canceller, Creator, Lister, Reader, Resolver, wi
 from order_saga.api.dependencies import AppConfig, TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary
+from order_saga.client.returns import order_returns
 from workflows.order_request import OrderRequest, order_id_from
 from workflows.order_state import SagaState, SagaStatus
 
@@ -125,11 +127,16 @@ async def create_order(
     responses=responses(404, 422, *REFUSALS),
 )
 async def get_order(
-    order_id: str, client: TemporalClient, caller: Reader
+    order_id: str, request: Request, client: TemporalClient, caller: Reader
 ) -> SagaStatus | ClosedOrder:
-    """Where the saga is and how each step went (the order id or the workflow id); a
-    customer's own order alone (another's answers as if it did not exist)."""
-    return await orders.order_status(client, order_id, customer=caller.customer_id)
+    """Where the saga is and how each step went (the order id or the workflow id), and a
+    shipped order's returns; a customer's own order alone (another's answers as if it did
+    not exist)."""
+    status = await orders.order_status(client, order_id, customer=caller.customer_id)
+    engine = request.app.state.engine
+    if engine is not None and status.status == SagaState.COMPLETED:
+        status.returns = await run_in_threadpool(order_returns, engine, status.order_id)
+    return status
 
 
 @router.post(

@@ -93,6 +93,7 @@ def api_server(
         eager_start=eager_start,
         webhook_targets=settings.webhook_targets(),
         rate_storage=rate_storage(settings),
+        return_window_days=settings.return_window_days,
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

@@ -15,6 +15,8 @@ from order_saga.client.errors import (
     OrderAlreadyStarted,
     OrderError,
     OrderNotFound,
+    ReturnNotFound,
+    ReturnRefused,
     UnknownStatus,
 )
 from order_saga.client.listing import OrderSummary, known_status, list_orders
@@ -44,6 +46,8 @@ __all__ = [
     "OrderHandle",
     "OrderNotFound",
     "OrderSummary",
+    "ReturnNotFound",
+    "ReturnRefused",
     "UnknownStatus",
     "cancel_order",
     "find_order",

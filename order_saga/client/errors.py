@@ -41,3 +41,11 @@ class UnknownStatus(InvalidFilter):
 
 class NotWaitingForPerson(OrderError):
     """A resolve for a saga that has no failed undo waiting (or is already being retried)."""
+
+
+class ReturnRefused(OrderError):
+    """The order has nothing (more) to return as asked, or the return cannot do that now."""
+
+
+class ReturnNotFound(OrderError):
+    """No such return (or not the caller's)."""

@@ -31,6 +31,7 @@ from workflows.order_state import (
     SagaState,
     SagaStatus,
 )
+from workflows.return_request import ReturnView
 from workflows.search_attributes import ORDER_STATUS
 
 QUERY_TIMEOUT = timedelta(seconds=10)
@@ -43,6 +44,7 @@ class ClosedOrder(BaseModel):
     status: str | None
     steps: None = None
     notices: list[str] = Field(default_factory=list)
+    returns: list[ReturnView] = Field(default_factory=list)
 
 
 async def order_status(

@@ -2,9 +2,10 @@
 
 from sqlmodel import SQLModel
 
-from activities.inventory.tables import InventoryReservation, Product
+from activities.inventory.tables import InventoryReservation, Product, Restock
 from activities.notification.subscribers import WebhookSubscriber
 from activities.payment.tables import Payment
+from activities.returns.tables import OrderReturn
 from activities.shipment.tables import Shipment
 from order_saga.access.api_keys import ApiKey
 
@@ -12,8 +13,10 @@ __all__ = [
     "METADATA",
     "ApiKey",
     "InventoryReservation",
+    "OrderReturn",
     "Payment",
     "Product",
+    "Restock",
     "Shipment",
     "WebhookSubscriber",
 ]

@@ -41,7 +41,7 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
     with transaction(engine) as session:
         kept = session.get(Product, "kept")
         assert kept is not None and (kept.stock, kept.unit_price) == (7, Decimal("1.50"))
-        assert session.execute(text("select version_num from alembic_version")).scalar() == "0005"
+        assert session.execute(text("select version_num from alembic_version")).scalar() == "0006"
     columns = {c["name"] for c in inspect(engine).get_columns("payments")}
     assert columns == PAYMENT_COLUMNS
     keys = {c["name"] for c in inspect(engine).get_columns("api_keys")}
@@ -59,4 +59,8 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
     assert subscribers == {"id", "url", "events", "secret", "created_at", "removed_at"}
     unique = inspect(engine).get_unique_constraints("payments")
     assert any(c["column_names"] == ["order_id"] for c in unique)
+    returns = inspect(engine).get_unique_constraints("returns")
+    assert any(c["column_names"] == ["order_id", "number"] for c in returns)  # one number each
+    prices = {c["name"] for c in inspect(engine).get_columns("inventory_reservations")}
+    assert {"unit_price", "currency"} <= prices  # what a return refunds
     engine.dispose()
