@@ -13,7 +13,7 @@ from order_saga.api.auth import Canceller, Creator, Lister, Reader, Resolver, wi
 from order_saga.api.dependencies import AppConfig, TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary
-from order_saga.client.returns import order_returns
+from order_saga.client.return_rows import order_returns
 from workflows.order_request import OrderRequest, order_id_from
 from workflows.order_state import SagaState, SagaStatus
 

@@ -14,6 +14,7 @@ from order_saga.cli.migrate import migrate
 from order_saga.cli.operate import cancel, list_sagas
 from order_saga.cli.orders import start, status
 from order_saga.cli.resolve import resolve, terminate
+from order_saga.cli.returns import returns_app
 from order_saga.cli.webhooks import webhooks_app
 
 COMMANDS: list[tuple[str, Callable[..., None]]] = [
@@ -36,5 +37,6 @@ def register_commands(app: OrderSagaApp) -> None:
     """Put every command on the app."""
     for name, command in COMMANDS:
         app.command(name)(command)
+    app.add_typer(returns_app, name="return")
     app.add_typer(api_key_app, name="api-key")
     app.add_typer(webhooks_app, name="webhooks")

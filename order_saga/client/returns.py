@@ -3,19 +3,17 @@ and a person's word on it (the parcel is back, rejected, a refused refund settle
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.database import reading
-from activities.returns import repository
-from activities.returns.contracts import ReturnedItem, ReturnLine
+from activities.returns.contracts import ReturnedItem
 from order_saga.client.errors import OrderNotFound, ReturnNotFound, ReturnRefused
 from order_saga.client.orders import find_order
 from workflows.order_request import order_id_from
@@ -114,6 +112,29 @@ async def return_result(client: Client, return_id: str) -> ReturnView:
     return ended
 
 
+SETTLED = frozenset(
+    {
+        ReturnState.REFUNDED,
+        ReturnState.RESOLVED,
+        ReturnState.REFUND_FAILED,
+        ReturnState.REJECTED,
+        ReturnState.EXPIRED,
+    }
+)
+
+
+async def settled(client: Client, return_id: str, *, within: float = 60) -> ReturnView:
+    """The return once its money is settled (refunded, or waiting for a person), or as it
+    stands after `within` seconds (a refund pending at the bank takes its time)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        view = await return_status(client, return_id)
+        if view.state in SETTLED or loop.time() > deadline:
+            return view
+        await asyncio.sleep(0.2)  # polled with a deadline: the workflow answers at once
+
+
 async def receive_return(
     client: Client, return_id: str, unusable: list[ReturnedItem], *, by: str
 ) -> ReturnView:
@@ -163,22 +184,3 @@ async def _call(
         raise
     except WorkflowUpdateFailedError as err:
         raise ReturnRefused(str(err.cause or err)) from err
-
-
-def order_returns(engine: Engine, order_id: str) -> list[ReturnView]:
-    """An order's returns as the returns table keeps them (also past Temporal's retention)."""
-    with reading(engine) as session:
-        rows = repository.returns_of(session=session, order_id=order_id)
-    return [
-        ReturnView(
-            return_id=row.return_id,
-            order_id=row.order_id,
-            state=ReturnState(row.status),
-            lines=[ReturnLine.model_validate(line) for line in row.lines],
-            refund=row.amount,
-            currency=row.currency,
-            reason=row.reason,
-            refund_id=row.refund_id,
-        )
-        for row in rows
-    ]
