@@ -93,6 +93,22 @@ def routes(existing: str, sku: str) -> dict[str, tuple[Request, dict[str, int]]]
             ),
             {**dict.fromkeys(GOOD, 403), "operator key": 409, "operator JWT": 409},
         ),
+        "POST /api/orders/{id}/returns (not yet shipped)": (
+            lambda h, c: h.post(
+                f"/api/orders/{existing}/returns",
+                json={"items": [{"sku": sku, "quantity": 1}]},
+                headers=c,
+            ),
+            {**dict.fromkeys(GOOD, 409), "customer (other)": 404},
+        ),
+        "GET /api/returns/{id} (no such return)": (
+            lambda h, c: h.get(f"/api/returns/return-{existing}-9", headers=c),
+            dict.fromkeys(GOOD, 404),
+        ),
+        "POST /api/returns/{id}/receive (no such return)": (
+            lambda h, c: h.post(f"/api/returns/return-{existing}-9/receive", headers=c),
+            {**dict.fromkeys(GOOD, 403), "operator key": 404, "operator JWT": 404},
+        ),
         "GET /api/webhooks": (
             lambda h, c: h.get("/api/webhooks", headers=c),
             {**dict.fromkeys(GOOD, 403), "operator key": 200, "operator JWT": 200},
