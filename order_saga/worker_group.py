@@ -21,6 +21,7 @@ from temporalio.worker import Worker
 
 from activities.notification.webhook_activities import WebhookActivities
 from activities.payment.breaker import GatewayBreaker
+from activities.payment.disputing import DisputeActivities
 from activities.queues import SERVICES, Service, queue
 from activities.returns.activities import ReturnActivities
 from order_saga.metrics import runtime_of, zero_saga_counters
@@ -37,6 +38,7 @@ from order_saga.worker_options import (
 )
 from workflows.customer_mail import NotifyCustomer
 from workflows.event_delivery import DeliverOrderEvents
+from workflows.order_dispute import OrderDispute, UpgradingOrderDispute
 from workflows.order_return import OrderReturn, UpgradingOrderReturn
 from workflows.order_workflow import OrderSaga
 from workflows.payment_void import VoidPaymentIntent
@@ -96,8 +98,10 @@ def orders_worker(
             )
         ]
     steps.append(WebhookActivities(engine).find_subscribers)  # at each saga's start
-    returns = ReturnActivities(engine)  # a return's bookkeeping: rare, local
+    returns, disputes = ReturnActivities(engine), DisputeActivities(engine)  # rare: local
     steps += [returns.open_return, returns.record_return]
+    steps += [disputes.record_dispute, disputes.remind_dispute]
+    versioned = settings.worker_build_id is not None
     return workflow_worker(
         client,
         task_queue,
@@ -106,7 +110,8 @@ def orders_worker(
             VoidPaymentIntent,
             NotifyCustomer,
             DeliverOrderEvents,
-            OrderReturn if settings.worker_build_id is None else UpgradingOrderReturn,
+            UpgradingOrderReturn if versioned else OrderReturn,
+            UpgradingOrderDispute if versioned else OrderDispute,
         ],
         max_cached_workflows=max_cached_workflows,
         build_id=settings.worker_build_id,

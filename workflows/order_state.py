@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, Field
 
+from activities.payment.contracts import RecordedDispute
 from workflows.money import Money, Undone
 from workflows.return_request import ReturnView
 
@@ -177,6 +178,7 @@ class SagaStatus(OrderFacts):
     # run, a later run that was refused), and the shipped order's returns.
     notices: list[str] = Field(default_factory=list)
     returns: list[ReturnView] = Field(default_factory=list)
+    disputes: list[RecordedDispute] = Field(default_factory=list)
 
 
 class OrderResult(OrderFacts):

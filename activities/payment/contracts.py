@@ -97,3 +97,28 @@ class ReturnRefundResult(Strict):
     refund_id: str
     amount: Decimal
     currency: str
+
+
+class DisputeSnapshot(Strict):
+    """A dispute as one of Stripe's `charge.dispute.*` events showed it."""
+
+    dispute_id: str
+    payment_intent: str
+    status: str  # needs_response, under_review, won, lost, warning_*...
+    amount: int  # minor units, as Stripe counts
+    currency: str
+    reason: str
+    due_by: datetime | None = None  # the evidence's deadline
+    event_type: str
+    event_created: int  # Stripe's clock: later events supersede earlier ones
+
+
+class RecordedDispute(Strict):
+    dispute_id: str
+    order_id: str | None  # None when the charge is not one of our orders'
+    status: str
+    amount: Decimal
+    currency: str
+    reason: str
+    due_by: datetime | None = None
+    open: bool

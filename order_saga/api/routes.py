@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel
 
 from order_saga import client as orders
 from order_saga.api.auth import Canceller, Creator, Lister, Reader, Resolver, within_rate
+from order_saga.api.bodies import CancelRequest, Resolve
 from order_saga.api.dependencies import AppConfig, TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
-from order_saga.client import ClosedOrder, OrderSummary
-from order_saga.client.return_rows import order_returns
+from order_saga.client import ClosedOrder, OrderSummary, after_sale
 from workflows.order_request import OrderRequest, order_id_from
 from workflows.order_state import SagaState, SagaStatus
 
@@ -24,21 +24,6 @@ class Accepted(BaseModel):
     order_id: str
     workflow_id: str
     status_url: str
-
-
-class Resolve(BaseModel):
-    action: Literal["retry", "mark-resolved"]
-    note: Annotated[str | None, Field(min_length=1, max_length=2000)] = None
-
-    @model_validator(mode="after")
-    def _note_with_mark_resolved(self) -> Resolve:
-        if self.action == "mark-resolved" and not self.note:
-            raise ValueError("mark-resolved needs a note: what was done, for the record")
-        return self
-
-
-class CancelRequest(BaseModel):
-    reason: Annotated[str, Field(max_length=500)] = ""
 
 
 router = APIRouter()
@@ -135,7 +120,7 @@ async def get_order(
     status = await orders.order_status(client, order_id, customer=caller.customer_id)
     engine = request.app.state.engine
     if engine is not None and status.status == SagaState.COMPLETED:
-        status.returns = await run_in_threadpool(order_returns, engine, status.order_id)
+        await run_in_threadpool(after_sale.tell, engine, status)
     return status
 
 

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from temporalio.service import RPCError, RPCStatusCode
 
-from order_saga.api.dependencies import TemporalClient
+from order_saga.api.dependencies import AppConfig, TemporalClient
+from order_saga.api.disputes import DISPUTE_EVENTS, disputed
 from order_saga.api.problems import ProblemError
 from workflows.order_request import workflow_id_for
 from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState
@@ -58,7 +59,9 @@ def verified_event(payload: bytes, header: str | None, secret: str) -> stripe.Ev
 
 
 @router.post("/webhooks/stripe")
-async def stripe_webhook(request: Request, client: TemporalClient) -> JSONResponse:
+async def stripe_webhook(
+    request: Request, client: TemporalClient, config: AppConfig
+) -> JSONResponse:
     """Verify, then deliver to the order's saga; 400 for a bad signature."""
     secret: str | None = request.app.state.webhook_secret
     if secret is None:
@@ -72,6 +75,9 @@ async def stripe_webhook(request: Request, client: TemporalClient) -> JSONRespon
         raise ProblemError(
             400, "bad-signature", "Invalid webhook", f"not a valid signed Stripe event: {err}"
         ) from err
+    if event.type.startswith(DISPUTE_EVENTS):
+        await disputed(client, config.queue_prefix, event)
+        return JSONResponse({"received": True, "delivered": True})
     if event.type not in WAKING:
         return JSONResponse({"received": True, "delivered": False})
     intent = event.data.object.to_dict()

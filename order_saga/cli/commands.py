@@ -9,6 +9,7 @@ from order_saga.cli.api import api
 from order_saga.cli.api_keys import api_key_app
 from order_saga.cli.demo import demo
 from order_saga.cli.dev import dev, stripe_server
+from order_saga.cli.disputes import disputes_app
 from order_saga.cli.load import load
 from order_saga.cli.migrate import migrate
 from order_saga.cli.operate import cancel, list_sagas
@@ -38,5 +39,6 @@ def register_commands(app: OrderSagaApp) -> None:
     for name, command in COMMANDS:
         app.command(name)(command)
     app.add_typer(returns_app, name="return")
+    app.add_typer(disputes_app, name="disputes")
     app.add_typer(api_key_app, name="api-key")
     app.add_typer(webhooks_app, name="webhooks")

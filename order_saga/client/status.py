@@ -17,6 +17,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
+from activities.payment.contracts import RecordedDispute
 from order_saga.client.errors import (
     NoWorkerAnswered,
 )
@@ -45,6 +46,7 @@ class ClosedOrder(BaseModel):
     steps: None = None
     notices: list[str] = Field(default_factory=list)
     returns: list[ReturnView] = Field(default_factory=list)
+    disputes: list[RecordedDispute] = Field(default_factory=list)
 
 
 async def order_status(

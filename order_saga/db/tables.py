@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from activities.inventory.tables import InventoryReservation, Product, Restock
 from activities.notification.subscribers import WebhookSubscriber
-from activities.payment.tables import Payment
+from activities.payment.tables import Dispute, Payment
 from activities.returns.tables import OrderReturn
 from activities.shipment.tables import Shipment
 from order_saga.access.api_keys import ApiKey
@@ -12,6 +12,7 @@ from order_saga.access.api_keys import ApiKey
 __all__ = [
     "METADATA",
     "ApiKey",
+    "Dispute",
     "InventoryReservation",
     "OrderReturn",
     "Payment",

@@ -15,8 +15,8 @@ from temporalio.exceptions import ApplicationError
 from activities.returns.activities import ReturnActivities
 from activities.returns.contracts import OpenReturnInput, ReturnedItem
 from order_saga.client import order_result
+from order_saga.client.after_sale import order_returns
 from order_saga.client.errors import ReturnRefused
-from order_saga.client.return_rows import order_returns
 from order_saga.client.returns import (
     open_return,
     receive_return,

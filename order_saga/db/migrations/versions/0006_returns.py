@@ -1,4 +1,5 @@
-"""Returns: each order's returns, the units they put back, and what each unit was sold for.
+"""After the sale: each order's returns, the units they put back, what each unit was sold for,
+and the disputes of its charge.
 
 Revision ID: 0006
 Revises: 0005
@@ -18,7 +19,7 @@ JSON_DOCUMENT = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 def upgrade() -> None:
-    """Create the returns and restocks tables; reservations keep the unit's price."""
+    """Create the returns, restocks and disputes tables; reservations keep the unit's price."""
     op.add_column("inventory_reservations", sa.Column("unit_price", sa.Numeric(10, 2)))
     op.add_column("inventory_reservations", sa.Column("currency", sa.String(3)))
     op.create_table(
@@ -39,6 +40,21 @@ def upgrade() -> None:
     )
     op.create_index("ix_returns_order_id", "returns", ["order_id"])
     op.create_table(
+        "disputes",
+        sa.Column("dispute_id", sa.String(255), primary_key=True),
+        sa.Column("order_id", sa.String(64)),
+        sa.Column("payment_intent", sa.String(255), nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("amount", sa.Numeric(10, 2), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("reason", sa.String(64), nullable=False),
+        sa.Column("due_by", TIMESTAMP),
+        sa.Column("reminded_at", TIMESTAMP),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
+    )
+    op.create_index("ix_disputes_order_id", "disputes", ["order_id"])
+    op.create_table(
         "inventory_restocks",
         sa.Column("return_id", sa.String(96), primary_key=True),
         sa.Column("sku", sa.String(64), primary_key=True),
@@ -49,6 +65,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop them again."""
+    op.drop_index("ix_disputes_order_id", "disputes")
+    op.drop_table("disputes")
     op.drop_table("inventory_restocks")
     op.drop_index("ix_returns_order_id", "returns")
     op.drop_table("returns")

@@ -1,0 +1,23 @@
+"""What the order routes take beside the order itself: a cancel's reason, a person's
+resolution."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class Resolve(BaseModel):
+    action: Literal["retry", "mark-resolved"]
+    note: Annotated[str | None, Field(min_length=1, max_length=2000)] = None
+
+    @model_validator(mode="after")
+    def _note_with_mark_resolved(self) -> Resolve:
+        if self.action == "mark-resolved" and not self.note:
+            raise ValueError("mark-resolved needs a note: what was done, for the record")
+        return self
+
+
+class CancelRequest(BaseModel):
+    reason: Annotated[str, Field(max_length=500)] = ""
