@@ -14,6 +14,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.messages import Strict
     from activities.payment.contracts import DisputeSnapshot, RecordedDispute
     from activities.payment.disputing import RECORD_DISPUTE, REMIND_DISPUTE
+    from workflows.markdown import inert
 
 DISPUTE_EVENT_SIGNAL = "dispute_event"
 DISPUTE_PREFIX = "dispute-"
@@ -76,9 +77,10 @@ class DisputeProcess:
                     self._pending.pop(0), summary="record the dispute", local=True
                 )
                 self._view = self._view.model_copy(update={"dispute": recorded})
-                workflow.set_current_details(
-                    f"**{recorded.status}**: {recorded.amount} {recorded.currency.upper()} "
-                    f"of order {recorded.order_id or 'unknown'} ({recorded.reason})"
+                workflow.set_current_details(  # Stripe's words, inert all the same
+                    f"**{inert(recorded.status)}**: {recorded.amount} "
+                    f"{inert(recorded.currency.upper())} of order "
+                    f"{inert(recorded.order_id or 'unknown')} ({inert(recorded.reason)})"
                 )
             if self._view.dispute is not None and not self._view.dispute.open:
                 await workflow.wait_condition(workflow.all_handlers_finished)

@@ -27,7 +27,9 @@ from activities.returns.contracts import (
 from activities.returns.tables import ReturnStatus
 from activities.timestamps import utcnow
 
-FINAL = frozenset({ReturnStatus.REFUNDED, ReturnStatus.REJECTED, ReturnStatus.EXPIRED})
+FINAL = frozenset(
+    {ReturnStatus.REFUNDED, ReturnStatus.RESOLVED, ReturnStatus.REJECTED, ReturnStatus.EXPIRED}
+)
 
 
 class ReturnActivities:

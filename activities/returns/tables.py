@@ -21,6 +21,7 @@ class ReturnStatus(StrEnum):
     RECEIVED = "RECEIVED"  # the parcel is back; usable units restocked, refund under way
     REFUND_FAILED = "REFUND_FAILED"  # the bank refused the refund: a person decides
     REFUNDED = "REFUNDED"
+    RESOLVED = "RESOLVED"  # a person settled the refused refund by hand
     REJECTED = "REJECTED"  # an operator refused it: nothing refunded
     EXPIRED = "EXPIRED"  # the parcel never came back in time: nothing refunded
     REFUSED = "REFUSED"  # the order had nothing (more) to return: no row is written
@@ -33,6 +34,7 @@ CLAIMING = frozenset(
         ReturnStatus.RECEIVED,
         ReturnStatus.REFUND_FAILED,
         ReturnStatus.REFUNDED,
+        ReturnStatus.RESOLVED,
     }
 )
 

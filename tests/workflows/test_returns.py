@@ -23,6 +23,7 @@ from order_saga.client.returns import (
     reject_return,
     resolve_return,
     return_result,
+    return_status,
 )
 from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue, start_saga, stock, until, worker_settings
@@ -183,3 +184,30 @@ async def test_a_cancelled_order_has_nothing_to_return(
         with pytest.raises(ReturnRefused, match="cancelled or undone: nothing was shipped"):
             await open_return(env.client, request.order_id, item(a), queue=queue, by="c")
     assert order_returns(engine, request.order_id) == []
+
+
+async def test_a_refund_settled_by_hand_still_claims_its_units(
+    env, engine, stripe_server, queue_prefix, make_product
+) -> None:
+    a, b = make_product(stock=5), make_product(stock=5, price="5.00")
+    request = shipped_order(a, b, payment_method="pm_card_refundFail")
+    queue = orders_queue(queue_prefix)
+    settings = worker_settings(stripe_server[1], queue_prefix)
+    async with build_worker(env.client, settings=settings, engine=engine):
+        await ship(env, request, queue_prefix)
+        opened = await open_return(env.client, request.order_id, item(a), queue=queue, by="c")
+        await receive_return(env.client, opened.return_id, [], by="operator")
+
+        async def failed() -> bool:
+            view = await return_status(env.client, opened.return_id)
+            return bool(view.state == ReturnState.REFUND_FAILED)
+
+        await until(failed)
+        await resolve_return(
+            env.client, opened.return_id, "mark-resolved", by="operator", note="bank transfer"
+        )
+        done = await return_result(env.client, opened.return_id)
+        with pytest.raises(ReturnRefused, match="0 left to return"):
+            await open_return(env.client, request.order_id, item(a), queue=queue, by="c")
+    assert done.state == ReturnState.RESOLVED and "bank transfer" in done.detail
+    assert [r.state for r in order_returns(engine, request.order_id)] == [ReturnState.RESOLVED]
