@@ -179,8 +179,13 @@ async def _call(
         done: ReturnView = await handle.execute_update(name, arg, result_type=ReturnView)
         return done
     except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ReturnNotFound(f"no return {return_id}") from err
-        raise
+        if query or err.status != RPCStatusCode.NOT_FOUND:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise ReturnNotFound(f"no return {return_id}") from err
+            raise
+        # An update to a return that has ended (a retried receive whose answer was lost,
+        # say) is refused naming where it ended, not as a missing return.
+        ended = await _call(client, return_id, "status", None, query=True)
+        raise ReturnRefused(f"return {return_id} is {ended.state}: cannot {name}") from err
     except WorkflowUpdateFailedError as err:
         raise ReturnRefused(str(err.cause or err)) from err
