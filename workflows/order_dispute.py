@@ -15,11 +15,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment.contracts import DisputeSnapshot, RecordedDispute
     from activities.payment.disputing import RECORD_DISPUTE, REMIND_DISPUTE
     from workflows.markdown import inert
+    from workflows.order_event_stream import OrderEventStream
 
 DISPUTE_EVENT_SIGNAL = "dispute_event"
 DISPUTE_PREFIX = "dispute-"
 # How long before the evidence is due an operator is reminded of a dispute still open.
 REMINDER_LEAD = timedelta(days=2)
+# How long the subscriber lookup retries before the dispute's events are given up.
+LOOKUP_DEADLINE = timedelta(minutes=10)
 
 
 class DisputeStart(Strict):
@@ -42,6 +45,9 @@ class DisputeProcess:
         self._view = DisputeView(dispute_id=start.dispute_id)
         self._pending: list[DisputeSnapshot] = []
         self._latest = 0
+        self._events = OrderEventStream()
+        self._told = False  # the order's subscribers heard of the dispute
+        self._closed = False  # and of its close (once: the delivery ends after it)
 
     @workflow.signal(name=DISPUTE_EVENT_SIGNAL)
     def dispute_event(self, snapshot: DisputeSnapshot) -> None:
@@ -77,6 +83,7 @@ class DisputeProcess:
                     self._pending.pop(0), summary="record the dispute", local=True
                 )
                 self._view = self._view.model_copy(update={"dispute": recorded})
+                await self._tell(recorded)
                 workflow.set_current_details(  # Stripe's words, inert all the same
                     f"**{inert(recorded.status)}**: {recorded.amount} "
                     f"{inert(recorded.currency.upper())} of order "
@@ -85,6 +92,27 @@ class DisputeProcess:
             if self._view.dispute is not None and not self._view.dispute.open:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 return self._view
+
+    async def _tell(self, dispute: RecordedDispute) -> None:
+        """The order's subscribers hear of the dispute once, and of its close."""
+        if dispute.order_id is None:
+            return  # not one of our orders' charges
+        told = {
+            "dispute_id": dispute.dispute_id,
+            "status": dispute.status,
+            "amount": str(dispute.amount),
+            "currency": dispute.currency,
+            "reason": dispute.reason,
+            "due_by": dispute.due_by.isoformat() if dispute.due_by else None,
+        }
+        if not self._told:
+            self._told = True
+            await self._events.open(dispute.order_id, deadline=LOOKUP_DEADLINE)
+            await self._events.emit("order.disputed", **told)
+        if not dispute.open and not self._closed:
+            self._closed = True
+            await self._events.emit("order.dispute_closed", **told)
+            await self._events.close()
 
     def _until_reminder(self) -> timedelta | None:
         """How long until the reminder; None when none is due (closed, reminded, no date)."""

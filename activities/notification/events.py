@@ -18,6 +18,8 @@ OrderEventType = Literal[
     "order.expired",  # undone: not shipped by its deadline
     "order.needs_attention",  # an undo failed for good: waiting for a person
     "order.resolved",  # a person settled it by hand
+    "order.disputed",  # after the sale: the bank disputes the charge (evidence due by...)
+    "order.dispute_closed",  # the bank closed the dispute: won (funds back) or lost
 ]
 EVENT_TYPES: tuple[OrderEventType, ...] = (
     "order.started",
@@ -29,6 +31,8 @@ EVENT_TYPES: tuple[OrderEventType, ...] = (
     "order.expired",
     "order.needs_attention",
     "order.resolved",
+    "order.disputed",
+    "order.dispute_closed",
 )
 
 

@@ -1,12 +1,11 @@
 """A bank's dispute of an order's charge, end to end: the local Stripe server disputes a
 `pm_card_createDispute` charge and sends its signed events to the API's webhook on a real
-port; each reaches the dispute's own workflow, which records it on the order, reminds before
-the evidence is due (a durable timer the test server skips), and ends when it closes; a
-return's refund is refused while it is open."""
+port; each reaches the dispute's own workflow, which records it on the order, tells the
+order's subscribers, reminds before the evidence is due (a durable timer), and ends when it
+closes; a return's refund is refused while it is open."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -18,6 +17,7 @@ from order_saga.api.app import create_app
 from order_saga.client import order_result
 from order_saga.client.after_sale import disputes
 from order_saga.client.returns import open_return, receive_return, return_status
+from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.serving import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
@@ -26,17 +26,21 @@ from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue, start_saga, until, worker_settings
 from tests.order_saga.api.serving import serving
+from tests.waits import until_closed
+from tests.workflows.test_order_events import subscribe
 from workflows.order_dispute import DisputeView
 from workflows.return_request import ReturnState
 
 SECRET = "whsec_disputes"
+__all__ = ["subscribe"]  # the fixture: subscribers to order events on real ports
 
 
 @pytest.mark.parametrize(("evidence", "closed"), [("winning_evidence", "won"),
                                                    ("losing_evidence", "lost")])  # fmt: skip
 async def test_a_dispute_is_recorded_reminded_and_closed(
-    env, engine, queue_prefix, make_product, evidence: str, closed: str
+    env, engine, queue_prefix, make_product, subscribe, evidence: str, closed: str
 ) -> None:
+    shop = await subscribe(("order.disputed", "order.dispute_closed"))
     app = create_app(
         env.client,
         queue_prefix,
@@ -48,7 +52,12 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
     request = order((sku, 1, "19.99"), payment_method="pm_card_createDispute")
     request = request.model_copy(update={"handover_delay_seconds": 0})
     async with serving(app) as api_url:
-        bank = LocalStripe(webhook=WebhookEndpoint(url=f"{api_url}/webhooks/stripe", secret=SECRET))
+        # Evidence due two days and a few seconds after the dispute: the reminder, two days
+        # ahead, is a durable timer of a few seconds (the webhooks flow in real time).
+        bank = LocalStripe(
+            ledger=Ledger(evidence_seconds=2 * 86400 + 3),
+            webhook=WebhookEndpoint(url=f"{api_url}/webhooks/stripe", secret=SECRET),
+        )
         with serve_in_thread(bank) as base_url:
             settings = worker_settings(base_url, queue_prefix)
             async with build_worker(env.client, settings=settings, engine=engine):
@@ -85,8 +94,6 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
                 await until(refused)
                 assert "charged back" in (await return_status(env.client, opened.return_id)).detail
 
-                await env.sleep(timedelta(days=6))  # the reminder comes two days before due
-
                 async def reminded() -> bool:
                     view = await handle.query("status", result_type=DisputeView)
                     return bool(view.reminded)
@@ -97,6 +104,7 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
                     dispute["id"], params={"evidence": {"uncategorized_text": evidence}}
                 )
                 ended = await handle.result()
+                await until_closed(env.client.get_workflow_handle(f"{handle.id}-events"))
 
     assert ended.dispute is not None and (ended.dispute.status, ended.dispute.open) == (
         closed, False
@@ -104,3 +112,10 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
     assert ended.reminded and ended.dispute.order_id == request.order_id
     [row] = disputes(engine, order_id=request.order_id)
     assert (row.status, row.open) == (closed, False)
+    told = shop.events_of(request.order_id)  # the order's subscribers heard, signed
+    assert [(e["type"], e["data"]["status"]) for e in told] == [
+        ("order.disputed", "needs_response"),
+        ("order.dispute_closed", closed),
+    ]
+    assert told[0]["data"]["amount"] == "19.99" and told[0]["data"]["due_by"]
+    assert shop.forged == 0

@@ -16,6 +16,8 @@ from order_saga.embedded.local_stripe.index import CreationIndex
 AUTHORIZATION_SECONDS = 7 * 24 * 3600
 # How long a refund of a card whose refunds settle later stays pending.
 REFUND_SETTLE_SECONDS = 30.0
+# How long a merchant has to answer a dispute (its evidence's `due_by`).
+EVIDENCE_SECONDS = 7 * 24 * 3600
 
 
 class Book:
@@ -25,9 +27,11 @@ class Book:
         self,
         authorization_seconds: int = AUTHORIZATION_SECONDS,
         refund_settle_seconds: float = REFUND_SETTLE_SECONDS,
+        evidence_seconds: int = EVIDENCE_SECONDS,
     ) -> None:
         self.authorization_seconds = authorization_seconds
         self.refund_settle_seconds = refund_settle_seconds
+        self.evidence_seconds = evidence_seconds
         self.public_url = "http://127.0.0.1"  # where a customer's browser reaches this server
         self.intents: dict[str, Json] = {}
         self.refunds: dict[str, Json] = {}

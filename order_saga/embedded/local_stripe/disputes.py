@@ -12,7 +12,6 @@ from order_saga.embedded.local_stripe import cards
 from order_saga.embedded.local_stripe.answers import Json, StripeFailure, missing, new_id
 from order_saga.embedded.local_stripe.book import Book
 
-EVIDENCE_SECONDS = 7 * 24 * 3600  # how long a merchant has to answer a dispute here
 OPEN = frozenset({"warning_needs_response", "warning_under_review", "needs_response",
                   "under_review"})  # fmt: skip
 CLOSING = {"winning_evidence": "won", "losing_evidence": "lost"}
@@ -36,7 +35,7 @@ class DisputeBook(Book):
             "status": "needs_response",
             "is_charge_refundable": False,
             "evidence": {"uncategorized_text": None},
-            "evidence_details": {"due_by": int(time.time()) + EVIDENCE_SECONDS},
+            "evidence_details": {"due_by": int(time.time()) + self.evidence_seconds},
             "metadata": {},
             "created": int(time.time()),
             "livemode": False,
