@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, EmailStr, Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 from temporalio.converter import PayloadCodec
 
@@ -54,6 +54,12 @@ class Settings(PaymentSettings, AccessSettings):
         le=MAX_DEADLINE_SECONDS,
         description="An order's business deadline unless it names one: a saga whose shipment "
         "is not booked by then is undone and ends EXPIRED",
+    )
+    operator_email: EmailStr | None = Field(
+        default=None,
+        description="Where an operator is told of a bank's dispute of a charge, and reminded "
+        "before its evidence is due (OPERATOR_EMAIL); unset, the worker's log and the order "
+        "events tell it",
     )
     return_window_days: int = Field(
         default=DEFAULT_RETURN_WINDOW_DAYS,

@@ -12,8 +12,10 @@ from temporalio.common import VersioningBehavior
 
 with workflow.unsafe.imports_passed_through():
     from activities.messages import Strict
+    from activities.notification.contracts import MailKind, OrderMail
     from activities.payment.contracts import DisputeSnapshot, RecordedDispute
     from activities.payment.disputing import RECORD_DISPUTE, REMIND_DISPUTE
+    from workflows.customer_mail import tell_customer
     from workflows.markdown import inert
     from workflows.order_event_stream import OrderEventStream
 
@@ -27,6 +29,7 @@ LOOKUP_DEADLINE = timedelta(minutes=10)
 
 class DisputeStart(Strict):
     dispute_id: str
+    operator_email: str | None = None  # mailed of the dispute and its reminder, when set
 
 
 class DisputeView(Strict):
@@ -43,6 +46,7 @@ class DisputeProcess:
 
     def __init__(self, start: DisputeStart) -> None:
         self._view = DisputeView(dispute_id=start.dispute_id)
+        self._operator = start.operator_email
         self._pending: list[DisputeSnapshot] = []
         self._latest = 0
         self._events = OrderEventStream()
@@ -109,6 +113,7 @@ class DisputeProcess:
             self._told = True
             await self._events.open(dispute.order_id, deadline=LOOKUP_DEADLINE)
             await self._events.emit("order.disputed", **told)
+            await self._mail("disputed", dispute)
         if not dispute.open and not self._closed:
             self._closed = True
             await self._events.emit("order.dispute_closed", **told)
@@ -126,6 +131,28 @@ class DisputeProcess:
             self._view.dispute_id, summary="remind: evidence due soon", local=True
         )
         self._view = self._view.model_copy(update={"reminded": True})
+        if self._view.dispute is not None:
+            await self._mail("dispute_reminder", self._view.dispute)
+
+    async def _mail(self, kind: MailKind, dispute: RecordedDispute) -> None:
+        """The operator's mail, when an address is set: its own workflow, sent once."""
+        if self._operator is None or dispute.order_id is None:
+            return
+        due = f"{dispute.due_by:%Y-%m-%d %H:%M} UTC" if dispute.due_by else "a date Stripe gives"
+        await tell_customer(
+            OrderMail(
+                order_id=dispute.order_id,
+                saga_id=workflow.info().workflow_id,
+                kind=kind,
+                to=self._operator,
+                customer_id="-",
+                lines=[],
+                total=dispute.amount,
+                currency=dispute.currency,
+                reason=dispute.reason,
+                outcome=f"evidence is due by {due}",
+            )
+        )
 
 
 @workflow.defn(name="OrderDispute")

@@ -12,8 +12,18 @@ from activities.messages import Strict
 # The moments a shop writes to its customer: the parcel is with the carrier; the order was
 # cancelled or undone; the bank wants the customer to confirm the payment (3-D Secure); the
 # money's return is delayed and a person is on it (then `undone` says how it was settled).
-MailKind = Literal["confirmed", "undone", "authentication", "delayed"]
-MAIL_KINDS: tuple[MailKind, ...] = ("confirmed", "undone", "authentication", "delayed")
+# And to the shop's operator, after the sale: a bank disputes a charge; its evidence is due soon.
+MailKind = Literal[
+    "confirmed", "undone", "authentication", "delayed", "disputed", "dispute_reminder"
+]
+MAIL_KINDS: tuple[MailKind, ...] = (
+    "confirmed",
+    "undone",
+    "authentication",
+    "delayed",
+    "disputed",
+    "dispute_reminder",
+)
 
 
 class MailLine(Strict):

@@ -26,6 +26,8 @@ SUBJECTS = {
     "undone": "Your order {order_id} was {outcome}",
     "authentication": "Please confirm the payment for your order {order_id}",
     "delayed": "Your order {order_id}: the return of your money is delayed",
+    "disputed": "Order {order_id}: the bank disputes the charge",
+    "dispute_reminder": "Order {order_id}: the dispute's evidence is due soon",
 }
 
 

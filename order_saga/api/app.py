@@ -110,6 +110,7 @@ def create_app(
     webhook_targets: TargetPolicy | None = None,
     rate_storage: Storage | None = None,
     return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS,
+    operator_email: str | None = None,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request, to callers the
     `authenticator` knows, each starting at most `order_rate` orders. With `codec`, it also
@@ -129,7 +130,7 @@ def create_app(
     )
     app.state.client = client
     app.state.config = ApiConfig(
-        queue_prefix, default_deadline_seconds, eager_start, return_window_days
+        queue_prefix, default_deadline_seconds, eager_start, return_window_days, operator_email
     )
     app.state.engine = engine  # for the readiness probe: orders need the database
     app.state.webhook_secret = webhook_secret  # Stripe's events are verified with it

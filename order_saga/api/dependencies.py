@@ -21,6 +21,7 @@ class ApiConfig:
     default_deadline_seconds: int = DEFAULT_DEADLINE_SECONDS
     eager_start: bool = False  # a colocated worker shares the API's process and client
     return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS
+    operator_email: str | None = None  # told of disputes
 
 
 def temporal_client(request: Request) -> Client:

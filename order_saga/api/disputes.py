@@ -35,14 +35,16 @@ def snapshot_of(event: stripe.Event) -> DisputeSnapshot:
     )
 
 
-async def disputed(client: Client, queue_prefix: str, event: stripe.Event) -> None:
+async def disputed(
+    client: Client, queue_prefix: str, event: stripe.Event, operator_email: str | None = None
+) -> None:
     """Deliver the event to its dispute's workflow, starting it if this is the first; 503
     (Stripe retries) when Temporal cannot take it."""
     snapshot = snapshot_of(event)
     try:
         await client.start_workflow(
             "OrderDispute",
-            DisputeStart(dispute_id=snapshot.dispute_id),
+            DisputeStart(dispute_id=snapshot.dispute_id, operator_email=operator_email),
             id=f"{DISPUTE_PREFIX}{snapshot.dispute_id}",
             task_queue=f"{queue_prefix}-orders",
             start_signal=DISPUTE_EVENT_SIGNAL,

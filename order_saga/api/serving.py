@@ -94,6 +94,7 @@ def api_server(
         webhook_targets=settings.webhook_targets(),
         rate_storage=rate_storage(settings),
         return_window_days=settings.return_window_days,
+        operator_email=settings.operator_email,
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

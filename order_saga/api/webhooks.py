@@ -76,7 +76,7 @@ async def stripe_webhook(
             400, "bad-signature", "Invalid webhook", f"not a valid signed Stripe event: {err}"
         ) from err
     if event.type.startswith(DISPUTE_EVENTS):
-        await disputed(client, config.queue_prefix, event)
+        await disputed(client, config.queue_prefix, event, config.operator_email)
         return JSONResponse({"received": True, "delivered": True})
     if event.type not in WAKING:
         return JSONResponse({"received": True, "delivered": False})

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from activities.returns.contracts import ReturnedItem
 from order_saga.access.authenticator import Authenticator
@@ -27,18 +28,21 @@ from order_saga.worker_group import build_worker
 from tests.helpers import order, orders_queue, start_saga, until, worker_settings
 from tests.order_saga.api.serving import serving
 from tests.waits import until_closed
+from tests.workflows.mail_run import body, mailbox
 from tests.workflows.test_order_events import subscribe
+from workflows.customer_mail import mail_workflow_id
 from workflows.order_dispute import DisputeView
 from workflows.return_request import ReturnState
 
 SECRET = "whsec_disputes"
-__all__ = ["subscribe"]  # the fixture: subscribers to order events on real ports
+OPERATOR = "ops@shop.example"
+__all__ = ["mailbox", "subscribe"]  # fixtures: subscribers on real ports, a real SMTP server
 
 
 @pytest.mark.parametrize(("evidence", "closed"), [("winning_evidence", "won"),
                                                    ("losing_evidence", "lost")])  # fmt: skip
 async def test_a_dispute_is_recorded_reminded_and_closed(
-    env, engine, queue_prefix, make_product, subscribe, evidence: str, closed: str
+    env, engine, queue_prefix, make_product, subscribe, mailbox, evidence: str, closed: str
 ) -> None:
     shop = await subscribe(("order.disputed", "order.dispute_closed"))
     app = create_app(
@@ -47,6 +51,7 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
         engine=engine,
         webhook_secret=SECRET,
         authenticator=Authenticator(engine=None, disabled=True),
+        operator_email=OPERATOR,
     )
     sku = make_product(stock=3)
     request = order((sku, 1, "19.99"), payment_method="pm_card_createDispute")
@@ -59,7 +64,9 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
             webhook=WebhookEndpoint(url=f"{api_url}/webhooks/stripe", secret=SECRET),
         )
         with serve_in_thread(bank) as base_url:
-            settings = worker_settings(base_url, queue_prefix)
+            settings = worker_settings(base_url, queue_prefix).model_copy(
+                update={"smtp_url": SecretStr(mailbox[1])}
+            )
             async with build_worker(env.client, settings=settings, engine=engine):
                 await order_result(await start_saga(env, request, queue_prefix))
                 [intent] = bank.ledger.intents_of_order(request.order_id)
@@ -104,6 +111,10 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
                     dispute["id"], params={"evidence": {"uncategorized_text": evidence}}
                 )
                 ended = await handle.result()
+                for kind in ("disputed", "dispute_reminder"):
+                    await until_closed(
+                        env.client.get_workflow_handle(mail_workflow_id(handle.id, kind))
+                    )
                 await until_closed(env.client.get_workflow_handle(f"{handle.id}-events"))
 
     assert ended.dispute is not None and (ended.dispute.status, ended.dispute.open) == (
@@ -119,3 +130,8 @@ async def test_a_dispute_is_recorded_reminded_and_closed(
     ]
     assert told[0]["data"]["amount"] == "19.99" and told[0]["data"]["due_by"]
     assert shop.forged == 0
+    mails = {m["Subject"]: m for m in mailbox[0].messages()}
+    told = mails[f"Order {request.order_id}: the bank disputes the charge"]
+    assert told["To"] == OPERATOR and 'reason "fraudulent"' in body(told, "plain")
+    assert "evidence is due by" in body(told, "plain")
+    assert f"Order {request.order_id}: the dispute's evidence is due soon" in mails
