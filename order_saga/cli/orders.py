@@ -16,13 +16,14 @@ from temporalio.service import RPCError
 
 from activities.queues import queue
 from order_saga.cli import ENVCONFIG, CliError, Temporal, temporal_options
+from order_saga.cli.database import migrated_engine
 from order_saga.cli.order_input import order_problems, read_order
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_text, status_text
-from order_saga.client import OrderHandle, order_outcome, order_status, start_order
+from order_saga.client import OrderHandle, after_sale, order_outcome, order_status, start_order
 from order_saga.order_events import step_events, worker_polls
 from order_saga.settings import Settings
 from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
-from workflows.order_state import OrderResult
+from workflows.order_state import OrderResult, SagaState
 
 UNSERVED_GRACE = 3.0  # seconds
 
@@ -164,5 +165,8 @@ def status(
         return await order_status(client, order_id)
 
     found = asyncio.run(run())
+    if found.status == SagaState.COMPLETED:  # its returns and disputes, from their tables
+        with migrated_engine() as engine:
+            after_sale.tell(engine, found)
     emit(found, output, status_text(found))
     sys.exit(exit_code(found.status))

@@ -117,7 +117,21 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
             for i in status.interventions
         ]
         lines += undo_lines(status)
+    lines += after_sale_lines(status)
     return "\n".join(lines)
+
+
+def after_sale_lines(status: SagaStatus | ClosedOrder) -> list[str]:
+    """A shipped order's returns and disputes, one line each."""
+    lines = [
+        f"  return {r.return_id}: {r.state}, {r.refund} {(r.currency or '').upper()}"
+        for r in status.returns
+    ]
+    return lines + [
+        f"  dispute {d.dispute_id}: {d.status}, {d.amount} {d.currency.upper()} ({d.reason})"
+        + (f", evidence due {d.due_by:%Y-%m-%d %H:%M} UTC" if d.open and d.due_by else "")
+        for d in status.disputes
+    ]
 
 
 def money_lines(status: SagaStatus) -> list[str]:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
+from activities.payment.contracts import DisputeSnapshot
+from activities.payment.disputing import DisputeActivities
 from tests.helpers import order_data, stock
 from tests.processes import order_saga
 
@@ -68,3 +71,31 @@ async def test_a_return_from_the_command_line_refunded_after_a_person_s_retry(
     assert again.returncode == 1 and "0 left to return" in again.stderr
     shown = await cli("return", "show", return_id)
     assert shown.returncode == 0 and "REFUNDED" in shown.stdout
+    status = await cli("status", order_id)
+    assert f"return {return_id}: REFUNDED, 19.99 USD" in status.stdout, status.stdout
+
+    # The bank disputes the charge (its webhook recorded it): listed, and on the order.
+    DisputeActivities(engine).record_dispute(
+        DisputeSnapshot(
+            dispute_id=f"dp_{order_id}",
+            payment_intent=str(intent["id"]),
+            status="needs_response",
+            amount=1999,
+            currency="usd",
+            reason="product_not_received",
+            due_by=datetime(2030, 1, 2, tzinfo=UTC),
+            event_type="charge.dispute.created",
+            event_created=1,
+        )
+    )
+    listed = await asyncio.to_thread(  # from the database alone: no Temporal options
+        order_saga, "disputes", "list", "--open", "-o", "json", env=cli_env
+    )
+    assert listed.returncode == 0, listed.stderr
+    [mine] = [d for d in json.loads(listed.stdout) if d["order_id"] == order_id]
+    assert (mine["status"], mine["amount"], mine["reason"]) == (
+        "needs_response", "19.99", "product_not_received"
+    )  # fmt: skip
+    status = await cli("status", order_id)
+    assert f"dispute dp_{order_id}: needs_response, 19.99 USD (product_not_received), " \
+        "evidence due 2030-01-02 00:00 UTC" in status.stdout  # fmt: skip
