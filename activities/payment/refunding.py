@@ -59,6 +59,14 @@ class RefundingGateway(PaymentGateway):
             intent_id,
         )
 
+    def fully_refunded(self, intent_id: str) -> bool:
+        """Whether the refunds going through give back all the intent took."""
+        intent = self.retrieve_intent(intent_id)
+        going = sum(
+            r.amount for r in self._refunds_of(intent_id) if r.status in REFUND_GOING_THROUGH
+        )
+        return going >= (intent.amount_received or 0) > 0
+
     def _refunds_of(self, intent_id: str) -> list[stripe.Refund]:
         page = self._undo(
             lambda: self._v1.refunds.list(params={"payment_intent": intent_id, "limit": PAGE})

@@ -26,7 +26,15 @@ from order_saga.client.returns import (
     return_status,
 )
 from order_saga.worker_group import build_worker
-from tests.helpers import order, orders_queue, start_saga, stock, until, worker_settings
+from tests.helpers import (
+    order,
+    orders_queue,
+    payment_and_shipment,
+    start_saga,
+    stock,
+    until,
+    worker_settings,
+)
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.return_request import ReturnState, ReturnView, return_id_for
@@ -77,12 +85,14 @@ async def test_one_line_back_then_the_rest_then_nothing(
             await receive_return(env.client, first.return_id, [], by="operator")  # a retry
         second = await open_return(env.client, request.order_id, item(b, 2), queue=queue, by="op")
         second = await back(env.client, second, item(b))
-        with pytest.raises(ReturnRefused, match=r"0 left to return \(2 shipped, 2 in other"):
+        with pytest.raises(ReturnRefused, match="was refunded in full: nothing is left"):
             await open_return(env.client, request.order_id, item(b), queue=queue, by="op")
 
     assert (first.state, second.state) == (ReturnState.REFUNDED, ReturnState.REFUNDED)
     assert second.refund == Decimal("10.00") and stock(engine, b) == 4  # 3 + 1 usable
     assert refunds(stripe_server[0], request.order_id) == [(1999, "succeeded"), (1000, "succeeded")]
+    payment, _ = payment_and_shipment(engine, request.order_id)
+    assert payment is not None and payment.status == "Refunded"  # everything came back
     shown = order_returns(engine, request.order_id)
     assert [(r.return_id, r.state, r.refund) for r in shown] == [
         (first.return_id, ReturnState.REFUNDED, Decimal("19.99")),

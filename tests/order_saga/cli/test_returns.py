@@ -68,7 +68,7 @@ async def test_a_return_from_the_command_line_refunded_after_a_person_s_retry(
     assert [(r["status"], r["amount"]) for r in refunds] == [("failed", 1999), ("succeeded", 1999)]
 
     again = await cli("return", order_id, "--item", f"{sku}:1")
-    assert again.returncode == 1 and "0 left to return" in again.stderr
+    assert again.returncode == 1 and "refunded in full: nothing is left" in again.stderr
     shown = await cli("return", "show", return_id)
     assert shown.returncode == 0 and "REFUNDED" in shown.stdout
     status = await cli("status", order_id)
