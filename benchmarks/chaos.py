@@ -46,6 +46,7 @@ from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all
 from testkit.chaos_mix import order_mix
+from testkit.chaos_returns import send_back
 from testkit.mail_audit import expected_mails, mail_books
 from testkit.subscriber import (
     LAST_EVENT,
@@ -114,6 +115,12 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         worker.start()
         killing = asyncio.create_task(keep_killing(worker, stop, rng, (0.5, 3.0)))
         handles, cancels = await start_all(client, orders, prefix)
+        tally: Counter[str] = Counter()  # the returns, sent back as each order ships
+        queue = f"{prefix}-orders"
+        returns = [
+            asyncio.create_task(send_back(client, engine, p, o, h, queue, tally))
+            for (p, o), h in zip(orders, handles, strict=True)
+        ]
         for restart in range(restarts):
             await asyncio.sleep(chaos_seconds / (restarts + 2))  # chaos paced over the window
             server.kill()
@@ -126,6 +133,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         await killing
         states = [await final_state(handle) for handle in handles]
         await asyncio.gather(*cancels)
+        await asyncio.gather(*returns)
         elapsed = time.perf_counter() - began
         domain = sender_domain(Settings().mail_from)
         mails = await mail_books(mailbox, expected_mails([o for _, o in orders], states, domain))
@@ -150,6 +158,10 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     for state, count in sorted(Counter(states).items()):
         print(f"  {state}: {count}")
     print(f"orders charged twice      {len(books.charged_twice)}")
+    print(f"refunded beyond captured  {len(books.over_refunded)}")
+    print(
+        "returns                   " + ", ".join(f"{k[8:]} {v}" for k, v in sorted(tally.items()))
+    )
     print(f"units leaked              {sum(books.units_leaked.values())}")
     print(f"money left unrefunded     {len(books.money_wrong)}")
     print(f"rows disagreeing (Stripe) {len(books.rows_disagreeing)}")

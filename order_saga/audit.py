@@ -17,6 +17,7 @@ from activities.money import to_minor_units
 from activities.payment.rules import REFUND_GOING_THROUGH
 from activities.payment.tables import Payment, PaymentStatus
 from activities.shipment.tables import Shipment, ShipmentStatus
+from order_saga.audit_returns import returned_and_restocked
 from workflows.order_state import SagaState
 
 # What a payments row must say for each state of its PaymentIntent.
@@ -51,6 +52,8 @@ class Audit:
     # An authorization still held after the order ended: money blocked on a card for days.
     holds_left: list[str] = field(default_factory=list)
     unfinished: list[str] = field(default_factory=list)
+    # Refunds beyond what was captured (returns racing, a refund retried twice).
+    over_refunded: list[str] = field(default_factory=list)
     # For a person, listed apart: an undo that failed, and a saga an operator terminated
     # (terminate undoes nothing, so what it reserved, charged or booked is still there).
     compensation_failed: list[str] = field(default_factory=list)
@@ -99,6 +102,7 @@ def audit(
         }
         held = _units_held(session, outcomes)
         stock = {p.sku: p.stock for p in session.exec(select(Product)).all()}
+        returned, restocked = returned_and_restocked(session, orders)
     for order_id, outcome in outcomes.items():
         if outcome.state == SagaState.TERMINATED:
             report.terminated.append(order_id)  # its effects stand until a person settles it
@@ -111,7 +115,9 @@ def audit(
         if len(succeeded) > 1:
             report.charged_twice.append(order_id)
         kept = sum(i.amount - refunded[i.id] for i in succeeded)
-        owed = to_minor_units(outcome.total, outcome.currency)
+        if any(refunded[i.id] > (i.amount_received or 0) for i in succeeded):
+            report.over_refunded.append(order_id)
+        owed = to_minor_units(outcome.total, outcome.currency) - returned.get(order_id, 0)
         expected = owed if outcome.state == SagaState.COMPLETED else 0
         if kept != expected and outcome.state != SagaState.COMPENSATION_FAILED:
             report.money_wrong.append(order_id)
@@ -127,7 +133,8 @@ def audit(
         if not _row_agrees(rows.get(order_id), intents[order_id], refunded):
             report.rows_disagreeing.append(order_id)
     for sku, before in (initial_stock or {}).items():
-        leaked = before - stock.get(sku, 0) - held.get(sku, 0)
+        # Shipped units are held by their orders, less those a return put back on the shelf.
+        leaked = before - stock.get(sku, 0) - held.get(sku, 0) + restocked.get(sku, 0)
         if leaked:
             report.units_leaked[sku] = leaked
     return report

@@ -25,10 +25,16 @@ class SagaPath:
     # The bank asks for 3-D Secure: the customer answers its page "complete" or "fail", or
     # "abandon": leaves it, and the order is cancelled while it waits (nothing was held).
     authenticate: str | None = None
+    # Once shipped, items come back: "all" of them, "one" unit, or all of them in two returns
+    # opened at once ("race": one is refused).
+    returned: str | None = None
 
 
 MIX = (
-    SagaPath("success", 8, "pm_card_visa", "US", SagaState.COMPLETED),
+    SagaPath("success", 5, "pm_card_visa", "US", SagaState.COMPLETED),
+    SagaPath("returned in full", 1, "pm_card_visa", "US", SagaState.COMPLETED, returned="all"),
+    SagaPath("one unit returned", 1, "pm_card_visa", "US", SagaState.COMPLETED, returned="one"),
+    SagaPath("returns racing", 1, "pm_card_visa", "US", SagaState.COMPLETED, returned="race"),
     SagaPath("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
     SagaPath(
         "insufficient funds",

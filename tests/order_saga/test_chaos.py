@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -31,6 +32,7 @@ from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all
 from testkit.chaos_mix import SagaPath, order_mix
+from testkit.chaos_returns import send_back
 from testkit.mail_audit import MailBooks, expected_mails, mail_books
 from testkit.subscriber import (
     LAST_EVENT,
@@ -72,19 +74,28 @@ async def chaos(
     env: dict[str, str],
     log: IO[bytes],
     mailbox: Mailbox,
+    engine: Engine,
+    tally: Counter[str],
 ) -> tuple[list[SagaState], MailBooks, KilledWorker]:
-    """Run the orders while the worker is killed again and again; their ends and the mails."""
+    """Run the orders while the worker is killed again and again, and the returns of those
+    marked for one as soon as they ship; their ends and the mails."""
     worker = KilledWorker(client.service_client.config.target_host, env, log)
     worker.start()
     stop = asyncio.Event()
     killing = asyncio.create_task(keep_killing(worker, stop, random.Random(7), (0.5, 3.0)))
     try:
         handles, cancels = await start_all(client, orders, prefix)
+        queue = f"{prefix}-orders"
+        returns = [
+            asyncio.create_task(send_back(client, engine, p, o, h, queue, tally))
+            for (p, o), h in zip(orders, handles, strict=True)
+        ]
         await asyncio.sleep(CHAOS_SECONDS)  # the chaos lasts this long
         stop.set()
         await killing
         states = [await final_state(handle) for handle in handles]
         await asyncio.gather(*cancels)
+        await asyncio.gather(*returns)
         domain = sender_domain(Settings().mail_from)
         mails = await mail_books(mailbox, expected_mails([o for _, o in orders], states, domain))
         return states, mails, worker
@@ -114,7 +125,10 @@ async def test_sagas_come_out_right_through_worker_kills(
         ):
             # The subscriber listens on this machine: a deployment that says it sends there.
             env = {**cli_env, "SMTP_URL": smtp_url, "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}
-            states, mails, worker = await chaos(client, orders, queue_prefix, env, log, mailbox)
+            tally: Counter[str] = Counter()
+            states, mails, worker = await chaos(
+                client, orders, queue_prefix, env, log, mailbox, engine, tally
+            )
             # Deliveries go on after the orders ended: a worker must be there to send them.
             deliverer = KilledWorker(dev_server, env, log)
             deliverer.start()
@@ -135,7 +149,13 @@ async def test_sagas_come_out_right_through_worker_kills(
         },
         initial_stock=dict.fromkeys(skus, STOCK),
     )
-    assert books.clean, books
+    assert books.clean, books  # refunds within what was captured, stock conserved
+    marked = Counter(p.returned for p, _ in orders if p.returned)
+    assert tally == {
+        "returns opened": sum(marked.values()),
+        "returns refused": marked["race"],  # the second of two returns racing for it all
+        "returns refunded": sum(marked.values()),
+    }, tally
     refused = [o.order_id for p, o in orders if p.expected == SagaState.COMPENSATION_FAILED]
     assert books.compensation_failed == refused
     # Each order's end mail, or for those waiting for a person the delay's; and the bank's.

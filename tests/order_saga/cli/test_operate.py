@@ -170,6 +170,8 @@ async def test_status_of_a_finished_saga_without_any_worker(
             "status": "COMPENSATED",
             "steps": None,
             "notices": [],
+            "returns": [],  # a shipped order's, from their tables
+            "disputes": [],
         }
     unknown = await asyncio.to_thread(
         order_saga, "status", "order-nothing-here", "--address", dev_server, env=cli_env
