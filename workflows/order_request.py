@@ -11,7 +11,7 @@ from typing import Annotated
 from email_validator import validate_email
 from pydantic import EmailStr, Field, field_validator, model_validator
 
-from activities.inventory.contracts import OrderItem
+from activities.inventory.contracts import OrderItem, distinct_skus
 from activities.messages import NonEmpty, Strict, WholeNumber
 from activities.money import (
     CURRENCY_EXPONENTS,
@@ -137,11 +137,7 @@ class OrderRequest(Strict):
     @field_validator("items")
     @classmethod
     def _distinct_skus(cls, items: list[OrderItem]) -> list[OrderItem]:
-        skus = [item.sku for item in items]
-        duplicates = sorted({sku for sku in skus if skus.count(sku) > 1})
-        if duplicates:
-            raise ValueError(f"each sku may appear once; repeated: {', '.join(duplicates)}")
-        return items
+        return distinct_skus(items)
 
     @model_validator(mode="after")
     def _prices_fit_currency(self) -> OrderRequest:

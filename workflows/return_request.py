@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
 
+from activities.inventory.contracts import distinct_skus
 from activities.messages import Strict, printable
 from activities.returns.contracts import ReturnedItem, ReturnLine
 
@@ -62,11 +63,7 @@ class ReturnRequest(Strict):
     @field_validator("items")
     @classmethod
     def _distinct_skus(cls, items: list[ReturnedItem]) -> list[ReturnedItem]:
-        skus = [item.sku for item in items]
-        repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
-        if repeated:
-            raise ValueError(f"each sku may appear once; repeated: {', '.join(repeated)}")
-        return items
+        return distinct_skus(items)
 
     @property
     def return_id(self) -> str:

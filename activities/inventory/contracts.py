@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
 from pydantic import Field
 
@@ -11,8 +11,29 @@ from activities.messages import Strict, WholeNumber
 from activities.money import Price
 from activities.ownership import OrderScoped
 
+
+class HasSku(Protocol):
+    """A line of goods: an order's, a return's."""
+
+    @property
+    def sku(self) -> str:
+        """The product's SKU."""
+        ...
+
+
+ItemT = TypeVar("ItemT", bound=HasSku)
+
 # The catalogue's and the reservations' sku columns hold 64 characters.
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+
+
+def distinct_skus(items: list[ItemT]) -> list[ItemT]:
+    """The items, if each SKU appears once; the repeated ones named otherwise."""
+    skus = [item.sku for item in items]
+    repeated = sorted({sku for sku in skus if skus.count(sku) > 1})
+    if repeated:
+        raise ValueError(f"each sku may appear once; repeated: {', '.join(repeated)}")
+    return items
 
 
 class OrderItem(Strict):

@@ -57,6 +57,20 @@ async def back(
     return await return_result(client, view.return_id)
 
 
+async def refund_refused(env, request: OrderRequest, queue: str, sku: str) -> str:  # type: ignore[no-untyped-def]
+    """Ship the order, return one unit of `sku`, receive it; the id once its refund is refused."""
+    await ship(env, request, queue.removesuffix("-orders"))
+    opened = await open_return(env.client, request.order_id, item(sku), queue=queue, by="c")
+    await receive_return(env.client, opened.return_id, [], by="operator")
+
+    async def failed() -> bool:
+        view = await return_status(env.client, opened.return_id)
+        return bool(view.state == ReturnState.REFUND_FAILED)
+
+    await until(failed)
+    return opened.return_id
+
+
 def refunds(stripe, order_id: str) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
     [intent] = stripe.ledger.intents_of_order(order_id)
     return [(r["amount"], r["status"]) for r in stripe.ledger.refunds_of(intent["id"])]
@@ -135,20 +149,11 @@ async def test_a_refused_refund_waits_for_a_person_whose_retry_refunds_once(
     queue = orders_queue(queue_prefix)
     settings = worker_settings(stripe_server[1], queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine):
-        await ship(env, request, queue_prefix)
-        opened = await open_return(env.client, request.order_id, item(a), queue=queue, by="c")
-        await receive_return(env.client, opened.return_id, [], by="operator")
-        handle = env.client.get_workflow_handle(opened.return_id)
-
-        async def failed() -> bool:
-            view = await handle.query("status", result_type=ReturnView)
-            return bool(view.state == ReturnState.REFUND_FAILED)
-
-        await until(failed)
+        return_id = await refund_refused(env, request, queue, a)
         [row] = order_returns(engine, request.order_id)
         assert row.state == ReturnState.REFUND_FAILED
-        await resolve_return(env.client, opened.return_id, "retry", by="operator")
-        done = await return_result(env.client, opened.return_id)
+        await resolve_return(env.client, return_id, "retry", by="operator")
+        done = await return_result(env.client, return_id)
     assert done.state == ReturnState.REFUNDED
     assert refunds(stripe_server[0], request.order_id) == [(1999, "failed"), (1999, "succeeded")]
     assert stock(engine, a) == 5
@@ -206,19 +211,11 @@ async def test_a_refund_settled_by_hand_still_claims_its_units(
     queue = orders_queue(queue_prefix)
     settings = worker_settings(stripe_server[1], queue_prefix)
     async with build_worker(env.client, settings=settings, engine=engine):
-        await ship(env, request, queue_prefix)
-        opened = await open_return(env.client, request.order_id, item(a), queue=queue, by="c")
-        await receive_return(env.client, opened.return_id, [], by="operator")
-
-        async def failed() -> bool:
-            view = await return_status(env.client, opened.return_id)
-            return bool(view.state == ReturnState.REFUND_FAILED)
-
-        await until(failed)
+        return_id = await refund_refused(env, request, queue, a)
         await resolve_return(
-            env.client, opened.return_id, "mark-resolved", by="operator", note="bank transfer"
+            env.client, return_id, "mark-resolved", by="operator", note="bank transfer"
         )
-        done = await return_result(env.client, opened.return_id)
+        done = await return_result(env.client, return_id)
         with pytest.raises(ReturnRefused, match="0 left to return"):
             await open_return(env.client, request.order_id, item(a), queue=queue, by="c")
     assert done.state == ReturnState.RESOLVED and "bank transfer" in done.detail
