@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ReturnView,
     )
 
+REFUSALS = frozenset({"ReturnRefused", "ReturnNumberTaken"})
 # The customer has at least this long to send the parcel, even when opened on the last day.
 PARCEL_GRACE = timedelta(days=14)
 
@@ -51,6 +52,7 @@ class ReturnProcess(ReturnHandlers):
                     items=request.items,
                     reason=request.reason,
                     opened_by=request.opened_by,
+                    workflow_run=workflow.info().first_execution_run_id,
                     window_days=request.window_days,
                     handed_over_at=request.handed_over_at,
                 ),
@@ -59,8 +61,10 @@ class ReturnProcess(ReturnHandlers):
             )
         except FailureError as err:  # a local activity's failure may come unwrapped
             cause = err.cause if isinstance(err, ActivityError) else err
-            if not isinstance(cause, ApplicationError) or cause.type != "ReturnRefused":
+            if not isinstance(cause, ApplicationError) or cause.type not in REFUSALS:
                 raise
+            taken = cause.type == "ReturnNumberTaken"
+            self._view = self._view.model_copy(update={"number_taken": taken})
             return await self._end(ReturnState.REFUSED, cause.message, write=False)
         opened = self._opened
         due = max(opened.window_ends, workflow.now() + PARCEL_GRACE)

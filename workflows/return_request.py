@@ -106,4 +106,5 @@ class ReturnView(Strict):
     parcel_due: datetime | None = None
     refund_id: str | None = None
     detail: str = ""  # why refused, rejected or waiting for a person
+    number_taken: bool = False  # refused: an earlier return has its id (try the next one)
     record: list[str] = Field(default_factory=list)  # who did what, in order

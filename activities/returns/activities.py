@@ -52,7 +52,9 @@ class ReturnActivities:
             ends = rules.window_end(
                 request.handed_over_at or sale.captured_at or now, request.window_days
             )
-            if mine is not None:
+            if mine is not None and mine.workflow_run != request.workflow_run:
+                raise rules.ReturnNumberTaken(f"{request.return_id} is an earlier return's")
+            if mine is not None:  # a retry: as the first call answered
                 return opened(mine, ends)
             rules.check_shipped(sale)
             rules.check_window(request.order_id, now, ends)
@@ -81,6 +83,7 @@ class ReturnActivities:
                 currency=sale.currency,
                 reason=request.reason,
                 opened_by=request.opened_by,
+                workflow_run=request.workflow_run,
                 refund_id=None,
                 created_at=now,
                 updated_at=now,
@@ -125,7 +128,7 @@ def opened(row: repository.ReturnRow, ends: datetime) -> OpenedReturn:
 BOOKKEEPING_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
     maximum_interval=MAX_RETRY_INTERVAL,
-    non_retryable_error_types=[rules.ReturnRefused.type],
+    non_retryable_error_types=[rules.ReturnRefused.type, rules.ReturnNumberTaken.type],
 )
 OPEN_RETURN = ActivityCall(
     ReturnActivities.open_return,

@@ -34,6 +34,7 @@ class OpenReturnInput(Strict):
     items: list[ReturnedItem]
     reason: str | None = None
     opened_by: str
+    workflow_run: str  # the opening run (its chain's first): whose row this is
     window_days: int
     # When the carrier took the parcel (the saga's close), if Temporal still keeps the saga;
     # otherwise the capture's time stands in for it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,7 @@ class ReturnRow:
     currency: str
     reason: str | None
     opened_by: str
+    workflow_run: str
     refund_id: str | None
     created_at: datetime
     updated_at: datetime
@@ -91,10 +92,15 @@ def read_sale(*, session: Session, order_id: str) -> Sale:
         payment=payment.status if payment else None,
         released=any(row.status == "Released" for row in rows),
         captured=payment.amount if payment else Decimal("0.00"),
-        captured_at=payment.updated_at if payment else None,
+        captured_at=as_utc(payment.updated_at) if payment else None,
         currency=currencies[0] if currencies else "usd",
         lines=lines,
     )
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as UTC: SQLite gives it back without its zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def returns_of(*, session: Session, order_id: str, claiming_only: bool = False) -> list[ReturnRow]:

@@ -18,6 +18,12 @@ class ReturnRefused(BusinessError):
     type = "ReturnRefused"
 
 
+class ReturnNumberTaken(BusinessError):
+    """Another return, one Temporal no longer keeps, has this id: the client takes the next."""
+
+    type = "ReturnNumberTaken"
+
+
 @dataclass(frozen=True)
 class SoldLine:
     """A shipped line: how many units, and what each was sold for."""

@@ -53,6 +53,9 @@ class OrderReturn(SQLModel, table=True):
     currency: str = Field(max_length=3)
     reason: str | None = Field(default=None, max_length=500)
     opened_by: str = Field(max_length=255)
+    # The workflow run that opened it: a return id reused once Temporal forgot the first
+    # (past its retention) is not this row's.
+    workflow_run: str = Field(max_length=64)
     refund_id: str | None = Field(default=None, max_length=255)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

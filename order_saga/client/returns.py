@@ -90,6 +90,8 @@ async def open_return(
             # says the same.
             view = await started.result()
         TRAIL.info("%s opened return %s of order %s", by, view.return_id, order_id)
+        if view.number_taken:
+            continue  # an earlier return, past Temporal's retention, holds that number
         if view.state == ReturnState.REFUSED:
             raise ReturnRefused(view.detail)
         return view

@@ -142,6 +142,7 @@ async def test_a_parcel_that_never_comes_expires_and_none_opens_after_the_window
             number=9,
             items=item(b),
             opened_by="c",
+            workflow_run="a-run",
             window_days=30,
             handed_over_at=datetime.now(UTC) - timedelta(days=31),
         )
@@ -166,3 +167,33 @@ async def test_a_cancelled_order_has_nothing_to_return(
         with pytest.raises(ReturnRefused, match="cancelled or undone: nothing was shipped"):
             await open_return(env.client, request.order_id, item(a), queue=queue, by="c")
     assert order_returns(engine, request.order_id) == []
+
+
+async def test_a_number_whose_return_temporal_forgot_is_not_taken_over(
+    env, engine, stripe_server, queue_prefix, make_product
+) -> None:
+    a, b = make_product(stock=5), make_product(stock=5, price="5.00")
+    request = shipped_order(a, b)
+    queue = orders_queue(queue_prefix)
+    settings = worker_settings(stripe_server[1], queue_prefix)
+    async with build_worker(env.client, settings=settings, engine=engine):
+        await ship(env, request, queue_prefix)
+        # Return 1 on the books, its workflow past Temporal's retention (never started here).
+        forgotten = OpenReturnInput(
+            return_id=return_id_for(request.order_id, 1),
+            order_id=request.order_id,
+            number=1,
+            items=item(a),
+            opened_by="c",
+            workflow_run="a-run-long-gone",
+            window_days=30,
+        )
+        ReturnActivities(engine).open_return(forgotten)
+        second = await open_return(env.client, request.order_id, item(b), queue=queue, by="c")
+        await reject_return(env.client, second.return_id, "test over", by="operator")
+    assert second.return_id == return_id_for(request.order_id, 2)  # the next number
+    shown = order_returns(engine, request.order_id)
+    assert [(r.return_id, r.lines[0].sku) for r in shown] == [
+        (forgotten.return_id, a),
+        (second.return_id, b),
+    ]

@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("reason", sa.String(500)),
         sa.Column("opened_by", sa.String(255), nullable=False),
+        sa.Column("workflow_run", sa.String(64), nullable=False),
         sa.Column("refund_id", sa.String(255)),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
