@@ -40,6 +40,16 @@ def step_retry(*business_errors: type[BusinessError], extra: tuple[str, ...] = (
     )
 
 
+def bookkeeping_retry(*final: str) -> RetryPolicy:
+    """A row's write after the sale (a return's, a dispute's): retried until the database is
+    back, never for the `final` failures."""
+    return RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=MAX_RETRY_INTERVAL,
+        non_retryable_error_types=list(final),
+    )
+
+
 COMPENSATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=2),
     backoff_coefficient=2.0,

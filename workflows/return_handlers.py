@@ -23,7 +23,6 @@ class ReturnHandlers:
 
     def __init__(self, request: ReturnRequest) -> None:
         self._request = request
-        self._state = ReturnState.REQUESTED
         self._opened: OpenedReturn | None = None
         self._view = ReturnView(
             return_id=request.return_id,
@@ -37,7 +36,6 @@ class ReturnHandlers:
         self._resolution: ResolveReturn | None = None
 
     def _update(self, state: ReturnState, **changes: object) -> None:
-        self._state = state
         self._view = self._view.model_copy(update={"state": state, **changes})
         workflow.set_current_details(f"**{state}**")
 
@@ -52,7 +50,7 @@ class ReturnHandlers:
     @workflow.update(name="opened")
     async def opened(self) -> ReturnView:
         """Answers once the return is accepted or refused: a client's start waits on it."""
-        await workflow.wait_condition(lambda: self._state != ReturnState.REQUESTED)
+        await workflow.wait_condition(lambda: self._view.state != ReturnState.REQUESTED)
         return self._view
 
     @workflow.update(name="receive")
@@ -100,5 +98,7 @@ class ReturnHandlers:
             raise ValueError("note: mark-resolved needs a note of what was done by hand")
 
     def _check_state(self, wanted: ReturnState, action: str) -> None:
-        if self._state != wanted:
-            raise ValueError(f"return {self._request.return_id} is {self._state}: cannot {action}")
+        if self._view.state != wanted:
+            raise ValueError(
+                f"return {self._request.return_id} is {self._view.state}: cannot {action}"
+            )

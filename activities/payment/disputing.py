@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, Table, insert, select, update
 from temporalio import activity
-from temporalio.common import RetryPolicy
 
 from activities.activity_call import ActivityCall
 from activities.database import transaction
@@ -18,7 +17,7 @@ from activities.money import CURRENCY_EXPONENTS, from_minor_units
 from activities.payment.contracts import DisputeSnapshot, RecordedDispute
 from activities.payment.repository import PAYMENTS
 from activities.payment.tables import Dispute
-from activities.retries import MAX_RETRY_INTERVAL
+from activities.retries import bookkeeping_retry
 from activities.timestamps import utcnow
 
 DISPUTES: Table = Dispute.__table__  # type: ignore[attr-defined]
@@ -109,9 +108,7 @@ class DisputeActivities:
         activity.logger.warning("dispute %s: evidence due soon, still open", dispute_id)
 
 
-DISPUTE_BOOKKEEPING = RetryPolicy(
-    initial_interval=timedelta(seconds=2), maximum_interval=MAX_RETRY_INTERVAL
-)
+DISPUTE_BOOKKEEPING = bookkeeping_retry()
 RECORD_DISPUTE = ActivityCall(
     DisputeActivities.record_dispute,
     service="orders",

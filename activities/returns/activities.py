@@ -10,12 +10,11 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 from temporalio import activity
-from temporalio.common import RetryPolicy
 
 from activities.activity_call import ActivityCall
 from activities.database import transaction
 from activities.failures import reports_failures
-from activities.retries import MAX_RETRY_INTERVAL
+from activities.retries import bookkeeping_retry
 from activities.returns import repository, rules
 from activities.returns.contracts import (
     OpenedReturn,
@@ -125,11 +124,7 @@ def opened(row: repository.ReturnRow, ends: datetime) -> OpenedReturn:
 
 
 # A database outage delays a return, never ends it: retried until the database is back.
-BOOKKEEPING_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    maximum_interval=MAX_RETRY_INTERVAL,
-    non_retryable_error_types=[rules.ReturnRefused.type, rules.ReturnNumberTaken.type],
-)
+BOOKKEEPING_RETRY = bookkeeping_retry(rules.ReturnRefused.type, rules.ReturnNumberTaken.type)
 OPEN_RETURN = ActivityCall(
     ReturnActivities.open_return,
     service="orders",

@@ -181,10 +181,10 @@ async def _call(
         done: ReturnView = await handle.execute_update(name, arg, result_type=ReturnView)
         return done
     except RPCError as err:
-        if query or err.status != RPCStatusCode.NOT_FOUND:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                raise ReturnNotFound(f"no return {return_id}") from err
+        if err.status != RPCStatusCode.NOT_FOUND:
             raise
+        if query:
+            raise ReturnNotFound(f"no return {return_id}") from err
         # An update to a return that has ended (a retried receive whose answer was lost,
         # say) is refused naming where it ended, not as a missing return.
         ended = await _call(client, return_id, "status", None, query=True)
