@@ -15,7 +15,8 @@ from temporalio.service import RPCError
 from activities.returns.contracts import ReturnedItem
 from order_saga.client.after_sale import order_returns
 from order_saga.client.errors import ReturnNotFound, ReturnRefused
-from order_saga.client.returns import open_return, receive_return, return_result
+from order_saga.client.return_opening import open_return
+from order_saga.client.returns import receive_return, return_result
 from testkit.chaos_kit import final_state, retrying
 from testkit.chaos_mix import SagaPath
 from workflows.order_request import OrderRequest

@@ -106,7 +106,11 @@ async def ship(
     return await steps.run(
         "create_shipment",
         CREATE_SHIPMENT,
-        CreateShipmentInput(**owner, address=order.shipping_address),
+        CreateShipmentInput(
+            **owner,
+            address=order.shipping_address,
+            return_window_days=order.return_window_days,
+        ),
         f"ship to {destination}",
         deadline=order.step_deadline,
     )

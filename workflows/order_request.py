@@ -92,6 +92,11 @@ class OrderRequest(Strict):
         description="How long the customer has to complete the bank's 3-D Secure challenge "
         "before the order is undone (AuthenticationTimedOut)",
     )
+    return_window_days: Annotated[WholeNumber, Field(ge=0, le=365)] | None = Field(
+        default=None,
+        description="Days after the carrier takes the parcel during which a return may be "
+        "opened (0: none); none, the deployment's RETURN_WINDOW_DAYS (30 by default)",
+    )
     step_deadline_seconds: Annotated[WholeNumber, Field(ge=10, le=86400)] = Field(
         default=int(STEP_DEADLINE.total_seconds()),
         description="How long reserve and ship retry infrastructure faults (an outage of "

@@ -33,7 +33,9 @@ with workflow.unsafe.imports_passed_through():
         ReturnView,
     )
 
-REFUSALS = frozenset({"ReturnRefused", "ReturnNumberTaken"})
+REFUSALS = frozenset(
+    {"ReturnRefused", "ReturnNumberTaken", "ReturnOpenedBefore", "ReturnKeyReused"}
+)
 # The customer has at least this long to send the parcel, even when opened on the last day.
 PARCEL_GRACE = timedelta(days=14)
 
@@ -55,6 +57,7 @@ class ReturnProcess(ReturnHandlers):
                     workflow_run=workflow.info().first_execution_run_id,
                     window_days=request.window_days,
                     handed_over_at=request.handed_over_at,
+                    request_key=request.request_key,
                 ),
                 summary="open the return",
                 local=True,
@@ -63,8 +66,7 @@ class ReturnProcess(ReturnHandlers):
             cause = err.cause if isinstance(err, ActivityError) else err
             if not isinstance(cause, ApplicationError) or cause.type not in REFUSALS:
                 raise
-            taken = cause.type == "ReturnNumberTaken"
-            self._view = self._view.model_copy(update={"number_taken": taken})
+            self._view = self._view.refused_as(cause.type or "", cause.message)
             return await self._end(ReturnState.REFUSED, cause.message, write=False)
         opened = self._opened
         due = max(opened.window_ends, workflow.now() + PARCEL_GRACE)

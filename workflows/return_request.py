@@ -59,6 +59,8 @@ class ReturnRequest(Strict):
     customer_id: str | None = None  # the order's customer, when the saga still says
     window_days: Annotated[int, Field(ge=0, le=365)] = DEFAULT_RETURN_WINDOW_DAYS
     handed_over_at: datetime | None = None
+    # The client's Idempotency-Key: the same request again, the same return.
+    request_key: Annotated[str, Field(min_length=1, max_length=255)] | None = None
 
     @field_validator("items")
     @classmethod
@@ -107,4 +109,16 @@ class ReturnView(Strict):
     refund_id: str | None = None
     detail: str = ""  # why refused, rejected or waiting for a person
     number_taken: bool = False  # refused: an earlier return has its id (try the next one)
+    opened_before: str | None = None  # refused: the same request opened this return before
+    key_reused: bool = False  # refused: the Idempotency-Key came with other items or reason
     record: list[str] = Field(default_factory=list)  # who did what, in order
+
+    def refused_as(self, refusal: str, message: str) -> ReturnView:
+        """This view, flagged with what the client does about the opening's `refusal`."""
+        return self.model_copy(
+            update={
+                "number_taken": refusal == "ReturnNumberTaken",
+                "opened_before": message if refusal == "ReturnOpenedBefore" else None,
+                "key_reused": refusal == "ReturnKeyReused",
+            }
+        )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 from temporalio import activity
 
 from activities.activity_call import ActivityCall
@@ -49,12 +50,15 @@ class ReturnActivities:
             # (a test server's) where the order's hand-over time is not.
             now = utcnow()
             ends = rules.window_end(
-                request.handed_over_at or sale.captured_at or now, request.window_days
+                request.handed_over_at or sale.captured_at or now,
+                request.window_days if sale.window_days is None else sale.window_days,
             )
             if mine is not None and mine.workflow_run != request.workflow_run:
                 raise rules.ReturnNumberTaken(f"{request.return_id} is an earlier return's")
             if mine is not None:  # a retry: as the first call answered
                 return opened(mine, ends)
+            if request.request_key is not None:
+                check_key(session, request)
             rules.check_shipped(sale)
             rules.check_window(request.order_id, now, ends)
             others = repository.returns_of(
@@ -84,6 +88,8 @@ class ReturnActivities:
                 opened_by=request.opened_by,
                 workflow_run=request.workflow_run,
                 refund_id=None,
+                request_key=request.request_key,
+                request_fingerprint=rules.fingerprint(request.items, request.reason),
                 created_at=now,
                 updated_at=now,
             )
@@ -111,6 +117,23 @@ class ReturnActivities:
         return RecordedReturn(return_id=request.return_id, status=request.status)
 
 
+def check_key(session: Session, request: OpenReturnInput) -> None:
+    """Refuse a request whose Idempotency-Key opened a return before: the same request is
+    told that return's id; the key with other items or reason is refused."""
+    assert request.request_key is not None
+    earlier = repository.return_by_key(
+        session=session, order_id=request.order_id, key=request.request_key
+    )
+    if earlier is None:
+        return
+    if earlier.request_fingerprint != rules.fingerprint(request.items, request.reason):
+        raise rules.ReturnKeyReused(
+            f"Idempotency-Key {request.request_key!r} opened {earlier.return_id} "
+            "for other items or reason"
+        )
+    raise rules.ReturnOpenedBefore(earlier.return_id)
+
+
 def opened(row: repository.ReturnRow, ends: datetime) -> OpenedReturn:
     """A return's row as the workflow goes on with it."""
     return OpenedReturn(
@@ -124,7 +147,12 @@ def opened(row: repository.ReturnRow, ends: datetime) -> OpenedReturn:
 
 
 # A database outage delays a return, never ends it: retried until the database is back.
-BOOKKEEPING_RETRY = bookkeeping_retry(rules.ReturnRefused.type, rules.ReturnNumberTaken.type)
+BOOKKEEPING_RETRY = bookkeeping_retry(
+    rules.ReturnRefused.type,
+    rules.ReturnNumberTaken.type,
+    rules.ReturnOpenedBefore.type,
+    rules.ReturnKeyReused.type,
+)
 OPEN_RETURN = ActivityCall(
     ReturnActivities.open_return,
     service="orders",

@@ -35,7 +35,8 @@ class OpenReturnInput(Strict):
     reason: str | None = None
     opened_by: str
     workflow_run: str  # the opening run (its chain's first): whose row this is
-    window_days: int
+    window_days: int  # the deployment's; an order's own (on its shipment row) wins
+    request_key: str | None = None  # the client's Idempotency-Key
     # When the carrier took the parcel (the saga's close), if Temporal still keeps the saga;
     # otherwise the capture's time stands in for it.
     handed_over_at: datetime | None = None

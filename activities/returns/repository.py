@@ -41,6 +41,8 @@ class ReturnRow:
     opened_by: str
     workflow_run: str
     refund_id: str | None
+    request_key: str | None
+    request_fingerprint: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -51,8 +53,10 @@ _COLUMNS = tuple(RETURNS.c[name] for name in ReturnRow.__dataclass_fields__)
 def read_sale(*, session: Session, order_id: str) -> Sale:
     """What the order shipped and took; its shipment row locked for the transaction."""
     shipment = session.execute(
-        select(SHIPMENTS.c.status).where(SHIPMENTS.c.order_id == order_id).with_for_update()
-    ).scalar_one_or_none()
+        select(SHIPMENTS.c.status, SHIPMENTS.c.return_window_days)
+        .where(SHIPMENTS.c.order_id == order_id)
+        .with_for_update()
+    ).first()
     payment = session.execute(
         select(PAYMENTS.c.status, PAYMENTS.c.amount, PAYMENTS.c.updated_at).where(
             PAYMENTS.c.order_id == order_id
@@ -88,13 +92,14 @@ def read_sale(*, session: Session, order_id: str) -> Sale:
     currencies = [row.currency or catalogue[row.sku].currency for row in rows if row.sku in lines]
     return Sale(
         order_id=order_id,
-        shipment=shipment,
+        shipment=shipment.status if shipment else None,
         payment=payment.status if payment else None,
         released=any(row.status == "Released" for row in rows),
         captured=payment.amount if payment else Decimal("0.00"),
         captured_at=as_utc(payment.updated_at) if payment else None,
         currency=currencies[0] if currencies else "usd",
         lines=lines,
+        window_days=shipment.return_window_days if shipment else None,
     )
 
 
@@ -114,6 +119,14 @@ def returns_of(*, session: Session, order_id: str, claiming_only: bool = False) 
 def get_return(*, session: Session, return_id: str) -> ReturnRow | None:
     """One return, by its id."""
     row = session.execute(select(*_COLUMNS).where(RETURNS.c.return_id == return_id)).first()
+    return ReturnRow(*row) if row else None
+
+
+def return_by_key(*, session: Session, order_id: str, key: str) -> ReturnRow | None:
+    """The order's return opened with the client's Idempotency-Key `key`, if any."""
+    row = session.execute(
+        select(*_COLUMNS).where(RETURNS.c.order_id == order_id, RETURNS.c.request_key == key)
+    ).first()
     return ReturnRow(*row) if row else None
 
 

@@ -3,6 +3,8 @@ more money than was captured, and nothing after the window. Pure functions."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +24,19 @@ class ReturnNumberTaken(BusinessError):
     """Another return, one Temporal no longer keeps, has this id: the client takes the next."""
 
     type = "ReturnNumberTaken"
+
+
+class ReturnOpenedBefore(BusinessError):
+    """The same request (its Idempotency-Key and items) opened a return before: the message
+    is that return's id, which the client answers with."""
+
+    type = "ReturnOpenedBefore"
+
+
+class ReturnKeyReused(BusinessError):
+    """The Idempotency-Key opened another return (other items or reason): nothing opened."""
+
+    type = "ReturnKeyReused"
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,14 @@ class Sale:
     captured_at: datetime | None
     currency: str
     lines: Mapping[str, SoldLine]
+    window_days: int | None = None  # the order's own return window, if it set one
+
+
+def fingerprint(items: list[ReturnedItem], reason: str | None) -> str:
+    """A digest of what a return asks (its items in any order, its reason): the same
+    Idempotency-Key with another digest is another request."""
+    asked = sorted((item.sku, item.quantity) for item in items)
+    return hashlib.sha256(json.dumps([asked, reason]).encode()).hexdigest()
 
 
 def check_shipped(sale: Sale) -> None:

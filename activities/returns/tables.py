@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, Numeric, UniqueConstraint
+from sqlalchemy import Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from activities.timestamps import JSON_DOCUMENT, timestamp
@@ -41,7 +41,10 @@ CLAIMING = frozenset(
 
 class OrderReturn(SQLModel, table=True):
     __tablename__ = "returns"
-    __table_args__ = (UniqueConstraint("order_id", "number", name="uq_returns_order_number"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "number", name="uq_returns_order_number"),
+        Index("uq_returns_order_request_key", "order_id", "request_key", unique=True),
+    )
 
     return_id: str = Field(primary_key=True, max_length=96)
     order_id: str = Field(max_length=64, index=True)
@@ -57,5 +60,9 @@ class OrderReturn(SQLModel, table=True):
     # (past its retention) is not this row's.
     workflow_run: str = Field(max_length=64)
     refund_id: str | None = Field(default=None, max_length=255)
+    # The client's Idempotency-Key and a digest of what it asked with it: the same request
+    # again finds this return; the key with other items or reason is refused.
+    request_key: str | None = Field(default=None, max_length=255)
+    request_fingerprint: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

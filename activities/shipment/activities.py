@@ -53,6 +53,7 @@ class ShipmentActivities:
                 status=ShipmentStatus.CREATED,
                 owner=saga,
                 address=request.address.model_dump(),
+                return_window_days=request.return_window_days,
             )
             return ShipmentResult(
                 shipment_id=shipment.shipment_id,

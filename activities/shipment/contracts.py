@@ -32,6 +32,7 @@ class Address(Strict):
 
 class CreateShipmentInput(OrderScoped):
     address: Address
+    return_window_days: int | None = None  # the order's own, kept on its shipment row
 
 
 class ShipmentResult(Strict):

@@ -55,6 +55,7 @@ def add_shipment(
     owner: Owner,
     tracking_number: str | None = None,
     address: dict[str, Any] | None = None,
+    return_window_days: int | None = None,
 ) -> ShipmentRow:
     """A new shipment row, owned by the run chain `owner`."""
     now = utcnow()
@@ -66,6 +67,7 @@ def add_shipment(
         "status": status,
         "workflow_id": owner.workflow_id,
         "saga_run": owner.saga_run,
+        "return_window_days": return_window_days,
         "created_at": now,
         "updated_at": now,
     }

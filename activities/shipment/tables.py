@@ -28,5 +28,7 @@ class Shipment(SQLModel, table=True):
     workflow_id: str | None = Field(default=None, max_length=255)  # the owning saga
     saga_run: str | None = Field(default=None, max_length=64)  # its run chain
     address: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON_DOCUMENT))
+    # The order's own return window, when it has one (else the deployment's RETURN_WINDOW_DAYS).
+    return_window_days: int | None = None
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()

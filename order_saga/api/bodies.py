@@ -1,11 +1,23 @@
 """What the order routes take beside the order itself: a cancel's reason, a person's
-resolution."""
+resolution, a client's Idempotency-Key."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from fastapi import Header
 from pydantic import BaseModel, Field, model_validator
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retry a request whose answer was lost with the same key and body: the "
+        "first answer comes back; the same key with another body is 422",
+    ),
+]
 
 
 class Resolve(BaseModel):

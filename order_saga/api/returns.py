@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from activities.returns.contracts import ReturnedItem
 from order_saga.api.auth import Reader, Resolver, Returner
+from order_saga.api.bodies import IdempotencyKey
 from order_saga.api.dependencies import AppConfig, TemporalClient
 from order_saga.api.problems import responses
-from order_saga.client import returns
+from order_saga.client import return_opening, returns
 from workflows.return_request import Reason, ReturnView
 
 router = APIRouter()
@@ -51,11 +52,13 @@ async def open_return(
     client: TemporalClient,
     config: AppConfig,
     caller: Returner,
+    idempotency_key: IdempotencyKey = None,
 ) -> ReturnView:
     """Open a return of shipped units (201, `Location` the return): refunded once the
     parcel is back. 409 naming why when the order shipped nothing, the units are already
-    returned (or were never shipped), the money is already refunded, or the window closed."""
-    view = await returns.open_return(
+    returned (or were never shipped), the money is already refunded, or the window closed.
+    The same `Idempotency-Key` and body again answers with the return it opened."""
+    view = await return_opening.open_return(
         client,
         order_id,
         asked.items,
@@ -64,6 +67,7 @@ async def open_return(
         reason=asked.reason,
         customer=caller.customer_id,
         window_days=config.return_window_days,
+        key=idempotency_key,
     )
     response.headers["Location"] = str(request.url_for("get_return", return_id=view.return_id).path)
     return view

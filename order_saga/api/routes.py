@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from order_saga import client as orders
 from order_saga.api.auth import Canceller, Creator, Lister, Reader, Resolver, within_rate
-from order_saga.api.bodies import CancelRequest, Resolve
+from order_saga.api.bodies import CancelRequest, IdempotencyKey, Resolve
 from order_saga.api.dependencies import AppConfig, TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary, after_sale
@@ -51,21 +51,12 @@ async def create_order(
     response: Response,
     client: TemporalClient,
     config: AppConfig,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Retry a request whose answer was lost with the same key and body: the "
-            "first answer comes back (an order without `order_id` gets one from the key); the "
-            "same key with another body is 422",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Accepted:
     """Validate the order and start its saga. One saga per order id: a second request
     for the same order is answered 409 with the first one's `Location`, unless it repeats
-    the first one's `Idempotency-Key` and body (then it gets the first answer again).
+    the first one's `Idempotency-Key` and body (then it gets the first answer again; an
+    order without `order_id` gets one from the key).
     A customer's token orders for its own customer id alone, under an id it does not choose
     (a 409 for a chosen one would tell that another customer's order has it)."""
     if caller.customer_id is not None:

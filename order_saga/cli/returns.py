@@ -22,7 +22,7 @@ from order_saga.cli import (
     temporal_options,
 )
 from order_saga.cli.output import Output, OutputOption, emit
-from order_saga.client import returns
+from order_saga.client import return_opening, returns
 from order_saga.settings import Settings
 from workflows.return_request import ReturnState, ReturnView
 
@@ -48,6 +48,7 @@ returns_app = OrderSagaApp(
     "resolve and show act on it by its RETURN_ID.",
 )
 ITEMS_HELP = "SKU:QTY, once per SKU"
+KEY_HELP = "Idempotency key: the same command again (its answer lost) finds the return it opened"
 
 
 def items_of(values: list[str], option: str) -> list[ReturnedItem]:
@@ -97,6 +98,7 @@ def open_return(
     order_id: Annotated[str, typer.Argument(help="The shipped order's id")],
     item: Annotated[list[str], typer.Option("--item", help=ITEMS_HELP)],
     reason: Annotated[str | None, typer.Option(help="Why, as the customer says it")] = None,
+    key: Annotated[str | None, typer.Option(help=KEY_HELP)] = None,
     as_: AS_OPTION = None,
     output: OutputOption = Output.TEXT,
     temporal: Temporal = ENVCONFIG,
@@ -106,8 +108,8 @@ def open_return(
     queue = f"{Settings().queue_prefix}-orders"
     act(
         temporal,
-        lambda client: returns.open_return(
-            client, order_id, items, queue=queue, by=by, reason=reason, window_days=window
+        lambda client: return_opening.open_return(
+            client, order_id, items, queue=queue, by=by, reason=reason, window_days=window, key=key
         ),
         output,
     )

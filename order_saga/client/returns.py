@@ -1,5 +1,5 @@
-"""Returns over the client API: open one (its own workflow, numbered per order), read it,
-and a person's word on it (the parcel is back, rejected, a refused refund settled)."""
+"""Returns over the client API: read one, and a person's word on it (the parcel is back,
+rejected, a refused refund settled). Opening one is `return_opening`'s."""
 
 from __future__ import annotations
 
@@ -8,94 +8,24 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.returns.contracts import ReturnedItem
-from order_saga.client.errors import OrderNotFound, ReturnNotFound, ReturnRefused
-from order_saga.client.orders import find_order
-from workflows.order_request import order_id_from
+from order_saga.client.errors import (
+    ReturnNotFound,
+    ReturnRefused,
+)
 from workflows.return_request import (
     ReceiveParcel,
     RejectReturn,
     ResolveReturn,
-    ReturnRequest,
     ReturnState,
     ReturnView,
     is_return_id,
 )
-from workflows.search_attributes import CUSTOMER_ID
 
 TRAIL = logging.getLogger("order_saga.trail")
-MAX_RETURNS = 100  # numbers tried for one order before giving up
-RETURN_WORKFLOW = "OrderReturn"
-
-
-async def open_return(
-    client: Client,
-    order_id: str,
-    items: list[ReturnedItem],
-    *,
-    queue: str,
-    by: str,
-    reason: str | None = None,
-    customer: str | None = None,
-    window_days: int = 30,
-) -> ReturnView:
-    """Open a return of shipped units: its workflow starts under the order's next free
-    number, and this answers once it is accepted (awaiting the parcel) or refused (raised,
-    naming why). A customer's return is for their own order alone."""
-    handed_over_at, customer_id = None, customer
-    try:
-        handle, description = await find_order(client, order_id, customer=customer)
-        order_id = order_id_from(handle.id)
-        customer_id = description.typed_search_attributes.get(CUSTOMER_ID)
-        if description.status == WorkflowExecutionStatus.RUNNING:
-            raise ReturnRefused(
-                f"order {order_id} is not yet handed to the carrier: a return opens once it is"
-            )
-        handed_over_at = description.close_time
-    except OrderNotFound:
-        if customer is not None:  # past retention, a customer's ownership cannot be checked
-            raise
-    for number in range(1, MAX_RETURNS + 1):
-        request = ReturnRequest(
-            order_id=order_id,
-            number=number,
-            items=items,
-            reason=reason,
-            opened_by=by,
-            customer_id=customer_id,
-            window_days=window_days,
-            handed_over_at=handed_over_at,
-        )
-        try:
-            started = await client.start_workflow(
-                RETURN_WORKFLOW,
-                request,
-                id=request.return_id,
-                task_queue=queue,
-                result_type=ReturnView,
-                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            )
-        except WorkflowAlreadyStartedError:
-            continue  # that number is taken: the next one
-        try:
-            view: ReturnView = await started.execute_update("opened", result_type=ReturnView)
-        except (WorkflowUpdateFailedError, RPCError):
-            # Refused at once, the workflow may end before the update reaches it: its result
-            # says the same.
-            view = await started.result()
-        TRAIL.info("%s opened return %s of order %s", by, view.return_id, order_id)
-        if view.number_taken:
-            continue  # an earlier return, past Temporal's retention, holds that number
-        if view.state == ReturnState.REFUSED:
-            raise ReturnRefused(view.detail)
-        return view
-    raise ReturnRefused(f"order {order_id} has had {MAX_RETURNS} returns: no more")
 
 
 async def return_status(

@@ -17,7 +17,8 @@ from order_saga.access.authenticator import Authenticator
 from order_saga.api.app import create_app
 from order_saga.client import order_result
 from order_saga.client.after_sale import disputes
-from order_saga.client.returns import open_return, receive_return, return_status
+from order_saga.client.return_opening import open_return
+from order_saga.client.returns import receive_return, return_status
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.serving import serve_in_thread
 from order_saga.embedded.local_stripe.state import LocalStripe

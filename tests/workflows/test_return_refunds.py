@@ -7,8 +7,8 @@ import pytest
 
 from order_saga.client.after_sale import order_returns
 from order_saga.client.errors import ReturnRefused
+from order_saga.client.return_opening import open_return
 from order_saga.client.returns import (
-    open_return,
     receive_return,
     resolve_return,
     return_result,

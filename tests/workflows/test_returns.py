@@ -17,8 +17,8 @@ from activities.returns.contracts import OpenReturnInput, ReturnedItem
 from order_saga.client import order_result
 from order_saga.client.after_sale import order_returns
 from order_saga.client.errors import ReturnRefused
+from order_saga.client.return_opening import open_return
 from order_saga.client.returns import (
-    open_return,
     receive_return,
     reject_return,
     return_result,

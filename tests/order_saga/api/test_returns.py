@@ -111,3 +111,30 @@ async def test_returns_refused_for_an_order_that_never_shipped(
     assert too_many.status_code == 422 and "quantity" in too_many.text
     missing = await http.get("/api/returns/return-nope-1", headers=operator)
     assert (missing.status_code, missing.headers["content-type"]) == (404, PROBLEM)
+
+
+async def test_a_return_asked_again_with_its_key_is_the_same_return(
+    secured: SecuredApi, http: httpx.AsyncClient, make_product
+) -> None:
+    operator = secured.key(Role.OPERATOR)
+    sku = make_product(stock=5)
+    body = {**an_order(sku, "cust-a"), "handover_delay_seconds": 0}
+    started = await http.post("/api/orders", json=body, headers=operator)
+    order_url = started.headers["Location"]
+    await poll(http, order_url, operator, "status", "COMPLETED")
+    keyed = {**operator, "Idempotency-Key": "ret-1"}
+    asked = {"items": [{"sku": sku, "quantity": 1}]}
+    first = await http.post(f"{order_url}/returns", json=asked, headers=keyed)
+    again = await http.post(f"{order_url}/returns", json=asked, headers=keyed)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert first.headers["Location"] == again.headers["Location"]
+    other = await http.post(
+        f"{order_url}/returns", json={**asked, "reason": "another"}, headers=keyed
+    )
+    assert (other.status_code, other.headers["content-type"]) == (422, PROBLEM)
+    assert "for other items or reason" in other.json()["detail"]
+    shown = await http.get(order_url, headers=operator)
+    assert [r["return_id"] for r in shown.json()["returns"]] == [first.json()["return_id"]]
+    await http.post(
+        f"{first.headers['Location']}/reject", json={"reason": "test over"}, headers=operator
+    )

@@ -42,11 +42,11 @@ async def test_a_return_from_the_command_line_refunded_after_a_person_s_retry(
     bad = await cli("return", order_id, "--item", "no-quantity")
     assert bad.returncode == 1 and "--item 'no-quantity': expected SKU:QTY" in bad.stderr
 
-    opened = await cli(
-        "return", order_id, "--item", f"{sku}:1", "--reason", "scratched", "-o", "json"
-    )
+    asked = ("return", order_id, "--item", f"{sku}:1", "--reason", "scratched", "--key", "k1")
+    opened, again = await cli(*asked, "-o", "json"), await cli(*asked, "-o", "json")
     assert opened.returncode == 0, opened.stdout + opened.stderr
     view = json.loads(opened.stdout)
+    assert json.loads(again.stdout)["return_id"] == view["return_id"]  # run again: the same
     assert (view["state"], view["refund"], view["reason"]) == (
         "AWAITING_PARCEL",
         "19.99",

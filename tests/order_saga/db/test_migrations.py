@@ -41,7 +41,7 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
     with transaction(engine) as session:
         kept = session.get(Product, "kept")
         assert kept is not None and (kept.stock, kept.unit_price) == (7, Decimal("1.50"))
-        assert session.execute(text("select version_num from alembic_version")).scalar() == "0006"
+        assert session.execute(text("select version_num from alembic_version")).scalar() == "0007"
     columns = {c["name"] for c in inspect(engine).get_columns("payments")}
     assert columns == PAYMENT_COLUMNS
     keys = {c["name"] for c in inspect(engine).get_columns("api_keys")}
@@ -63,4 +63,10 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
     assert any(c["column_names"] == ["order_id", "number"] for c in returns)  # one number each
     prices = {c["name"] for c in inspect(engine).get_columns("inventory_reservations")}
     assert {"unit_price", "currency"} <= prices  # what a return refunds
+    shipments = {c["name"] for c in inspect(engine).get_columns("shipments")}
+    assert "return_window_days" in shipments  # an order's own, past Temporal's retention
+    keys_of_returns = inspect(engine).get_indexes("returns")
+    assert any(
+        i["unique"] and i["column_names"] == ["order_id", "request_key"] for i in keys_of_returns
+    )
     engine.dispose()
