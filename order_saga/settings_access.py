@@ -37,12 +37,23 @@ class AccessSettings(BaseSettings):
         description="Orders one caller may start (the limits library's notation): 20 per 2 "
         "seconds is a burst of 20, 10 a second sustained; over it, 429 with Retry-After",
     )
+    carrier_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="The secret the carrier signs its webhook events with (POST "
+        "/webhooks/carrier: a returned parcel delivered); unset, the endpoint answers 503",
+    )
     rate_limit_storage_url: SecretStr | None = Field(
         default=None,
         description="Where the API's replicas keep the rate limit's counts, shared "
         "(redis://[:password@]host:6379/0, rediss:// with TLS); unset, each process counts "
         "alone (memory://), so N replicas allow N times ORDER_RATE_LIMIT",
     )
+
+    @property
+    def carrier_secret(self) -> str | None:
+        """The secret the carrier's events are verified with, if one is set."""
+        secret = self.carrier_webhook_secret
+        return secret.get_secret_value() if secret else None
 
     @field_validator("codec_origins", mode="before")
     @classmethod

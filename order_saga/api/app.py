@@ -19,7 +19,7 @@ from temporalio.converter import PayloadCodec
 
 from activities.notification.targets import TargetPolicy
 from order_saga.access.authenticator import Authenticator
-from order_saga.api import health, returns, subscriptions, webhooks
+from order_saga.api import carrier, health, returns, subscriptions, webhooks
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
 from order_saga.api.problems import (
@@ -111,6 +111,7 @@ def create_app(
     rate_storage: Storage | None = None,
     return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS,
     operator_email: str | None = None,
+    carrier_secret: str | None = None,
 ) -> FastAPI:
     """The app, on a connected client: it answers from its first request, to callers the
     `authenticator` knows, each starting at most `order_rate` orders. With `codec`, it also
@@ -130,7 +131,12 @@ def create_app(
     )
     app.state.client = client
     app.state.config = ApiConfig(
-        queue_prefix, default_deadline_seconds, eager_start, return_window_days, operator_email
+        queue_prefix,
+        default_deadline_seconds,
+        eager_start,
+        return_window_days,
+        operator_email,
+        carrier_secret,
     )
     app.state.engine = engine  # for the readiness probe: orders need the database
     app.state.webhook_secret = webhook_secret  # Stripe's events are verified with it
@@ -145,6 +151,7 @@ def create_app(
     app.include_router(returns.router)
     app.include_router(health.router)
     app.include_router(webhooks.router)
+    app.include_router(carrier.router)
     app.include_router(subscriptions.router)
     if codec is not None:
         app.include_router(codec_router(codec))

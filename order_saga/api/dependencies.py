@@ -22,6 +22,7 @@ class ApiConfig:
     eager_start: bool = False  # a colocated worker shares the API's process and client
     return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS
     operator_email: str | None = None  # told of disputes
+    carrier_secret: str | None = None  # the carrier's webhook events are verified with it
 
 
 def temporal_client(request: Request) -> Client:

@@ -38,8 +38,9 @@ MEANINGS = {
     "expired, for another audience): send `Authorization: Bearer <API key or JWT>`.",
     "forbidden": "The caller is known, but their role may not do this.",
     "rate-limited": "Too many orders from this caller: send again after `Retry-After` seconds.",
-    "bad-signature": "A webhook whose Stripe-Signature does not verify against the endpoint's "
-    "secret (tampered, signed with another secret, or older than five minutes).",
+    "bad-signature": "A webhook whose signature (Stripe-Signature, Carrier-Signature) does not "
+    "verify against the endpoint's secret (tampered, signed with another secret, or older "
+    "than five minutes).",
     "method-not-allowed": "The route does not take that method; `Allow` says which.",
 }
 

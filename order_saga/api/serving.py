@@ -95,6 +95,7 @@ def api_server(
         rate_storage=rate_storage(settings),
         return_window_days=settings.return_window_days,
         operator_email=settings.operator_email,
+        carrier_secret=settings.carrier_secret,
     )
     config = uvicorn.Config(app, log_level="warning" if embedded else "info")
     return EmbeddedServer(config) if embedded else uvicorn.Server(config)

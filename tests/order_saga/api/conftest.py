@@ -25,6 +25,8 @@ from testkit.identity import AUDIENCE, ISSUER, IdentityProvider
 from tests.helpers import new_key_for, order_data, worker_settings
 from tests.order_saga.api.serving import serving
 
+CARRIER_SECRET = "whsec_carrier-test"
+
 
 @pytest.fixture(scope="module")
 def idp() -> Iterator[tuple[IdentityProvider, str]]:
@@ -75,6 +77,7 @@ async def secured(  # type: ignore[no-untyped-def]
         codec=EncryptionCodec(parse_keys(f"k1:{new_key()}")),
         order_rate=rate,
         webhook_targets=TargetPolicy(allow_private=private),
+        carrier_secret=CARRIER_SECRET,
     )
     settings = worker_settings(stripe_server[1], queue_prefix)
     async with build_worker(client, settings=settings, engine=engine), serving(app) as url:
