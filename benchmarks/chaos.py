@@ -24,27 +24,28 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-
 from activities.database import transaction
 from activities.inventory.tables import Product
-from activities.notification import subscribers
-from activities.notification.events import EVENT_TYPES
 from activities.notification.rendering import sender_domain
-from activities.notification.signing import new_secret
-from benchmarks.chaos_faults import dev_server, outage
+from benchmarks.chaos_faults import behind_proxy, dev_server, outage
 from order_saga.audit import Outcome, audit
-from order_saga.db.engine import make_engine, normalise_url
+from order_saga.db.engine import make_engine
 from order_saga.db.migrate import upgrade
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.serving import start as start_stripe
 from order_saga.embedded.local_stripe.state import LocalStripe
+from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
 from order_saga.embedded.mailbox import local_mail_server
 from order_saga.embedded.ports import wait_for_temporal
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
-from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all
+from testkit.chaos_disputes import (
+    close_dispute,
+    disputes_disagreeing,
+    until_disputes_told,
+    webhook_api,
+)
+from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all, subscribed
 from testkit.chaos_mix import order_mix
 from testkit.chaos_returns import send_back
 from testkit.mail_audit import expected_mails, mail_books
@@ -55,15 +56,8 @@ from testkit.subscriber import (
     serve_subscriber,
     until_every_order_told,
 )
-from testkit.tcp_proxy import TcpProxy
 
 STOCK, PRICE = 100_000, Decimal("10.00")
-
-
-def unsubscribe(engine: Engine, subscriber_id: int | None) -> None:
-    """Stop sending to the run's subscriber."""
-    with transaction(engine) as session:
-        subscribers.remove(session=session, subscriber_id=subscriber_id or 0)
 
 
 async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: float) -> None:
@@ -74,37 +68,30 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     run = uuid.uuid4().hex[:6]
     skus = [f"chaos-{run}-{n}" for n in range(5)]
     with transaction(engine) as session:
-        for sku in skus:
-            session.add(Product(sku=sku, name=sku, unit_price=PRICE, stock=STOCK))
-    # Refunds that settle later (the pending-refund path) do so in 5 s, inside the chaos.
-    stripe = LocalStripe(ledger=Ledger(refund_settle_seconds=5), state_file=workdir / "stripe.json")
-    runner, stripe_url = await start_stripe(stripe, "127.0.0.1", 0)
-    url = make_url(normalise_url(database_url))
-    proxy = (
-        None if url.get_backend_name() == "sqlite" else TcpProxy(url.host or "", url.port or 5432)
-    )
-    worker_url = database_url
-    if proxy is not None:
-        proxy.start()
-        worker_url = url.set(port=proxy.port).render_as_string(hide_password=False)
+        session.add_all([Product(sku=s, name=s, unit_price=PRICE, stock=STOCK) for s in skus])
     port = 17000 + random.randint(0, 999)
     address = f"127.0.0.1:{port}"
     server = dev_server(port, workdir)
     client = await wait_for_temporal(address)
-    env = {**os.environ, "DATABASE_URL": worker_url, "STRIPE_API_BASE": stripe_url}
-    env["QUEUE_PREFIX"] = prefix = f"chaos-{run}"
+    env = {**os.environ, "QUEUE_PREFIX": (prefix := f"chaos-{run}")}
+    hooks = contextlib.AsyncExitStack()  # the API taking Stripe's events, the subscriber
+    secret = f"whsec_{run}"
+    api_url = await hooks.enter_async_context(webhook_api(client, prefix, secret))
+    # Refunds that settle later (the pending-refund path) do so in 5 s, inside the chaos.
+    stripe = LocalStripe(
+        ledger=Ledger(refund_settle_seconds=5),
+        state_file=workdir / "stripe.json",
+        webhook=WebhookEndpoint(f"{api_url}/webhooks/stripe", secret),
+    )
+    runner, stripe_url = await start_stripe(stripe, "127.0.0.1", 0)
+    proxy, worker_url = behind_proxy(database_url)
+    env.update({"DATABASE_URL": worker_url, "STRIPE_API_BASE": stripe_url})
     orders = order_mix(sagas, skus, PRICE, run)
     rng, stop = random.Random(11), asyncio.Event()
     began = time.perf_counter()
-    hook = Subscriber(secret=new_secret())
-    hooks = contextlib.AsyncExitStack()
+    hook = Subscriber()  # to every event of every order, while the run lasts
     hook_url = await hooks.enter_async_context(serve_subscriber(hook))
-    with transaction(engine) as session:  # a subscriber to every event of every order
-        hook_id = subscribers.add(
-            session=session, url=hook_url, events=list(EVENT_TYPES), secret=hook.secret
-        ).id
-    # Removed at the end: a database shared with other runs sends it nothing afterwards.
-    hooks.callback(unsubscribe, engine, hook_id)
+    await hooks.enter_async_context(subscribed(engine, hook, hook_url))
     with (
         (workdir / "worker.log").open("wb") as log,
         local_mail_server(workdir / "mail", port=port + 1) as (mailbox, smtp_url),
@@ -115,11 +102,18 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         worker.start()
         killing = asyncio.create_task(keep_killing(worker, stop, rng, (0.5, 3.0)))
         handles, cancels = await start_all(client, orders, prefix)
-        tally: Counter[str] = Counter()  # the returns, sent back as each order ships
-        queue = f"{prefix}-orders"
-        returns = [
-            asyncio.create_task(send_back(client, engine, p, o, h, queue, tally))
+        tally: Counter[str] = Counter()  # the returns and disputes, as each order ships
+        queue, gateway = (
+            f"{prefix}-orders",
+            make_stripe_client(Settings(stripe_api_base=stripe_url)),
+        )
+        after_sale = [
+            asyncio.create_task(task)
             for (p, o), h in zip(orders, handles, strict=True)
+            for task in (
+                send_back(client, engine, p, o, h, queue, tally),
+                close_dispute(client, stripe.ledger, gateway, p, o, h, tally),
+            )
         ]
         for restart in range(restarts):
             await asyncio.sleep(chaos_seconds / (restarts + 2))  # chaos paced over the window
@@ -133,35 +127,35 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         await killing
         states = [await final_state(handle) for handle in handles]
         await asyncio.gather(*cancels)
-        await asyncio.gather(*returns)
+        await asyncio.gather(*after_sale)
         elapsed = time.perf_counter() - began
         domain = sender_domain(Settings().mail_from)
         mails = await mail_books(mailbox, expected_mails([o for _, o in orders], states, domain))
         ends = {o.order_id: str(s) for (_, o), s in zip(orders, states, strict=True)}
         told = await until_every_order_told(hook, ends, seconds=300)
+        disputed = [o.order_id for p, o in orders if p.disputed]
+        dispute_untold = await until_disputes_told(hook, disputed, seconds=120)
         worker.stop()
     await hooks.aclose()
     untold = [o for o, types in told.items() if not types or types[-1] != LAST_EVENT[ends[o]]]
-    deliveries = len(hook.received)
     distinct = sum(len(types) for types in told.values())
     books = await asyncio.to_thread(  # the Stripe server answers on this loop meanwhile
         audit,
         engine,
-        make_stripe_client(Settings(stripe_api_base=stripe_url)),
+        gateway,
         {o.order_id: Outcome(s, o.total) for (_, o), s in zip(orders, states, strict=True)},
         initial_stock=dict.fromkeys(skus, STOCK),
     )
     unexpected = [o.order_id for (p, o), s in zip(orders, states, strict=True) if s != p.expected]
-    print(f"database {url.get_backend_name()}, {sagas} sagas in {elapsed:.0f} s")
+    print(f"database {engine.dialect.name}, {sagas} sagas in {elapsed:.0f} s")
     print(f"worker kills {worker.kills}, dev-server restarts {restarts}")
     print(f"database outage {outage_seconds:.0f} s")
     for state, count in sorted(Counter(states).items()):
         print(f"  {state}: {count}")
     print(f"orders charged twice      {len(books.charged_twice)}")
     print(f"refunded beyond captured  {len(books.over_refunded)}")
-    print(
-        "returns                   " + ", ".join(f"{k[8:]} {v}" for k, v in sorted(tally.items()))
-    )
+    print("returns, disputes         " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+    print(f"disputes not as Stripe's  {len(disputes_disagreeing(engine, stripe.ledger, disputed))}")
     print(f"units leaked              {sum(books.units_leaked.values())}")
     print(f"money left unrefunded     {len(books.money_wrong)}")
     print(f"rows disagreeing (Stripe) {len(books.rows_disagreeing)}")
@@ -174,8 +168,8 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     print(f"mails missing             {len(mails.missing)}")
     print(f"mails not expected        {len(mails.unexpected)}")
     print(f"mails delivered twice     {mails.delivered_twice} (same Message-ID: an answer lost)")
-    print(f"events received           {distinct} ({deliveries - distinct} again: same id)")
-    print(f"orders not fully told     {len(untold)}")
+    print(f"events received           {distinct} ({len(hook.received) - distinct} again: same id)")
+    print(f"orders not fully told     {len(untold)} (disputes: {len(dispute_untold)})")
     print(f"orders told out of order  {len(out_of_order(hook))}")
     print(f"signatures not valid      {hook.forged}")
     print(f"waiting for a person      {len(books.compensation_failed)} (refused refunds)")

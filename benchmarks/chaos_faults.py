@@ -24,6 +24,17 @@ def dev_server(port: int, workdir: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([find_binary("temporal"), *args], stdout=log, stderr=log)
 
 
+def behind_proxy(database_url: str) -> tuple[TcpProxy | None, str]:
+    """PostgreSQL behind a started TCP proxy, and the URL through it (the workers'); SQLite
+    as it is (its outage is a held lock)."""
+    url = make_url(normalise_url(database_url))
+    if url.get_backend_name() == "sqlite":
+        return None, database_url
+    proxy = TcpProxy(url.host or "", url.port or 5432)
+    proxy.start()
+    return proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+
+
 async def outage(database_url: str, proxy: TcpProxy | None, seconds: float) -> None:
     """The database goes away: PostgreSQL's connections reset and refused, SQLite locked."""
     if proxy is not None:

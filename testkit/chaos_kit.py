@@ -12,15 +12,22 @@ import signal
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
+from activities.database import transaction
+from activities.notification import subscribers
+from activities.notification.events import EVENT_TYPES
+from activities.notification.signing import new_secret
 from order_saga.client import OrderError, cancel_order, order_result, order_status, start_order
 from testkit.chaos_mix import SagaPath
+from testkit.subscriber import Subscriber
 from workflows.order_request import OrderRequest
 from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState, StepState
 from workflows.search_attributes import ORDER_STATUS
@@ -169,3 +176,20 @@ async def start_all(
         if path.authenticate is not None
     ]
     return handles, cancels
+
+
+@asynccontextmanager
+async def subscribed(engine: Engine, hook: Subscriber, url: str) -> AsyncIterator[None]:
+    """`hook` registered for every event while the block runs (then removed: the session's
+    later sagas send it nothing)."""
+    hook.secret = new_secret()
+    with transaction(engine) as session:
+        row = subscribers.add(
+            session=session, url=url, events=list(EVENT_TYPES), secret=hook.secret
+        )
+    try:
+        yield
+    finally:
+        with transaction(engine) as session:
+            assert row.id is not None
+            subscribers.remove(session=session, subscriber_id=row.id)

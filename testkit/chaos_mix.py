@@ -28,13 +28,18 @@ class SagaPath:
     # Once shipped, items come back: "all" of them, "one" unit, or all of them in two returns
     # opened at once ("race": one is refused).
     returned: str | None = None
+    # The bank disputes the charge once captured; the shop's evidence closes it "won"/"lost".
+    disputed: str | None = None
 
 
+DISPUTED = "pm_card_createDispute"  # Stripe's test card: disputed as soon as it is charged
 MIX = (
     SagaPath("success", 5, "pm_card_visa", "US", SagaState.COMPLETED),
     SagaPath("returned in full", 1, "pm_card_visa", "US", SagaState.COMPLETED, returned="all"),
     SagaPath("one unit returned", 1, "pm_card_visa", "US", SagaState.COMPLETED, returned="one"),
     SagaPath("returns racing", 1, "pm_card_visa", "US", SagaState.COMPLETED, returned="race"),
+    SagaPath("disputed, won", 1, DISPUTED, "US", SagaState.COMPLETED, disputed="won"),
+    SagaPath("disputed, lost", 1, DISPUTED, "US", SagaState.COMPLETED, disputed="lost"),
     SagaPath("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
     SagaPath(
         "insufficient funds",

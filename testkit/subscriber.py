@@ -35,11 +35,12 @@ class Subscriber:
     received: list[dict[str, Any]] = field(default_factory=list)  # every delivery taken
     forged: int = 0  # deliveries whose signature did not hold
 
-    def events_of(self, order_id: str) -> list[dict[str, Any]]:
-        """One order's events, once each (by id), in the order they arrived."""
+    def events_of(self, order_id: str, stream: str = "") -> list[dict[str, Any]]:
+        """One order's events, once each (by id), in the order they arrived; with `stream`
+        ("order", "dispute"), those of one workflow kind alone (each numbers its own)."""
         seen: dict[str, dict[str, Any]] = {}
         for event in self.received:
-            if event["order_id"] == order_id:
+            if event["order_id"] == order_id and event["id"].startswith(f"evt_{stream}"):
                 seen.setdefault(event["id"], event)
         return list(seen.values())
 
@@ -99,7 +100,10 @@ async def until_every_order_told(
     order's event types, once each, in the order they first arrived."""
     give_up = asyncio.get_running_loop().time() + seconds
     while True:
-        told = {order_id: [e["type"] for e in subscriber.events_of(order_id)] for order_id in ends}
+        told = {
+            order_id: [e["type"] for e in subscriber.events_of(order_id, "order-")]
+            for order_id in ends
+        }
         if (
             all(
                 types and types[-1] == LAST_EVENT[ends[order_id]]
@@ -116,6 +120,7 @@ def out_of_order(subscriber: Subscriber) -> list[str]:
     return [
         order_id
         for order_id in subscriber.by_order()
-        if [e["sequence"] for e in subscriber.events_of(order_id)]
-        != list(range(1, len(subscriber.events_of(order_id)) + 1))
+        for stream in ("order-", "dispute-")
+        if [e["sequence"] for e in subscriber.events_of(order_id, stream)]
+        != list(range(1, len(subscriber.events_of(order_id, stream)) + 1))
     ]

@@ -9,8 +9,6 @@ import asyncio
 import random
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
@@ -19,18 +17,14 @@ import pytest
 from sqlalchemy import Engine
 from temporalio.client import Client
 
-from activities.database import transaction
-from activities.notification import subscribers
-from activities.notification.events import EVENT_TYPES
 from activities.notification.rendering import sender_domain
-from activities.notification.signing import new_secret
 from order_saga.audit import Outcome, audit
 from order_saga.embedded.local_stripe.cards import AUTHENTICATION_REQUIRED
 from order_saga.embedded.mailbox import Mailbox, local_mail_server
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
-from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all
+from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all, subscribed
 from testkit.chaos_mix import SagaPath, order_mix
 from testkit.chaos_returns import send_back
 from testkit.mail_audit import MailBooks, expected_mails, mail_books
@@ -48,23 +42,6 @@ from workflows.order_state import SagaState
 SAGAS = 34  # every path of the mix at least once (most twice)
 CHAOS_SECONDS = 30  # how long the worker keeps being killed
 STOCK, PRICE = 500, Decimal("10.00")
-
-
-@asynccontextmanager
-async def subscribed(engine: Engine, hook: Subscriber, url: str) -> AsyncIterator[None]:
-    """`hook` registered for every event while the block runs (then removed: the session's
-    later sagas send it nothing)."""
-    hook.secret = new_secret()
-    with transaction(engine) as session:
-        row = subscribers.add(
-            session=session, url=url, events=list(EVENT_TYPES), secret=hook.secret
-        )
-    try:
-        yield
-    finally:
-        with transaction(engine) as session:
-            assert row.id is not None
-            subscribers.remove(session=session, subscriber_id=row.id)
 
 
 async def chaos(
