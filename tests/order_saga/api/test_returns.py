@@ -138,3 +138,28 @@ async def test_a_return_asked_again_with_its_key_is_the_same_return(
     await http.post(
         f"{first.headers['Location']}/reject", json={"reason": "test over"}, headers=operator
     )
+
+
+async def test_two_returns_racing_for_the_last_unit_over_http(
+    secured: SecuredApi, http: httpx.AsyncClient, make_product, stripe_server
+) -> None:
+    operator = secured.key(Role.OPERATOR)
+    sku = make_product(stock=5)
+    body = {**an_order(sku, "cust-a"), "handover_delay_seconds": 0}
+    started = await http.post("/api/orders", json=body, headers=operator)
+    order_url, order_id = started.headers["Location"], started.json()["order_id"]
+    await poll(http, order_url, operator, "status", "COMPLETED")
+    asked = {"items": [{"sku": sku, "quantity": 1}]}
+    answers = await asyncio.gather(
+        *(http.post(f"{order_url}/returns", json=asked, headers=operator) for _ in range(2))
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+    [won] = [a for a in answers if a.status_code == 201]
+    [lost] = [a for a in answers if a.status_code == 409]
+    assert "0 left to return" in lost.json()["detail"]
+    await http.post(f"{won.headers['Location']}/receive", json={}, headers=operator)
+    await poll(http, won.headers["Location"], operator, "state", "REFUNDED")
+    [intent] = stripe_server[0].ledger.intents_of_order(order_id)
+    refunds = stripe_server[0].ledger.refunds_of(str(intent["id"]))
+    assert [(r["amount"], r["status"]) for r in refunds] == [(1999, "succeeded")]  # one refund
+    assert stock(secured.engine, sku) == 5  # the one unit back, once
