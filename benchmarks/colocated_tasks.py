@@ -25,7 +25,7 @@ from activities.inventory.catalogue import stocked_prices
 from activities.queues import queue
 from benchmarks.inprocess import eager_saga
 from benchmarks.one_process import worker_here
-from order_saga.client import orders
+from order_saga.client import starting
 from order_saga.load import run_load
 from order_saga.temporal import run_then_exit
 
@@ -55,7 +55,7 @@ async def tasks_per_saga(client: Client, prefix: str, sample: int) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     if args.task_timeout is not None:
-        orders.WORKFLOW_TASK_TIMEOUT = timedelta(seconds=args.task_timeout)
+        starting.WORKFLOW_TASK_TIMEOUT = timedelta(seconds=args.task_timeout)
     async with worker_here("tasks", "colocated", cached=args.cache) as (client, prefix):
         report = await run_load(
             client,

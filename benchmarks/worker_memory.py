@@ -29,7 +29,7 @@ from temporalio.client import Client
 from activities.inventory.catalogue import stocked_prices
 from activities.queues import queue
 from benchmarks.one_process import worker_here
-from order_saga.client.orders import start_order
+from order_saga.client.starting import start_order
 from order_saga.load import make_order
 from order_saga.temporal import run_then_exit
 from workflows.placement import PLACEMENTS

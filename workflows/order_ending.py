@@ -70,6 +70,7 @@ class OrderEnding(OrderHandlers):
         await self._events.emit(ENDED[state], **result.model_dump(mode="json"))
         await self._events.close()
         await self._tell(order, undone_mail, result)
+        await self._answered()
         if state == SagaState.RESOLVED:
             passed(FAILED_WHEN_RESOLVED)
         elif end == SagaState.CANCELLED:

@@ -1,12 +1,19 @@
 """The order saga's state, and what may be asked of it while it runs: its status (a query),
-a payment event (a signal from a webhook), a person's retry of the failed undos or their
-settlement by hand (updates, each with a validator that refuses while nothing waits)."""
+a payment event (a signal from a webhook), a checkout's wait for the payment's answer, a
+person's retry of the failed undos or their settlement by hand (updates, each with a
+validator that refuses what may not be asked)."""
 
 from __future__ import annotations
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.checkout import (
+        CHECKOUT_UPDATE,
+        CheckoutAsk,
+        check_same_request,
+        payment_answered,
+    )
     from workflows.order_event_stream import OrderEventStream
     from workflows.order_progress import OrderProgress
     from workflows.order_state import (
@@ -52,6 +59,21 @@ class OrderHandlers:
         duplicated, late or forged event changes nothing."""
         workflow.logger.info("payment event %s (%s)", event.type, event.event_id)
         self._progress.payment_events += 1
+
+    @workflow.update(name=CHECKOUT_UPDATE)
+    async def checkout(self, ask: CheckoutAsk) -> SagaStatus:
+        """The order as it stands once its payment has an answer (workflows/checkout.py):
+        what a checkout page shows the customer, without polling for it."""
+        await workflow.wait_condition(lambda: payment_answered(self._progress))
+        return self._progress.status()
+
+    async def _answered(self) -> None:
+        """Before the saga ends: a checkout still waiting gets its answer (the end) first."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    @checkout.validator
+    def _same_request(self, ask: CheckoutAsk) -> None:
+        check_same_request(ask)
 
     @workflow.update(name=RETRY_UNDOS_UPDATE)
     async def retry_undos(self, request: RetryUndos | None = None) -> SagaStatus:

@@ -60,7 +60,9 @@ class OrderSaga(OrderEnding):
         except StepFailed as failure:
             if failure.error_type == ORDER_TAKEN:
                 await self._events.close()
-                raise self._refused(failure) from None
+                refused = self._refused(failure)
+                await self._answered()
+                raise refused from None
             if failure.step in PAYMENT_STEPS:
                 await self._events.emit(
                     "payment.failed", step=failure.step, error_type=failure.error_type
@@ -87,6 +89,7 @@ class OrderSaga(OrderEnding):
         await self._events.emit("order.completed", **result.model_dump(mode="json"))
         await self._events.close()
         await self._tell(order, confirmed_mail, result)
+        await self._answered()
         return result
 
     async def _forward_within_deadline(self, order: OrderRequest) -> OrderResult:

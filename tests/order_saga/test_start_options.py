@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from order_saga.client import start_order
-from order_saga.client.orders import WORKFLOW_TASK_TIMEOUT
+from order_saga.client.starting import WORKFLOW_TASK_TIMEOUT
 from tests.helpers import order
 
 
