@@ -19,7 +19,7 @@ from temporalio.converter import PayloadCodec
 
 from activities.notification.targets import TargetPolicy
 from order_saga.access.authenticator import Authenticator
-from order_saga.api import carrier, health, returns, subscriptions, webhooks
+from order_saga.api import carrier, health, ordering, returns, subscriptions, webhooks
 from order_saga.api.codec_endpoint import codec_router
 from order_saga.api.dependencies import ApiConfig
 from order_saga.api.problems import (
@@ -147,6 +147,7 @@ def create_app(
     app.state.limiter = MovingWindowRateLimiter(rate_storage or MemoryStorage())
     app.state.create_rate = parse(order_rate)
     install(app)
+    app.include_router(ordering.router)
     app.include_router(router)
     app.include_router(returns.router)
     app.include_router(health.router)

@@ -31,6 +31,12 @@ MEANINGS = {
     "order-exists": "That order already has a saga; `Location` is its status. Nothing ran twice.",
     "refused": "The order is past what was asked (handed to the carrier, ended, not waiting).",
     "idempotency-key-reused": "The Idempotency-Key came with another request before.",
+    "payment-declined": "A checkout's payment was refused (declined, the bank's authentication "
+    "failed): the order is undone, its stock released, nothing held.",
+    "out-of-stock": "A checkout's order asked for more than is in stock: nothing was held.",
+    "invalid-order": "A checkout's order names an unknown product or another price: nothing "
+    "was held.",
+    "order-ended": "The order ended (cancelled, expired, undone) without its payment held.",
     "unavailable": "Temporal or a worker did not answer: retry the same request after "
     "`Retry-After` seconds; an order never starts twice.",
     "not-found": "No such route.",

@@ -9,12 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from order_saga import client as orders
-from order_saga.api.auth import Canceller, Creator, Lister, Reader, Resolver, within_rate
-from order_saga.api.bodies import CancelRequest, IdempotencyKey, Resolve
-from order_saga.api.dependencies import AppConfig, TemporalClient
+from order_saga.api.auth import Canceller, Lister, Reader, Resolver
+from order_saga.api.bodies import CancelRequest, Resolve
+from order_saga.api.dependencies import TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary, after_sale
-from workflows.order_request import OrderRequest, order_id_from
+from workflows.order_request import order_id_from
 from workflows.order_state import SagaState, SagaStatus
 
 
@@ -36,65 +36,6 @@ def accepted(request: Request, response: Response, order_id: str, workflow_id: s
     url = str(request.url_for("get_order", order_id=order_id).path)
     response.headers["Location"] = url
     return Accepted(order_id=order_id, workflow_id=workflow_id, status_url=url)
-
-
-@router.post(
-    "/api/orders",
-    status_code=202,
-    response_model=Accepted,
-    responses=responses(409, 413, 422, 429, *REFUSALS, location=202),
-)
-async def create_order(
-    order: Annotated[OrderRequest, Body()],
-    caller: Creator,
-    request: Request,
-    response: Response,
-    client: TemporalClient,
-    config: AppConfig,
-    idempotency_key: IdempotencyKey = None,
-) -> Accepted:
-    """Validate the order and start its saga. One saga per order id: a second request
-    for the same order is answered 409 with the first one's `Location`, unless it repeats
-    the first one's `Idempotency-Key` and body (then it gets the first answer again; an
-    order without `order_id` gets one from the key).
-    A customer's token orders for its own customer id alone, under an id it does not choose
-    (a 409 for a chosen one would tell that another customer's order has it)."""
-    if caller.customer_id is not None:
-        if order.customer_id != caller.customer_id:
-            raise ProblemError(
-                403, "forbidden", "Forbidden", "customer_id: a customer orders for themselves only"
-            )
-        if "order_id" in order.model_fields_set:  # a chosen id could name another's order
-            raise ProblemError(
-                403,
-                "forbidden",
-                "Forbidden",
-                "order_id: a customer's order gets its id from the API (or from its "
-                "Idempotency-Key)",
-            )
-    within_rate(request, caller)
-    idempotency = None
-    if idempotency_key is not None:
-        if "order_id" not in order.model_fields_set:  # the same key, the same order
-            order = order.model_copy(
-                update={"order_id": orders.order_id_for_key(idempotency_key, caller.customer_id)}
-            )
-        idempotency = orders.Idempotency.of(idempotency_key, order)
-    try:
-        handle = await orders.start_order(
-            client,
-            order,
-            config.queue_prefix,
-            default_deadline_seconds=config.default_deadline_seconds,
-            idempotency=idempotency,
-            eager=config.eager_start,
-        )
-    except orders.OrderAlreadyStarted as err:
-        location = str(request.url_for("get_order", order_id=order.order_id).path)
-        raise ProblemError(
-            409, "order-exists", "Order exists", str(err), headers={"Location": location}
-        ) from err
-    return accepted(request, response, order.order_id, handle.id)
 
 
 @router.get(

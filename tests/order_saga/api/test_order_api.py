@@ -172,7 +172,21 @@ def test_probes_and_refusals_of_the_http_layer(api) -> None:
     assert meaning.status_code == 200 and meaning.json()["meaning"] == "No such route."
     spec = api.get("/openapi.json")
     documented = spec.json()["paths"]["/api/orders"]["post"]["responses"]
-    assert sorted(documented) == ["202", "401", "403", "409", "413", "422", "429", "503"]
+    assert sorted(documented) == [
+        "201",
+        "202",
+        "401",
+        "402",
+        "403",
+        "409",
+        "413",
+        "422",
+        "429",
+        "503",
+    ]  # fmt: skip  (201 and 402: a checkout's answers with `Prefer: wait=N`)
+    headers = spec.json()["paths"]["/api/orders"]["post"]["parameters"]
+    assert {"prefer", "idempotency-key"} <= {p["name"] for p in headers}
+    assert "CheckoutAnswer" in documented["201"]["content"]["application/json"]["schema"]["$ref"]
     assert spec.json()["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert api.headers["Authorization"].removeprefix("Bearer ") not in spec.text
     assert "Location" in documented["202"]["headers"]
