@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from order_saga.cli import ENVCONFIG, CliError, Temporal, temporal_options
 from order_saga.cli.database import migrated_engine
 from order_saga.cli.order_input import order_problems, read_order
 from order_saga.cli.output import Output, OutputOption, emit, exit_code, result_text, status_text
+from order_saga.cli.payment_wait import payment_answer, told
 from order_saga.client import OrderHandle, after_sale, order_outcome, order_status, start_order
 from order_saga.order_events import step_events, worker_polls
 from order_saga.settings import Settings
@@ -26,6 +28,10 @@ from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
 from workflows.order_state import OrderResult, SagaState
 
 UNSERVED_GRACE = 3.0  # seconds
+
+
+class Until(StrEnum):
+    PAYMENT = "payment"
 
 
 async def show_steps(handle: OrderHandle) -> None:
@@ -83,6 +89,13 @@ def start(
     wait: Annotated[
         bool, typer.Option("--wait", help="Wait for the outcome; the exit code tells it")
     ] = False,
+    until: Annotated[
+        Until | None,
+        typer.Argument(
+            help="With --wait: `payment` answers once the payment has one (exit 0 authorized, "
+            "10 when the bank asks the customer, printing the page's URL); else the end"
+        ),
+    ] = None,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -119,6 +132,13 @@ def start(
         raise CliError("\n".join(f"invalid order: {problem}" for problem in problems)) from err
     settings = Settings()
     show_progress = sys.stderr.isatty() if progress is None else progress
+    if until is not None and not wait:
+        raise CliError(f"{until.value}: only after --wait (start --wait payment)")
+    if until == Until.PAYMENT:
+        answer = asyncio.run(payment_answer(temporal.connect(settings), order, settings))
+        text, code = told(answer)
+        emit(answer, output, text)
+        sys.exit(code)
 
     async def run() -> OrderResult | None:
         client = await temporal.connect(settings)
