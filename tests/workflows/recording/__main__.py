@@ -25,7 +25,7 @@ from order_saga.visibility import register_search_attributes
 from order_saga.worker_group import build_worker
 from testkit.subscriber import Subscriber, serve_subscriber
 from tests.workflows.recording.outcomes import EVERY_OUTCOME, OUTCOMES, told
-from tests.workflows.recording.special import record_special, save
+from tests.workflows.recording.special import record_checkout, record_special, save
 from workflows.placement import PLACEMENTS, Placement
 
 
@@ -59,6 +59,8 @@ async def record(placement: Placement, only: str | None) -> None:
                         handle = await start_order(env.client, told(request), "record")
                         await then(env.client, handle)
                         await save(env.client, handle, name, placement)
+                if only is None:
+                    await record_checkout(env.client, placement)
             if only is None:
                 await record_special(env, engine, placement)
         finally:

@@ -104,5 +104,11 @@ OUTCOMES: dict[str, tuple[OrderRequest, Then]] = {
     "authentication_timed_out": (three_d_secure(), nothing),
 }
 # Recorded with stubs or a lapsing bank (`special.py`).
-SPECIAL = ("refund_refused_retried", "expired", "cancelled_before_charge", "capture_failed")
+SPECIAL = (
+    "refund_refused_retried",
+    "expired",
+    "cancelled_before_charge",
+    "capture_failed",
+    "checked_out",  # started with its checkout update: the update's events replay too
+)
 EVERY_OUTCOME = (*OUTCOMES, *SPECIAL)

@@ -13,6 +13,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from order_saga.client import OrderHandle, order_result, retry_undos, start_order
+from order_saga.client.checkout import checkout
 from order_saga.embedded.local_stripe.ledger import Ledger
 from order_saga.embedded.local_stripe.serving import start
 from order_saga.embedded.local_stripe.state import LocalStripe
@@ -113,3 +114,11 @@ async def record_lapsed_authorization(
             await save(env.client, handle, "capture_failed", placement)
     finally:
         await runner.cleanup()
+
+
+async def record_checkout(client: Client, placement: Placement) -> None:
+    """An order started with its checkout update (Update-with-Start), answered at the
+    authorization, then shipped: the update's two events in the history."""
+    request = told(order(("prod-456", 1, "19.99"))).model_copy(update={"handover_delay_seconds": 0})
+    answered = await checkout(client, request, "record", wait=10)
+    await save(client, answered.handle, "checked_out", placement)
