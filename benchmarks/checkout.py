@@ -6,13 +6,17 @@ floor (a one-task workflow whose update answers at once). Figures, not a timed t
     python -m benchmarks.checkout --orders 100 --concurrency 1 10 50
 
 Each placement on a fresh in-memory dev server, the local Stripe server and SQLite, its
-worker in this process (so an eager start is taken by it). Polls ask every 20 ms.
+worker in this process (so an eager start is taken by it). Polls ask every 20 ms. With
+DBOS_POSTGRES_URL and the `dbos` extra, DBOS too: the same four calls as no-op steps, the
+answer an event set after the charge.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
+import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -27,7 +31,7 @@ from order_saga.client import order_result, start_order
 from order_saga.client.checkout import checkout, payment_outcome
 from order_saga.client.status import query_status
 from workflows.order_request import OrderRequest
-from workflows.placement import PLACEMENTS
+from workflows.placement import PLACEMENTS, Placement
 
 POLL_SECONDS = 0.02
 Timed = tuple[float, float]  # seconds to the first answer, to the end
@@ -80,6 +84,15 @@ def the_floor(queue: str) -> Run:
     return run
 
 
+def dbos_checkout() -> Run:
+    from benchmarks.dbos_order import run_dbos_checkout
+
+    async def run(client: Client, prefix: str, order: OrderRequest) -> Timed:
+        return await run_dbos_checkout(order.order_id)
+
+    return run
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -98,11 +111,11 @@ async def measure(client: Client, prefix: str, run: Run, orders: int, concurrenc
             percentile(ends, 0.99)]  # fmt: skip
 
 
-async def main(orders: int, concurrencies: list[int], placements: list[str]) -> None:
+async def main(orders: int, concurrencies: list[int], placements: list[Placement]) -> None:
     print("| placement | C | path | first answer p50 / p99 | end p50 / p99 |")
     print("| --- | --- | --- | --- | --- |")
     for placement in placements:
-        async with worker_here("checkout", placement) as (client, prefix):  # type: ignore[arg-type]
+        async with worker_here("checkout", placement) as (client, prefix):
             floor_queue = f"{prefix}-floor"
             async with floor_worker(client, floor_queue):
                 paths: dict[str, Run] = {
@@ -120,6 +133,24 @@ async def main(orders: int, concurrencies: list[int], placements: list[str]) -> 
                             f"| {e50:.0f} / {e99:.0f} ms |",
                             flush=True,
                         )
+    postgres = os.environ.get("DBOS_POSTGRES_URL")
+    if postgres and importlib.util.find_spec("dbos") is not None:  # last: it shuts the loop's
+        await peer(postgres, orders, concurrencies)  # default executor down as it ends
+
+
+async def peer(postgres: str, orders: int, concurrencies: list[int]) -> None:
+    """DBOS, its four calls no-op steps and the answer an event after the charge."""
+    from benchmarks import dbos_order
+
+    system = dbos_order.system_database(postgres)
+    dbos_order.launch(system)
+    try:
+        for concurrency in concurrencies:
+            f50, f99, e50, e99 = await measure(None, "", dbos_checkout(), orders, concurrency)  # type: ignore[arg-type]
+            print(f"| dbos | {concurrency} | no-op steps, event after the charge | {f50:.0f} / "
+                  f"{f99:.0f} ms | {e50:.0f} / {e99:.0f} ms |", flush=True)  # fmt: skip
+    finally:
+        dbos_order.shut_down(system)
 
 
 if __name__ == "__main__":
@@ -128,4 +159,5 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--placement", choices=PLACEMENTS, nargs="+", default=list(PLACEMENTS))
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.orders, arguments.concurrency, arguments.placement))
+    chosen: list[Placement] = arguments.placement
+    asyncio.run(main(arguments.orders, arguments.concurrency, chosen))
