@@ -5,9 +5,6 @@ refused, and a wait that runs out leaves the saga running, its answer kept for a
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
@@ -15,8 +12,7 @@ from order_saga.client import IdempotencyKeyReused, OrderAlreadyStarted, order_o
 from order_saga.client.checkout import checkout
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
-from testkit.chaos_kit import KilledWorker
-from tests.helpers import order, stock, until, worker_settings
+from tests.helpers import order, stock, worker_settings
 from workflows.order_state import SagaState, SagaStatus, StepState
 
 
@@ -83,44 +79,3 @@ async def test_an_answer_outlives_the_call_that_asked(
     assert first.status is None and again.handle.id == first.handle.id
     assert step(again.status, "charge_payment") == StepState.DONE
     assert len(stripe_server[0].ledger.intents_of_order(request.order_id)) == 1
-
-
-async def test_a_worker_killed_mid_checkout_loses_no_answer(
-    dev_server: str,
-    engine: Engine,
-    cli_env: dict[str, str],
-    stripe_server,
-    queue_prefix: str,
-    make_product,
-    tmp_path: Path,
-) -> None:
-    stripe, _ = stripe_server
-    stripe.faults.force("http_500", 2, path_suffix="/confirm")  # the answer some seconds away
-    client = await connect(dev_server)
-    request = order((make_product(stock=5), 1, "19.99")).model_copy(
-        update={"handover_delay_seconds": 0}
-    )
-    with (tmp_path / "worker.log").open("wb") as log:
-        worker = KilledWorker(dev_server, cli_env, log)
-        worker.start()
-        try:
-            asking = asyncio.create_task(
-                checkout(client, request, queue_prefix, wait=10, key="k-3")
-            )
-
-            async def charging() -> bool:
-                return bool(stripe.ledger.intents_of_order(request.order_id))
-
-            await until(charging, seconds=30)
-            worker.kill()  # the update accepted, the charge under way
-            worker.start()
-            answer = (await asking).status
-            for _ in range(9):  # the caller asks again (its wait ran out), up to 90 s
-                if answer is not None:
-                    break
-                again = await checkout(client, request, queue_prefix, wait=10, key="k-3")
-                answer = again.status
-        finally:
-            worker.stop()
-    assert step(answer, "charge_payment") == StepState.DONE
-    assert len(stripe.ledger.intents_of_order(request.order_id)) == 1  # one saga, one charge
