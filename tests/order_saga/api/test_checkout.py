@@ -1,7 +1,7 @@
 """`POST /api/orders` with `Prefer: wait=N` on a real port, a real dev server and worker: the
 payment's answer in the request that starts the order (authorized, the bank's 3-D Secure
-asked, declined, out of stock), 202 when the wait runs out, and a retry that attaches to the
-same saga: one saga, one charge."""
+asked, declined, out of stock, invalid), 202 when the wait runs out, and a retry that
+attaches to the same saga: one saga, one charge."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ async def test_the_checkout_answers_with_the_payment(
 
     empty = await http.post("/api/orders", json=an_order(scarce, "c1"), headers={**store, **WAIT})
     assert (empty.status_code, empty.json()["type"]) == (409, "/problems/out-of-stock")
+    cheap = an_order(sku, "c1")
+    cheap["items"][0]["unit_price"] = "1.00"  # not the catalogue's price
+    invalid = await http.post("/api/orders", json=cheap, headers={**store, **WAIT})
+    assert (invalid.status_code, invalid.json()["type"]) == (422, "/problems/invalid-order")
+    assert "PriceMismatch" in invalid.json()["detail"]
 
     body = an_order(sku, "c1", payment_method="pm_card_threeDSecure2Required")
     asked = await http.post("/api/orders", json=body, headers={**store, **WAIT})
