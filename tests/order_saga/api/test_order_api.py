@@ -3,7 +3,6 @@ dev server, a worker process and the database."""
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from decimal import Decimal
@@ -103,31 +102,6 @@ def test_cancel_undoes_the_order_and_list_finds_it(api, worker_process, make_pro
     assert bogus.json()["errors"][0]["field"] == "status"
 
 
-def test_openapi_docs_are_served_with_no_internet(api) -> None:
-    for page in ("/docs", "/redoc"):
-        html = api.get(page).text
-        scripts = re.findall(r'<script src="([^"]+)"', html)
-        assert scripts and all(src.startswith("/") for src in scripts), scripts  # no CDN
-        for src in scripts:
-            asset = api.get(src)
-            assert asset.status_code == 200 and len(asset.content) > 10_000, src
-    paths = api.get("/openapi.json").json()["paths"]
-    assert set(paths) == {
-        "/api/orders",
-        "/api/orders/{order_id}",
-        "/api/orders/{order_id}/cancel",
-        "/api/orders/{order_id}/resolve",
-        "/api/orders/{order_id}/returns",
-        "/api/returns/{return_id}",
-        "/api/returns/{return_id}/receive",
-        "/api/returns/{return_id}/reject",
-        "/api/returns/{return_id}/resolve",
-        "/api/webhooks",
-        "/api/webhooks/{subscriber_id}",
-        "/api/webhooks/{subscriber_id}/test",
-    }
-
-
 def test_hostile_text_is_refused_naming_the_field_and_country_codes_are_normalised(
     api, worker_process, engine, make_product
 ) -> None:
@@ -170,26 +144,6 @@ def test_probes_and_refusals_of_the_http_layer(api) -> None:
     # A problem's type is a URI of the API that says what it means.
     meaning = api.get(missing.json()["type"])
     assert meaning.status_code == 200 and meaning.json()["meaning"] == "No such route."
-    spec = api.get("/openapi.json")
-    documented = spec.json()["paths"]["/api/orders"]["post"]["responses"]
-    assert sorted(documented) == [
-        "201",
-        "202",
-        "401",
-        "402",
-        "403",
-        "409",
-        "413",
-        "422",
-        "429",
-        "503",
-    ]  # fmt: skip  (201 and 402: a checkout's answers with `Prefer: wait=N`)
-    headers = spec.json()["paths"]["/api/orders"]["post"]["parameters"]
-    assert {"prefer", "idempotency-key"} <= {p["name"] for p in headers}
-    assert "CheckoutAnswer" in documented["201"]["content"]["application/json"]["schema"]["$ref"]
-    assert spec.json()["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
-    assert api.headers["Authorization"].removeprefix("Bearer ") not in spec.text
-    assert "Location" in documented["202"]["headers"]
 
 
 def test_a_retried_post_with_its_idempotency_key_gets_the_first_answer(
