@@ -67,13 +67,13 @@ class OrderHandlers:
         await workflow.wait_condition(lambda: payment_answered(self._progress))
         return self._progress.status()
 
-    async def _answered(self) -> None:
-        """Before the saga ends: a checkout still waiting gets its answer (the end) first."""
-        await workflow.wait_condition(workflow.all_handlers_finished)
-
     @checkout.validator
     def _same_request(self, ask: CheckoutAsk) -> None:
         check_same_request(ask)
+
+    async def _answered(self) -> None:
+        """Before the saga ends: a checkout still waiting gets its answer (the end) first."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
 
     @workflow.update(name=RETRY_UNDOS_UPDATE)
     async def retry_undos(self, request: RetryUndos | None = None) -> SagaStatus:

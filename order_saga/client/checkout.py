@@ -11,7 +11,6 @@ with how it ended."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -88,12 +87,15 @@ async def checkout(
     answered, _ = await asyncio.wait([call], timeout=min(wait, MAX_WAIT_SECONDS))
     # The wait ran out: once the saga has started (a start is never cut short), it goes on
     # without this call; the update stays with the saga for a retry to find.
-    if not answered and await same_saga(handle, ask, missing_ok=True):
-        call.cancel()
-        await asyncio.wait([call])
-        with contextlib.suppress(BaseException):  # the start's own answer, cut short with it
-            await start.workflow_handle()
-        return Checkout(handle, None)
+    if not answered:
+        try:
+            started = await same_saga(handle, ask, missing_ok=True)
+        except OrderError:
+            await abandon(call, start)
+            raise
+        if started:
+            await abandon(call, start)
+            return Checkout(handle, None)
     try:
         status: SagaStatus = await call
     except WorkflowUpdateRPCTimeoutOrCancelledError:  # the server's own wait ran out
@@ -107,6 +109,18 @@ async def checkout(
         await same_saga(handle, ask)
         return Checkout(handle, await order_status(client, order.order_id))
     return Checkout(handle, status)
+
+
+async def abandon(call: asyncio.Future[Any], start: WithStartWorkflowOperation[Any, Any]) -> None:
+    """Stop waiting on the call, and on the start's own answer cut short with it (read, so
+    its error is not left unretrieved; not waited for past a second)."""
+    call.cancel()
+    await asyncio.wait([call])
+    started = asyncio.ensure_future(start.workflow_handle())
+    await asyncio.wait([started], timeout=1)
+    started.cancel()
+    if started.done() and not started.cancelled():
+        started.exception()
 
 
 async def same_saga(handle: OrderHandle, ask: CheckoutAsk, *, missing_ok: bool = False) -> bool:
