@@ -25,7 +25,8 @@ from typing import Any
 from temporalio.client import Client
 
 from activities.inventory.catalogue import stocked_prices
-from benchmarks.checkout_floor import floor_checkout, floor_worker
+from benchmarks.checkout_floor import floor_checkout
+from benchmarks.checkout_work import work_checkout, work_worker
 from benchmarks.one_process import worker_here
 from order_saga.client import order_result, start_order
 from order_saga.client.checkout import checkout, payment_outcome
@@ -84,6 +85,16 @@ def the_floor(queue: str) -> Run:
     return run
 
 
+def with_the_work(queue: str) -> Run:
+    async def run(client: Client, prefix: str, order: OrderRequest) -> Timed:
+        began = time.perf_counter()
+        await work_checkout(client, queue, order)
+        elapsed = time.perf_counter() - began
+        return elapsed, elapsed
+
+    return run
+
+
 def dbos_checkout() -> Run:
     from benchmarks.dbos_order import run_dbos_checkout
 
@@ -115,24 +126,24 @@ async def main(orders: int, concurrencies: list[int], placements: list[Placement
     print("| placement | C | path | first answer p50 / p99 | end p50 / p99 |")
     print("| --- | --- | --- | --- | --- |")
     for placement in placements:
-        async with worker_here("checkout", placement) as (client, prefix):
+        async with worker_here("checkout", placement, beside=work_worker) as (client, prefix):
             floor_queue = f"{prefix}-floor"
-            async with floor_worker(client, floor_queue):
-                paths: dict[str, Run] = {
-                    "floor (one-task update)": the_floor(floor_queue),
-                    "Update-with-Start": update_with_start,
-                    "eager start + poll": polling(eager=True),
-                    "start + poll": polling(eager=False),
-                }
-                await measure(client, prefix, update_with_start, 10, 5)  # warm up
-                for concurrency in concurrencies:
-                    for name, run in paths.items():
-                        f50, f99, e50, e99 = await measure(client, prefix, run, orders, concurrency)
-                        print(
-                            f"| {placement} | {concurrency} | {name} | {f50:.0f} / {f99:.0f} ms "
-                            f"| {e50:.0f} / {e99:.0f} ms |",
-                            flush=True,
-                        )
+            paths: dict[str, Run] = {
+                "floor (one-task update)": the_floor(floor_queue),
+                "floor with the work (its three calls, local)": with_the_work(floor_queue),
+                "Update-with-Start": update_with_start,
+                "eager start + poll": polling(eager=True),
+                "start + poll": polling(eager=False),
+            }
+            await measure(client, prefix, update_with_start, 10, 5)  # warm up
+            for concurrency in concurrencies:
+                for name, run in paths.items():
+                    f50, f99, e50, e99 = await measure(client, prefix, run, orders, concurrency)
+                    print(
+                        f"| {placement} | {concurrency} | {name} | {f50:.0f} / {f99:.0f} ms "
+                        f"| {e50:.0f} / {e99:.0f} ms |",
+                        flush=True,
+                    )
     postgres = os.environ.get("DBOS_POSTGRES_URL")
     if postgres and importlib.util.find_spec("dbos") is not None:  # last: it shuts the loop's
         await peer(postgres, orders, concurrencies)  # default executor down as it ends

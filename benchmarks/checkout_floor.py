@@ -9,7 +9,6 @@ from typing import Any
 from temporalio import workflow
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.worker import Worker
 
 FLOOR_WORKFLOW = "CheckoutFloor"
 
@@ -28,11 +27,6 @@ class CheckoutFloor:
     def answer(self) -> str:
         self._answered = True
         return "answered"
-
-
-def floor_worker(client: Client, task_queue: str) -> Worker:
-    """A worker of the floor workflow alone."""
-    return Worker(client, task_queue=task_queue, workflows=[CheckoutFloor])
 
 
 async def floor_checkout(client: Client, task_queue: str, workflow_id: str) -> Any:

@@ -9,10 +9,12 @@ import contextlib
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+from sqlalchemy import Engine
 from temporalio.client import Client
+from temporalio.worker import Worker
 
 from benchmarks.bench_setup import free_port, prepare, wait_for_port
 from benchmarks.bench_stack import CLI
@@ -47,8 +49,10 @@ async def worker_here(
     *,
     cached: int = 1000,
     database_url: str | None = None,
+    beside: Callable[[Client, Settings, Engine], Worker] | None = None,
 ) -> AsyncIterator[tuple[Client, str]]:
-    """The stack with its worker running: a client, and the worker's queue prefix."""
+    """The stack with its worker running: a client, and the worker's queue prefix. `beside`
+    builds another worker on the same settings and database, run alongside."""
     workdir = Path(tempfile.mkdtemp(prefix=f"order-saga-{name}-"))
     database_url = database_url or f"sqlite:///{workdir / 'orders.db'}"
     prepare(database_url)
@@ -66,7 +70,9 @@ async def worker_here(
             group = build_worker(
                 env.client, settings=settings, engine=engine, max_cached_workflows=cached
             )
-            async with group:
+            async with group, contextlib.AsyncExitStack() as others:
+                if beside is not None:
+                    await others.enter_async_context(beside(env.client, settings, engine))
                 yield env.client, prefix
         finally:
             await env.shutdown()
