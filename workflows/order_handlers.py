@@ -64,7 +64,11 @@ class OrderHandlers:
     async def checkout(self, ask: CheckoutAsk) -> SagaStatus:
         """The order as it stands once its payment has an answer (workflows/checkout.py):
         what a checkout page shows the customer, without polling for it."""
-        await workflow.wait_condition(lambda: payment_answered(self._progress))
+        self._progress.checkouts += 1
+        try:
+            await workflow.wait_condition(lambda: payment_answered(self._progress))
+        finally:
+            self._progress.checkouts -= 1
         return self._progress.status()
 
     @checkout.validator

@@ -44,6 +44,7 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         self.payment: Money | None = None  # where the money stands, as it happened
         self.authentication_url: str | None = None
         self.payment_events = 0  # webhooks heard: each wakes a wait for the customer
+        self.checkouts = 0  # checkout updates waiting for the payment's answer
         self.compensation_failures: list[CompensationFailure] = []
         self.cancel_reason: str | None = None
         self.waiting_for_person = False

@@ -79,3 +79,21 @@ async def test_an_answer_outlives_the_call_that_asked(
     assert first.status is None and again.handle.id == first.handle.id
     assert step(again.status, "charge_payment") == StepState.DONE
     assert len(stripe_server[0].ledger.intents_of_order(request.order_id)) == 1
+
+
+async def test_colocated_the_answer_leaves_before_the_shipment_is_booked(
+    dev_server: str, engine: Engine, stripe_server, queue_prefix: str, make_product
+) -> None:
+    client = await connect(dev_server)
+    request = order((make_product(stock=5), 1, "19.99")).model_copy(
+        update={"handover_delay_seconds": 0}  # without the timer, all of it in one task
+    )
+    settings = worker_settings(stripe_server[1], queue_prefix).model_copy(
+        update={"placement": "colocated"}
+    )
+    async with build_worker(client, settings=settings, engine=engine):
+        answered = await checkout(client, request, queue_prefix, wait=10)
+        ended = await order_outcome(answered.handle)
+    assert step(answered.status, "charge_payment") == StepState.DONE
+    assert step(answered.status, "create_shipment") == StepState.PENDING
+    assert ended.status == SagaState.COMPLETED
