@@ -16,7 +16,7 @@ from activities.queues import queue
 from order_saga import presentation
 from order_saga.client.errors import IdempotencyKeyReused, OrderAlreadyStarted
 from order_saga.client.orders import OrderHandle
-from workflows.checkout import IDEMPOTENCY_MEMO
+from workflows.checkout import IDEMPOTENCY_MEMO, CheckoutAsk, refusal_of
 from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
 from workflows.order_state import WORKFLOW_TYPE, OrderResult
 from workflows.search_attributes import at_start
@@ -102,9 +102,11 @@ async def started_before(
     if idempotency is not None:
         handle = client.get_workflow_handle(order.workflow_id, result_type=OrderResult)
         first = await (await handle.describe()).memo_value(IDEMPOTENCY_MEMO, None)
-        if first is not None and first.get("key") == idempotency.key:
-            if first.get("fingerprint") == idempotency.fingerprint:
-                return handle  # a retry of the same request: the same answer
+        asked = CheckoutAsk(key=idempotency.key, fingerprint=idempotency.fingerprint)
+        refusal = refusal_of(first, asked)  # the same rule as a checkout's
+        if refusal is None:
+            return handle  # a retry of the same request: the same answer
+        if refusal == "IdempotencyKeyReused":
             raise IdempotencyKeyReused(
                 f"Idempotency-Key {idempotency.key!r} was used for another request"
             ) from err
