@@ -7,22 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
-import uvicorn
 from sqlalchemy import Engine
 from temporalio.client import Client, WorkflowHandle
 
 from order_saga.access.authenticator import Authenticator
 from order_saga.api.app import create_app
-from order_saga.api.serving import EmbeddedServer
 from order_saga.client.after_sale import disputes
 from order_saga.embedded.local_stripe.ledger import Ledger
 from testkit.chaos_kit import final_state, retrying
 from testkit.chaos_mix import SagaPath
+from testkit.serving import serving
 from testkit.subscriber import Subscriber
 from workflows.order_dispute import DisputeView
 from workflows.order_request import OrderRequest
@@ -41,18 +39,8 @@ async def webhook_api(client: Client, queue_prefix: str, secret: str) -> AsyncIt
         webhook_secret=secret,
         authenticator=Authenticator(engine=None, disabled=True),  # webhooks trust signatures
     )
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = EmbeddedServer(uvicorn.Config(app, log_level="error"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started and not task.done():
-        await asyncio.sleep(0.05)  # polling uvicorn's started flag; a failed start ends the task
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+    async with serving(app, log_level="error") as url:
+        yield url
 
 
 async def close_dispute(

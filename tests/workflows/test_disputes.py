@@ -26,8 +26,8 @@ from order_saga.embedded.local_stripe.webhooks import WebhookEndpoint
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.worker_group import build_worker
+from testkit.serving import serving
 from tests.helpers import order, orders_queue, start_saga, until, worker_settings
-from tests.order_saga.api.serving import serving
 from tests.waits import until_closed
 from tests.workflows.mail_run import body, mailbox
 from tests.workflows.test_order_events import subscribe

@@ -22,8 +22,8 @@ from order_saga.codec import EncryptionCodec, new_key, parse_keys
 from order_saga.temporal import connect
 from order_saga.worker_group import build_worker
 from testkit.identity import AUDIENCE, ISSUER, IdentityProvider
+from testkit.serving import serving
 from tests.helpers import new_key_for, order_data, worker_settings
-from tests.order_saga.api.serving import serving
 
 CARRIER_SECRET = "whsec_carrier-test"
 
