@@ -19,7 +19,7 @@ from activities.payment.contracts import (
     CreatePaymentIntentInput,
     PaymentIntentResult,
 )
-from activities.payment.recorder import record_payment
+from activities.payment.recorder import read_payment, record_payment
 from activities.payment.service import PaymentService
 from activities.payment.tables import PaymentStatus
 
@@ -30,20 +30,28 @@ class ChargeActivities(PaymentService):
     @activity.defn(name="create_payment_intent")
     @reports_failures
     def create_payment_intent(self, request: CreatePaymentIntentInput) -> PaymentIntentResult:
-        """Create the intent (no money moves) and store its id on the order's payment row."""
+        """Create the intent (no money moves) and write the order's payment row with its id:
+        one write, once Stripe has answered (a create whose answer is lost is replayed under
+        its key, by a retry or by the undo)."""
         saga = current_saga(request)
-        payment = record_payment(
-            self._engine, saga, request.order_id, PaymentStatus.PENDING, request=request
-        )
-        if payment.status == PaymentStatus.REFUNDED:
+        payment = read_payment(self._engine, saga, request.order_id)
+        if payment is not None and payment.status == PaymentStatus.REFUNDED:
             raise OrderAlreadyCompensated(f"order {request.order_id} was refunded")
-        if payment.transaction_id and payment.status != PaymentStatus.PENDING:
+        if payment and payment.transaction_id and payment.status != PaymentStatus.PENDING:
             return PaymentIntentResult(
                 payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
             )
-        intent = self._gateway.create_intent(request, self._record_final(saga, request.order_id))
+        intent = self._gateway.create_intent(
+            request, self._record_final(saga, request.order_id, request)
+        )
         payment = record_payment(
-            self._engine, saga, request.order_id, PaymentStatus.PENDING, intent.id, intent.to_dict()
+            self._engine,
+            saga,
+            request.order_id,
+            PaymentStatus.PENDING,
+            intent.id,
+            intent.to_dict(),
+            request=request,
         )
         return PaymentIntentResult(payment_id=payment.payment_id, payment_intent_id=intent.id)
 

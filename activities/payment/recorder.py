@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from activities.database import transaction
+from activities.database import reading, transaction
 from activities.ownership import Owner, refuse_foreign
 from activities.payment import repository, rules
 from activities.payment.contracts import CreatePaymentIntentInput
@@ -31,15 +31,19 @@ def record_payment(
         if payment is None:
             if request is None:
                 raise LookupError(f"no payment recorded for order {order_id}")
-            payment = repository.add_payment(
+            return repository.add_payment(
                 session=session,
                 order_id=order_id,
                 amount=request.amount,
                 payment_method=request.payment_method,
                 status=status,
                 owner=saga,
+                transaction_id=intent_id,
+                gateway_response=response,
             )
-        elif not rules.may_move(payment.status, status):
+        if not rules.may_move(payment.status, status) or _unchanged(
+            payment, status, intent_id, response
+        ):
             return payment
         return repository.update_payment(
             session=session,
@@ -48,3 +52,26 @@ def record_payment(
             transaction_id=intent_id,
             gateway_response=response,
         )
+
+
+def read_payment(engine: Engine, saga: Owner, order_id: str) -> repository.PaymentRow | None:
+    """The order's row as it stands, read without taking a write lock; never another run's."""
+    with reading(engine) as session:
+        payment = repository.get_payment(session=session, order_id=order_id, lock=False)
+    refuse_foreign(payment, saga, f"the payment of {order_id}")
+    return payment
+
+
+def _unchanged(
+    payment: repository.PaymentRow,
+    status: PaymentStatus,
+    intent_id: str | None,
+    response: dict[str, Any] | None,
+) -> bool:
+    """Stripe told again what the row holds (a waiting charge read once more): the same
+    status, the same intent, the intent in the same state."""
+    return (
+        payment.status == status
+        and intent_id in (None, payment.transaction_id)
+        and (response or {}).get("status") == payment.intent_status
+    )

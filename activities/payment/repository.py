@@ -31,6 +31,7 @@ class PaymentRow:
     transaction_id: str | None
     workflow_id: str | None
     saga_run: str | None
+    intent_status: str | None = None  # the intent's status in Stripe's last answer kept
 
 
 _COLUMNS = (
@@ -39,13 +40,14 @@ _COLUMNS = (
     PAYMENTS.c.transaction_id,
     PAYMENTS.c.workflow_id,
     PAYMENTS.c.saga_run,
+    PAYMENTS.c.gateway_response["status"].as_string(),
 )
 
 
-def get_payment(*, session: Session, order_id: str) -> PaymentRow | None:
-    """The order's payment row, locked for update where the database can."""
-    query = select(*_COLUMNS).where(PAYMENTS.c.order_id == order_id).with_for_update()
-    row = session.execute(query).first()
+def get_payment(*, session: Session, order_id: str, lock: bool = True) -> PaymentRow | None:
+    """The order's payment row, locked for update where the database can (unless only read)."""
+    query = select(*_COLUMNS).where(PAYMENTS.c.order_id == order_id)
+    row = session.execute(query.with_for_update() if lock else query).first()
     return PaymentRow(*row) if row else None
 
 
@@ -57,6 +59,8 @@ def add_payment(
     payment_method: str,
     status: str,
     owner: Owner,
+    transaction_id: str | None = None,
+    gateway_response: dict[str, Any] | None = None,
 ) -> PaymentRow:
     """The order's new row, owned by the run chain `owner`; its payment id never changes."""
     payment_id, now = f"pay_{uuid.uuid4().hex}", utcnow()
@@ -67,13 +71,18 @@ def add_payment(
             amount=amount,
             payment_method=payment_method,
             status=status,
+            transaction_id=transaction_id,
+            gateway_response=gateway_response,
             workflow_id=owner.workflow_id,
             saga_run=owner.saga_run,
             created_at=now,
             updated_at=now,
         )
     )
-    return PaymentRow(payment_id, status, None, owner.workflow_id, owner.saga_run)
+    answered = (gateway_response or {}).get("status")
+    return PaymentRow(
+        payment_id, status, transaction_id, owner.workflow_id, owner.saga_run, answered
+    )
 
 
 def update_payment(
@@ -92,10 +101,12 @@ def update_payment(
         values["gateway_response"] = gateway_response
     query = update(PAYMENTS).where(PAYMENTS.c.payment_id == payment.payment_id)
     session.execute(query.values(**values))
+    answered = gateway_response.get("status") if gateway_response else payment.intent_status
     return PaymentRow(
         payment.payment_id,
         status,
         transaction_id or payment.transaction_id,
         payment.workflow_id,
         payment.saga_run,
+        answered,
     )

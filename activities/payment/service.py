@@ -13,7 +13,7 @@ from temporalio import activity
 from activities.ownership import Owner, current_saga
 from activities.payment import repository
 from activities.payment.breaker import GatewayBreaker
-from activities.payment.contracts import RefundPaymentInput
+from activities.payment.contracts import CreatePaymentIntentInput, RefundPaymentInput
 from activities.payment.recorder import record_payment
 from activities.payment.refunding import RefundingGateway
 from activities.payment.stripe_errors import error_body
@@ -51,12 +51,20 @@ class PaymentService:
             request=request.create,
         )
 
-    def _record_final(self, saga: Owner, order_id: str) -> Callable[[stripe.StripeError], None]:
-        """What a step does with a gateway failure no retry can fix: record it on the row."""
+    def _record_final(
+        self, saga: Owner, order_id: str, create: CreatePaymentIntentInput | None = None
+    ) -> Callable[[stripe.StripeError], None]:
+        """What a step does with a gateway failure no retry can fix: record it on the row
+        (which a refused create writes first)."""
 
         def record(exc: stripe.StripeError) -> None:
             record_payment(
-                self._engine, saga, order_id, PaymentStatus.FAILED, response=error_body(exc)
+                self._engine,
+                saga,
+                order_id,
+                PaymentStatus.FAILED,
+                response=error_body(exc),
+                request=create,
             )
             if not isinstance(exc, stripe.CardError):  # a bug or a config error, not a decline
                 activity.logger.error("payment gateway refused %s: %s", order_id, exc)
