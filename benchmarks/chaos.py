@@ -48,6 +48,7 @@ from testkit.chaos_disputes import (
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all, subscribed
 from testkit.chaos_mix import order_mix
 from testkit.chaos_returns import send_back
+from testkit.first_step import spread, waits_to_first_step
 from testkit.mail_audit import expected_mails, mail_books
 from testkit.subscriber import (
     LAST_EVENT,
@@ -129,6 +130,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         await asyncio.gather(*cancels)
         await asyncio.gather(*after_sale)
         elapsed = time.perf_counter() - began
+        waited = await waits_to_first_step(engine, [o for _, o in orders], handles)
         domain = sender_domain(Settings().mail_from)
         mails = await mail_books(mailbox, expected_mails([o for _, o in orders], states, domain))
         ends = {o.order_id: str(s) for (_, o), s in zip(orders, states, strict=True)}
@@ -150,6 +152,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     print(f"database {engine.dialect.name}, {sagas} sagas in {elapsed:.0f} s")
     print(f"worker kills {worker.kills}, dev-server restarts {restarts}")
     print(f"database outage {outage_seconds:.0f} s")
+    print(f"start to first step       {spread(waited)}")
     for state, count in sorted(Counter(states).items()):
         print(f"  {state}: {count}")
     print(f"orders charged twice      {len(books.charged_twice)}")

@@ -29,6 +29,14 @@ DRAIN_SLOTS = 8
 LOOKUP_SLOTS = 16
 # Mails sent at once: each waits on its SMTP server, on the event loop, taking no thread.
 MAIL_SLOTS = 50
+# Colocated, the saga workflow tasks a worker takes at once: each runs its saga's steps one
+# after another (local activities), so a task lasts as long as its steps take on a shared
+# CPU. Admitting more sagas than this only makes every task longer; the rest wait in
+# Temporal's queue, where no timeout runs. Measured: `python -m benchmarks.colocated_tasks`.
+ADMITTED_TASKS = 16
+# How long a saga's next task waits on its worker's own (sticky) queue before any worker may
+# take it: the SDK's 10 s is what every saga of a killed worker waited, each time.
+STICKY_WAIT = timedelta(seconds=3)
 DEPLOYMENT_NAME = "order-saga"  # the Worker Deployment every versioned worker belongs to
 
 # Measured here: autoscaling pollers cut p99 at 50 concurrent sagas from 3.4 s to 1.2 s.
@@ -101,12 +109,15 @@ def workflow_worker(
         if local_activities
         else {}
     )
+    if placement == "colocated" and local_activities:
+        local["max_concurrent_workflow_tasks"] = ADMITTED_TASKS
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflows,
         workflow_runner=SANDBOX,
         max_cached_workflows=max_cached_workflows,
+        sticky_queue_schedule_to_start_timeout=STICKY_WAIT,
         patch_activation_callback=activates(placement),
         **local,
         **POLLERS,

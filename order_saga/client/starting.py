@@ -21,13 +21,13 @@ from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
 from workflows.order_state import WORKFLOW_TYPE, OrderResult
 from workflows.search_attributes import at_start
 
-# A saga's workflow task runs its local activities (every step colocated, the subscriber
-# lookup in both placements), which may wait for a free slot behind other sagas' steps. With
-# the default 10 s, a task still running then was timed out by the server and its finished
-# steps run again (colocated at 200 in flight on a slow day: 13 of 100 sagas, 5.4
-# orders/s instead of 6.7: `python -m benchmarks.colocated_tasks`); a worker that dies
-# mid-task delays its saga by this much, no more.
-WORKFLOW_TASK_TIMEOUT = timedelta(seconds=30)
+# The server's default. A saga's workflow task runs its local activities (every step
+# colocated, the subscriber lookup in both placements); a colocated worker admits no more
+# tasks than run promptly (`worker_options.ADMITTED_TASKS`), so a task lasts well under a
+# second, and a worker killed mid-task delays its sagas by this much (it was 30 s: under
+# `python -m benchmarks.chaos`'s worker kills orders waited 68 s for their first step, a
+# median; 31 s since, with `worker_options.STICKY_WAIT`).
+WORKFLOW_TASK_TIMEOUT = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
