@@ -24,7 +24,8 @@ from order_saga.embedded.ports import wait_for_temporal
 from order_saga.embedded.temporal_server import supervised_dev_server
 
 WORKER = "from order_saga.worker_main import main; main()"
-INPROCESS = ("colocated", "floor", "dbos")
+INPROCESS = ("colocated", "floor", "dbos", "direct", "floor-work", "dbos-work")
+NO_SERVER = ("dbos", "direct", "dbos-work")  # kinds that use no Temporal server
 CLI = "from order_saga.cli import main; main()"
 
 
@@ -45,7 +46,7 @@ class BenchStack:
     def pids(self, kind: str) -> dict[str, int]:
         """The processes that serve one kind of order."""
         pids = {"worker": self.processes[WORKERS[kind]].pid, "stripe": self.processes["stripe"].pid}
-        return pids if kind == "dbos" else pids | {"server": self.server_pid}
+        return pids if kind in NO_SERVER else pids | {"server": self.server_pid}
 
     def peak_rss(self) -> dict[str, float]:
         rss = {name: peak_rss_mb(p.pid) for name, p in self.processes.items()}

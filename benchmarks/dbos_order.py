@@ -1,13 +1,21 @@
-"""The peer a Python team would pick instead: DBOS, the four calls as checkpointed steps of
-one workflow, its state in PostgreSQL, run where it is started (the `dbos` extra)."""
+"""The peer a Python team would pick instead: DBOS, the saga's calls as checkpointed steps of
+one workflow, its state in PostgreSQL, run where it is started (the `dbos` extra): as no-ops
+(`dbos`), or doing the saga's real work (`dbos-work`)."""
 
 from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import psycopg
 from dbos import DBOS, DBOSConfig
+
+from benchmarks.order_work import OrderWork, five_calls
+from workflows.order_request import OrderRequest
+
+# `dbos-work`: the saga's five real calls as DBOS steps, on the work wired in this process.
+WORK: list[OrderWork] = []
 
 
 @DBOS.step()
@@ -30,9 +38,14 @@ async def ship(order_id: str) -> str:
     return order_id
 
 
+@DBOS.step()
+async def capture(order_id: str) -> str:
+    return order_id
+
+
 @DBOS.workflow()
 async def dbos_order(order_id: str) -> str:
-    for step in (reserve, create_intent, charge, ship):
+    for step in (reserve, create_intent, charge, ship, capture):
         order_id = await step(order_id)
     return order_id
 
@@ -45,6 +58,22 @@ async def dbos_checkout(order_id: str) -> str:
         order_id = await step(order_id)
     await DBOS.set_event_async("payment", "authorized")
     return await ship(order_id)
+
+
+@DBOS.step()
+async def work_step(order: OrderRequest, name: str, arg: Any) -> Any:
+    return await WORK[0].step(order, name, arg)
+
+
+@DBOS.workflow()
+async def dbos_work_order(order: OrderRequest) -> str:
+    return await five_calls(order, work_step)
+
+
+async def run_dbos_work_order(order: OrderRequest) -> str:
+    """Start one order's workflow doing the saga's work, and wait for it."""
+    handle = await DBOS.start_workflow_async(dbos_work_order, order)
+    return str(await handle.get_result())
 
 
 def system_database(postgres_url: str) -> str:

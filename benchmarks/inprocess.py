@@ -25,7 +25,9 @@ from temporalio.client import Client
 
 from activities.inventory.catalogue import stocked_prices
 from activities.queues import queue
+from benchmarks.floor_work import FloorWorkOrder, eager_floor_work
 from benchmarks.noop import CALLS, LOCAL_NOOP_WORKFLOW, LocalNoopOrder, Token
+from benchmarks.order_work import OrderWork, work_steps
 from order_saga.client import order_result, start_order
 from order_saga.db.engine import make_engine
 from order_saga.load import Execute, outcome_of, run_load
@@ -35,7 +37,7 @@ from order_saga.worker_group import WorkerGroup, build_worker
 from order_saga.worker_options import MAX_CONCURRENT_ACTIVITIES, workflow_worker
 from workflows.order_request import OrderRequest
 
-KINDS = ("colocated", "floor", "dbos")
+KINDS = ("colocated", "floor", "dbos", "direct", "floor-work", "dbos-work")
 
 
 async def eager_saga(client: Client, order: OrderRequest, queue_prefix: str) -> str:
@@ -57,16 +59,15 @@ async def eager_floor(client: Client, order: OrderRequest, queue_prefix: str) ->
 
 @contextlib.asynccontextmanager
 async def serving(kind: str, address: str, prefix: str) -> AsyncIterator[tuple[Any, Execute]]:
-    """The kind's worker (or DBOS) running in this process, and how one order is run."""
-    if kind == "dbos":
-        from benchmarks import dbos_order
-
-        system = dbos_order.system_database(os.environ["DBOS_POSTGRES_URL"])
-        dbos_order.launch(system)
-        try:
-            yield None, lambda _c, order, _p: dbos_order.run_dbos_order(order.order_id)
-        finally:
-            dbos_order.shut_down(system)
+    """The kind's worker (or DBOS, or the bare work) running in this process, and how one
+    order is run."""
+    if kind == "direct":
+        work = OrderWork(Settings())
+        yield None, lambda _c, order, _p: work.run(order)
+        return
+    if kind.startswith("dbos"):
+        async with dbos_running(kind) as execute:
+            yield None, execute
         return
     client = await connect(address)
     if kind == "colocated":
@@ -74,22 +75,41 @@ async def serving(kind: str, address: str, prefix: str) -> AsyncIterator[tuple[A
         group = build_worker(client, settings=settings, engine=make_engine(settings.database_url))
         execute: Execute = eager_saga
     else:
-        noops = [call for _, call in CALLS]
+        work_kind = kind == "floor-work"
+        steps = list(work_steps(Settings()).values()) if work_kind else [c for _, c in CALLS]
         group = WorkerGroup(
             [
                 workflow_worker(
                     client,
                     queue(prefix, "orders"),
-                    [LocalNoopOrder],
+                    [FloorWorkOrder if work_kind else LocalNoopOrder],
                     placement="colocated",
-                    local_activities=noops,
+                    local_activities=steps,
                     executor=ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES),
                 )
             ]
         )
-        execute = eager_floor
+        execute = eager_floor_work if work_kind else eager_floor
     async with group:
         yield client, execute
+
+
+@contextlib.asynccontextmanager
+async def dbos_running(kind: str) -> AsyncIterator[Execute]:
+    """DBOS launched on its own system database: no-op steps, or the saga's work."""
+    from benchmarks import dbos_order
+
+    system = dbos_order.system_database(os.environ["DBOS_POSTGRES_URL"])
+    if kind == "dbos-work":
+        dbos_order.WORK.append(OrderWork(Settings()))
+    dbos_order.launch(system)
+    try:
+        if kind == "dbos-work":
+            yield lambda _c, order, _p: dbos_order.run_dbos_work_order(order)
+        else:
+            yield lambda _c, order, _p: dbos_order.run_dbos_order(order.order_id)
+    finally:
+        dbos_order.shut_down(system)
 
 
 async def main(kind: str, address: str, prefix: str) -> None:

@@ -1,4 +1,4 @@
-"""The matched no-op: a workflow that makes the saga's four forward activity calls, on the
+"""The matched no-op: a workflow that makes the saga's five forward activity calls, on the
 same queue layout, with each call's declared timeouts, deadline, retry policy and a summary,
 under the same worker options, and does nothing else. What the engine
 costs per order; the saga's throughput is measured against it (`benchmarks.noop_worker`
@@ -15,7 +15,11 @@ from temporalio import activity, workflow
 with workflow.unsafe.imports_passed_through():
     from activities.activity_call import LOCAL_RETRY_THRESHOLD, ActivityCall
     from activities.inventory.activities import RESERVE_INVENTORY
-    from activities.payment.activities import CHARGE_PAYMENT, CREATE_PAYMENT_INTENT
+    from activities.payment.activities import (
+        CAPTURE_PAYMENT,
+        CHARGE_PAYMENT,
+        CREATE_PAYMENT_INTENT,
+    )
     from activities.queues import prefix_of, queue
     from activities.shipment.activities import CREATE_SHIPMENT
     from workflows.order_request import OrderRequest
@@ -47,18 +51,24 @@ def noop_ship(arg: Token) -> Token:
     return arg
 
 
+@activity.defn(name="noop_capture")
+def noop_capture(arg: Token) -> Token:
+    return arg
+
+
 # Each no-op stands in for one of the saga's calls and takes its declared options.
 CALLS: tuple[tuple[ActivityCall[Any, Any], Any], ...] = (
     (RESERVE_INVENTORY, noop_reserve),
     (CREATE_PAYMENT_INTENT, noop_create_intent),
     (CHARGE_PAYMENT, noop_charge),
     (CREATE_SHIPMENT, noop_ship),
+    (CAPTURE_PAYMENT, noop_capture),
 )
 
 
 def options(declared: ActivityCall[Any, Any], order: OrderRequest) -> dict[str, Any]:
     """The saga's options for the call a no-op stands in for: as the saga, the order's step
-    deadline bounds reserve and ship, the charge its own."""
+    deadline bounds reserve and ship, the payment calls their own."""
     deadline = order.step_deadline if declared.service != "payment" else None
     return declared.options(summary=f"{declared.name} {order.order_id}", deadline=deadline)
 
@@ -81,7 +91,7 @@ LOCAL_NOOP_WORKFLOW = "LocalNoopOrder"
 
 @workflow.defn(name=LOCAL_NOOP_WORKFLOW)
 class LocalNoopOrder:
-    """The engine's floor: the same four calls as local activities (started eagerly by the
+    """The engine's floor: the same five calls as local activities (started eagerly by the
     load in the worker's process), which is the colocated saga's shape."""
 
     @workflow.run

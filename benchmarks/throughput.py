@@ -4,18 +4,23 @@
     python -m benchmarks.throughput --databases sqlite --concurrency 10 --reps 1
 
 For each database and concurrency: a fresh dev server (and a fresh SQLite file), the local
-Stripe server with a state file, and interleaved repetitions of five kinds of order:
+Stripe server with a state file, and interleaved repetitions of these kinds of order:
 
 - `saga`: the saga placed per service (`order-saga-worker --placement per-service`), loaded
   by a load-generator process, against `noop`, the matched no-op (`benchmarks.noop`: the same
-  four activity calls on the same queues, timeouts, retry policies and worker options);
+  five activity calls on the same queues, timeouts, retry policies and worker options);
 - `colocated`: the saga placed colocated, started eagerly in its worker's process (as
   `order-saga dev`'s API starts it), against `floor`, the engine's floor (the no-op's calls
-  as local activities, started eagerly), and `dbos`: DBOS with four checkpointed steps on
-  PostgreSQL (`pip install -e '.[dbos]'`; left out without it).
+  as local activities, started eagerly), and `dbos`: DBOS with five checkpointed no-op steps
+  on PostgreSQL (`pip install -e '.[dbos]'`; left out without it);
+- like for like, each doing the saga's five real calls (`benchmarks.order_work`) against the
+  same database and Stripe server: `direct` (in sequence per order, C orders at once, no
+  engine: the work's own cost), `floor-work` (the floor's shape running them:
+  `benchmarks.floor_work`) and `dbos-work` (DBOS running them as its steps).
 
-Prints orders/s, p50 and p99, CPU ms per order of each process (from /proc), peak RSS, the
-ratios the targets are set on; then a 2,000-saga cell per placement, whose last quarter's
+Prints orders/s, p50 and p99, CPU ms per order of each process (from /proc), peak RSS, what
+an order's history costs the engine (`benchmarks.history_cost`), the ratios the targets are
+set on; then a 2,000-saga cell per placement, whose last quarter's
 throughput is set against its first.
 """
 
@@ -29,7 +34,11 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks.bench_stack import BenchStack, bench_stack
+from temporalio.client import Client
+
+from activities.queues import queue
+from benchmarks.bench_stack import NO_SERVER, BenchStack, bench_stack
+from benchmarks.history_cost import order_cost
 from benchmarks.proc_stats import cpu_seconds, server_cpu_seconds
 from benchmarks.throughput_table import KINDS, Cell, Rep, table
 
@@ -40,7 +49,7 @@ async def run_kind(stack: BenchStack, kind: str, count: int, concurrency: int) -
     """One repetition: the load generator runs `count` orders; every process's CPU is read
     before and after."""
     pids = stack.pids(kind)
-    postgres = stack.database == "postgresql" or kind == "dbos"  # DBOS keeps its state there
+    postgres = stack.database == "postgresql" or kind.startswith("dbos")  # DBOS's state is there
     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     pg_before = server_cpu_seconds("postgres") if postgres else 0.0
     summary = await stack.load(kind, count, concurrency)
@@ -68,6 +77,9 @@ async def measure_cell(
                 cell.reps.append(await run_kind(stack, kind, count, concurrency))
                 print(".", end="", file=sys.stderr, flush=True)
         cell.rss_mb = stack.peak_rss()
+        client = await Client.connect(stack.address)
+        for kind in (k for k in kinds if k not in NO_SERVER):
+            cell.cost[kind] = await order_cost(client, queue(stack.prefixes[kind], "orders"))
     return cell
 
 
@@ -104,7 +116,7 @@ async def main(args: argparse.Namespace) -> None:
     urls = {"sqlite": "", "postgresql": args.postgres_url}
     for database in args.databases:
         cells = []
-        kinds = tuple(k for k in args.kinds if k != "dbos" or dbos_available())
+        kinds = tuple(k for k in args.kinds if not k.startswith("dbos") or dbos_available())
         for concurrency in args.concurrency:
             count = max(args.min_count, args.per_concurrency * concurrency)
             print(

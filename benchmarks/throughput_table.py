@@ -8,11 +8,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.bench_stack import WORKERS
+from benchmarks.history_cost import COLUMNS
 
 PROCESSES = ("server", "worker", "stripe", "load", "postgres")
-KINDS = ("saga", "noop", "colocated", "floor", "dbos")
-# The ratios the targets are set on: (kind, against).
-RATIOS = (("saga", "noop"), ("colocated", "floor"), ("colocated", "dbos"), ("colocated", "saga"))
+KINDS = ("saga", "noop", "colocated", "floor", "dbos", "direct", "floor-work", "dbos-work")
+# The ratios the targets are set on: (kind, against); the last two tell what the engines
+# cost over the work itself.
+RATIOS = (
+    ("saga", "noop"),
+    ("colocated", "floor-work"),
+    ("colocated", "dbos-work"),
+    ("colocated", "floor"),
+    ("colocated", "saga"),
+    ("floor-work", "direct"),
+    ("dbos-work", "direct"),
+)
 
 
 @dataclass
@@ -29,6 +39,7 @@ class Cell:
     kinds: tuple[str, ...]
     reps: list[Rep] = field(default_factory=list)
     rss_mb: dict[str, float] = field(default_factory=dict)
+    cost: dict[str, dict[str, float]] = field(default_factory=dict)  # per order, by kind
 
     def median(self, kind: str, key: str) -> float:
         return statistics.median(float(r.summary[key]) for r in self.reps if r.kind == kind)
@@ -57,6 +68,11 @@ def table(cells: list[Cell]) -> list[str]:
                 f"{1000 * c.median(kind, 'p50_seconds'):.0f} / "
                 f"{1000 * c.median(kind, 'p99_seconds'):.0f} ms | {cpu} | {rss:.0f} MB |"
             )
+    lines += ["", "| C | kind | " + " | ".join(COLUMNS) + " |", "|" + " --- |" * (len(COLUMNS) + 2)]
+    for c in cells:
+        for kind, cost in c.cost.items():
+            figures = " | ".join(f"{cost.get(name, 0):.0f}" for name in COLUMNS)
+            lines.append(f"| {c.concurrency} | {kind} | {figures} |")
     ratios = [(k, a) for k, a in RATIOS if all(k in c.kinds and a in c.kinds for c in cells)]
     lines += [
         "",
