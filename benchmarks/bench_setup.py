@@ -4,6 +4,7 @@ seeded with stock no run uses up, and the wait for a process to listen."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 
 from sqlalchemy import update
@@ -12,6 +13,15 @@ from activities.database import transaction
 from activities.inventory.tables import Product
 from order_saga.db.engine import make_engine
 from order_saga.embedded.stack import prepare_database
+
+# Each in-process kind's own connection pool (and overflow as large): eight processes of a
+# PostgreSQL cell at the engine's default 10 would ask for more than its 100 connections.
+POOL_VARIABLE = "BENCH_POOL_SIZE"
+
+
+def pool_size() -> int:
+    """The pool an in-process kind's engine takes (the worker's default, 10, unless set)."""
+    return int(os.environ.get(POOL_VARIABLE, "10"))
 
 
 def free_port() -> int:

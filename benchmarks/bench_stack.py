@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_setup import free_port, prepare, wait_for_port
+from benchmarks.bench_setup import POOL_VARIABLE, free_port, prepare, wait_for_port
 from benchmarks.proc_stats import children, peak_rss_mb
 from order_saga.embedded.ports import wait_for_temporal
 from order_saga.embedded.temporal_server import supervised_dev_server
@@ -133,6 +133,7 @@ async def _processes(
         "STRIPE_STATE_FILE": str(workdir / "stripe.json"),
         "PLACEMENT": "per-service",
         "DBOS_POSTGRES_URL": postgres_url,
+        POOL_VARIABLE: "5" if database == "postgresql" else "10",
     }
     env.pop("STRIPE_API_KEY", None)
     # As an installed package runs (pip byte-compiles it): with PYTHONDONTWRITEBYTECODE on an

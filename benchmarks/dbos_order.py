@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 from dbos import DBOS, DBOSConfig
 
+from benchmarks.bench_setup import pool_size
 from benchmarks.order_work import OrderWork, five_calls
 from workflows.order_request import OrderRequest
 
@@ -83,7 +84,11 @@ def system_database(postgres_url: str) -> str:
 
 def launch(system_url: str) -> None:
     """DBOS on `system_url`, which it creates."""
-    config: DBOSConfig = {"name": "order-saga-bench", "system_database_url": system_url}
+    config: DBOSConfig = {
+        "name": "order-saga-bench",
+        "system_database_url": system_url,
+        "sys_db_pool_size": 2 * pool_size(),  # the connections a worker's engine may hold
+    }
     DBOS(config=config)
     DBOS.launch()
 

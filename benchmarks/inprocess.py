@@ -25,6 +25,7 @@ from temporalio.client import Client
 
 from activities.inventory.catalogue import stocked_prices
 from activities.queues import queue
+from benchmarks.bench_setup import pool_size
 from benchmarks.floor_work import FloorWorkOrder, eager_floor_work
 from benchmarks.noop import CALLS, LOCAL_NOOP_WORKFLOW, LocalNoopOrder, Token
 from benchmarks.order_work import OrderWork, work_steps
@@ -72,7 +73,8 @@ async def serving(kind: str, address: str, prefix: str) -> AsyncIterator[tuple[A
     client = await connect(address)
     if kind == "colocated":
         settings = Settings(placement="colocated", queue_prefix=prefix)
-        group = build_worker(client, settings=settings, engine=make_engine(settings.database_url))
+        engine = make_engine(settings.database_url, pool_size=pool_size())
+        group = build_worker(client, settings=settings, engine=engine)
         execute: Execute = eager_saga
     else:
         work_kind = kind == "floor-work"

@@ -22,6 +22,7 @@ from activities.payment.contracts import (
     CreatePaymentIntentInput,
 )
 from activities.shipment.contracts import CreateShipmentInput
+from benchmarks.bench_setup import pool_size
 from order_saga.db.engine import make_engine
 from order_saga.service_wiring import service_activities
 from order_saga.settings import Settings
@@ -35,7 +36,7 @@ SERVICES = ("inventory", "payment", "shipment")
 
 def work_steps(settings: Settings) -> dict[str, Step]:
     """The step functions by activity name, wired as the colocated worker wires them."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=pool_size())
     breaker = GatewayBreaker(  # the worker's, without its gauge (there is no client)
         fail_max=settings.breaker_fail_max,
         reset_timeout=timedelta(seconds=settings.breaker_reset_seconds),
