@@ -20,11 +20,8 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.common import WorkflowIDConflictPolicy
     from temporalio.worker import Worker
 
-    from activities.inventory.activities import RESERVE_INVENTORY
-    from activities.inventory.contracts import ReserveInventoryInput
-    from activities.payment.activities import CHARGE_PAYMENT, CREATE_PAYMENT_INTENT
-    from activities.payment.contracts import ChargePaymentInput, CreatePaymentIntentInput
     from benchmarks.checkout_floor import CheckoutFloor
+    from benchmarks.floor_work import authorize_locally
     from order_saga.service_wiring import service_activities
     from order_saga.settings import Settings
     from order_saga.worker_options import MAX_CONCURRENT_ACTIVITIES, workflow_worker
@@ -40,28 +37,7 @@ class CheckoutFloorWork:
 
     @workflow.run
     async def run(self, order: OrderRequest) -> str:
-        info = workflow.info()
-        owner = {"order_id": order.order_id, "saga_id": info.workflow_id,
-                 "saga_run": info.first_execution_run_id}  # fmt: skip
-        reserved = await RESERVE_INVENTORY.execute(
-            ReserveInventoryInput(**owner, currency=order.currency, items=order.items),
-            summary="reserve",
-            local=True,
-        )
-        money = {"amount": reserved.total, "currency": reserved.currency}
-        intent = await CREATE_PAYMENT_INTENT.execute(
-            CreatePaymentIntentInput(**owner, **money, customer_id=order.customer_id,
-                                     payment_method=order.payment_method,
-                                     idempotency_key=info.workflow_id, capture_method="manual"),
-            summary="create the intent",
-            local=True,
-        )  # fmt: skip
-        await CHARGE_PAYMENT.execute(
-            ChargePaymentInput(**owner, **money, payment_intent_id=intent.payment_intent_id,
-                               idempotency_key=info.workflow_id),
-            summary="authorize",
-            local=True,
-        )  # fmt: skip
+        await authorize_locally(order)
         self._answered = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return "authorized"

@@ -26,8 +26,9 @@ from temporalio.client import Client
 from activities.inventory.catalogue import stocked_prices
 from activities.queues import queue
 from benchmarks.bench_setup import pool_size
-from benchmarks.floor_work import FloorWorkOrder, eager_floor_work
-from benchmarks.noop import CALLS, LOCAL_NOOP_WORKFLOW, LocalNoopOrder, Token
+from benchmarks.floor_work import FLOOR_WORK_WORKFLOW, FloorWorkOrder
+from benchmarks.noop import CALLS, LocalNoopOrder, Token
+from benchmarks.noop import LOCAL_NOOP_WORKFLOW as LOCAL_NOOP
 from benchmarks.order_work import OrderWork, work_steps
 from order_saga.client import order_result, start_order
 from order_saga.db.engine import make_engine
@@ -45,17 +46,23 @@ async def eager_saga(client: Client, order: OrderRequest, queue_prefix: str) -> 
     return await outcome_of(await start_order(client, order, queue_prefix, eager=True))
 
 
-async def eager_floor(client: Client, order: OrderRequest, queue_prefix: str) -> str:
-    handle = await client.start_workflow(
-        LOCAL_NOOP_WORKFLOW,
-        order,
-        id=f"floor-{order.order_id}",
-        task_queue=queue(queue_prefix, "orders"),
-        result_type=Token,
-        request_eager_start=True,
-    )
-    await order_result(handle)
-    return "COMPLETED"
+def eager(workflow_name: str, result_type: type) -> Execute:
+    """One order in a workflow of `workflow_name`, started eagerly in this process's worker
+    (the floor's way), waited for."""
+
+    async def run(client: Client, order: OrderRequest, queue_prefix: str) -> str:
+        handle = await client.start_workflow(
+            workflow_name,
+            order,
+            id=f"{workflow_name}-{order.order_id}",
+            task_queue=queue(queue_prefix, "orders"),
+            result_type=result_type,
+            request_eager_start=True,
+        )
+        await order_result(handle)
+        return "COMPLETED"
+
+    return run
 
 
 @contextlib.asynccontextmanager
@@ -91,7 +98,7 @@ async def serving(kind: str, address: str, prefix: str) -> AsyncIterator[tuple[A
                 )
             ]
         )
-        execute = eager_floor_work if work_kind else eager_floor
+        execute = eager(FLOOR_WORK_WORKFLOW, str) if work_kind else eager(LOCAL_NOOP, Token)
     async with group:
         yield client, execute
 
