@@ -35,12 +35,13 @@ class ChargeActivities(PaymentService):
         its key, by a retry or by the undo)."""
         saga = current_saga(request)
         payment = read_payment(self._engine, saga, request.order_id)
-        if payment is not None and payment.status == PaymentStatus.REFUNDED:
-            raise OrderAlreadyCompensated(f"order {request.order_id} was refunded")
-        if payment and payment.transaction_id and payment.status != PaymentStatus.PENDING:
-            return PaymentIntentResult(
-                payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
-            )
+        if payment is not None:
+            if payment.status == PaymentStatus.REFUNDED:
+                raise OrderAlreadyCompensated(f"order {request.order_id} was refunded")
+            if payment.transaction_id and payment.status != PaymentStatus.PENDING:
+                return PaymentIntentResult(
+                    payment_id=payment.payment_id, payment_intent_id=payment.transaction_id
+                )
         intent = self._gateway.create_intent(
             request, self._record_final(saga, request.order_id, request)
         )
