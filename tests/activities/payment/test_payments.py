@@ -74,6 +74,7 @@ def test_intent_id_is_stored_before_money_moves(db: Engine, stripe_server) -> No
     intent = ActivityEnvironment().run(payments(db, base_url).create_payment_intent, request)
     row = payment_row(db, request.order_id)
     assert (row.status, row.transaction_id) == ("Pending", intent.payment_intent_id)
+    assert row.updated_at == row.created_at  # written once, with the intent's id
     [created] = intents_for(stripe, request.order_id)
     assert (created["status"], created["amount_received"]) == ("requires_confirmation", 0)
 
