@@ -21,7 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.worker import Worker
 
     from benchmarks.checkout_floor import CheckoutFloor
-    from benchmarks.floor_work import authorize_locally
+    from benchmarks.floor_work import run_locally, this_run
+    from benchmarks.order_work import authorize
     from order_saga.service_wiring import service_activities
     from order_saga.settings import Settings
     from order_saga.worker_options import MAX_CONCURRENT_ACTIVITIES, workflow_worker
@@ -37,7 +38,7 @@ class CheckoutFloorWork:
 
     @workflow.run
     async def run(self, order: OrderRequest) -> str:
-        await authorize_locally(order)
+        await authorize(order, run_locally, this_run(order))
         self._answered = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return "authorized"

@@ -69,10 +69,13 @@ class OrderWork:
         return await five_calls(order, self.step)
 
 
-async def five_calls(order: OrderRequest, call: Call) -> str:
-    """Reserve, create, confirm, ship, capture: each by `call` (directly, or as another
-    engine's step)."""
-    owner = {"order_id": order.order_id}
+async def authorize(
+    order: OrderRequest, call: Call, owner: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Reserve, create the intent and confirm it, each by `call` (directly, or as an engine's
+    step), for `owner` (the order, and the saga's run where there is one); what the later
+    calls need of it (the owner, the money, the intent)."""
+    owner = owner or {"order_id": order.order_id}
     key = order.workflow_id
     reserved = await call(
         order,
@@ -94,10 +97,16 @@ async def five_calls(order: OrderRequest, call: Call) -> str:
     )
     paid = {**owner, **money, "payment_intent_id": intent.payment_intent_id}
     await call(order, "charge_payment", ChargePaymentInput(**paid, idempotency_key=key))
+    return paid
+
+
+async def five_calls(order: OrderRequest, call: Call, owner: dict[str, Any] | None = None) -> str:
+    """Reserve, create, confirm (`authorize`), then ship and capture."""
+    owner = owner or {"order_id": order.order_id}
+    paid = await authorize(order, call, owner)
     await call(
-        order,
-        "create_shipment",
-        CreateShipmentInput(**owner, address=order.shipping_address),
+        order, "create_shipment", CreateShipmentInput(**owner, address=order.shipping_address)
     )
+    key = order.workflow_id
     await call(order, "capture_payment", CapturePaymentInput(**paid, idempotency_key=key))
     return "COMPLETED"
