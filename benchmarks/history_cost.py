@@ -8,10 +8,11 @@ activities a workflow task ran)."""
 from __future__ import annotations
 
 import statistics
+from pathlib import Path
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
 
 BILLED = frozenset(
     {
@@ -38,6 +39,20 @@ def is_local_activity(event: HistoryEvent) -> bool:
     )
 
 
+def tally(history: list[HistoryEvent]) -> tuple[int, int, int]:
+    """Events, workflow tasks and billed actions of one history."""
+    events = tasks = actions = 0
+    batch = False  # the task's local-activity markers follow its completion
+    for event in history:
+        events += 1
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            tasks, batch = tasks + 1, False
+        elif not batch and is_local_activity(event):
+            actions, batch = actions + 1, True
+        actions += event.event_type in BILLED
+    return events, tasks, actions
+
+
 async def order_cost(client: Client, task_queue: str, sample: int = 5) -> dict[str, float]:
     """Medians over up to `sample` closed workflows of the queue."""
     rows: list[tuple[int, int, int, int]] = []
@@ -46,16 +61,28 @@ async def order_cost(client: Client, task_queue: str, sample: int = 5) -> dict[s
         handle = client.get_workflow_handle(execution.id, run_id=execution.run_id)
         described = await handle.describe()
         transitions = described.raw_description.workflow_execution_info.state_transition_count
-        events = tasks = actions = 0
-        batch = False  # the task's local-activity markers follow its completion
-        async for event in handle.fetch_history_events():
-            events += 1
-            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-                tasks, batch = tasks + 1, False
-            elif not batch and is_local_activity(event):
-                actions, batch = actions + 1, True
-            actions += event.event_type in BILLED
+        events, tasks, actions = tally([e async for e in handle.fetch_history_events()])
         rows.append((events, tasks, transitions, actions))
     if not rows:
         return {}
     return {name: statistics.median(r[i] for r in rows) for i, name in enumerate(COLUMNS)}
+
+
+def main() -> None:
+    """`python -m benchmarks.history_cost`: the recorded outcomes' cost (every order there has
+    a subscriber to every event and the customer's address), per placement."""
+    folder = Path(__file__).parent.parent / "tests" / "workflows" / "histories"
+    print("| outcome | per service: events / tasks / actions | colocated |")
+    print("| --- | --- | --- |")
+    for path in sorted(folder.glob("*.per-service.json")):
+        outcome = path.name.removesuffix(".per-service.json")
+        cells = []
+        for placement in ("per-service", "colocated"):
+            text = (folder / f"{outcome}.{placement}.json").read_text()
+            history = WorkflowHistory.from_json("recorded", text).events
+            cells.append(" / ".join(str(n) for n in tally(list(history))))
+        print(f"| {outcome} | {cells[0]} | {cells[1]} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,10 +10,9 @@ import pybreaker
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
-from activities.notification.contracts import MAIL_KINDS
+from activities.notification.contracts import MAIL_KINDS, MAIL_WORKFLOW
+from activities.notification.events import DELIVERY_WORKFLOW
 from workflows import saga_metrics
-from workflows.customer_mail import NOTIFY_WORKFLOW_TYPE
-from workflows.event_delivery import EVENTS_WORKFLOW_TYPE
 from workflows.order_state import STEPS, WORKFLOW_TYPE
 
 
@@ -53,13 +52,13 @@ def zero_saga_counters(runtime: Runtime, namespace: str, orders_queue: str) -> N
     for undo in saga_metrics.UNDOS:
         failures.add(0, {"undo": undo})
     mails = runtime.metric_meter.with_additional_attributes(
-        {"namespace": namespace, "task_queue": orders_queue, "workflow_type": NOTIFY_WORKFLOW_TYPE}
+        {"namespace": namespace, "task_queue": orders_queue, "workflow_type": MAIL_WORKFLOW}
     )
     mail_failures = saga_metrics.counter(mails, saga_metrics.NOTIFICATION_FAILURES)
     for kind in MAIL_KINDS:
         mail_failures.add(0, {"kind": kind})
     # Deliveries given up on count in the delivery workflow, lookups that failed in the saga.
-    for workflow_type in (EVENTS_WORKFLOW_TYPE, WORKFLOW_TYPE):
+    for workflow_type in (DELIVERY_WORKFLOW, WORKFLOW_TYPE):
         saga_metrics.counter(
             runtime.metric_meter.with_additional_attributes(
                 {"namespace": namespace, "task_queue": orders_queue, "workflow_type": workflow_type}

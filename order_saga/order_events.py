@@ -19,7 +19,7 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowHandle
 
-from activities.notification.events import FIND_SUBSCRIBERS_ACTIVITY
+from activities.notification.events import NOT_STEPS
 from activities.queues import queue
 
 
@@ -87,10 +87,10 @@ def local_call(event: HistoryEvent) -> LocalCall | None:
 
 
 async def step_events(handle: WorkflowHandle[Any, Any]) -> AsyncIterator[StepEvent]:
-    """The saga's steps' activity events as they happen, until it closes (its lookup of
-    event subscribers at the start is not a step)."""
+    """The saga's steps' activity events as they happen, until it closes (its hand-over
+    of events and mails is not a step)."""
     async for step in activity_events(handle):
-        if step.activity != FIND_SUBSCRIBERS_ACTIVITY:
+        if step.activity not in NOT_STEPS:
             yield step
 
 

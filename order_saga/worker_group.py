@@ -19,6 +19,8 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.notification.hand_over import HandOverActivities
+from activities.notification.subscribers import ActiveSubscribers
 from activities.notification.webhook_activities import WebhookActivities
 from activities.payment.breaker import GatewayBreaker
 from activities.payment.disputing import DisputeActivities
@@ -83,8 +85,8 @@ def orders_worker(
     breaker: GatewayBreaker | None = None,
 ) -> Worker:
     """The saga's worker: per service it only decides; colocated it also runs every step.
-    In both it looks up the subscribers to order events itself, as a local activity: one
-    short read, which as a remote activity cost every order a round trip through the server."""
+    In both it hands the saga's events and mails over itself, as a local activity: one
+    marker in the saga's history, where a child workflow or a signal cost a workflow task."""
     task_queue = queue(settings.queue_prefix, "orders")
     zero_saga_counters(runtime_of(client), client.namespace, task_queue)
     steps: list[Callable[..., Any]] = []
@@ -97,7 +99,10 @@ def orders_worker(
                 service, client=client, settings=settings, engine=engine, breaker=breaker
             )
         ]
-    steps.append(WebhookActivities(engine).find_subscribers)  # at each saga's start
+    lookup = ActiveSubscribers(engine)
+    # The saga's hand-over of its events and mails, and a dispute's lookup of subscribers.
+    steps.append(HandOverActivities(client, lookup.ids).hand_over)
+    steps.append(WebhookActivities(engine, lookup=lookup).find_subscribers)
     returns, disputes = ReturnActivities(engine), DisputeActivities(engine)  # rare: local
     steps += [returns.open_return, returns.record_return]
     steps += [disputes.record_dispute, disputes.remind_dispute]

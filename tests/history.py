@@ -8,21 +8,21 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
-from activities.notification.webhook_activities import FIND_SUBSCRIBERS
+from activities.notification.events import NOT_STEPS
 from order_saga.order_events import local_call
 
 
 async def scheduled_activities(handle: WorkflowHandle[Any, Any]) -> list[str]:
     """The steps and undos, by activity name, in the order the workflow called them, read
     from its history (local ones, colocated, from their markers: one per call, not per
-    retry); the saga's lookup of event subscribers at its start is left out."""
+    retry); the saga's hand-over of its events and mails is left out."""
     names = []
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             names.append(event.activity_task_scheduled_event_attributes.activity_type.name)
         elif (call := local_call(event)) is not None and not call.retrying:
             names.append(call.activity)
-    return [name for name in names if name != FIND_SUBSCRIBERS.name]
+    return [name for name in names if name not in NOT_STEPS]
 
 
 async def activity_attempts(handle: WorkflowHandle[Any, Any], name: str) -> int:

@@ -19,8 +19,8 @@ with workflow.unsafe.imports_passed_through():
         CreatePaymentIntentInput,
         RefundPaymentInput,
     )
-    from workflows.customer_mail import tell_customer
     from workflows.order_mails import authentication_mail
+    from workflows.order_outbox import OrderOutbox
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import SagaState
@@ -36,6 +36,7 @@ async def authorize(
     order: OrderRequest,
     reservation: ReservationResult,
     owner: dict[str, str],
+    outbox: OrderOutbox,
 ) -> ChargeResult:
     """Hold the order's total on the card: authorized (captured at pickup), or a decline
     that fails the step. Two activities, so the PaymentIntent id is in the history before
@@ -76,7 +77,7 @@ async def authorize(
     )
     charge = await steps.run("charge_payment", CHARGE_PAYMENT, check, f"authorize {money}")
     if charge.authentication_url is not None:  # the bank asks the customer first (3-D Secure)
-        charge = await authenticated(steps, progress, order, check, charge, money)
+        charge = await authenticated(steps, progress, order, check, charge, money, outbox)
     if steps.local and progress.checkouts:
         # Colocated, this workflow task would go on to book the shipment (and capture, at an
         # immediate pickup) before a waiting checkout's answer leaves with its completion: a
@@ -92,6 +93,7 @@ async def authenticated(
     check: ChargePaymentInput,
     charge: ChargeResult,
     money: str,
+    outbox: OrderOutbox,
 ) -> ChargeResult:
     """Wait, durably, for the customer's 3-D Secure: `AWAITING_AUTHENTICATION` with the page
     to send them to. A webhook (the `payment_event` signal) wakes the wait at once; without
@@ -100,7 +102,7 @@ async def authenticated(
     `AuthenticationTimedOut`. Either way the undo cancels the intent."""
     progress.await_authentication(charge.authentication_url, money)
     if order.customer_email is not None and charge.authentication_url is not None:
-        await tell_customer(authentication_mail(order, charge.authentication_url, charge.amount))
+        await outbox.tell(authentication_mail(order, charge.authentication_url, charge.amount))
     limit = timedelta(seconds=order.authentication_timeout_seconds)
     give_up = workflow.now() + limit
     while charge.authentication_url is not None:

@@ -15,15 +15,20 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.notification.activities import SEND_ORDER_MAIL
-    from activities.notification.contracts import MailSent, OrderMail
+    from activities.notification.contracts import (
+        MAIL_WORKFLOW,
+        MailSent,
+        OrderMail,
+        mail_label,
+        mail_workflow_id,
+    )
     from workflows import saga_metrics
     from workflows.detached import start_detached
 
-NOTIFY_WORKFLOW_TYPE = "NotifyCustomer"
 MAIL_NOT_SENT = "MailNotSent"
 
 
-@workflow.defn(name=NOTIFY_WORKFLOW_TYPE)
+@workflow.defn(name=MAIL_WORKFLOW)
 class NotifyCustomer:
     @workflow.run
     async def run(self, mail: OrderMail) -> MailSent:
@@ -58,26 +63,3 @@ async def tell_customer(mail: OrderMail) -> None:
         summary=mail_label(mail),
         once=True,  # a mail sent is never sent again, a reset of the saga's included
     )
-
-
-# What each mail tells the customer, as the Web UI labels its workflow and activity.
-MAIL_LABELS = {
-    "confirmed": "the order is on its way",
-    "undone": "the order did not ship",
-    "authentication": "the bank asks to confirm the payment",
-    "delayed": "the return of the money is delayed, a person is on it",
-    "disputed": "the bank disputes the charge",
-    "dispute_reminder": "the dispute's evidence is due soon",
-}
-OPERATOR_KINDS = frozenset({"disputed", "dispute_reminder"})  # to the shop, not the customer
-
-
-def mail_label(mail: OrderMail) -> str:
-    """`mail the customer of order o-123: the order is on its way`."""
-    whom = "the operator about" if mail.kind in OPERATOR_KINDS else "the customer of"
-    return f"mail {whom} order {mail.order_id}: {MAIL_LABELS.get(mail.kind, mail.kind)}"
-
-
-def mail_workflow_id(saga_id: str, kind: str) -> str:
-    """One mail workflow per order and event."""
-    return f"{saga_id}-mail-{kind}"

@@ -1,7 +1,8 @@
 """The delivery of one order's events to its subscribers, in a workflow of its own.
 
-The saga starts it (abandoned when the saga closes) with the subscribers registered when the
-order started, and signals it each event as its state changes. Each subscriber has its own
+The saga's hand-over (a local activity, activities/notification/hand_over.py) starts it with
+the order's first event and the subscribers registered then, and signals it each later one
+(a dispute starts it as its child and signals it the same). Each subscriber has its own
 loop: events go to it one at a time, in the order they happened, each retried until it is
 taken (three days at most; then it is counted and the next one goes). A subscriber that is
 down holds up only itself. The workflow ends once the saga said it is done and every
@@ -17,18 +18,16 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.messages import Strict
-    from activities.notification.events import DeliverEventInput, OrderEvent
+    from activities.notification.events import (
+        DELIVERY_WORKFLOW,
+        DONE_SIGNAL,
+        EVENT_SIGNAL,
+        DeliverEventInput,
+        EventDeliveryInput,
+        OrderEvent,
+    )
     from activities.notification.webhook_activities import DELIVER_ORDER_EVENT
     from workflows import saga_metrics
-
-EVENTS_WORKFLOW_TYPE = "DeliverOrderEvents"
-EVENT_SIGNAL = "order_event"
-DONE_SIGNAL = "order_done"
-
-
-class EventDeliveryInput(Strict):
-    order_id: str
-    subscriber_ids: list[int]
 
 
 class EventsDelivered(Strict):
@@ -38,7 +37,7 @@ class EventsDelivered(Strict):
     failed: int  # deliveries given up on after three days
 
 
-@workflow.defn(name=EVENTS_WORKFLOW_TYPE)
+@workflow.defn(name=DELIVERY_WORKFLOW)
 class DeliverOrderEvents:
     def __init__(self) -> None:
         self._events: list[OrderEvent] = []

@@ -14,20 +14,12 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.notification.contracts import OrderMail
     from activities.notification.events import OrderEventType
-    from workflows.customer_mail import tell_customer
     from workflows.order_account import StepFailed
     from workflows.order_handlers import OrderHandlers
     from workflows.order_mails import delayed_mail, undone_mail
     from workflows.order_outcome import ORDER_TAKEN, compensated_failure
     from workflows.order_request import OrderRequest
     from workflows.order_state import OrderResult, SagaState
-    from workflows.retired_patches import (
-        FAILED_WHEN_COMPENSATED,
-        FAILED_WHEN_RESOLVED,
-        MAIL_WHILE_WAITING,
-        WAIT_FOR_PERSON,
-        passed,
-    )
 
 # The event each end of an order that did not ship is announced with.
 ENDED: dict[SagaState, OrderEventType] = {
@@ -41,16 +33,14 @@ ENDED: dict[SagaState, OrderEventType] = {
 class OrderEnding(OrderHandlers):
     """The ends of an order that did not ship, shared by every way it stops."""
 
-    async def _tell(
+    def _mail(
         self,
         order: OrderRequest,
         mail: Callable[[OrderRequest, OrderResult], OrderMail],
         result: OrderResult,
-    ) -> None:
-        """Mail the customer about how the order ended, if the order has their address (no
-        order before the address existed has one, so their histories replay unchanged)."""
-        if order.customer_email is not None:
-            await tell_customer(mail(order, result))
+    ) -> OrderMail | None:
+        """The customer's mail about how the order went, if the order has their address."""
+        return mail(order, result) if order.customer_email is not None else None
 
     async def _undo_and_end(
         self, order: OrderRequest, end: SagaState, why: StepFailed, details: str | None = None
@@ -67,16 +57,12 @@ class OrderEnding(OrderHandlers):
         await self._saga.compensate()
         state = await self._settle(order, end, why, details)
         result = progress.result(why)
-        await self._events.emit(ENDED[state], **result.model_dump(mode="json"))
-        await self._events.close()
-        await self._tell(order, undone_mail, result)
+        await self._events.close(
+            (ENDED[state], result.model_dump(mode="json")), self._mail(order, undone_mail, result)
+        )
         await self._answered()
-        if state == SagaState.RESOLVED:
-            passed(FAILED_WHEN_RESOLVED)
-        elif end == SagaState.CANCELLED:
+        if state != SagaState.RESOLVED and end == SagaState.CANCELLED:
             raise asyncio.CancelledError  # the workflow ends cancelled, as it was asked
-        elif end == SagaState.COMPENSATED:
-            passed(FAILED_WHEN_COMPENSATED)
         raise compensated_failure(result) from None
 
     def _refused(self, failure: StepFailed) -> ApplicationError:
@@ -97,14 +83,13 @@ class OrderEnding(OrderHandlers):
         progress = self._progress
         state = end
         if progress.compensation_failures:
-            passed(WAIT_FOR_PERSON)
             self._settling_to = end
             progress.wait_for_person()
             failures = [f.model_dump(mode="json") for f in progress.compensation_failures]
-            await self._events.emit("order.needs_attention", compensation_failures=failures)
-            passed(MAIL_WHILE_WAITING)
-            waiting = progress.result(why)
-            await self._tell(order, lambda o, r: delayed_mail(o, r, end), waiting)
+            delayed = self._mail(order, lambda o, r: delayed_mail(o, r, end), progress.result(why))
+            await self._events.hand_over(
+                ("order.needs_attention", {"compensation_failures": failures}), mail=delayed
+            )
             await workflow.wait_condition(
                 lambda: (
                     (not progress.compensation_failures or progress.resolution is not None)

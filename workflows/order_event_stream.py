@@ -1,6 +1,7 @@
-"""The saga's side of order events: at its start it asks who subscribes (nobody: no events,
-no cost beyond that one lookup), hands its events to its delivery workflow, and says when it
-is done."""
+"""A dispute's side of order events: it asks who subscribes (nobody: no events, no cost
+beyond that one lookup), starts its delivery workflow as a child, signals it each event, and
+says when it is done. (The saga hands its own over in local activities: order_outbox.py; a
+dispute moves to each new build, so its shape stays as its running ones recorded it.)"""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError
 from temporalio.workflow import ChildWorkflowHandle
 
-from activities.notification.events import FindSubscribersInput, OrderEvent, OrderEventType
+from activities.notification.events import (
+    EventDeliveryInput,
+    FindSubscribersInput,
+    OrderEvent,
+    OrderEventType,
+)
 from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from workflows import saga_metrics
 from workflows.detached import start_detached
-from workflows.event_delivery import DeliverOrderEvents, EventDeliveryInput, EventsDelivered
+from workflows.event_delivery import DeliverOrderEvents, EventsDelivered
 from workflows.retired_patches import ORDER_EVENTS, passed
 
 

@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentResult,
     )
     from workflows.authorization import authorize
-    from workflows.order_event_stream import OrderEventStream
+    from workflows.order_outbox import OrderOutbox
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import OrderResult, SagaState
@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 async def run_forward(
-    steps: OrderSteps, progress: OrderProgress, order: OrderRequest, events: OrderEventStream
+    steps: OrderSteps, progress: OrderProgress, order: OrderRequest, events: OrderOutbox
 ) -> OrderResult:
     """The business process. Each undo is registered before its step runs: a step that
     timed out after taking effect is still undone, and every undo is idempotent."""
@@ -43,7 +43,7 @@ async def run_forward(
         currency=reservation.currency,
         lines=[line.model_dump(mode="json") for line in reservation.lines],
     )
-    charge = await authorize(steps, progress, order, reservation, owner)
+    charge = await authorize(steps, progress, order, reservation, owner, events)
     await events.emit(
         "payment.authorized",
         amount=str(charge.amount),

@@ -14,7 +14,7 @@ with workflow.unsafe.imports_passed_through():
         check_same_request,
         payment_answered,
     )
-    from workflows.order_event_stream import OrderEventStream
+    from workflows.order_outbox import OrderOutbox
     from workflows.order_progress import OrderProgress
     from workflows.order_state import (
         MARK_RESOLVED_UPDATE,
@@ -42,7 +42,7 @@ class OrderHandlers:
             on_failed=self._progress.undo_failed,
         )
         self._steps = OrderSteps(self._progress, self._saga)
-        self._events = OrderEventStream()
+        self._events = OrderOutbox()
         self._retrying = False
         self._expired = False
         self._settling_to: SagaState | None = None  # how it ends once a person settles it

@@ -26,7 +26,6 @@ from workflows.order_state import (
     StepState,
     StepStatus,
 )
-from workflows.retired_patches import FEWER_UPSERTS, passed
 from workflows.saga import Compensation, describe
 from workflows.search_attributes import ORDER_STATUS, at_start
 
@@ -63,7 +62,6 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         attributes at start (RUNNING among them): only what another client's start lacked is
         written here, so an order costs two visibility writes (its start and its end)."""
         self.order_id = order.order_id
-        passed(FEWER_UPSERTS)
         have = workflow.info().typed_search_attributes
         missing = [
             pair.key.value_set(pair.value)

@@ -17,7 +17,6 @@ from workflows.markdown import inert
 from workflows.money import Money
 from workflows.order_progress import OrderProgress
 from workflows.payment_void import start_void
-from workflows.retired_patches import DETACHED_VOID, passed
 from workflows.saga import Saga
 
 ArgT = TypeVar("ArgT")
@@ -76,11 +75,9 @@ class OrderSteps:
         """Register the void of an unconfirmed intent: handed to its own workflow, so the
         older undos and the order's end do not wait for the gateway."""
 
-        async def void() -> object:
-            passed(DETACHED_VOID)
-            return await start_void(refund)
-
-        self._saga.register(step, REFUND_PAYMENT.name, void, description=summary)
+        self._saga.register(
+            step, REFUND_PAYMENT.name, lambda: start_void(refund), description=summary
+        )
 
     def undo_payment(self, step: str, refund: RefundPaymentInput, money: str) -> None:
         """Register the payment's undo: a void of the hold, or a refund of what was captured,

@@ -54,7 +54,7 @@ class OrderSaga(OrderEnding):
             )
         progress = self._progress
         progress.begin(order)
-        await self._events.open(order.order_id, deadline=order.step_deadline)
+        self._events.begin(order.order_id, deadline=order.step_deadline)
         try:
             result = await self._forward_within_deadline(order)
         except StepFailed as failure:
@@ -86,9 +86,10 @@ class OrderSaga(OrderEnding):
             return await self._undo_and_end(order, SagaState.CANCELLED, cancelled, details)
         progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
         progress.finished()
-        await self._events.emit("order.completed", **result.model_dump(mode="json"))
-        await self._events.close()
-        await self._tell(order, confirmed_mail, result)
+        await self._events.close(
+            ("order.completed", result.model_dump(mode="json")),
+            self._mail(order, confirmed_mail, result),
+        )
         await self._answered()
         return result
 

@@ -56,3 +56,29 @@ class MailSent(Strict):
     order_id: str
     kind: MailKind
     message_id: str
+
+
+# The workflow that sends one mail (its retries, up to a day, in Temporal's queue).
+MAIL_WORKFLOW = "NotifyCustomer"
+
+# What each mail tells the customer, as the Web UI labels its workflow and activity.
+MAIL_LABELS: dict[str, str] = {
+    "confirmed": "the order is on its way",
+    "undone": "the order did not ship",
+    "authentication": "the bank asks to confirm the payment",
+    "delayed": "the return of the money is delayed, a person is on it",
+    "disputed": "the bank disputes the charge",
+    "dispute_reminder": "the dispute's evidence is due soon",
+}
+OPERATOR_KINDS = frozenset({"disputed", "dispute_reminder"})  # to the shop, not the customer
+
+
+def mail_label(mail: OrderMail) -> str:
+    """`mail the customer of order o-123: the order is on its way`."""
+    whom = "the operator about" if mail.kind in OPERATOR_KINDS else "the customer of"
+    return f"mail {whom} order {mail.order_id}: {MAIL_LABELS.get(mail.kind, mail.kind)}"
+
+
+def mail_workflow_id(saga_id: str, kind: str) -> str:
+    """One mail workflow per order and event."""
+    return f"{saga_id}-mail-{kind}"

@@ -48,8 +48,16 @@ class OrderEvent(Strict):
     data: dict[str, Any]
 
 
-# The saga's lookup at its start, by name: readers of its history tell it from the steps.
+# The lookup of an order's subscribers, and the saga's hand-over of its events and mails, by
+# name: readers of its history tell them from the steps.
 FIND_SUBSCRIBERS_ACTIVITY = "find_subscribers"
+HAND_OVER_ACTIVITY = "hand_over"
+NOT_STEPS = frozenset({FIND_SUBSCRIBERS_ACTIVITY, HAND_OVER_ACTIVITY})
+
+# The delivery workflow of one order's events, and what it is sent.
+DELIVERY_WORKFLOW = "DeliverOrderEvents"
+EVENT_SIGNAL = "order_event"
+DONE_SIGNAL = "order_done"
 
 
 class FindSubscribersInput(Strict):
@@ -60,6 +68,13 @@ class Subscribers(Strict):
     """The subscribers an order's events go to: those registered when it started."""
 
     ids: list[int]
+
+
+class EventDeliveryInput(Strict):
+    """The start of one order's event delivery: to these subscribers, all of them."""
+
+    order_id: str
+    subscriber_ids: list[int]
 
 
 class DeliverEventInput(Strict):

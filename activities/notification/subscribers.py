@@ -4,12 +4,20 @@ endpoints' secrets: every delivery is signed with it)."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from activities.database import reading
 from activities.timestamps import timestamp, utcnow
+
+# Every order asks who subscribes; the answer is read from the database at most this often
+# per worker (most shops have none, or a few that rarely change): a subscriber added hears
+# of the orders whose first event comes this long after, on every worker.
+SUBSCRIBERS_FRESH_SECONDS = 5.0
 
 
 class WebhookSubscriber(SQLModel, table=True):
@@ -56,3 +64,25 @@ def remove(*, session: Session, subscriber_id: int) -> bool:
     subscriber.removed_at = utcnow()
     session.add(subscriber)
     return True
+
+
+class ActiveSubscribers:
+    """The active subscribers' ids, as of `SUBSCRIBERS_FRESH_SECONDS` ago at most."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._known: tuple[float, list[int]] | None = None  # when read, and what
+
+    async def ids(self) -> list[int]:
+        """Every active subscriber, oldest first: an order's events go to all of them."""
+        now = time.monotonic()
+        if self._known is not None and now - self._known[0] < SUBSCRIBERS_FRESH_SECONDS:
+            return list(self._known[1])
+
+        def read() -> list[int]:
+            with reading(self._engine) as session:
+                return [s.id for s in active(session=session) if s.id is not None]
+
+        ids = await asyncio.to_thread(read)
+        self._known = (now, ids)
+        return list(ids)

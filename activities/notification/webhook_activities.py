@@ -23,7 +23,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.activity_call import ActivityCall
-from activities.database import reading, transaction
+from activities.database import transaction
 from activities.notification import subscribers
 from activities.notification.events import (
     FIND_SUBSCRIBERS_ACTIVITY,
@@ -34,6 +34,7 @@ from activities.notification.events import (
     Subscribers,
 )
 from activities.notification.signing import SIGNATURE_HEADER, signature
+from activities.notification.subscribers import ActiveSubscribers
 from activities.notification.targets import TargetPolicy, TargetRefused
 from activities.retries import step_retry
 
@@ -46,10 +47,6 @@ DELIVERY_RETRY = RetryPolicy(
     maximum_attempts=0,
 )
 DELIVERY_DEADLINE = timedelta(days=3)
-# Every saga asks at its start who subscribes; the answer is read from the database at most
-# this often per worker (most shops have none, or a few that rarely change): a subscriber
-# added hears of the orders that start from this long after, on every worker.
-SUBSCRIBERS_FRESH_SECONDS = 5.0
 
 
 def body_of(event: OrderEvent) -> bytes:
@@ -92,27 +89,18 @@ class WebhookActivities:
         *,
         policy: TargetPolicy | None = None,
         timeout: float = DELIVERY_TIMEOUT_SECONDS,
+        lookup: ActiveSubscribers | None = None,
     ) -> None:
         self._engine = engine
         self._policy = policy or TargetPolicy()
         self._timeout = timeout
-        self._known: tuple[float, list[int]] | None = None  # when read, and what
+        self._subscribers = lookup or ActiveSubscribers(engine)
 
     @activity.defn(name=FIND_SUBSCRIBERS_ACTIVITY)
     async def find_subscribers(self, request: FindSubscribersInput) -> Subscribers:
-        """The subscribers registered now (as of `SUBSCRIBERS_FRESH_SECONDS` ago at most): an
-        order's events go to these, all of them."""
-        now = time.monotonic()
-        if self._known is not None and now - self._known[0] < SUBSCRIBERS_FRESH_SECONDS:
-            return Subscribers(ids=list(self._known[1]))
-
-        def read() -> list[int]:
-            with reading(self._engine) as session:
-                return [s.id for s in subscribers.active(session=session) if s.id is not None]
-
-        ids = await asyncio.to_thread(read)
-        self._known = (now, ids)
-        return Subscribers(ids=list(ids))
+        """The subscribers registered now (as of `SUBSCRIBERS_FRESH_SECONDS` ago at most): a
+        dispute's events go to these, all of them."""
+        return Subscribers(ids=await self._subscribers.ids())
 
     @activity.defn(name="deliver_order_event")
     async def deliver_order_event(self, request: DeliverEventInput) -> Delivery:

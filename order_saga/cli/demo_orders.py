@@ -11,12 +11,12 @@ from rich.table import Table
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.service import RPCError
 
+from activities.notification.contracts import mail_workflow_id
 from order_saga.cli import CliError
 from order_saga.cli.demo_samples import ANSWERS, DEMO_EMAIL, sample_orders
 from order_saga.client import OrderHandle, order_result, query_status, start_order
 from order_saga.embedded.stack import Endpoints
 from order_saga.settings import Settings
-from workflows.customer_mail import mail_workflow_id
 from workflows.money import amount_of, told
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState

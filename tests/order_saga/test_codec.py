@@ -14,6 +14,7 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from activities.notification.contracts import mail_workflow_id
 from order_saga.access.authenticator import Authenticator
 from order_saga.access.roles import Role
 from order_saga.api.app import create_app
@@ -22,7 +23,6 @@ from order_saga.codec import CodecKeyError, EncryptionCodec, new_key, parse_keys
 from tests.helpers import new_key_for, order
 from tests.workflows.stub_activities import Stubs
 from tests.workflows.stub_worker import stub_worker
-from workflows.customer_mail import mail_workflow_id
 
 OLD, NEW = f"k1:{new_key()}", f"k2:{new_key()}"
 EMAIL = "jane.doe@example.com"

@@ -17,12 +17,12 @@ from temporalio.client import (
 )
 from temporalio.testing import WorkflowEnvironment
 
+from activities.notification.contracts import mail_workflow_id
 from order_saga.embedded.mailbox import Mailbox, local_mail_server
 from order_saga.worker_group import build_worker
 from tests.helpers import worker_settings
 from tests.ports import free_port
 from tests.waits import until_closed
-from workflows.customer_mail import mail_workflow_id
 from workflows.order_request import OrderRequest
 from workflows.order_workflow import OrderSaga
 from workflows.placement import Placement
@@ -68,12 +68,9 @@ class MailRun:
         )
         self.client = client
         self.settings = settings
-        # Per service, no cache: every task replays, so non-determinism in the mail paths shows
-        # here (colocated, an eviction would cancel the local activity in flight).
-        cached = 0 if placement == "per-service" else 100
-        self.group = build_worker(
-            client, settings=settings, engine=engine, max_cached_workflows=cached
-        )
+        # Cached, as deployments run: the saga hands its mails over in local activities, which
+        # an uncached worker cancels with each eviction. Non-determinism is test_replay's.
+        self.group = build_worker(client, settings=settings, engine=engine)
 
     async def __aenter__(self) -> MailRun:
         await self.group.__aenter__()

@@ -157,6 +157,10 @@ class Stubs:
             deliver,
         ]
 
+    async def subscriber_ids(self) -> list[int]:
+        """The subscribers the saga's hand-over finds."""
+        return list(self.subscribers)
+
     def with_overrides(self, **overrides: object) -> list[object]:
         """The stubs, with some replaced by activities of the same name."""
         return [overrides.get(name_of(a), a) for a in self.activities()]

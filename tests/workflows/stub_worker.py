@@ -9,7 +9,8 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.notification.events import FIND_SUBSCRIBERS_ACTIVITY
+from activities.notification.events import FIND_SUBSCRIBERS_ACTIVITY, HAND_OVER_ACTIVITY
+from activities.notification.hand_over import HandOverActivities
 from activities.queues import SERVICES, queue
 from order_saga.client import order_result
 from order_saga.worker_group import WorkerGroup
@@ -37,7 +38,8 @@ def stub_worker(
     placement: Placement = "per-service",
 ) -> WorkerGroup:
     """The saga (or a variant of it) on its orders queue, the stubs on every service queue
-    (and in the saga's worker: colocated all of them, per service the subscriber lookup);
+    (and in the saga's worker: colocated all of them; in both the hand-over of events and
+    mails, to the stubs' subscribers);
     with `build_id`, as that build of the Worker Deployment.
 
     Cached, as deployments run: uncached, a worker with two sagas in flight evicts one while
@@ -46,10 +48,20 @@ def stub_worker(
     client waits on a result). Replaying from scratch is `test_replay`'s job."""
     client = env if isinstance(env, Client) else env.client
     everything = activities or stubs.activities()
-    # The subscriber lookup is the orders worker's own in both placements.
-    lookup = [a for a in everything if name_of(a) == FIND_SUBSCRIBERS_ACTIVITY]
+    # Colocated every step; in both the subscriber lookup and the hand-over of events and
+    # mails (a test's own stand-in, or the real one, to the stubs' subscribers).
+    hand_over = next(
+        (a for a in everything if name_of(a) == HAND_OVER_ACTIVITY),
+        HandOverActivities(client, stubs.subscriber_ids).hand_over,
+    )
+    steps = [
+        a
+        for a in everything
+        if (placement == "colocated" or name_of(a) == FIND_SUBSCRIBERS_ACTIVITY)
+        and name_of(a) != HAND_OVER_ACTIVITY
+    ]
     local = {
-        "activities": everything if placement == "colocated" else lookup,
+        "activities": [*steps, hand_over],
         "no_remote_activities": True,
     }
     orders = Worker(

@@ -13,7 +13,8 @@ from temporalio.worker import Worker
 
 from activities.inventory.activities import InventoryActivities
 from activities.inventory.contracts import ReservationResult, ReserveInventoryInput
-from activities.notification.webhook_activities import WebhookActivities
+from activities.notification.hand_over import HandOverActivities
+from activities.notification.subscribers import ActiveSubscribers
 from activities.queues import queue
 from order_saga.service_wiring import service_activities
 from order_saga.settings import Settings
@@ -123,7 +124,11 @@ def with_reserve(env: Any, config: Settings, engine: Any, inventory: list[Any]) 
                 orders_queue(config.queue_prefix),
                 [OrderSaga, VoidPaymentIntent],
                 placement="colocated",
-                local_activities=[*inventory, *steps, WebhookActivities(engine).find_subscribers],
+                local_activities=[
+                    *inventory,
+                    *steps,
+                    HandOverActivities(env.client, ActiveSubscribers(engine).ids).hand_over,
+                ],
                 executor=ThreadPoolExecutor(8),
             )
         ]

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from activities.notification.contracts import mail_workflow_id
 from activities.returns.contracts import ReturnedItem
 from order_saga.access.authenticator import Authenticator
 from order_saga.api.app import create_app
@@ -31,7 +32,6 @@ from tests.helpers import order, orders_queue, start_saga, until, worker_setting
 from tests.waits import until_closed
 from tests.workflows.mail_run import body, mailbox
 from tests.workflows.test_order_events import subscribe
-from workflows.customer_mail import mail_workflow_id
 from workflows.order_dispute import DisputeView
 from workflows.return_request import ReturnState
 

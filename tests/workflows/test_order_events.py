@@ -63,11 +63,9 @@ def workers(
     env: WorkflowEnvironment, engine: Engine, stripe_server: Any, prefix: str, placement: Placement
 ) -> WorkerGroup:
     settings = worker_settings(stripe_server[1], prefix).model_copy(update={"placement": placement})
-    # Per service, no cache: every workflow task replays the saga, its event stream and the
-    # deliveries, so non-determinism in them shows here. (Colocated, an eviction cancels the
-    # local activity in flight: with no cache each task would.)
-    cached = 0 if placement == "per-service" else 100
-    return build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=cached)
+    # Cached, as deployments run: the saga hands its events over in local activities, which
+    # an uncached worker cancels with each eviction. Non-determinism is test_replay's to catch.
+    return build_worker(env.client, settings=settings, engine=engine)
 
 
 async def run_order(client: Client, request: OrderRequest, prefix: str) -> WorkflowHandle[Any, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from temporalio.client import WorkflowHistory
@@ -22,10 +21,8 @@ from tests.workflows.paused_saga import PATCH, Deprecated, Patched, Unguarded
 from tests.workflows.stub_activities import Stubs
 from tests.workflows.stub_worker import stub_worker
 from tests.workflows.test_replay import workflow_id_of
-from workflows import retired_patches
 from workflows.order_workflow import OrderSaga
 from workflows.placement import COLOCATED
-from workflows.retired_patches import RETIRED
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -66,15 +63,12 @@ def patches(history: WorkflowHistory | Path) -> set[tuple[str, bool]]:
     return found
 
 
-def test_the_sagas_in_flight_carry_only_retired_patches_and_the_placement() -> None:
-    """The previous build's sagas carry the retired patches' markers, not deprecated (so this
-    build must deprecate each, not remove it); this build's own carry them deprecated (so the
-    next may remove them), and the placement, the one live decision, as it was."""
-    before = set().union(*(patches(p) for p in (HISTORIES / "previous-build").glob("*.json")))
-    now = set().union(*(patches(p) for p in HISTORIES.glob("*.json")))
-    live = {(COLOCATED, False)}
-    assert before - live <= {(patch, False) for patch in RETIRED}
-    assert now - live == {(patch, True) for patch in RETIRED}
+def test_this_builds_sagas_carry_no_patch_but_the_placement() -> None:
+    """The retired patches' calls went with the shape change (a new PINNED version): this
+    build's sagas record only the placement, the one live decision."""
+    for path in HISTORIES.glob("*.json"):
+        expected = {(COLOCATED, False)} if "colocated" in path.name else set()
+        assert patches(path) == expected, path.name
 
 
 @pytest.mark.parametrize("name", ["completed.per-service.json", "declined.colocated.json"])
@@ -101,18 +95,13 @@ async def test_a_patch_is_deprecated_then_removed_as_its_sagas_close(
 
 
 @pytest.mark.parametrize(
-    "path",
-    sorted((HISTORIES / "previous-build").glob("*.json"))[:2],
-    ids=lambda p: p.stem,
+    "path", sorted((HISTORIES / "previous-build").glob("*.json")), ids=lambda p: p.stem
 )
-async def test_the_retired_patches_cannot_be_removed_yet(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Sagas the previous build started carry the markers: without `deprecate_patch` at
-    each retired patch, this build could not replay them."""
+async def test_the_previous_builds_sagas_do_not_replay_on_this_one(path: Path) -> None:
+    """This build hands events and mails over in local activities where the previous one
+    started children and signalled them: its shape changed, so it ships as a new Worker
+    Deployment version (PINNED) and the previous build finishes its own sagas."""
     text = path.read_text()
     history = WorkflowHistory.from_json(workflow_id_of(text), text)
-    removed = SimpleNamespace(deprecate_patch=lambda patch: None)  # as if each call were gone
-    monkeypatch.setattr(retired_patches, "workflow", removed)
-    with pytest.raises(NondeterminismError, match="Non-deprecated patch marker"):
+    with pytest.raises(NondeterminismError):
         await replay(OrderSaga, history)

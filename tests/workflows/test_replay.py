@@ -1,6 +1,5 @@
-"""Histories of real runs replay against today's workflow code: no silent non-determinism.
-Today's shape in both placements, and the sagas the previous build started (whose patch
-markers this build deprecates)."""
+"""Histories of real runs replay against today's workflow code: no silent non-determinism,
+every outcome in both placements."""
 
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ from workflows.placement import PLACEMENTS
 
 FOLDER = Path(__file__).parent / "histories"
 HISTORIES = sorted(FOLDER.glob("*.json"))
-PREVIOUS_BUILD = sorted((FOLDER / "previous-build").glob("*.json"))
 
 
 def workflow_id_of(history_json: str) -> str:
@@ -33,11 +31,7 @@ def workflow_id_of(history_json: str) -> str:
     return workflow_id_for(order["order_id"])
 
 
-@pytest.mark.parametrize(
-    "path",
-    HISTORIES + PREVIOUS_BUILD,
-    ids=[p.stem for p in HISTORIES] + [f"previous-build/{p.stem}" for p in PREVIOUS_BUILD],
-)
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
     replayer = Replayer(
         workflows=[OrderSaga], data_converter=pydantic_data_converter, workflow_runner=SANDBOX
@@ -50,9 +44,6 @@ async def test_recorded_history_replays(path: Path) -> None:
 def test_histories_cover_every_outcome_in_each_placement_from_one_shape() -> None:
     expected = {f"{o}.{p}" for o in EVERY_OUTCOME for p in PLACEMENTS}
     assert {p.stem for p in HISTORIES} == expected
-    # The last build's sagas, still carrying the retired patches' markers: every outcome
-    # that build recorded with all of them (see workflows/retired_patches.py).
-    assert len(PREVIOUS_BUILD) == 25
 
 
 async def test_reordering_two_activity_calls_is_caught_as_non_determinism() -> None:

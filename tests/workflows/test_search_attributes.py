@@ -56,25 +56,8 @@ async def test_started_by_the_client_api_it_is_findable_at_once_and_upserts_once
         "OrderTotal": 39.98,
         "OrderStatus": "RUNNING",
     }
-    # Each patch's marker attribute (the deprecated ones too, until their calls are removed;
-    # colocated: its placement's too), then the end: no
-    # RUNNING, no AWAITING_HANDOVER.
-    events, fewer, colocated = (
-        "order-events",
-        "fewer-search-attribute-upserts",
-        "placement-colocated",
-    )
-    patches = {
-        "per-service": [
-            {"TemporalChangeVersion": [fewer]},
-            {"TemporalChangeVersion": [fewer, events]},
-        ],
-        "colocated": [
-            {"TemporalChangeVersion": [colocated]},
-            {"TemporalChangeVersion": [fewer, colocated]},
-            {"TemporalChangeVersion": [fewer, events, colocated]},
-        ],
-    }
+    # Colocated, its placement's patch marker; then the end: no RUNNING, no AWAITING_HANDOVER.
+    patches = {"per-service": [], "colocated": [{"TemporalChangeVersion": ["placement-colocated"]}]}
     assert await upserted(handle) == [*patches[placement], {"OrderStatus": "COMPLETED"}]
     described = (await handle.describe()).typed_search_attributes
     assert described.get(ORDER_STATUS) == "COMPLETED"

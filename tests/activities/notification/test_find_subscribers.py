@@ -1,4 +1,4 @@
-"""The subscriber lookup every saga makes at its start: it reads, so it never waits behind a
+"""The subscriber lookup every saga makes with its first event: it reads, so it never waits behind a
 step's write, and at most every few seconds per worker."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from sqlalchemy import Engine, event
 from temporalio.testing import ActivityEnvironment
 
 from activities.database import transaction
-from activities.notification import subscribers, webhook_activities
+from activities.notification import subscribers
 from activities.notification.events import FindSubscribersInput
 from activities.notification.signing import new_secret
 from activities.notification.webhook_activities import WebhookActivities
@@ -46,7 +46,7 @@ async def test_the_lookup_answers_while_a_step_holds_sqlites_write_lock(
 async def test_orders_in_a_row_read_the_subscribers_once_while_fresh(
     sqlite_engine: Engine, monkeypatch
 ) -> None:
-    """Each saga asks at its start; the worker reads the table at most every few seconds."""
+    """Each saga asks with its first event; the worker reads the table at most every few seconds."""
     reads: list[str] = []
 
     def count(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
@@ -54,7 +54,7 @@ async def test_orders_in_a_row_read_the_subscribers_once_while_fresh(
             reads.append(statement)
 
     clock = [1000.0]
-    monkeypatch.setattr(webhook_activities.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(subscribers.time, "monotonic", lambda: clock[0])
     lookup = WebhookActivities(sqlite_engine).find_subscribers
     ask = FindSubscribersInput(order_id="o-1")
     event.listen(sqlite_engine, "before_cursor_execute", count)
@@ -68,7 +68,7 @@ async def test_orders_in_a_row_read_the_subscribers_once_while_fresh(
         for _ in range(3):  # three orders within the freshness: no read
             assert await ActivityEnvironment().run(lookup, ask) == first
         assert reads == []
-        clock[0] += webhook_activities.SUBSCRIBERS_FRESH_SECONDS
+        clock[0] += subscribers.SUBSCRIBERS_FRESH_SECONDS
         later = await ActivityEnvironment().run(lookup, ask)
         assert added.id in later.ids and len(reads) == 1  # the new one, read once
     finally:

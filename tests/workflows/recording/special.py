@@ -3,15 +3,15 @@ lets every authorization lapse at once."""
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from sqlalchemy import Engine
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from activities.notification.contracts import MAIL_KINDS, mail_workflow_id
 from order_saga.client import OrderHandle, order_result, retry_undos, start_order
 from order_saga.client.checkout import checkout
 from order_saga.embedded.local_stripe.ledger import Ledger
@@ -32,10 +32,10 @@ HISTORIES = Path(__file__).parent.parent / "histories"
 
 
 async def save(client: Client, handle: OrderHandle, name: str, placement: Placement) -> None:
-    """Keep the saga's history once it ended and the children it abandoned (a mail, the
-    event delivery) closed: one left open stops the time-skipping server skipping time. The
-    test server sometimes drops a long wait for the result (`h2 protocol error`): it is asked
-    again."""
+    """Keep the saga's history once it ended and what it handed over (a mail, the event
+    delivery) or abandoned (a void) closed: one left open stops the time-skipping server
+    skipping time. The test server sometimes drops a long wait for the result (`h2 protocol
+    error`): it is asked again."""
     for attempt in range(1, 6):
         try:
             await order_result(handle)
@@ -46,11 +46,20 @@ async def save(client: Client, handle: OrderHandle, name: str, placement: Placem
             print(f"{name}: the wait for its result was dropped ({err}); asking again")
     history = await handle.fetch_history()
     (HISTORIES / f"{name}.{placement}.json").write_text(history.to_json())
-    for event in history.events:
+    started = [f"{handle.id}-events", *(mail_workflow_id(handle.id, k) for k in MAIL_KINDS)]
+    for event in history.events:  # its children (a detached void), and what it handed over
         if event.event_type == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
-            child = event.start_child_workflow_execution_initiated_event_attributes.workflow_id
-            with contextlib.suppress(WorkflowFailureError):  # a mail that was not sent
-                await client.get_workflow_handle(child).result()  # skips through its retries
+            started.append(
+                event.start_child_workflow_execution_initiated_event_attributes.workflow_id
+            )
+    for workflow_id in started:
+        try:  # skips through its retries
+            await client.get_workflow_handle(workflow_id).result()
+        except WorkflowFailureError:
+            pass  # a mail that was not sent
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:  # not handed over by this order
+                raise
 
 
 async def record_special(env: WorkflowEnvironment, engine: Engine, placement: Placement) -> None:
