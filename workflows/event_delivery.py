@@ -17,29 +17,24 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messages import Strict
     from activities.notification.events import (
         DELIVERY_WORKFLOW,
         DONE_SIGNAL,
         EVENT_SIGNAL,
         DeliverEventInput,
         EventDeliveryInput,
+        EventsDelivered,
         OrderEvent,
     )
     from activities.notification.webhook_activities import DELIVER_ORDER_EVENT
     from workflows import saga_metrics
 
 
-class EventsDelivered(Strict):
-    order_id: str
-    events: int
-    delivered: int  # deliveries a subscriber took
-    failed: int  # deliveries given up on after three days
-
-
 @workflow.defn(name=DELIVERY_WORKFLOW)
 class DeliverOrderEvents:
-    def __init__(self) -> None:
+    @workflow.init
+    def __init__(self, request: EventDeliveryInput) -> None:
+        self._earlier = list(request.delivered)  # an earlier run's, in its order
         self._events: list[OrderEvent] = []
         self._done = False
         self._delivered = 0
@@ -47,9 +42,12 @@ class DeliverOrderEvents:
 
     @workflow.signal(name=EVENT_SIGNAL)
     def event(self, event: OrderEvent) -> None:
-        """One more event of the order (a repeated one, by id, is ignored)."""
-        if all(known.id != event.id for known in self._events):
-            self._events.append(event)
+        """One more event of the order, numbered in the order events arrive, after an earlier
+        run's (a repeated one, by id, is ignored)."""
+        if event.id in self._earlier or any(known.id == event.id for known in self._events):
+            return
+        sequence = len(self._earlier) + len(self._events) + 1
+        self._events.append(event.model_copy(update={"sequence": sequence}))
 
     @workflow.signal(name=DONE_SIGNAL)
     def done(self) -> None:
@@ -66,6 +64,7 @@ class DeliverOrderEvents:
             events=len(self._events),
             delivered=self._delivered,
             failed=self._failed,
+            ids=[*self._earlier, *(event.id for event in self._events)],
         )
 
     async def _deliver_to(self, subscriber_id: int, request: EventDeliveryInput) -> None:

@@ -14,6 +14,7 @@ from temporalio.workflow import ChildWorkflowHandle
 
 from activities.notification.events import (
     EventDeliveryInput,
+    EventsDelivered,
     FindSubscribersInput,
     OrderEvent,
     OrderEventType,
@@ -21,7 +22,7 @@ from activities.notification.events import (
 from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from workflows import saga_metrics
 from workflows.detached import start_detached
-from workflows.event_delivery import DeliverOrderEvents, EventsDelivered
+from workflows.event_delivery import DeliverOrderEvents
 from workflows.retired_patches import ORDER_EVENTS, passed
 
 

@@ -85,9 +85,12 @@ class OrderOutbox:
             self._subscribers = handed.subscriber_ids
 
     def _event(self, event_type: OrderEventType, data: dict[str, Any]) -> OrderEvent:
+        """Its id is the order's and the type's (each happens once per order), so a hand-over
+        whose marker a killed worker never wrote, re-run on a path the saga then took, sends no
+        other event under it; the delivery numbers the events as they reach it."""
         self._sent += 1
         return OrderEvent(
-            id=f"evt_{workflow.info().workflow_id}_{self._sent}",
+            id=f"evt_{workflow.info().workflow_id}_{event_type}",
             type=event_type,
             created=workflow.now(),
             order_id=self._order_id,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import Field
+
 from activities.messages import Strict
 
 OrderEventType = Literal[
@@ -38,7 +40,7 @@ EVENT_TYPES: tuple[OrderEventType, ...] = (
 
 class OrderEvent(Strict):
     """What a subscriber receives, as JSON: `id` is unique per order and event (de-duplicate
-    on it), `sequence` orders one order's events."""
+    on it), `sequence` orders one order's events (numbered as they reach the delivery)."""
 
     id: str
     type: OrderEventType
@@ -71,10 +73,20 @@ class Subscribers(Strict):
 
 
 class EventDeliveryInput(Strict):
-    """The start of one order's event delivery: to these subscribers, all of them."""
+    """The start of one order's event delivery: to these subscribers, all of them; after what
+    an earlier run of it delivered (the ids, in order), if one closed before an event came."""
 
     order_id: str
     subscriber_ids: list[int]
+    delivered: list[str] = Field(default_factory=list)
+
+
+class EventsDelivered(Strict):
+    order_id: str
+    events: int
+    delivered: int  # deliveries a subscriber took
+    failed: int  # deliveries given up on after three days
+    ids: list[str] = Field(default_factory=list)  # every event's, this run's and before, in order
 
 
 class DeliverEventInput(Strict):

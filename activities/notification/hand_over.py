@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from pydantic import Field
 from temporalio import activity
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -36,9 +36,13 @@ from activities.notification.events import (
     EVENT_SIGNAL,
     HAND_OVER_ACTIVITY,
     EventDeliveryInput,
+    EventsDelivered,
     OrderEvent,
 )
 from activities.retries import step_retry
+
+REJECT_DUPLICATE = WorkflowIDReusePolicy.REJECT_DUPLICATE
+ALLOW_DUPLICATE = WorkflowIDReusePolicy.ALLOW_DUPLICATE
 
 
 class HandOverInput(Strict):
@@ -81,28 +85,58 @@ class HandOverActivities:
 
     async def _deliver(self, request: HandOverInput, ids: list[int], queue: str) -> None:
         delivery_id = f"{request.saga_id}-events"
-        handle: WorkflowHandle[Any, Any]
-        if request.events:
-            first, *rest = request.events
-            handle = await self._client.start_workflow(
-                DELIVERY_WORKFLOW,
-                EventDeliveryInput(order_id=request.order_id, subscriber_ids=ids),
-                id=delivery_id,
-                task_queue=queue,
-                start_signal=EVENT_SIGNAL,
-                start_signal_args=[first],
-                static_summary=f"deliver the events of order {request.order_id}",
-            )
-            for event in rest:
+        handle: WorkflowHandle[Any, Any] = self._client.get_workflow_handle(delivery_id)
+        events = request.events
+        if events:
+            start = EventDeliveryInput(order_id=request.order_id, subscriber_ids=ids)
+            try:  # the delivery running (or none yet): the event is signalled (or starts it)
+                handle = await self._start(start, delivery_id, queue, events[0], REJECT_DUPLICATE)
+            except WorkflowAlreadyStartedError:
+                # It closed: a hand-over re-run after the saga said it was done (its worker
+                # killed before the marker was written, or a reset). What this order's
+                # subscribers have not had goes in a new run, numbered after the last.
+                delivered = await self._delivered(delivery_id)
+                events = [event for event in events if event.id not in delivered]
+                if events:
+                    start = start.model_copy(update={"delivered": delivered})
+                    handle = await self._start(
+                        start, delivery_id, queue, events[0], ALLOW_DUPLICATE
+                    )
+            for event in events[1:]:
                 await handle.signal(EVENT_SIGNAL, event)
-        else:
-            handle = self._client.get_workflow_handle(delivery_id)
         if request.done:
             try:
                 await handle.signal(DONE_SIGNAL)
             except RPCError as err:  # closed already (a reset saga's): nothing left to end
                 if err.status != RPCStatusCode.NOT_FOUND:
                     raise
+
+    async def _delivered(self, delivery_id: str) -> list[str]:
+        """The ids a closed delivery delivered (none known if an operator ended it)."""
+        try:
+            earlier = await self._client.get_workflow_handle(delivery_id).result()
+        except WorkflowFailureError:
+            return []
+        return EventsDelivered.model_validate(earlier).ids
+
+    async def _start(
+        self,
+        start: EventDeliveryInput,
+        delivery_id: str,
+        queue: str,
+        first: OrderEvent,
+        reuse: WorkflowIDReusePolicy,
+    ) -> WorkflowHandle[Any, Any]:
+        return await self._client.start_workflow(
+            DELIVERY_WORKFLOW,
+            start,
+            id=delivery_id,
+            task_queue=queue,
+            id_reuse_policy=reuse,
+            start_signal=EVENT_SIGNAL,
+            start_signal_args=[first],
+            static_summary=f"deliver the events of order {start.order_id}",
+        )
 
     async def _send(self, mail: OrderMail, queue: str) -> bool:
         """Start the mail's workflow, once: not again after it closed, unless it failed (a

@@ -5,6 +5,8 @@ its events and mail, never the order."""
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,15 +18,24 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.notification.contracts import OrderMail, mail_workflow_id
-from activities.notification.events import HAND_OVER_ACTIVITY, OrderEvent
+from activities.notification.events import (
+    HAND_OVER_ACTIVITY,
+    DeliverEventInput,
+    Delivery,
+    OrderEvent,
+    OrderEventType,
+)
 from activities.notification.hand_over import HandedOver, HandOverActivities, HandOverInput
+from activities.queues import queue
 from order_saga.client import order_result
 from tests.helpers import order, orders_queue
 from tests.waits import until_closed
 from tests.workflows.stub_activities import Stubs
 from tests.workflows.stub_worker import stub_worker
+from workflows.event_delivery import DeliverOrderEvents
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.order_workflow import OrderSaga
@@ -125,6 +136,69 @@ async def test_a_retried_hand_over_starts_one_delivery_and_one_mail(
         env.client.get_workflow_handle(mail_workflow_id(saga_id, "confirmed")),
     ):
         await started.terminate("the test's own")  # no worker polls the test's queue
+
+
+def at(queue: str) -> ActivityEnvironment:
+    """A local activity's environment in the saga's worker, on `queue`."""
+    environment = ActivityEnvironment()
+    environment.info = dataclasses.replace(environment.info, task_queue=queue, is_local=True)
+    return environment
+
+
+def event_of(saga_id: str, kind: OrderEventType) -> OrderEvent:
+    return OrderEvent(
+        id=f"evt_{saga_id}_{kind}",
+        type=kind,
+        created=datetime.now(UTC),
+        order_id="o-1",
+        sequence=0,
+        data={},
+    )
+
+
+async def test_a_hand_over_rerun_after_the_delivery_closed_sends_only_what_is_new(
+    env: WorkflowEnvironment,
+) -> None:
+    """A colocated saga's worker killed after a hand-over but before its marker was written
+    re-runs it, and may take another path from there (a cancel came in): what was delivered
+    is not sent again, what is new follows it, numbered after it."""
+    taken: list[tuple[str, int]] = []
+
+    @activity.defn(name="deliver_order_event")
+    async def deliver(request: DeliverEventInput) -> Delivery:
+        taken.append((request.event.type, request.event.sequence))
+        return Delivery(subscriber_id=7, event_id=request.event.id, delivered=True)
+
+    async def subscribers() -> list[int]:
+        return [7]
+
+    saga_id = f"order-t-{uuid.uuid4().hex[:12]}"
+    hand_over = HandOverActivities(env.client, subscribers).hand_over
+    orders = orders_queue("rerun")
+    delivery = env.client.get_workflow_handle(f"{saga_id}-events")
+
+    async def hand(kind: OrderEventType, *, done: bool = False) -> None:
+        request = HandOverInput(
+            saga_id=saga_id, order_id="o-1", subscriber_ids=[7], events=[event_of(saga_id, kind)]
+        )
+        await at(orders).run(hand_over, request.model_copy(update={"done": done}))
+
+    async with (
+        Worker(env.client, task_queue=orders, workflows=[DeliverOrderEvents]),
+        Worker(env.client, task_queue=queue("rerun", "notification"), activities=[deliver]),
+    ):
+        await hand("order.started")
+        await hand("order.completed", done=True)
+        await delivery.result()
+        first = (await delivery.describe()).run_id
+        await hand("order.started")  # re-run: delivered already, nothing to send
+        await hand("order.cancelled", done=True)  # the path the saga took this time
+        await delivery.result()
+
+        second = (await delivery.describe()).run_id
+
+    assert taken == [("order.started", 1), ("order.completed", 2), ("order.cancelled", 3)]
+    assert second != first  # what was new went in a run of its own
 
 
 @activity.defn(name=HAND_OVER_ACTIVITY)
