@@ -16,13 +16,13 @@ from activities.notification.events import (
     EventDeliveryInput,
     EventsDelivered,
     FindSubscribersInput,
-    OrderEvent,
     OrderEventType,
 )
 from activities.notification.webhook_activities import FIND_SUBSCRIBERS
 from workflows import saga_metrics
 from workflows.detached import start_detached
 from workflows.event_delivery import DeliverOrderEvents
+from workflows.order_outbox import event_now
 from workflows.retired_patches import ORDER_EVENTS, passed
 
 
@@ -65,13 +65,8 @@ class OrderEventStream:
         if self._delivery is None:
             return
         self._sent += 1
-        event = OrderEvent(
-            id=f"evt_{workflow.info().workflow_id}_{self._sent}",
-            type=event_type,
-            created=workflow.now(),
-            order_id=self._order_id,
-            sequence=self._sent,
-            data=data,
+        event = event_now(
+            self._order_id, event_type, data, key=str(self._sent), sequence=self._sent
         )
         await self._delivery.signal(DeliverOrderEvents.event, event)
 

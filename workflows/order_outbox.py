@@ -89,11 +89,18 @@ class OrderOutbox:
         whose marker a killed worker never wrote, re-run on a path the saga then took, sends no
         other event under it; the delivery numbers the events as they reach it."""
         self._sent += 1
-        return OrderEvent(
-            id=f"evt_{workflow.info().workflow_id}_{event_type}",
-            type=event_type,
-            created=workflow.now(),
-            order_id=self._order_id,
-            sequence=self._sent,
-            data=data,
-        )
+        return event_now(self._order_id, event_type, data, key=event_type, sequence=self._sent)
+
+
+def event_now(
+    order_id: str, event_type: OrderEventType, data: dict[str, Any], *, key: str, sequence: int
+) -> OrderEvent:
+    """An event of this workflow's order, as of now; its id `evt_<workflow id>_<key>`."""
+    return OrderEvent(
+        id=f"evt_{workflow.info().workflow_id}_{key}",
+        type=event_type,
+        created=workflow.now(),
+        order_id=order_id,
+        sequence=sequence,
+        data=data,
+    )
