@@ -52,7 +52,7 @@ class OrderOutbox:
         the database unreachable for the whole deadline) costs the order that event or mail,
         counted and logged, never the order."""
         events = [self._event(*event)] if event is not None and self._subscribers != [] else []
-        done = done and bool(events or (self._subscribers and self._sent))
+        done = done and bool(events or self._subscribers)  # a delivery was started
         if not events and not done and mail is None:
             return
         told = [e.type for e in events] + (["done"] if done else [])
