@@ -26,7 +26,6 @@ class OrderOutbox:
         self._order_id = ""
         self._deadline = timedelta(0)
         self._subscribers: list[int] | None = None  # None: not looked up yet
-        self._sent = 0
 
     def begin(self, order_id: str, *, deadline: timedelta) -> None:
         """The order's id, and how long a hand-over may retry (the order's step deadline)."""
@@ -87,9 +86,8 @@ class OrderOutbox:
     def _event(self, event_type: OrderEventType, data: dict[str, Any]) -> OrderEvent:
         """Its id is the order's and the type's (each happens once per order), so a hand-over
         whose marker a killed worker never wrote, re-run on a path the saga then took, sends no
-        other event under it; the delivery numbers the events as they reach it."""
-        self._sent += 1
-        return event_now(self._order_id, event_type, data, key=event_type, sequence=self._sent)
+        other event under it. Its sequence is the delivery's to give, as events reach it."""
+        return event_now(self._order_id, event_type, data, key=event_type, sequence=0)
 
 
 def event_now(

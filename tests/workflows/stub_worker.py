@@ -9,7 +9,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.notification.events import FIND_SUBSCRIBERS_ACTIVITY, HAND_OVER_ACTIVITY
+from activities.notification.events import HAND_OVER_ACTIVITY
 from activities.notification.hand_over import HandOverActivities
 from activities.queues import SERVICES, queue
 from order_saga.client import order_result
@@ -43,23 +43,18 @@ def stub_worker(
     with `build_id`, as that build of the Worker Deployment.
 
     Cached, as deployments run: uncached, a worker with two sagas in flight evicts one while
-    its subscriber lookup (a local activity, in both placements) runs, drops the lookup's
-    result, and the saga waits out its 30 s workflow task timeout (in real time, unless a
+    its hand-over of events or mails (a local activity, in both placements) runs, drops its
+    result, and the saga waits out its 10 s workflow task timeout (in real time, unless a
     client waits on a result). Replaying from scratch is `test_replay`'s job."""
     client = env if isinstance(env, Client) else env.client
     everything = activities or stubs.activities()
-    # Colocated every step; in both the subscriber lookup and the hand-over of events and
-    # mails (a test's own stand-in, or the real one, to the stubs' subscribers).
+    # Colocated every step; in both the hand-over of events and mails (a test's own
+    # stand-in, or the real one, to the stubs' subscribers).
     hand_over = next(
         (a for a in everything if name_of(a) == HAND_OVER_ACTIVITY),
         HandOverActivities(client, stubs.subscriber_ids).hand_over,
     )
-    steps = [
-        a
-        for a in everything
-        if (placement == "colocated" or name_of(a) == FIND_SUBSCRIBERS_ACTIVITY)
-        and name_of(a) != HAND_OVER_ACTIVITY
-    ]
+    steps = [a for a in everything if placement == "colocated" and a is not hand_over]
     local = {
         "activities": [*steps, hand_over],
         "no_remote_activities": True,
