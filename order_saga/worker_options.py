@@ -29,10 +29,12 @@ DRAIN_SLOTS = 8
 LOOKUP_SLOTS = 16
 # Mails sent at once: each waits on its SMTP server, on the event loop, taking no thread.
 MAIL_SLOTS = 50
-# Colocated, the saga workflow tasks a worker takes at once: each runs its saga's steps one
-# after another (local activities), so a task lasts as long as its steps take on a shared
-# CPU. Admitting more sagas than this only makes every task longer; the rest wait in
-# Temporal's queue, where no timeout runs. Measured: `python -m benchmarks.colocated_tasks`.
+# The saga workflow tasks a worker takes at once; the rest wait in Temporal's queue, where no
+# timeout runs. Colocated, a task runs its saga's steps one after another (local
+# activities), so admitting more only makes every task longer on a shared CPU (measured:
+# `python -m benchmarks.colocated_tasks`). Per service, tasks are short, but the SDK's 100 at
+# once held each activation's memory side by side: 221-228 MB at 200 in flight, 186-195 MB
+# at 16, the same orders/s (`python -m benchmarks.throughput`, docs/throughput.md).
 ADMITTED_TASKS = 16
 # How long a saga's next task waits on its worker's own (sticky) queue before any worker may
 # take it: the SDK's 10 s is what every saga of a killed worker waited, each time.
@@ -109,12 +111,11 @@ def workflow_worker(
         if local_activities
         else {}
     )
-    if placement == "colocated" and local_activities:
-        local["max_concurrent_workflow_tasks"] = ADMITTED_TASKS
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflows,
+        max_concurrent_workflow_tasks=ADMITTED_TASKS,
         workflow_runner=SANDBOX,
         max_cached_workflows=max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=STICKY_WAIT,
