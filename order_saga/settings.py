@@ -55,6 +55,13 @@ class Settings(PaymentSettings, AccessSettings):
         description="An order's business deadline unless it names one: a saga whose shipment "
         "is not booked by then is undone and ends EXPIRED",
     )
+    review_within_seconds: int = Field(
+        default=4 * 3600,
+        ge=60,
+        le=7 * 86400,
+        description="How long an order the risk rules held waits for a person's approve or "
+        "decline (`order-saga review`) before it is declined and undone",
+    )
     operator_email: EmailStr | None = Field(
         default=None,
         description="Where an operator is told of a bank's dispute of a charge, and reminded "

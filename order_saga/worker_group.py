@@ -26,6 +26,7 @@ from activities.payment.breaker import GatewayBreaker
 from activities.payment.disputing import DisputeActivities
 from activities.queues import SERVICES, Service, queue
 from activities.returns.activities import ReturnActivities
+from activities.risk.activities import RiskActivities
 from order_saga.metrics import runtime_of, zero_saga_counters
 from order_saga.service_wiring import STEP_SERVICES, gateway_breaker, service_activities
 from order_saga.settings import Settings
@@ -103,8 +104,9 @@ def orders_worker(
     # The saga's hand-over of its events and mails, and a dispute's lookup of subscribers.
     steps.append(HandOverActivities(client, lookup.ids).hand_over)
     steps.append(WebhookActivities(engine, lookup=lookup).find_subscribers)
+    risk = RiskActivities(engine, timedelta(seconds=settings.review_within_seconds))
     returns, disputes = ReturnActivities(engine), DisputeActivities(engine)  # rare: local
-    steps += [returns.open_return, returns.record_return]
+    steps += [risk.assess_risk, returns.open_return, returns.record_return]
     steps += [disputes.record_dispute, disputes.remind_dispute]
     versioned = settings.worker_build_id is not None
     return workflow_worker(

@@ -20,7 +20,9 @@ CHECKOUT_UPDATE = "checkout"
 IDEMPOTENCY_MEMO = "idempotency"  # the key a start was asked with, and its request's fingerprint
 # Where the payment has had its answer: the customer is asked to authenticate, or the order
 # has ended without the money (declined, out of stock: answered once the undos have run).
-ANSWERED = frozenset({SagaState.AWAITING_AUTHENTICATION, *OUTCOME_STATES})
+ANSWERED = frozenset(
+    {SagaState.AWAITING_AUTHENTICATION, SagaState.AWAITING_REVIEW, *OUTCOME_STATES}
+)
 
 
 class CheckoutAsk(Strict):
@@ -39,7 +41,8 @@ class CheckoutAsk(Strict):
 
 def payment_answered(progress: OrderProgress) -> bool:
     """Whether a checkout has its answer: the money is held, the bank asks the customer
-    first, or the order ended (or waits for a person) without it."""
+    first, a person reviews the order first, or the order ended (or waits for a person)
+    without it."""
     return (
         progress.steps["charge_payment"].state == StepState.DONE
         or progress.state in ANSWERED

@@ -20,6 +20,7 @@ from workflows.order_state import (
     StepState,
     StepStatus,
 )
+from workflows.review_state import ReviewView
 
 # What a step or an undo returns that a storefront shows (the text ones; the total is a
 # Decimal), kept as the saga learns it.
@@ -53,6 +54,7 @@ class OrderAccount:
     waiting_for_person: bool
     resolution: Resolution | None
     interventions: list[Intervention]
+    review: ReviewView | None
     _known: dict[str, str]
     _total: Decimal | None
 
@@ -116,5 +118,6 @@ class OrderAccount:
             waiting_for_person=self.waiting_for_person and self.resolution is None,
             resolution=self.resolution,
             interventions=list(self.interventions),
+            review=self.review,
             **self.known(),
         )

@@ -1,4 +1,5 @@
-"""The order saga's forward path, on one screen: reserve, authorize, ship, hand over. Each
+"""The order saga's forward path, on one screen: reserve, assess the risk, authorize, ship,
+hand over. Each
 undo is registered before its step, so the saga can undo whatever ran; the payment's steps
 are `authorization.py` (with the 3-D Secure wait), the carrier's pickup and the capture
 `pickup.py`."""
@@ -24,13 +25,18 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_outbox import OrderOutbox
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
+    from workflows.order_review import OrderReview
     from workflows.order_state import OrderResult, SagaState
     from workflows.order_steps import OrderSteps
     from workflows.pickup import hand_over
 
 
 async def run_forward(
-    steps: OrderSteps, progress: OrderProgress, order: OrderRequest, events: OrderOutbox
+    steps: OrderSteps,
+    progress: OrderProgress,
+    order: OrderRequest,
+    events: OrderOutbox,
+    review: OrderReview,
 ) -> OrderResult:
     """The business process. Each undo is registered before its step runs: a step that
     timed out after taking effect is still undone, and every undo is idempotent."""
@@ -43,6 +49,7 @@ async def run_forward(
         currency=reservation.currency,
         lines=[line.model_dump(mode="json") for line in reservation.lines],
     )
+    await review.assess(steps, order, reservation, owner)  # may wait for a person
     charge = await authorize(steps, progress, order, reservation, owner, events)
     await events.emit(
         "payment.authorized",
@@ -65,6 +72,7 @@ async def run_forward(
         tracking_number=shipment.tracking_number,
         payment=progress.payment,  # captured at pickup (or at the end of its window)
         capture_by=progress.known().get("capture_by"),  # and by when, at the latest
+        interventions=list(progress.interventions),  # who approved it, if it was held
     )
 
 

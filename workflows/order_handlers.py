@@ -1,7 +1,7 @@
 """The order saga's state, and what may be asked of it while it runs: its status (a query),
 a payment event (a signal from a webhook), a checkout's wait for the payment's answer, a
-person's retry of the failed undos or their settlement by hand (updates, each with a
-validator that refuses what may not be asked)."""
+person's review of a held order, a person's retry of the failed undos or their settlement by
+hand (updates, each with a validator that refuses what may not be asked)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.order_outbox import OrderOutbox
     from workflows.order_progress import OrderProgress
+    from workflows.order_review import OrderReview
     from workflows.order_state import (
         MARK_RESOLVED_UPDATE,
         PAYMENT_EVENT_SIGNAL,
@@ -28,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         SagaStatus,
     )
     from workflows.order_steps import OrderSteps
+    from workflows.review_state import REVIEW_UPDATE, ReviewDecision
     from workflows.saga import Saga
 
 
@@ -43,6 +45,7 @@ class OrderHandlers:
         )
         self._steps = OrderSteps(self._progress, self._saga)
         self._events = OrderOutbox()
+        self._review = OrderReview(self._progress)
         self._retrying = False
         self._expired = False
         self._settling_to: SagaState | None = None  # how it ends once a person settles it
@@ -74,6 +77,16 @@ class OrderHandlers:
     @checkout.validator
     def _same_request(self, ask: CheckoutAsk) -> None:
         check_same_request(ask)
+
+    @workflow.update(name=REVIEW_UPDATE)
+    def review(self, decision: ReviewDecision) -> SagaStatus:
+        """A person approves or declines an order the risk rules held (AWAITING_REVIEW)."""
+        self._review.decide(decision)
+        return self._progress.status()
+
+    @review.validator
+    def _may_review(self, decision: ReviewDecision) -> None:
+        self._review.check(decision)
 
     async def _answered(self) -> None:
         """Before the saga ends: a checkout still waiting gets its answer (the end) first."""

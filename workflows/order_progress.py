@@ -26,6 +26,7 @@ from workflows.order_state import (
     StepState,
     StepStatus,
 )
+from workflows.review_state import ReviewView
 from workflows.saga import Compensation, describe
 from workflows.search_attributes import ORDER_STATUS, at_start
 
@@ -49,6 +50,7 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         self.waiting_for_person = False
         self.resolution: Resolution | None = None
         self.interventions: list[Intervention] = []
+        self.review: ReviewView | None = None  # held by the risk rules
         self._open_undos: dict[str, Compensation] = {}  # failed for good, not yet settled
         self._published: SagaState | None = None
         self._details = ""  # what the Web UI's current details say, before the money

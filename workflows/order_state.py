@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -13,6 +12,7 @@ from pydantic import AliasChoices, BaseModel, Field
 from activities.payment.contracts import RecordedDispute
 from workflows.money import Money, Undone
 from workflows.return_request import ReturnView
+from workflows.review_state import ReviewView
 
 # The saga's wire names: clients use them without importing the workflow and its activities.
 WORKFLOW_TYPE = "OrderSaga"
@@ -34,6 +34,7 @@ class SagaState(StrEnum):
     """The saga's business state; also the `OrderStatus` search attribute."""
 
     RUNNING = "RUNNING"
+    AWAITING_REVIEW = "AWAITING_REVIEW"  # held by the risk rules for a person's decision
     AWAITING_AUTHENTICATION = "AWAITING_AUTHENTICATION"  # the customer's 3-D Secure, at a URL
     AWAITING_HANDOVER = "AWAITING_HANDOVER"  # shipment booked; cancel still possible
     COMPENSATING = "COMPENSATING"
@@ -60,7 +61,13 @@ OUTCOME_STATES = (
     SagaState.REFUSED,
 )
 # The saga's steps, in the order it runs them.
-STEPS = ("reserve_inventory", "charge_payment", "create_shipment", "capture_payment")
+STEPS = (
+    "reserve_inventory",
+    "assess_risk",
+    "charge_payment",
+    "create_shipment",
+    "capture_payment",
+)
 
 
 class StepState(StrEnum):
@@ -116,29 +123,6 @@ class Intervention(BaseModel):
     at: datetime
 
 
-# A cancel carries its requester in the cancel request's reason (the one payload a Temporal
-# cancel has), as JSON; a plain reason (the Web UI's, `temporal workflow cancel`'s) names no one.
-CANCELLED_BY = "cancelled_by"
-
-
-def cancel_reason_with(reason: str, by: str | None) -> str:
-    """The reason a client sends with its cancel: the person's words and who they are."""
-    if by is None:
-        return reason
-    return json.dumps({CANCELLED_BY: by, "reason": reason}, ensure_ascii=False)
-
-
-def cancel_request_of(sent: str) -> tuple[str, str | None]:
-    """A cancel's reason and requester, from what the client sent."""
-    try:
-        fields = json.loads(sent)
-    except ValueError:
-        return sent, None
-    if not isinstance(fields, dict) or not isinstance(fields.get(CANCELLED_BY), str):
-        return sent, None
-    return str(fields.get("reason", "")), fields[CANCELLED_BY]
-
-
 class OrderFacts(BaseModel):
     """What a storefront shows of an order, as its steps told the saga: in its status while it
     runs, and in its result."""
@@ -174,6 +158,7 @@ class SagaStatus(OrderFacts):
     waiting_for_person: bool = False
     resolution: Resolution | None = None
     interventions: list[Intervention] = Field(default_factory=list)  # who asked for what
+    review: ReviewView | None = None  # held by the risk rules: why, and who decided
     # Added by clients: what a reader must know beyond the saga's own account (a terminated
     # run, a later run that was refused), and the shipped order's returns.
     notices: list[str] = Field(default_factory=list)

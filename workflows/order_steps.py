@@ -40,9 +40,11 @@ class OrderSteps:
         *,
         last: bool = True,
         deadline: timedelta | None = None,
+        local: bool | None = None,
     ) -> ResultT:
-        """Run one activity of `step`; `last=False` keeps the step RUNNING after it, and
-        `deadline` bounds its retries instead of the activity's declared one.
+        """Run one activity of `step`; `last=False` keeps the step RUNNING after it,
+        `deadline` bounds its retries instead of the activity's declared one, and `local`
+        runs it in this worker whatever the placement.
 
         Raises StepFailed when it fails for good, CancelledError when the order was cancelled.
         """
@@ -55,7 +57,7 @@ class OrderSteps:
                 summary=summary,
                 cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
                 deadline=deadline,
-                local=self.local,
+                local=self.local if local is None else local,
             )
         except FailureError as err:  # an ActivityError; a local activity's own failure
             # Once the order is cancelled the server retries nothing: whatever ended the

@@ -17,19 +17,14 @@ from temporalio.exceptions import ApplicationError
 # What the sandbox would have caught in them, a clock, randomness, I/O or the environment, the
 # lint catches instead: ruff's TID251 bans in pyproject.toml apply to everything in workflows/.
 with workflow.unsafe.imports_passed_through():
+    from workflows.cancel_request import cancel_request_of
     from workflows.order_account import StepFailed
     from workflows.order_ending import OrderEnding
     from workflows.order_forward import run_forward
     from workflows.order_mails import confirmed_mail
     from workflows.order_outcome import ORDER_TAKEN
     from workflows.order_request import OrderRequest
-    from workflows.order_state import (
-        WORKFLOW_TYPE,
-        OrderResult,
-        SagaState,
-        StepState,
-        cancel_request_of,
-    )
+    from workflows.order_state import WORKFLOW_TYPE, OrderResult, SagaState, StepState
     from workflows.placement import runs_colocated
 
 
@@ -116,4 +111,4 @@ class OrderSaga(OrderEnding):
 
     async def _forward(self, order: OrderRequest) -> OrderResult:
         """The business process (`run_forward`), a method so a test can vary it."""
-        return await run_forward(self._steps, self._progress, order, self._events)
+        return await run_forward(self._steps, self._progress, order, self._events, self._review)

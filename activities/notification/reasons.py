@@ -18,6 +18,9 @@ PLAIN_WORDS = {
     "PriceMismatch": "a price changed since you placed it",
     "ShipmentRejected": "we cannot ship to the address given",
     "DeadlineExpired": "we could not get it ready in time",
+    "RiskBlocked": "we could not accept it",
+    "ReviewDeclined": "we could not accept it",
+    "ReviewTimedOut": "we could not confirm it in time",
 }
 FALLBACK = "we could not complete it"
 

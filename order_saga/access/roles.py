@@ -23,6 +23,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     RETURN = "return items of"  # open a return ("may not return items of orders")
     RESOLVE = "resolve"
+    REVIEW = "review"  # approve or decline an order the risk rules hold
     DECODE = "decode"  # the Web UI's codec endpoint
     SUBSCRIBE = (
         "subscribe others to"  # order events' webhooks ("may not subscribe others to orders")

@@ -1,12 +1,15 @@
 """What the order routes take beside the order itself: a cancel's reason, a person's
-resolution, a client's Idempotency-Key."""
+resolution or review, a client's Idempotency-Key."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import Header
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from activities.messages import printable
+from workflows.review_state import Decision
 
 IdempotencyKey = Annotated[
     str | None,
@@ -29,6 +32,13 @@ class Resolve(BaseModel):
         if self.action == "mark-resolved" and not self.note:
             raise ValueError("mark-resolved needs a note: what was done, for the record")
         return self
+
+
+class Review(BaseModel):
+    """An operator's decision on an order the risk rules hold."""
+
+    decision: Decision
+    reason: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(printable)]
 
 
 class CancelRequest(BaseModel):

@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from order_saga import client as orders
-from order_saga.api.auth import Canceller, Lister, Reader, Resolver
-from order_saga.api.bodies import CancelRequest, Resolve
+from order_saga.api.auth import Canceller, Lister, Reader, Resolver, Reviewer
+from order_saga.api.bodies import CancelRequest, Resolve, Review
 from order_saga.api.dependencies import TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary, after_sale
@@ -97,6 +97,22 @@ async def resolve_order(
     if resolution.action == "retry":
         return await orders.retry_undos(client, order_id, by=caller.label)
     return await orders.mark_resolved(client, order_id, resolution.note or "", by=caller.label)
+
+
+@router.post(
+    "/api/orders/{order_id}/review",
+    response_model=SagaStatus,
+    responses=responses(404, 409, 413, 422, *REFUSALS),
+)
+async def review_order(
+    order_id: str, review: Annotated[Review, Body()], client: TemporalClient, caller: Reviewer
+) -> SagaStatus:
+    """Approve or decline an order the risk rules hold, AWAITING_REVIEW (operators): a
+    declined one is undone and its customer told. 409 when it is not awaiting review. The
+    saga records who decided and why."""
+    return await orders.review_order(
+        client, order_id, review.decision, review.reason, by=caller.label
+    )
 
 
 @router.get("/api/orders", response_model=list[OrderSummary], responses=responses(422, *REFUSALS))

@@ -100,6 +100,12 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
     if isinstance(status, SagaStatus):
         if status.authentication_url:
             lines.append(f"  the customer must authenticate at: {status.authentication_url}")
+        if status.review and status.review.decision is None:
+            lines.append(
+                f"  held for review ({'; '.join(status.review.reasons)}): order-saga review "
+                f"{status.order_id} --approve|--decline --reason TEXT, by "
+                f"{status.review.decide_by:%Y-%m-%d %H:%M:%S} UTC"
+            )
         if status.cancel_reason:
             lines.append(f"  cancelled: {status.cancel_reason}")
         if status.waiting_for_person:

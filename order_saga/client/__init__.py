@@ -22,7 +22,7 @@ from order_saga.client.errors import (
 from order_saga.client.listing import OrderSummary, known_status, list_orders
 from order_saga.client.orders import OrderHandle, find_order, terminate_order
 from order_saga.client.outcomes import order_outcome, order_result, wait_for_end
-from order_saga.client.resolving import mark_resolved, retry_undos
+from order_saga.client.resolving import mark_resolved, retry_undos, review_order
 from order_saga.client.starting import Idempotency, order_id_for_key, start_order
 from order_saga.client.status import ClosedOrder, order_status, query_status
 from workflows.order_request import DEFAULT_DEADLINE_SECONDS
@@ -55,6 +55,7 @@ __all__ = [
     "query_status",
     "request_cancel",
     "retry_undos",
+    "review_order",
     "start_order",
     "terminate_order",
     "wait_for_end",

@@ -22,13 +22,11 @@ from order_saga.client.orders import TRAIL, OrderHandle, find_order, order_state
 from order_saga.client.outcomes import wait_for_end
 from order_saga.client.status import query_status
 from order_saga.order_events import local_call
+from workflows.cancel_request import cancel_reason_with
 from workflows.order_request import (
     order_id_from,
 )
-from workflows.order_state import (
-    SagaStatus,
-    cancel_reason_with,
-)
+from workflows.order_state import SagaStatus
 
 WAIT_REPORT_INTERVAL = timedelta(seconds=3)  # how often a waiting cancel says what it waits for
 

@@ -40,7 +40,7 @@ from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
 from workflows.order_state import WORKFLOW_TYPE, OrderResult, SagaState, SagaStatus, StepState
 
 MAX_WAIT_SECONDS = 10  # the longest a checkout holds its request open
-PaymentOutcome = Literal["authorized", "captured", "requires_action"]
+PaymentOutcome = Literal["authorized", "captured", "requires_action", "in_review"]
 
 
 @dataclass(frozen=True)
@@ -147,10 +147,13 @@ def refused(refusal: str | None, message: str) -> OrderError:
 
 def payment_outcome(status: SagaStatus) -> PaymentOutcome | None:
     """What a checkout tells of the money: `requires_action` (the bank asks the customer
-    first), `authorized` (held) or `captured` (taken, for a retry after pickup); None when
-    the order ended without it (declined, out of stock, or voided and refunded since)."""
+    first), `in_review` (held by the risk rules for a person, nothing authorized yet),
+    `authorized` (held) or `captured` (taken, for a retry after pickup); None when the order
+    ended without it (declined, out of stock, or voided and refunded since)."""
     if status.status == SagaState.AWAITING_AUTHENTICATION:
         return "requires_action"
+    if status.status == SagaState.AWAITING_REVIEW:
+        return "in_review"
     charge = next((s for s in status.steps if s.name == "charge_payment"), None)
     if charge is None or charge.state != StepState.DONE:
         return None

@@ -6,6 +6,7 @@ them with a clear message, and a saga that has ended has nothing left to change.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -20,6 +21,7 @@ from workflows.order_state import (
     RetryUndos,
     SagaStatus,
 )
+from workflows.review_state import REVIEW_UPDATE, Decision, ReviewDecision
 
 
 async def retry_undos(client: Client, order_id: str, *, by: str | None = None) -> SagaStatus:
@@ -35,11 +37,24 @@ async def mark_resolved(
     return await _update(client, order_id, MARK_RESOLVED_UPDATE, MarkResolved(note=note, by=by))
 
 
+async def review_order(
+    client: Client, order_id: str, decision: Decision, reason: str, *, by: str | None = None
+) -> SagaStatus:
+    """Approve or decline an order the risk rules hold (AWAITING_REVIEW), naming who; an
+    order not waiting for one refuses (NotWaitingForPerson)."""
+    review = ReviewDecision(decision=decision, reason=reason, by=by)
+    return await _update(client, order_id, REVIEW_UPDATE, review, waits="awaiting review")
+
+
 async def _update(
-    client: Client, order_id: str, update: str, arg: MarkResolved | RetryUndos
+    client: Client,
+    order_id: str,
+    update: str,
+    arg: BaseModel,
+    waits: str = "waiting for a person",
 ) -> SagaStatus:
     handle, _ = await find_order(client, order_id)
-    TRAIL.info("%s of order %s asked by %s", update, order_id, arg.by or "-")
+    TRAIL.info("%s of order %s asked by %s", update, order_id, getattr(arg, "by", None) or "-")
     try:
         status: SagaStatus = await handle.execute_update(update, arg, result_type=SagaStatus)
     except WorkflowUpdateFailedError as err:
@@ -50,7 +65,7 @@ async def _update(
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:  # the saga has closed
             raise NotWaitingForPerson(
-                f"order {order_id_from(handle.id)} is not waiting for a person (it has ended)"
+                f"order {order_id_from(handle.id)} is not {waits} (it has ended)"
             ) from err
         raise
     return status

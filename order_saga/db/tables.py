@@ -6,6 +6,7 @@ from activities.inventory.tables import InventoryReservation, Product, Restock
 from activities.notification.subscribers import WebhookSubscriber
 from activities.payment.tables import Dispute, Payment
 from activities.returns.tables import OrderReturn
+from activities.risk.tables import RiskAssessment, RiskBlock, RiskLimit, RiskSwitch
 from activities.shipment.tables import Shipment
 from order_saga.access.api_keys import ApiKey
 
@@ -18,6 +19,10 @@ __all__ = [
     "Payment",
     "Product",
     "Restock",
+    "RiskAssessment",
+    "RiskBlock",
+    "RiskLimit",
+    "RiskSwitch",
     "Shipment",
     "WebhookSubscriber",
 ]

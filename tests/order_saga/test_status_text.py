@@ -1,4 +1,5 @@
-"""What `order-saga status` prints of a saga waiting for the customer's 3-D Secure."""
+"""What `order-saga status` prints of a saga waiting for the customer's 3-D Secure, or for a
+person's review."""
 
 from __future__ import annotations
 
@@ -35,3 +36,23 @@ def test_an_authorized_order_says_by_when_it_is_captured_and_a_captured_one_does
     assert f"  capture by {deadline}" in status_text(held)
     taken = held.model_copy(update={"payment": Money.CAPTURED})
     assert "capture by" not in status_text(taken)
+
+
+def test_a_held_order_says_why_what_to_run_and_by_when() -> None:
+    from datetime import UTC, datetime
+
+    from workflows.review_state import ReviewView
+
+    held = SagaStatus(
+        order_id="o-2",
+        status=SagaState.AWAITING_REVIEW,
+        steps=[StepStatus(name="assess_risk", state=StepState.RUNNING)],
+        review=ReviewView(
+            reasons=["over the limit"], decide_by=datetime(2026, 12, 5, 22, tzinfo=UTC)
+        ),
+    )
+    text = status_text(held)
+    assert (
+        "  held for review (over the limit): order-saga review o-2 --approve|--decline "
+        "--reason TEXT, by 2026-12-05 22:00:00 UTC"
+    ) in text

@@ -34,6 +34,7 @@ from activities.payment.contracts import (
     RefundPaymentInput,
     RefundResult,
 )
+from activities.risk.contracts import AssessRiskInput, RiskAssessed
 from activities.shipment.contracts import (
     CancelShipmentInput,
     CancelShipmentResult,
@@ -57,6 +58,8 @@ class Stubs:
         self.mails: list[OrderMail] = []  # what the customer was sent
         self.subscribers: list[int] = []  # the order-event subscribers the lookup finds
         self.events: list[OrderEvent] = []  # what was delivered to them
+        self.review_reasons: list[str] = []  # the risk rules hold the order for these
+        self.blocked = False  # the risk rules decline the customer
 
     def _maybe_fail(self, name: str) -> None:
         self.calls[name] += 1
@@ -138,6 +141,21 @@ class Stubs:
         async def find_subscribers(req: FindSubscribersInput) -> Subscribers:
             return Subscribers(ids=list(self.subscribers))
 
+        @activity.defn(name="assess_risk")
+        async def assess_risk(req: AssessRiskInput) -> RiskAssessed:
+            self._maybe_fail("assess_risk")
+            if self.blocked:
+                raise ApplicationError(
+                    "the customer is blocked", type="RiskBlocked", non_retryable=True
+                )
+            reasons = list(self.review_reasons)
+            return RiskAssessed(
+                order_id=req.order_id,
+                verdict="review" if reasons else "pass",
+                reasons=reasons,
+                review_within_seconds=3600 if reasons else 0,
+            )
+
         @activity.defn(name="deliver_order_event")
         async def deliver(req: DeliverEventInput) -> Delivery:
             self.events.append(req.event)
@@ -155,6 +173,7 @@ class Stubs:
             mail,
             find_subscribers,
             deliver,
+            assess_risk,
         ]
 
     async def subscriber_ids(self) -> list[int]:

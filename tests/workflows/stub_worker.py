@@ -54,9 +54,12 @@ def stub_worker(
         (a for a in everything if name_of(a) == HAND_OVER_ACTIVITY),
         HandOverActivities(client, stubs.subscriber_ids).hand_over,
     )
-    steps = [a for a in everything if placement == "colocated" and a is not hand_over]
+    # The risk check runs in the saga's worker in both placements too.
+    risk = next((a for a in everything if name_of(a) == "assess_risk"), None)
+    own = [a for a in (hand_over, risk) if a is not None]
+    steps = [a for a in everything if placement == "colocated" and a not in own]
     local = {
-        "activities": [*steps, hand_over],
+        "activities": [*steps, *own],
         "no_remote_activities": True,
     }
     orders = Worker(

@@ -93,6 +93,14 @@ def routes(existing: str, sku: str) -> dict[str, tuple[Request, dict[str, int]]]
             ),
             {**dict.fromkeys(GOOD, 403), "operator key": 409, "operator JWT": 409},
         ),
+        "POST /api/orders/{id}/review (not held)": (
+            lambda h, c: h.post(
+                f"/api/orders/{existing}/review",
+                json={"decision": "approve", "reason": "known buyer"},
+                headers=c,
+            ),
+            {**dict.fromkeys(GOOD, 403), "operator key": 409, "operator JWT": 409},
+        ),
         "POST /api/orders/{id}/returns (not yet shipped)": (
             lambda h, c: h.post(
                 f"/api/orders/{existing}/returns",

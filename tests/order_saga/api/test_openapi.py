@@ -26,6 +26,7 @@ def test_openapi_docs_are_served_with_no_internet(api) -> None:
         "/api/orders/{order_id}/cancel",
         "/api/orders/{order_id}/resolve",
         "/api/orders/{order_id}/returns",
+        "/api/orders/{order_id}/review",
         "/api/returns/{return_id}",
         "/api/returns/{return_id}/receive",
         "/api/returns/{return_id}/reject",

@@ -184,7 +184,7 @@ def test_an_unknown_status_is_refused_with_the_known_ones(cli_env) -> None:
     done = order_saga("list", "--status", "SHIPPED", "--address", "127.0.0.1:1", env=cli_env)
     assert done.returncode != 0
     assert done.stderr.strip() == (
-        "order-saga: unknown order status 'SHIPPED'; known: RUNNING, "
+        "order-saga: unknown order status 'SHIPPED'; known: RUNNING, AWAITING_REVIEW, "
         "AWAITING_AUTHENTICATION, AWAITING_HANDOVER, COMPENSATING, CANCELLING, COMPLETED, "
         "COMPENSATED, CANCELLED, COMPENSATION_FAILED, EXPIRED, RESOLVED, REFUSED, TERMINATED"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
+from decimal import Decimal
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -14,6 +15,7 @@ from activities.inventory.catalogue import seed_catalogue
 from activities.notification import subscribers
 from activities.notification.events import EVENT_TYPES
 from activities.notification.signing import new_secret
+from activities.risk import admin
 from order_saga.binaries import find_binary
 from order_saga.client import start_order
 from order_saga.db.engine import make_engine
@@ -24,7 +26,7 @@ from order_saga.settings import Settings
 from order_saga.visibility import register_search_attributes
 from order_saga.worker_group import build_worker
 from testkit.subscriber import Subscriber, serve_subscriber
-from tests.workflows.recording.outcomes import EVERY_OUTCOME, OUTCOMES, told
+from tests.workflows.recording.outcomes import EVERY_OUTCOME, HELD_CUSTOMER, OUTCOMES, told
 from tests.workflows.recording.special import record_checkout, record_special, save
 from workflows.placement import PLACEMENTS, Placement
 
@@ -40,6 +42,8 @@ async def record(placement: Placement, only: str | None) -> None:
             subscribers.add(
                 session=session, url=url, events=list(EVENT_TYPES), secret=subscriber.secret
             )
+            admin.set_limit(session=session, customer_id=HELD_CUSTOMER, currency="usd",
+                            amount=Decimal("1"), window_hours=24, by="record")  # fmt: skip
         runner, base_url = await start(LocalStripe(), "127.0.0.1", 0)
         env = await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=find_binary("temporal-test-server"),

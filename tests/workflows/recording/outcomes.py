@@ -8,13 +8,15 @@ from collections.abc import Awaitable, Callable
 import requests
 from temporalio.client import Client
 
-from order_saga.client import OrderHandle, mark_resolved, query_status
+from order_saga.client import OrderHandle, mark_resolved, query_status, review_order
 from tests.helpers import order, until
 from tests.waits import captured_before_pickup, captured_then_waiting, waiting_for_person
 from workflows.order_request import OrderRequest
 from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState
+from workflows.review_state import Decision
 
 CUSTOMER_EMAIL = "customer@example.com"
+HELD_CUSTOMER = "cust-held"  # the recording's database holds their every order for review
 THREE_D_SECURE_CARD = "pm_card_threeDSecure2Required"
 Then = Callable[[Client, OrderHandle], Awaitable[None]]
 
@@ -64,6 +66,24 @@ def authenticate(answer: str) -> Then:
     return then
 
 
+def review(decision: Decision) -> Then:
+    """An operator decides on the order the risk rules held."""
+
+    async def then(client: Client, handle: OrderHandle) -> None:
+        async def held() -> bool:
+            return (await query_status(handle)).status == SagaState.AWAITING_REVIEW
+
+        await until(held)
+        order_id = (await query_status(handle)).order_id
+        await review_order(client, order_id, decision, "recorded", by="cli:record")
+
+    return then
+
+
+def held() -> OrderRequest:
+    return order(("prod-456", 1, "19.99")).model_copy(update={"customer_id": HELD_CUSTOMER})
+
+
 def told(request: OrderRequest) -> OrderRequest:
     """The order has the customer's address: its history carries the mails."""
     return request.model_copy(update={"customer_email": CUSTOMER_EMAIL})
@@ -102,6 +122,8 @@ OUTCOMES: dict[str, tuple[OrderRequest, Then]] = {
     "authenticated": (three_d_secure(), authenticate("complete")),
     "authentication_failed": (three_d_secure(), authenticate("fail")),
     "authentication_timed_out": (three_d_secure(), nothing),
+    "review_approved": (held(), review("approve")),
+    "review_declined": (held(), review("decline")),
 }
 # Recorded with stubs or a lapsing bank (`special.py`).
 SPECIAL = (
