@@ -17,7 +17,6 @@ from activities.retries import STEP_DEADLINE, step_retry
 from activities.risk import repository
 from activities.risk.contracts import AssessRiskInput, RiskAssessed
 from activities.risk.rules import RiskBlocked, reasons_to_review
-from activities.risk.tables import RiskAssessment
 from activities.timestamps import utcnow
 
 # How long a held order waits for a person's decision before it is declined and undone.
@@ -33,51 +32,54 @@ class RiskActivities:
     @reports_failures
     def assess_risk(self, request: AssessRiskInput) -> RiskAssessed:
         """Judge the order once: a re-run (a retry, a replayed worker) reads the verdict back,
-        so the rules changing in between cannot change an order already judged."""
+        so the rules changing in between cannot change an order already judged (the common
+        case, a first run, costs one read of the rules and one insert)."""
         with transaction(self._engine) as session:
             repository.lock_customer(session=session, customer_id=request.customer_id)
-            row = repository.assessment(session=session, order_id=request.order_id)
-            if row is None:
-                row = self._judge(session, request)
-                repository.record(session=session, row=row)
-        reasons = row.reasons.splitlines()
-        if row.verdict == "block":
+            verdict, reasons = self._judge(session, request)
+            if not repository.record(session=session, row=self._row(request, verdict, reasons)):
+                verdict, told = repository.verdict_of(session=session, order_id=request.order_id)
+                reasons = told.splitlines()
+        if verdict == "block":
             raise RiskBlocked("; ".join(reasons))
-        within = int(self._review_within.total_seconds()) if row.verdict == "review" else 0
+        within = int(self._review_within.total_seconds()) if verdict == "review" else 0
         return RiskAssessed(
             order_id=request.order_id,
             saga_id=request.saga_id,
             saga_run=request.saga_run,
-            verdict="review" if row.verdict == "review" else "pass",
+            verdict="review" if verdict == "review" else "pass",
             reasons=reasons,
             review_within_seconds=within,
         )
 
-    def _judge(self, session: Session, request: AssessRiskInput) -> RiskAssessment:
-        now = utcnow()
+    def _judge(self, session: Session, request: AssessRiskInput) -> tuple[str, list[str]]:
+        """The verdict on the order by the rules as they stand: pass, review or block."""
         rules = repository.rules_for(
             session=session,
             order_id=request.order_id,
             customer_id=request.customer_id,
             email=request.customer_email,
             currency=request.currency,
-            now=now,
+            now=utcnow(),
         )
         try:
             reasons = reasons_to_review(rules, request.amount, request.currency)
-            verdict = "review" if reasons else "pass"
         except RiskBlocked as blocked:
-            reasons, verdict = [str(blocked)], "block"
-        return RiskAssessment(
-            order_id=request.order_id,
-            saga_id=request.saga_id,
-            customer_id=request.customer_id,
-            amount=request.amount,
-            currency=request.currency,
-            verdict=verdict,
-            reasons="\n".join(reasons),
-            assessed_at=now,
-        )
+            return "block", [str(blocked)]
+        return ("review" if reasons else "pass"), reasons
+
+    @staticmethod
+    def _row(request: AssessRiskInput, verdict: str, reasons: list[str]) -> dict[str, object]:
+        return {
+            "order_id": request.order_id,
+            "saga_id": request.saga_id,
+            "customer_id": request.customer_id,
+            "amount": request.amount,
+            "currency": request.currency,
+            "verdict": verdict,
+            "reasons": "\n".join(reasons),
+            "assessed_at": utcnow(),
+        }
 
 
 ASSESS_RISK = ActivityCall(

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Table, and_, func, insert, or_, select, text
+from sqlalchemy import Table, and_, func, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from activities.payment.tables import Payment, PaymentStatus
@@ -42,10 +44,14 @@ def lock_customer(*, session: Session, customer_id: str) -> None:
         )
 
 
-def assessment(*, session: Session, order_id: str) -> RiskAssessment | None:
-    """The order's assessment, if it was assessed before (a re-run reads it back)."""
-    row = session.execute(select(ASSESSMENTS).where(ASSESSMENTS.c.order_id == order_id)).first()
-    return RiskAssessment.model_validate(row._mapping) if row else None
+def verdict_of(*, session: Session, order_id: str) -> tuple[str, str]:
+    """The order's recorded verdict and reasons (a re-run reads them back)."""
+    row = session.execute(
+        select(ASSESSMENTS.c.verdict, ASSESSMENTS.c.reasons).where(
+            ASSESSMENTS.c.order_id == order_id
+        )
+    ).one()
+    return str(row.verdict), str(row.reasons)
 
 
 def rules_for(
@@ -54,28 +60,43 @@ def rules_for(
 ) -> Rules:  # fmt: skip
     """What the database says about this customer, as of `now`."""
     keys = [("customer", customer_id)] + ([("email", email.lower())] if email else [])
-    blocked = session.execute(
+    blocked = (
         select(BLOCKS.c.kind)
         .where(or_(*(and_(BLOCKS.c.kind == k, BLOCKS.c.value == v) for k, v in keys)))
         .order_by(BLOCKS.c.kind)
-    ).first()
-    hold = session.execute(
-        select(SWITCHES.c.name).where(SWITCHES.c.name == HOLD_SWITCH, SWITCHES.c.on.is_(True))
-    ).first()
-    limit = session.execute(
-        select(LIMITS.c.amount, LIMITS.c.window_hours)
-        .where(LIMITS.c.customer_id.in_((customer_id, ANY_CUSTOMER)), LIMITS.c.currency == currency)
-        .order_by((LIMITS.c.customer_id == ANY_CUSTOMER).asc())  # the customer's own first
-    ).first()
-    window_hours = int(limit.window_hours) if limit else 0
+        .limit(1)
+    )
+    hold = select(SWITCHES.c.on).where(SWITCHES.c.name == HOLD_SWITCH)
+
+    def limit_of(column: Any) -> Any:
+        return (
+            select(column)
+            .where(
+                LIMITS.c.customer_id.in_((customer_id, ANY_CUSTOMER)), LIMITS.c.currency == currency
+            )
+            .order_by((LIMITS.c.customer_id == ANY_CUSTOMER).asc())  # the customer's own first
+            .limit(1)
+        )
+
+    # One statement: the rules are read on every order, and change rarely.
+    rules = session.execute(
+        select(
+            blocked.scalar_subquery(),
+            hold.scalar_subquery(),
+            limit_of(LIMITS.c.amount).scalar_subquery(),
+            limit_of(LIMITS.c.window_hours).scalar_subquery(),
+        )
+    ).one()
+    kind, on, limit, window = rules
+    window_hours = int(window or 0)
     spent = spent_in_window(
         session=session, order_id=order_id, customer_id=customer_id, currency=currency,
         since=now - timedelta(hours=window_hours),
-    ) if limit else Decimal(0)  # fmt: skip
+    ) if limit is not None else Decimal(0)  # fmt: skip
     return Rules(
-        blocked=str(blocked.kind) if blocked else None,
-        hold=hold is not None,
-        limit=Decimal(limit.amount) if limit else None,
+        blocked=str(kind) if kind else None,
+        hold=bool(on),
+        limit=Decimal(limit) if limit is not None else None,
         window_hours=window_hours,
         spent=spent,
     )
@@ -105,6 +126,9 @@ def spent_in_window(
     return Decimal(total or 0)
 
 
-def record(*, session: Session, row: RiskAssessment) -> None:
-    """Keep the order's assessment."""
-    session.execute(insert(ASSESSMENTS).values(**row.model_dump()))
+def record(*, session: Session, row: dict[str, Any]) -> bool:
+    """Keep the order's assessment; False when it had one already (a re-run: read it)."""
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ASSESSMENTS)
+    kept = session.execute(statement.values(**row).on_conflict_do_nothing())
+    return bool(kept.rowcount == 1)  # type: ignore[attr-defined]

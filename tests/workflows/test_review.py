@@ -147,3 +147,18 @@ async def test_an_order_that_passes_is_not_held(env, queue_prefix) -> None:
 
     assert result.status == SagaState.COMPLETED
     assert stubs.calls["assess_risk"] == 1
+
+
+async def test_a_held_order_cancelled_while_it_waits_is_undone(env, queue_prefix) -> None:
+    stubs = Stubs()
+    stubs.review_reasons = HELD
+    request = order(("prod-456", 1, "19.99"))
+    async with stub_worker(env, queue_prefix, stubs):
+        handle = await start_order(env.client, request, queue_prefix)
+        await awaiting_review(handle)
+        await handle.cancel(reason="the customer changed their mind")
+        result = await order_result(handle)
+
+    assert result.status == SagaState.CANCELLED
+    assert result.compensations_run == ["release_inventory"]
+    assert stubs.calls["create_payment_intent"] == 0

@@ -5,6 +5,7 @@ for review, and a re-run reads its verdict back whatever the rules say since."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -120,3 +121,15 @@ def test_the_hold_switch_holds_every_new_order_and_a_rerun_keeps_its_verdict(db:
     assert assess(db, "someone", "5.00", order_id=order_id).verdict == "review"  # read back
     with transaction(db) as session:
         session.execute(delete(SWITCHES))
+
+
+def test_two_orders_racing_cannot_both_pass_a_limit_only_one_fits(db: Engine) -> None:
+    buyer = customer()
+    with transaction(db) as session:
+        admin.set_limit(session=session, customer_id=buyer, currency="usd",
+                        amount=Decimal("100"), window_hours=24, by="op")  # fmt: skip
+
+    with ThreadPoolExecutor(8) as pool:
+        verdicts = list(pool.map(lambda _: assess(db, buyer, "60.00").verdict, range(8)))
+
+    assert sorted(verdicts) == ["pass"] + ["review"] * 7
