@@ -1,5 +1,5 @@
 """`floor-work`: the engine floor's shape (one workflow, local activities, started eagerly in
-its worker's process) running the saga's five real calls and nothing else: no undo
+its worker's process) running the saga's six real calls and nothing else: no undo
 registered, no state kept, no events, no mail. What the engine and the work cost together;
 the colocated saga against it is what the saga's own bookkeeping costs."""
 
@@ -17,8 +17,9 @@ with workflow.unsafe.imports_passed_through():
         CHARGE_PAYMENT,
         CREATE_PAYMENT_INTENT,
     )
+    from activities.risk.activities import ASSESS_RISK
     from activities.shipment.activities import CREATE_SHIPMENT
-    from benchmarks.order_work import five_calls
+    from benchmarks.order_work import saga_calls
     from workflows.order_request import OrderRequest
 
 FLOOR_WORK_WORKFLOW = "FloorWorkOrder"
@@ -28,6 +29,7 @@ LOCAL_CALLS = {
     call.name: call
     for call in (
         RESERVE_INVENTORY,
+        ASSESS_RISK,
         CREATE_PAYMENT_INTENT,
         CHARGE_PAYMENT,
         CREATE_SHIPMENT,
@@ -52,4 +54,4 @@ def this_run(order: OrderRequest) -> dict[str, Any]:
 class FloorWorkOrder:
     @workflow.run
     async def run(self, order: OrderRequest) -> str:
-        return await five_calls(order, run_locally, this_run(order))
+        return await saga_calls(order, run_locally, this_run(order))

@@ -1,8 +1,8 @@
-"""The matched no-op: a workflow that makes the saga's five forward activity calls, on the
-same queue layout, with each call's declared timeouts, deadline, retry policy and a summary,
-under the same worker options, and does nothing else. What the engine
-costs per order; the saga's throughput is measured against it (`benchmarks.noop_worker`
-runs it).
+"""The matched no-op: a workflow that makes the saga's six forward activity calls, on the
+same queue layout (the risk check in its own worker, as the saga's), with each call's
+declared timeouts, deadline, retry policy and a summary, under the same worker options, and
+does nothing else. What the engine costs per order; the saga's throughput is measured
+against it (`benchmarks.noop_worker` runs it).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         CREATE_PAYMENT_INTENT,
     )
     from activities.queues import prefix_of, queue
+    from activities.risk.activities import ASSESS_RISK
     from activities.shipment.activities import CREATE_SHIPMENT
     from workflows.order_request import OrderRequest
 
@@ -33,6 +34,11 @@ class Token(BaseModel):
 
 @activity.defn(name="noop_reserve")
 def noop_reserve(arg: Token) -> Token:
+    return arg
+
+
+@activity.defn(name="noop_assess")
+def noop_assess(arg: Token) -> Token:
     return arg
 
 
@@ -59,6 +65,7 @@ def noop_capture(arg: Token) -> Token:
 # Each no-op stands in for one of the saga's calls and takes its declared options.
 CALLS: tuple[tuple[ActivityCall[Any, Any], Any], ...] = (
     (RESERVE_INVENTORY, noop_reserve),
+    (ASSESS_RISK, noop_assess),  # local in both placements, as the saga runs it
     (CREATE_PAYMENT_INTENT, noop_create_intent),
     (CHARGE_PAYMENT, noop_charge),
     (CREATE_SHIPMENT, noop_ship),
@@ -80,6 +87,14 @@ class NoopOrder:
         prefix = prefix_of(workflow.info().task_queue)
         token = Token(order_id=order.order_id)
         for declared, call in CALLS:
+            if declared is ASSESS_RISK:
+                token = await workflow.execute_local_activity(
+                    call,
+                    token,
+                    local_retry_threshold=LOCAL_RETRY_THRESHOLD,
+                    **options(declared, order),
+                )
+                continue
             token = await workflow.execute_activity(
                 call, token, task_queue=queue(prefix, declared.service), **options(declared, order)
             )
@@ -91,7 +106,7 @@ LOCAL_NOOP_WORKFLOW = "LocalNoopOrder"
 
 @workflow.defn(name=LOCAL_NOOP_WORKFLOW)
 class LocalNoopOrder:
-    """The engine's floor: the same five calls as local activities (started eagerly by the
+    """The engine's floor: the same six calls as local activities (started eagerly by the
     load in the worker's process), which is the colocated saga's shape."""
 
     @workflow.run

@@ -16,6 +16,7 @@ from order_saga.temporal import connect, run_then_exit
 from order_saga.worker_group import WorkerGroup
 from order_saga.worker_main import stop_signal
 from order_saga.worker_options import (
+    LOOKUP_SLOTS,
     MAX_CONCURRENT_ACTIVITIES,
     activity_worker,
     slots_each,
@@ -28,7 +29,18 @@ async def serve(address: str, prefix: str) -> None:
     stop = stop_signal()
     client = await connect(address)
     executor = ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES)
-    workers = [workflow_worker(client, queue(prefix, "orders"), [NoopOrder])]
+    orders = queue(prefix, "orders")
+    local = [f for declared, f in CALLS if declared.service == "orders"]  # the risk check
+    workers = [
+        workflow_worker(
+            client,
+            orders,
+            [NoopOrder],
+            local_activities=local,
+            executor=executor,
+            local_slots=LOOKUP_SLOTS,
+        )
+    ]
     for service in ("inventory", "payment", "shipment"):
         functions = [f for declared, f in CALLS if declared.service == service]
         workers.append(

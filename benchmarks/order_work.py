@@ -1,7 +1,7 @@
-"""The saga's five forward calls, reserve, create the intent, confirm it, book the shipment,
-capture, as its worker wires them (the same engine, Stripe client and breaker), without the
-saga: the work that the kinds `direct`, `floor-work` and `dbos-work` run, so the saga is set
-against engines doing the same work, not none."""
+"""The saga's six forward calls, reserve, assess the risk, create the intent, confirm it, book
+the shipment, capture, as its worker wires them (the same engine, Stripe client and
+breaker), without the saga: the work that the kinds `direct`, `floor-work` and `dbos-work`
+run, so the saga is set against engines doing the same work, not none."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from activities.payment.contracts import (
     ChargePaymentInput,
     CreatePaymentIntentInput,
 )
+from activities.risk.activities import RiskActivities
+from activities.risk.contracts import AssessRiskInput
 from activities.shipment.contracts import CreateShipmentInput
 from benchmarks.bench_setup import pool_size
 from order_saga.db.engine import make_engine
@@ -42,15 +44,16 @@ def work_steps(settings: Settings) -> dict[str, Step]:
         reset_timeout=timedelta(seconds=settings.breaker_reset_seconds),
     )
     wired = {"settings": settings, "engine": engine, "breaker": breaker}
-    return {
+    steps = {
         function.__name__: function
         for service in SERVICES
         for function in service_activities(service, client=None, **wired)  # type: ignore[arg-type]
     }
+    return steps | {"assess_risk": RiskActivities(engine).assess_risk}  # the saga's worker's
 
 
 class OrderWork:
-    """One order's five calls in sequence, each in a thread as a worker runs a step; the
+    """One order's six calls in sequence, each in a thread as a worker runs a step; the
     caller awaits the order (`run`), at most as many steps at once as a worker has threads."""
 
     def __init__(self, settings: Settings) -> None:
@@ -66,15 +69,15 @@ class OrderWork:
 
     async def run(self, order: OrderRequest) -> str:
         """The order's calls, each by `step`."""
-        return await five_calls(order, self.step)
+        return await saga_calls(order, self.step)
 
 
 async def authorize(
     order: OrderRequest, call: Call, owner: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Reserve, create the intent and confirm it, each by `call` (directly, or as an engine's
-    step), for `owner` (the order, and the saga's run where there is one); what the later
-    calls need of it (the owner, the money, the intent)."""
+    """Reserve, assess the risk, create the intent and confirm it, each by `call` (directly,
+    or as an engine's step), for `owner` (the order, and the saga's run where there is one);
+    what the later calls need of it (the owner, the money, the intent)."""
     owner = owner or {"order_id": order.order_id}
     key = order.workflow_id
     reserved = await call(
@@ -83,6 +86,8 @@ async def authorize(
         ReserveInventoryInput(**owner, currency=order.currency, items=order.items),
     )
     money = {"amount": reserved.total, "currency": reserved.currency}
+    risk = AssessRiskInput(**owner, **money, customer_id=order.customer_id)
+    await call(order, "assess_risk", risk)
     intent = await call(
         order,
         "create_payment_intent",
@@ -100,8 +105,8 @@ async def authorize(
     return paid
 
 
-async def five_calls(order: OrderRequest, call: Call, owner: dict[str, Any] | None = None) -> str:
-    """Reserve, create, confirm (`authorize`), then ship and capture."""
+async def saga_calls(order: OrderRequest, call: Call, owner: dict[str, Any] | None = None) -> str:
+    """Reserve, assess, create, confirm (`authorize`), then ship and capture."""
     owner = owner or {"order_id": order.order_id}
     paid = await authorize(order, call, owner)
     await call(

@@ -8,12 +8,13 @@ Stripe server with a state file, and interleaved repetitions of these kinds of o
 
 - `saga`: the saga placed per service (`order-saga-worker --placement per-service`), loaded
   by a load-generator process, against `noop`, the matched no-op (`benchmarks.noop`: the same
-  five activity calls on the same queues, timeouts, retry policies and worker options);
+  six activity calls on the same queues, the risk check local as the saga's, with the same
+  timeouts, retry policies and worker options);
 - `colocated`: the saga placed colocated, started eagerly in its worker's process (as
   `order-saga dev`'s API starts it), against `floor`, the engine's floor (the no-op's calls
-  as local activities, started eagerly), and `dbos`: DBOS with five checkpointed no-op steps
+  as local activities, started eagerly), and `dbos`: DBOS with six checkpointed no-op steps
   on PostgreSQL (`pip install -e '.[dbos]'`; left out without it);
-- like for like, each doing the saga's five real calls (`benchmarks.order_work`) against the
+- like for like, each doing the saga's six real calls (`benchmarks.order_work`) against the
   same database and Stripe server: `direct` (in sequence per order, C orders at once, no
   engine: the work's own cost), `floor-work` (the floor's shape running them:
   `benchmarks.floor_work`) and `dbos-work` (DBOS running them as its steps).
