@@ -46,7 +46,7 @@ from testkit.chaos_disputes import (
     webhook_api,
 )
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all, subscribed
-from testkit.chaos_mix import order_mix
+from testkit.chaos_mix import hold_for_review, order_mix
 from testkit.chaos_returns import send_back
 from testkit.first_step import spread, waits_to_first_step
 from testkit.mail_audit import expected_mails, mail_books
@@ -88,6 +88,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     proxy, worker_url = behind_proxy(database_url)
     env.update({"DATABASE_URL": worker_url, "STRIPE_API_BASE": stripe_url})
     orders = order_mix(sagas, skus, PRICE, run)
+    hold_for_review(engine, run)
     rng, stop = random.Random(11), asyncio.Event()
     began = time.perf_counter()
     hook = Subscriber()  # to every event of every order, while the run lasts

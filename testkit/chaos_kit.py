@@ -25,11 +25,20 @@ from activities.database import transaction
 from activities.notification import subscribers
 from activities.notification.events import EVENT_TYPES
 from activities.notification.signing import new_secret
-from order_saga.client import OrderError, cancel_order, order_result, order_status, start_order
+from order_saga.client import (
+    NotWaitingForPerson,
+    OrderError,
+    cancel_order,
+    order_result,
+    order_status,
+    review_order,
+    start_order,
+)
 from testkit.chaos_mix import SagaPath
 from testkit.subscriber import Subscriber
 from workflows.order_request import OrderRequest
 from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState, StepState
+from workflows.review_state import Decision
 from workflows.search_attributes import ORDER_STATUS
 
 BIN = Path(sys.executable).parent
@@ -107,6 +116,28 @@ async def cancel_at_pickup(
     await retrying(lambda: cancel_order(client, order.order_id, "chaos: cancelled", wait=False))
 
 
+async def decide(client: Client, order: OrderRequest, decision: Decision) -> None:
+    """An operator, once the risk rules hold the order: approve or decline it. A decision
+    whose answer was lost is found in the status (a second one is refused)."""
+
+    async def held() -> None:
+        status = await order_status(client, order.order_id)
+        if status.status != SagaState.AWAITING_REVIEW:
+            raise OrderError(f"{order.order_id} is not held for review yet")
+
+    async def decided() -> None:
+        try:
+            await review_order(client, order.order_id, decision, "chaos", by="chaos")
+        except NotWaitingForPerson:
+            status = await order_status(client, order.order_id)
+            review = getattr(status, "review", None)
+            if review is None or review.decision != decision:
+                raise
+
+    await retrying(held)
+    await retrying(decided)
+
+
 async def answer_the_bank(client: Client, order: OrderRequest, answer: str) -> None:
     """The customer, once the saga asks for 3-D Secure: answer the bank's page, then the
     webhook Stripe would send (a signal; lost when the stack is away, as webhooks can be:
@@ -156,8 +187,8 @@ async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
 async def start_all(
     client: Client, orders: Sequence[tuple[SagaPath, OrderRequest]], prefix: str
 ) -> tuple[list[WorkflowHandle[Any, Any]], list[asyncio.Task[None]]]:
-    """Start every saga, the cancels of those to be cancelled, and the customers' answers
-    to the bank of those asked for 3-D Secure."""
+    """Start every saga, the cancels of those to be cancelled, the customers' answers to the
+    bank of those asked for 3-D Secure, and the operator's decisions on those held."""
 
     async def start(order: OrderRequest) -> WorkflowHandle[Any, Any]:
         try:
@@ -166,15 +197,25 @@ async def start_all(
             return client.get_workflow_handle(order.workflow_id)
 
     handles = [await retrying(lambda o=o: start(o)) for _, o in orders]
-    cancels = [
-        asyncio.create_task(cancel_at_pickup(client, order, after_capture=path.capture_first))
-        for path, order in orders
-        if path.cancel
-    ] + [
-        asyncio.create_task(answer_the_bank(client, order, path.authenticate))
-        for path, order in orders
-        if path.authenticate is not None
-    ]
+    cancels = (
+        [
+            asyncio.create_task(cancel_at_pickup(client, order, after_capture=path.capture_first))
+            for path, order in orders
+            if path.cancel
+        ]
+        + [
+            asyncio.create_task(answer_the_bank(client, order, path.authenticate))
+            for path, order in orders
+            if path.authenticate is not None
+        ]
+        + [
+            asyncio.create_task(
+                decide(client, order, "approve" if path.review == "approve" else "decline")
+            )
+            for path, order in orders
+            if path.review is not None
+        ]
+    )
     return handles, cancels
 
 

@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import Engine
+
+from activities.database import transaction
+from activities.risk import admin
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 
@@ -30,6 +34,9 @@ class SagaPath:
     returned: str | None = None
     # The bank disputes the charge once captured; the shop's evidence closes it "won"/"lost".
     disputed: str | None = None
+    # The risk rules hold the order (its customer's limit); an operator decides "approve" or
+    # "decline" while it waits.
+    review: str | None = None
 
 
 DISPUTED = "pm_card_createDispute"  # Stripe's test card: disputed as soon as it is charged
@@ -40,6 +47,8 @@ MIX = (
     SagaPath("returns racing", 1, "pm_card_visa", "US", SagaState.COMPLETED, returned="race"),
     SagaPath("disputed, won", 1, DISPUTED, "US", SagaState.COMPLETED, disputed="won"),
     SagaPath("disputed, lost", 1, DISPUTED, "US", SagaState.COMPLETED, disputed="lost"),
+    SagaPath("held, approved", 1, "pm_card_visa", "US", SagaState.COMPLETED, review="approve"),
+    SagaPath("held, declined", 1, "pm_card_visa", "US", SagaState.COMPENSATED, review="decline"),
     SagaPath("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
     SagaPath(
         "insufficient funds",
@@ -106,6 +115,18 @@ MIX = (
 )
 
 
+def held_customer(run: str) -> str:
+    """The run's customer whose every order the risk rules hold (`hold_for_review`)."""
+    return f"held-{run}"
+
+
+def hold_for_review(engine: Engine, run: str) -> None:
+    """A spending limit the held customer's every order passes: each waits for a person."""
+    with transaction(engine) as session:
+        admin.set_limit(session=session, customer_id=held_customer(run), currency="usd",
+                        amount=Decimal("0.01"), window_hours=24, by="chaos")  # fmt: skip
+
+
 def order_mix(
     count: int, skus: Sequence[str], price: Decimal, run: str, seed: int = 1, mail: bool = True
 ) -> list[tuple[SagaPath, OrderRequest]]:
@@ -123,7 +144,7 @@ def order_mix(
                 OrderRequest.model_validate(
                     {
                         "order_id": f"chaos-{run}-{index}",
-                        "customer_id": f"cust-{index % 7}",
+                        "customer_id": held_customer(run) if path.review else f"cust-{index % 7}",
                         **({"customer_email": f"cust-{index % 7}@example.com"} if mail else {}),
                         "items": [
                             {"sku": s, "quantity": rng.randint(1, 3), "unit_price": str(price)}

@@ -25,7 +25,7 @@ from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all, subscribed
-from testkit.chaos_mix import SagaPath, order_mix
+from testkit.chaos_mix import SagaPath, hold_for_review, order_mix
 from testkit.chaos_returns import send_back
 from testkit.mail_audit import MailBooks, expected_mails, mail_books
 from testkit.subscriber import (
@@ -92,7 +92,8 @@ async def test_sagas_come_out_right_through_worker_kills(
     tmp_path: Path,
 ) -> None:
     skus = [make_product(stock=STOCK, price=str(PRICE)) for _ in range(3)]
-    orders = order_mix(SAGAS, skus, PRICE, run=uuid.uuid4().hex[:6])
+    orders = order_mix(SAGAS, skus, PRICE, run=(run := uuid.uuid4().hex[:6]))
+    hold_for_review(engine, run)
     client = await connect(dev_server)
     hook = Subscriber()
     async with serve_subscriber(hook) as hook_url, subscribed(engine, hook, hook_url):
