@@ -60,7 +60,7 @@ def service_activities(
         shipments = ShipmentActivities(
             engine, carrier=settings.carrier, unserved_countries=settings.unserved_countries
         )
-        return [shipments.create_shipment, shipments.cancel_shipment]
+        return [shipments.create_shipment, shipments.rebook_shipment, shipments.cancel_shipment]
     return []
 
 

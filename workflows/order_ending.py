@@ -51,6 +51,7 @@ class OrderEnding(OrderHandlers):
         not ship (compensated, expired, settled by a person) fails the workflow carrying its
         result (red in the Web UI's list)."""
         progress = self._progress
+        await self._amend.settled()  # an amendment in flight ends before anything is undone
         if details is not None:  # a cancel or the deadline: say so while the undos run
             undoing = SagaState.CANCELLING if end == SagaState.CANCELLED else SagaState.COMPENSATING
             progress.set_state(undoing, details)

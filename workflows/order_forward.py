@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentResult,
     )
     from workflows.authorization import authorize
+    from workflows.order_amend import OrderAmendments
     from workflows.order_outbox import OrderOutbox
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
@@ -37,10 +38,12 @@ async def run_forward(
     order: OrderRequest,
     events: OrderOutbox,
     review: OrderReview,
+    amend: OrderAmendments,
 ) -> OrderResult:
     """The business process. Each undo is registered before its step runs: a step that
     timed out after taking effect is still undone, and every undo is idempotent."""
     owner = owner_of(order)
+    amend.begin(order, owner)
     reservation = await reserve(steps, order, owner)
     await events.emit(
         "order.started",
@@ -58,8 +61,9 @@ async def run_forward(
         payment_intent_id=charge.payment_intent_id,
         captured=not charge.authorized_only,
     )
-    shipment = await ship(steps, progress, order, owner)
-    await hand_over(steps, progress, order, charge, shipment, owner)
+    shipment = await ship(steps, progress, order, owner, amend)
+    await hand_over(steps, progress, order, charge, shipment, owner, amend)
+    shipment = amend.shipment or shipment  # as an amendment moved it
     return OrderResult(
         order_id=order.order_id,
         status=SagaState.COMPLETED,
@@ -104,19 +108,25 @@ async def reserve(
 
 
 async def ship(
-    steps: OrderSteps, progress: OrderProgress, order: OrderRequest, owner: dict[str, str]
+    steps: OrderSteps,
+    progress: OrderProgress,
+    order: OrderRequest,
+    owner: dict[str, str],
+    amend: OrderAmendments,
 ) -> ShipmentResult:
-    """Book the carrier (an unserved country fails the step)."""
+    """Book the carrier, to the address as amended so far (an unserved country fails the
+    step)."""
     cancel = CancelShipmentInput(**owner)
     steps.undo_with("create_shipment", CANCEL_SHIPMENT, cancel, "cancel shipment")
-    destination = order.shipping_address.country  # the country only: no address shows
+    address = amend.shipping_address(order)
+    destination = address.country  # the country only: no address shows
     progress.set_state(SagaState.RUNNING, f"booking shipment to {destination}")
     return await steps.run(
         "create_shipment",
         CREATE_SHIPMENT,
         CreateShipmentInput(
             **owner,
-            address=order.shipping_address,
+            address=address,
             return_window_days=order.return_window_days,
         ),
         f"ship to {destination}",

@@ -1,19 +1,22 @@
 """The order saga's state, and what may be asked of it while it runs: its status (a query),
 a payment event (a signal from a webhook), a checkout's wait for the payment's answer, a
-person's review of a held order, a person's retry of the failed undos or their settlement by
-hand (updates, each with a validator that refuses what may not be asked)."""
+person's review of a held order, an amendment before pickup, a person's retry of the failed
+undos or their settlement by hand (updates, each with a validator that refuses what may not
+be asked)."""
 
 from __future__ import annotations
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.amend_state import AMEND_UPDATE, Amendment
     from workflows.checkout import (
         CHECKOUT_UPDATE,
         CheckoutAsk,
         check_same_request,
         payment_answered,
     )
+    from workflows.order_amend import OrderAmendments
     from workflows.order_outbox import OrderOutbox
     from workflows.order_progress import OrderProgress
     from workflows.order_review import OrderReview
@@ -46,6 +49,7 @@ class OrderHandlers:
         self._steps = OrderSteps(self._progress, self._saga)
         self._events = OrderOutbox()
         self._review = OrderReview(self._progress)
+        self._amend = OrderAmendments(self._progress, self._steps)
         self._retrying = False
         self._expired = False
         self._settling_to: SagaState | None = None  # how it ends once a person settles it
@@ -87,6 +91,16 @@ class OrderHandlers:
     @review.validator
     def _may_review(self, decision: ReviewDecision) -> None:
         self._review.check(decision)
+
+    @workflow.update(name=AMEND_UPDATE)
+    async def amend(self, amendment: Amendment) -> SagaStatus:
+        """A new shipping address before pickup, one amendment at a time (order_amend.py)."""
+        await self._amend.apply(amendment)
+        return self._progress.status()
+
+    @amend.validator
+    def _may_amend(self, amendment: Amendment) -> None:
+        self._amend.check(amendment)
 
     async def _answered(self) -> None:
         """Before the saga ends: a checkout still waiting gets its answer (the end) first."""

@@ -111,4 +111,6 @@ class OrderSaga(OrderEnding):
 
     async def _forward(self, order: OrderRequest) -> OrderResult:
         """The business process (`run_forward`), a method so a test can vary it."""
-        return await run_forward(self._steps, self._progress, order, self._events, self._review)
+        return await run_forward(
+            self._steps, self._progress, order, self._events, self._review, self._amend
+        )

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.payment.contracts import CapturePaymentInput, ChargeResult
     from activities.shipment.contracts import ShipmentResult
     from workflows.money import amount_of
+    from workflows.order_amend import OrderAmendments
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import SagaState
@@ -31,20 +32,24 @@ async def hand_over(
     charge: ChargeResult,
     shipment: ShipmentResult,
     owner: dict[str, str],
+    amend: OrderAmendments,
 ) -> None:
-    """Say when the carrier comes (a cancel is possible until then), then wait for it and
-    capture; a charge from before authorize-then-capture took the money already."""
+    """Say when the carrier comes (a cancel or an amendment is possible until then), then
+    wait for it and capture; a charge from before authorize-then-capture took the money
+    already."""
     pickup = timedelta(seconds=order.handover_delay_seconds)
     if pickup:
         progress.set_state(
             SagaState.AWAITING_HANDOVER,
             f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at(pickup)}; "
-            "cancel is still possible until then",
+            "cancel or amend still possible until then",
         )
     if charge.authorized_only:
-        await capture_at_pickup(steps, progress, order, charge, shipment, owner)
-    elif pickup:
+        await capture_at_pickup(steps, progress, order, charge, shipment, owner, amend)
+        return
+    if pickup:
         await workflow.sleep(pickup, summary="wait for carrier pickup")
+    await amend.handed_to_carrier()
 
 
 def capture_window(
@@ -79,6 +84,7 @@ async def capture_at_pickup(
     charge: ChargeResult,
     shipment: ShipmentResult,
     owner: dict[str, str],
+    amend: OrderAmendments,
 ) -> None:
     """Wait for the carrier, then take the authorized money. A pickup later than the capture
     window captures at the window's end, while the authorization surely holds; a cancel
@@ -90,6 +96,8 @@ async def capture_at_pickup(
     if first:
         summary = "wait for carrier pickup" if first == pickup else "capture window"
         await workflow.sleep(first, summary=summary)
+    if first == pickup:
+        await amend.handed_to_carrier()  # an amendment in flight ends before the capture
     await steps.run(
         "capture_payment",
         CAPTURE_PAYMENT,
@@ -103,6 +111,7 @@ async def capture_at_pickup(
         f"capture {money}",
     )
     if pickup > first:
+        shipment = amend.shipment or shipment
         progress.set_state(
             SagaState.AWAITING_HANDOVER,
             f"captured {money} before the authorization could expire ({which}); {shipment.carrier} "
@@ -110,3 +119,4 @@ async def capture_at_pickup(
             "until then refunds",
         )
         await workflow.sleep(pickup - first, summary="wait for carrier pickup")
+        await amend.handed_to_carrier()

@@ -1,4 +1,5 @@
-"""Shipment activities: book the carrier, and cancel the booking (the undo)."""
+"""Shipment activities: book the carrier, move the booking to an amended address, and cancel
+it (the undo)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from activities.shipment.contracts import (
     CancelShipmentInput,
     CancelShipmentResult,
     CreateShipmentInput,
+    RebookShipmentInput,
     ShipmentResult,
 )
 from activities.shipment.tables import ShipmentStatus
@@ -61,6 +63,32 @@ class ShipmentActivities:
                 tracking_number=shipment.tracking_number or "",
             )
 
+    @activity.defn(name="rebook_shipment")
+    @reports_failures
+    def rebook_shipment(self, request: RebookShipmentInput) -> ShipmentResult:
+        """Move the order's booking to a new address (the carrier's cancel and book, as one
+        booking under a new tracking number); a repeated call returns the booking as moved.
+        An unserved destination is refused and the booking stays as it was."""
+        rules.check_destination(
+            request.address.country, carrier=self._carrier, unserved=self._unserved
+        )
+        saga = current_saga(request)
+        address = request.address.model_dump()
+        with transaction(self._engine) as session:
+            shipment = repository.get_shipment(session=session, order_id=request.order_id)
+            refuse_foreign(shipment, saga, f"the shipment of {request.order_id}")
+            if shipment is None or shipment.status == ShipmentStatus.CANCELLED:
+                raise rules.ShipmentNotBooked(f"order {request.order_id} has no live booking")
+            tracking = shipment.tracking_number or ""
+            if repository.address_of(session=session, shipment=shipment) != address:
+                tracking = rules.new_tracking_number()
+                repository.rebook(
+                    session=session, shipment=shipment, address=address, tracking_number=tracking
+                )
+            return ShipmentResult(
+                shipment_id=shipment.shipment_id, carrier=shipment.carrier, tracking_number=tracking
+            )
+
     @activity.defn(name="cancel_shipment")
     @reports_failures
     def cancel_shipment(self, request: CancelShipmentInput) -> CancelShipmentResult:
@@ -101,3 +129,10 @@ CREATE_SHIPMENT = ActivityCall(
     retry_policy=SHIPMENT_RETRY,
 )
 CANCEL_SHIPMENT = compensation_call(ShipmentActivities.cancel_shipment, "shipment")
+REBOOK_SHIPMENT = ActivityCall(
+    ShipmentActivities.rebook_shipment,
+    service="shipment",
+    start_to_close_timeout=timedelta(seconds=30),
+    schedule_to_close_timeout=STEP_DEADLINE,
+    retry_policy=step_retry(rules.ShipmentRejected, rules.ShipmentNotBooked),
+)

@@ -35,6 +35,12 @@ class CreateShipmentInput(OrderScoped):
     return_window_days: int | None = None  # the order's own, kept on its shipment row
 
 
+class RebookShipmentInput(OrderScoped):
+    """The order's booked shipment, to go to `address` instead."""
+
+    address: Address
+
+
 class ShipmentResult(Strict):
     shipment_id: str
     carrier: str

@@ -86,3 +86,21 @@ def set_status(*, session: Session, shipment: ShipmentRow, status: str) -> None:
         .where(SHIPMENTS.c.shipment_id == shipment.shipment_id)
         .values(status=status, updated_at=utcnow())
     )
+
+
+def address_of(*, session: Session, shipment: ShipmentRow) -> dict[str, Any] | None:
+    """Where the booking ships to."""
+    query = select(SHIPMENTS.c.address).where(SHIPMENTS.c.shipment_id == shipment.shipment_id)
+    address: dict[str, Any] | None = session.execute(query).scalar()
+    return address
+
+
+def rebook(
+    *, session: Session, shipment: ShipmentRow, address: dict[str, Any], tracking_number: str
+) -> None:
+    """The booking moved to a new address under a new tracking number."""
+    session.execute(
+        update(SHIPMENTS)
+        .where(SHIPMENTS.c.shipment_id == shipment.shipment_id)
+        .values(address=address, tracking_number=tracking_number, updated_at=utcnow())
+    )

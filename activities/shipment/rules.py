@@ -13,6 +13,12 @@ class ShipmentRejected(BusinessError):
     type = "ShipmentRejected"
 
 
+class ShipmentNotBooked(BusinessError):
+    """A re-booking found no live booking (cancelled, or none yet): nothing to move."""
+
+    type = "ShipmentNotBooked"
+
+
 def check_destination(country: str, *, carrier: str, unserved: Set[str]) -> None:
     """A destination the carrier does not serve is final: no retry changes the map."""
     if country in unserved:

@@ -21,6 +21,7 @@ class Action(StrEnum):
     READ = "read"
     LIST = "list"
     CANCEL = "cancel"
+    AMEND = "amend"  # a new shipping address before pickup
     RETURN = "return items of"  # open a return ("may not return items of orders")
     RESOLVE = "resolve"
     REVIEW = "review"  # approve or decline an order the risk rules hold
@@ -32,10 +33,10 @@ class Action(StrEnum):
 
 MAY: dict[Role, frozenset[Action]] = {
     Role.CUSTOMER: frozenset(
-        {Action.CREATE, Action.READ, Action.LIST, Action.CANCEL, Action.RETURN}
+        {Action.CREATE, Action.READ, Action.LIST, Action.CANCEL, Action.AMEND, Action.RETURN}
     ),
     Role.STOREFRONT: frozenset(
-        {Action.CREATE, Action.READ, Action.LIST, Action.CANCEL, Action.RETURN}
+        {Action.CREATE, Action.READ, Action.LIST, Action.CANCEL, Action.AMEND, Action.RETURN}
     ),
     Role.OPERATOR: frozenset(Action),
 }

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Header
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from activities.messages import printable
+from activities.shipment.contracts import Address
 from workflows.review_state import Decision
 
 IdempotencyKey = Annotated[
@@ -32,6 +33,13 @@ class Resolve(BaseModel):
         if self.action == "mark-resolved" and not self.note:
             raise ValueError("mark-resolved needs a note: what was done, for the record")
         return self
+
+
+class Amend(BaseModel):
+    """What an amendment changes: the shipping address (before pickup)."""
+
+    model_config = ConfigDict(extra="forbid")
+    shipping_address: Address
 
 
 class Review(BaseModel):

@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from order_saga import client as orders
-from order_saga.api.auth import Canceller, Lister, Reader, Resolver, Reviewer
-from order_saga.api.bodies import CancelRequest, Resolve, Review
+from order_saga.api.auth import Amender, Canceller, Lister, Reader, Resolver, Reviewer
+from order_saga.api.bodies import Amend, CancelRequest, Resolve, Review
 from order_saga.api.dependencies import TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary, after_sale
@@ -54,6 +54,23 @@ async def get_order(
     if engine is not None and status.status == SagaState.COMPLETED:
         await run_in_threadpool(after_sale.tell, engine, status)
     return status
+
+
+@router.patch(
+    "/api/orders/{order_id}",
+    response_model=SagaStatus,
+    responses=responses(404, 409, 413, 422, *REFUSALS),
+)
+async def amend_order(
+    order_id: str, amend: Annotated[Amend, Body()], client: TemporalClient, caller: Amender
+) -> SagaStatus:
+    """Ship the order to a new address (a customer their own order, a storefront, an
+    operator): a booked shipment is re-booked with the carrier. 409, naming why, once the
+    parcel is handed over, while the order ends, or for a country the carrier does not
+    serve (the booking stays as it was). The saga records who asked."""
+    return await orders.amend_order(
+        client, order_id, amend.shipping_address, by=caller.label, customer=caller.customer_id
+    )
 
 
 @router.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from order_saga.cli import OrderSagaApp
+from order_saga.cli.amend import amend
 from order_saga.cli.api import api
 from order_saga.cli.api_keys import api_key_app
 from order_saga.cli.demo import demo
@@ -23,6 +24,7 @@ COMMANDS: list[tuple[str, Callable[..., None]]] = [
     ("start", start),
     ("status", status),
     ("cancel", cancel),
+    ("amend", amend),
     ("list", list_sagas),
     ("review", review),
     ("resolve", resolve),

@@ -6,10 +6,12 @@ can do the same: they hold every rule of talking to a saga, the front ends only 
 The saga is named by its wire names, so a client never loads the workflow's activities.
 """
 
+from order_saga.client.amending import amend_order
 from order_saga.client.cancelling import cancel_order, request_cancel
 from order_saga.client.errors import (
     IdempotencyKeyReused,
     InvalidFilter,
+    NotAmendable,
     NotWaitingForPerson,
     NoWorkerAnswered,
     OrderAlreadyStarted,
@@ -34,6 +36,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "InvalidFilter",
     "NoWorkerAnswered",
+    "NotAmendable",
     "NotWaitingForPerson",
     "OrderAlreadyStarted",
     "OrderError",
@@ -43,6 +46,7 @@ __all__ = [
     "ReturnNotFound",
     "ReturnRefused",
     "UnknownStatus",
+    "amend_order",
     "cancel_order",
     "find_order",
     "known_status",

@@ -43,6 +43,11 @@ class NotWaitingForPerson(OrderError):
     """A resolve for a saga that has no failed undo waiting (or is already being retried)."""
 
 
+class NotAmendable(OrderError):
+    """An amendment the order cannot take: handed to the carrier, ending, refused by the
+    carrier (an unserved country), or nothing to change."""
+
+
 class ReturnRefused(OrderError):
     """The order has nothing (more) to return as asked, or the return cannot do that now."""
 

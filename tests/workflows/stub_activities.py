@@ -39,6 +39,7 @@ from activities.shipment.contracts import (
     CancelShipmentInput,
     CancelShipmentResult,
     CreateShipmentInput,
+    RebookShipmentInput,
     ShipmentResult,
 )
 
@@ -51,6 +52,7 @@ class Stubs:
     ) -> None:
         self.fail_first = fail_first or {}
         self.calls: Counter[str] = Counter()
+        self.log: list[str] = []  # every call, in the order the stubs were called
         self.reject_shipment = reject_shipment
         self.shipment_gate: asyncio.Event | None = None
         self.shipment_started = asyncio.Event()
@@ -60,9 +62,12 @@ class Stubs:
         self.events: list[OrderEvent] = []  # what was delivered to them
         self.review_reasons: list[str] = []  # the risk rules hold the order for these
         self.blocked = False  # the risk rules decline the customer
+        self.shipped_to: list[str] = []  # each booking's and re-booking's city, in order
+        self.rebook_gate: asyncio.Event | None = None  # holds a re-booking until set
 
     def _maybe_fail(self, name: str) -> None:
         self.calls[name] += 1
+        self.log.append(name)
         if self.calls[name] <= self.fail_first.get(name, 0):
             raise ApplicationError(f"{name}: 503 from upstream", type="GatewayError")
 
@@ -114,7 +119,19 @@ class Stubs:
                 await self.shipment_gate.wait()
             if self.reject_shipment:
                 raise ApplicationError("no carrier", type="ShipmentRejected", non_retryable=True)
+            self.shipped_to.append(req.address.city)
             return ShipmentResult(shipment_id="shp_1", carrier="ACME", tracking_number="1Z1")
+
+        @activity.defn(name="rebook_shipment")
+        async def rebook(req: RebookShipmentInput) -> ShipmentResult:
+            self._maybe_fail("rebook_shipment")
+            if self.rebook_gate is not None:
+                await self.rebook_gate.wait()
+            if req.address.country == "AQ":
+                raise ApplicationError("no carrier", type="ShipmentRejected", non_retryable=True)
+            self.shipped_to.append(req.address.city)
+            number = f"1Z{len(self.shipped_to)}"
+            return ShipmentResult(shipment_id="shp_1", carrier="ACME", tracking_number=number)
 
         @activity.defn(name="cancel_shipment")
         async def cancel(req: CancelShipmentInput) -> CancelShipmentResult:
@@ -174,6 +191,7 @@ class Stubs:
             find_subscribers,
             deliver,
             assess_risk,
+            rebook,
         ]
 
     async def subscriber_ids(self) -> list[int]:

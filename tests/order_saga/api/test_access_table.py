@@ -93,6 +93,14 @@ def routes(existing: str, sku: str) -> dict[str, tuple[Request, dict[str, int]]]
             ),
             {**dict.fromkeys(GOOD, 403), "operator key": 409, "operator JWT": 409},
         ),
+        "PATCH /api/orders/{id} (cust-a's, to where it ships)": (
+            lambda h, c: h.patch(
+                f"/api/orders/{existing}",
+                json={"shipping_address": order_data()["shipping_address"]},
+                headers=c,
+            ),
+            {**dict.fromkeys(GOOD, 409), "customer (other)": 404},
+        ),
         "POST /api/orders/{id}/review (not held)": (
             lambda h, c: h.post(
                 f"/api/orders/{existing}/review",

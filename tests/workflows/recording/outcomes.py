@@ -8,7 +8,14 @@ from collections.abc import Awaitable, Callable
 import requests
 from temporalio.client import Client
 
-from order_saga.client import OrderHandle, mark_resolved, query_status, review_order
+from activities.shipment.contracts import Address
+from order_saga.client import (
+    OrderHandle,
+    amend_order,
+    mark_resolved,
+    query_status,
+    review_order,
+)
 from tests.helpers import order, until
 from tests.waits import captured_before_pickup, captured_then_waiting, waiting_for_person
 from workflows.order_request import OrderRequest
@@ -80,6 +87,18 @@ def review(decision: Decision) -> Then:
     return then
 
 
+async def amend_at_pickup(client: Client, handle: OrderHandle) -> None:
+    """The customer moves the booked parcel to another address while it waits for pickup."""
+
+    async def awaiting() -> bool:
+        return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
+
+    await until(awaiting)
+    boston = Address(street="2 Elm St", city="Boston", zip_code="02108", country="US")
+    order_id = (await query_status(handle)).order_id
+    await amend_order(client, order_id, boston, by="cli:record")
+
+
 def held() -> OrderRequest:
     return order(("prod-456", 1, "19.99")).model_copy(update={"customer_id": HELD_CUSTOMER})
 
@@ -124,6 +143,10 @@ OUTCOMES: dict[str, tuple[OrderRequest, Then]] = {
     "authentication_timed_out": (three_d_secure(), nothing),
     "review_approved": (held(), review("approve")),
     "review_declined": (held(), review("decline")),
+    "amended": (
+        order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 3600}),
+        amend_at_pickup,
+    ),
 }
 # Recorded with stubs or a lapsing bank (`special.py`).
 SPECIAL = (
