@@ -40,7 +40,12 @@ def service_activities(
     """The activities one service runs, wired to what they need."""
     if service == "inventory":
         inventory = InventoryActivities(engine)
-        return [inventory.reserve_inventory, inventory.release_inventory, inventory.restock_return]
+        return [
+            inventory.reserve_inventory,
+            inventory.shrink_reservation,
+            inventory.release_inventory,
+            inventory.restock_return,
+        ]
     if service == "payment":
         breaker = breaker or gateway_breaker(client, settings)
         payments = PaymentActivities(engine, make_stripe_client(settings), breaker)

@@ -1,18 +1,22 @@
-"""Amendments before pickup: a new shipping address through the `amend` update, one at a
-time (a lock), re-booked with the carrier once the shipment is booked (the undo, cancel the
-shipment, cancels the booking as moved). Refused once the parcel is handed over, or while the
-order ends; the saga's end and the pickup wait for an amendment in flight."""
+"""Amendments before pickup through the `amend` update, one at a time (a lock): a new
+shipping address, re-booked with the carrier once the shipment is booked (the undo, cancel
+the shipment, cancels the booking as moved), and fewer units of a line (`amend_lines.py`).
+Refused once the parcel is handed over, or while the order ends; the saga's end and the
+pickup wait for an amendment in flight."""
 
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.inventory.contracts import OrderItem, ReservationResult
     from activities.shipment.activities import REBOOK_SHIPMENT
     from activities.shipment.contracts import Address, RebookShipmentInput, ShipmentResult
+    from workflows.amend_lines import check_lines, refused, shrink, told
     from workflows.amend_state import Amendment
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
@@ -39,17 +43,42 @@ class OrderAmendments:
         self._order: OrderRequest | None = None
         self._owner: dict[str, str] = {}
         self.busy = 0  # amendments accepted and not yet applied (or refused)
+        self.shrunk = False  # some line has fewer units than the order asked for
         self.handed_over = False
         self.address: Address | None = None  # amended; None: the order's own
         self.shipment: ShipmentResult | None = None  # the booking as last moved
+        self.reservation: ReservationResult | None = None  # as reserved, then as amended
 
     def begin(self, order: OrderRequest, owner: dict[str, str]) -> None:
         """The order and the run chain its re-booking acts for."""
         self._order, self._owner = order, owner
 
+    def reserved(self, reservation: ReservationResult) -> None:
+        """The stock held: what a line amendment shrinks."""
+        self.reservation = reservation
+
+    def held(self, reserved: ReservationResult) -> ReservationResult:
+        """The reservation as it stands (as amended)."""
+        return self.reservation or reserved
+
+    def to_capture(self, authorized: Decimal) -> Decimal:
+        """What the capture takes: the amended total once a line was shrunk, else what was
+        authorized."""
+        return self.reservation.total if self.shrunk and self.reservation else authorized
+
     def shipping_address(self, order: OrderRequest) -> Address:
         """Where the order ships to now."""
         return self.address or order.shipping_address
+
+    def as_amended(self, order: OrderRequest) -> OrderRequest:
+        """The order as amended so far (its mails list the lines it ships)."""
+        changes: dict[str, object] = {"shipping_address": self.shipping_address(order)}
+        if self.shrunk and self.reservation is not None:
+            changes["items"] = [
+                OrderItem(sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+                for line in self.reservation.lines
+            ]
+        return order.model_copy(update=changes)
 
     async def handed_to_carrier(self) -> None:
         """The carrier took the parcel: no amendment from now on; one in flight ends first."""
@@ -64,13 +93,20 @@ class OrderAmendments:
         """Refuse, naming why, an amendment the order can no longer take (the validator;
         checked again once the amendment holds the lock)."""
         progress, order = self._progress, self._order
-        if order is None or self.handed_over or progress.state not in AMENDABLE:
+        self._still_open()
+        assert order is not None
+        if amendment.shipping_address == self.shipping_address(order):
+            raise refused(f"order {progress.order_id} already ships to that address")
+        if amendment.lines is not None:
+            check_lines(progress, self.reservation, amendment.lines)
+
+    def _still_open(self) -> None:
+        progress = self._progress
+        if self._order is None or self.handed_over or progress.state not in AMENDABLE:
             now = "handed to the carrier" if self.handed_over else progress.state
             raise refused(f"order {progress.order_id} can no longer be amended (it is {now})")
         if workflow.cancellation_reason() is not None:
             raise refused(f"order {progress.order_id} is being cancelled")
-        if amendment.shipping_address == self.shipping_address(order):
-            raise refused(f"order {progress.order_id} already ships to that address")
 
     async def apply(self, amendment: Amendment) -> None:
         """One amendment at a time: before the shipment is booked the booking takes the new
@@ -80,17 +116,37 @@ class OrderAmendments:
         try:
             async with self._lock:
                 self.check(amendment)  # a pickup, a cancel or another amendment came first
-                booking = self._progress.steps["create_shipment"]
-                await workflow.wait_condition(lambda: booking.state != StepState.RUNNING)
-                if booking.state == StepState.DONE:
-                    await self._rebook(amendment.shipping_address)
-                elif booking.state != StepState.PENDING:
-                    raise refused(f"order {self._progress.order_id} has no booking to move")
-                self.address = amendment.shipping_address
-                country = amendment.shipping_address.country
-                self._progress.intervened(f"amend: ship to {country}", amendment.by)
+                if amendment.shipping_address is not None:
+                    await self._move(amendment.shipping_address, amendment.by)
+                if amendment.lines is not None:
+                    await self._shrink(amendment)
         finally:
             self.busy -= 1
+
+    async def _move(self, address: Address, by: str | None) -> None:
+        booking = self._progress.steps["create_shipment"]
+        await workflow.wait_condition(lambda: booking.state != StepState.RUNNING)
+        if booking.state == StepState.DONE:
+            await self._rebook(address)
+        elif booking.state != StepState.PENDING:
+            raise refused(f"order {self._progress.order_id} has no booking to move")
+        self.address = address
+        self._progress.intervened(f"amend: ship to {address.country}", by)
+
+    async def _shrink(self, amendment: Amendment) -> None:
+        assert amendment.lines is not None
+        reserve = self._progress.steps["reserve_inventory"]
+        await workflow.wait_condition(
+            lambda: reserve.state not in (StepState.PENDING, StepState.RUNNING)
+        )
+        self._still_open()  # the reservation is known now: its lines are checked too
+        check_lines(self._progress, self.reservation, amendment.lines)
+        if self.reservation is None:
+            raise refused(f"order {self._progress.order_id} holds no stock to amend")
+        self.reservation = await shrink(self._steps, self._owner, self.reservation, amendment.lines)
+        self.shrunk = True
+        self._progress.learn(self.reservation)  # the total as amended
+        self._progress.intervened(told(amendment.lines), amendment.by)
 
     async def _rebook(self, address: Address) -> None:
         arg = RebookShipmentInput(**self._owner, address=address)
@@ -110,8 +166,3 @@ class OrderAmendments:
                 f"{shipment.carrier} {shipment.tracking_number} re-booked to {address.country}; "
                 "cancel or amend still possible until pickup",
             )
-
-
-def refused(message: str) -> ApplicationError:
-    """An amendment the order cannot take, as its caller is told."""
-    return ApplicationError(message, type="NotAmendable")

@@ -59,7 +59,8 @@ class OrderEnding(OrderHandlers):
         state = await self._settle(order, end, why, details)
         result = progress.result(why)
         await self._events.close(
-            (ENDED[state], result.model_dump(mode="json")), self._mail(order, undone_mail, result)
+            (ENDED[state], result.model_dump(mode="json")),
+            self._mail(self._amend.as_amended(order), undone_mail, result),
         )
         await self._answered()
         if state != SagaState.RESOLVED and end == SagaState.CANCELLED:
@@ -87,7 +88,10 @@ class OrderEnding(OrderHandlers):
             self._settling_to = end
             progress.wait_for_person()
             failures = [f.model_dump(mode="json") for f in progress.compensation_failures]
-            delayed = self._mail(order, lambda o, r: delayed_mail(o, r, end), progress.result(why))
+            amended = self._amend.as_amended(order)
+            delayed = self._mail(
+                amended, lambda o, r: delayed_mail(o, r, end), progress.result(why)
+            )
             await self._events.hand_over(
                 ("order.needs_attention", {"compensation_failures": failures}), mail=delayed
             )

@@ -45,6 +45,7 @@ async def run_forward(
     owner = owner_of(order)
     amend.begin(order, owner)
     reservation = await reserve(steps, order, owner)
+    amend.reserved(reservation)
     await events.emit(
         "order.started",
         customer_id=order.customer_id,
@@ -53,7 +54,8 @@ async def run_forward(
         lines=[line.model_dump(mode="json") for line in reservation.lines],
     )
     await review.assess(steps, order, reservation, owner)  # may wait for a person
-    charge = await authorize(steps, progress, order, reservation, owner, events)
+    # For the total as amended so far; one amended later is captured for less.
+    charge = await authorize(steps, progress, order, amend.held(reservation), owner, events)
     await events.emit(
         "payment.authorized",
         amount=str(charge.amount),
@@ -67,7 +69,7 @@ async def run_forward(
     return OrderResult(
         order_id=order.order_id,
         status=SagaState.COMPLETED,
-        total=reservation.total,
+        total=amend.held(reservation).total,
         currency=reservation.currency,
         payment_id=charge.payment_id,
         payment_intent_id=charge.payment_intent_id,

@@ -83,7 +83,7 @@ class OrderSaga(OrderEnding):
         progress.finished()
         await self._events.close(
             ("order.completed", result.model_dump(mode="json")),
-            self._mail(order, confirmed_mail, result),
+            self._mail(self._amend.as_amended(order), confirmed_mail, result),
         )
         await self._answered()
         return result

@@ -89,7 +89,6 @@ async def capture_at_pickup(
     """Wait for the carrier, then take the authorized money. A pickup later than the capture
     window captures at the window's end, while the authorization surely holds; a cancel
     after that refunds. A capture that fails for good fails the step: the order is undone."""
-    money = amount_of(charge.amount, charge.currency)
     pickup = timedelta(seconds=order.handover_delay_seconds)
     window, which = capture_window(progress, order, charge)
     first = min(pickup, window)
@@ -98,13 +97,17 @@ async def capture_at_pickup(
         await workflow.sleep(first, summary=summary)
     if first == pickup:
         await amend.handed_to_carrier()  # an amendment in flight ends before the capture
+    else:
+        await amend.settled()  # an amendment of the lines changes what is captured
+    amount = amend.to_capture(charge.amount)  # less, for fewer units
+    money = amount_of(amount, charge.currency)
     await steps.run(
         "capture_payment",
         CAPTURE_PAYMENT,
         CapturePaymentInput(
             **owner,
             payment_intent_id=charge.payment_intent_id,
-            amount=charge.amount,
+            amount=amount,
             currency=charge.currency,
             idempotency_key=workflow.info().workflow_id,
         ),

@@ -18,9 +18,11 @@ from activities.inventory.contracts import (
     ReserveInventoryInput,
     RestockInput,
     RestockResult,
+    ShrinkReservationInput,
+    ShrinkResult,
 )
 from activities.inventory.tables import ReservationStatus
-from activities.ownership import claim_order, current_saga, skip_foreign
+from activities.ownership import claim_order, current_saga, refuse_foreign, skip_foreign
 from activities.retries import STEP_DEADLINE, step_retry
 
 
@@ -98,6 +100,36 @@ class InventoryActivities:
             order_id=request.order_id, released_units=released, took_effect=reserved
         )
 
+    @activity.defn(name="shrink_reservation")
+    @reports_failures
+    def shrink_reservation(self, request: ShrinkReservationInput) -> ShrinkResult:
+        """Keep fewer units of the order's lines, the rest back on the shelf; a line never
+        grows, so a repeat (an answer lost) gives nothing back twice."""
+        released, saga = 0, current_saga(request)
+        with transaction(self._engine) as session:
+            rows = {
+                row.sku: row
+                for row in repository.reservations(
+                    session=session, order_id=request.order_id, for_update=True
+                )
+            }
+            for owned in rows.values():
+                refuse_foreign(owned, saga, f"stock of {request.order_id}")
+            for line in sorted(request.lines, key=lambda line: line.sku):  # one lock order
+                row = rows.get(line.sku)
+                if row is None or row.status != ReservationStatus.RESERVED:
+                    raise OrderAlreadyCompensated(
+                        f"order {request.order_id} holds no reserved {line.sku}"
+                    )
+                if line.quantity < row.quantity:
+                    back = row.quantity - line.quantity
+                    repository.return_stock(session=session, sku=line.sku, quantity=back)
+                    repository.set_quantity(
+                        session=session, reservation=row, quantity=line.quantity
+                    )
+                    released += back
+        return ShrinkResult(order_id=request.order_id, released_units=released)
+
     @activity.defn(name="restock_return")
     @reports_failures
     def restock_return(self, request: RestockInput) -> RestockResult:
@@ -126,4 +158,11 @@ RESERVE_INVENTORY = ActivityCall(
 )
 RELEASE_INVENTORY = compensation_call(InventoryActivities.release_inventory, "inventory")
 # The parcel is back: its units go on the shelf whatever the outage, as an undo does.
+SHRINK_RESERVATION = ActivityCall(
+    InventoryActivities.shrink_reservation,
+    service="inventory",
+    start_to_close_timeout=timedelta(seconds=30),
+    schedule_to_close_timeout=STEP_DEADLINE,
+    retry_policy=step_retry(),
+)
 RESTOCK_RETURN = compensation_call(InventoryActivities.restock_return, "inventory")

@@ -60,6 +60,22 @@ class ReservationResult(Strict):
     currency: str
 
 
+class LineQuantity(Strict):
+    """A line's new quantity: fewer units than reserved (0: none of it)."""
+
+    sku: Sku
+    quantity: Annotated[WholeNumber, Field(ge=0, le=10_000)]
+
+
+class ShrinkReservationInput(OrderScoped):
+    lines: Annotated[list[LineQuantity], Field(min_length=1, max_length=100)]
+
+
+class ShrinkResult(Strict):
+    order_id: str
+    released_units: int  # back on the shelf by this call (0 for a repeat)
+
+
 class ReleaseInventoryInput(OrderScoped):
     skus: list[str]
 

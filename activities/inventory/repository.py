@@ -142,3 +142,12 @@ def stock_of(*, session: Session, sku: str) -> int | None:
         select(PRODUCTS.c.stock).where(PRODUCTS.c.sku == sku)
     ).scalar_one_or_none()
     return stock
+
+
+def set_quantity(*, session: Session, reservation: ReservationRow, quantity: int) -> None:
+    """Keep fewer units of a reserved line (the rest went back to the shelf)."""
+    session.execute(
+        update(RESERVATIONS)
+        .where(RESERVATIONS.c.id == reservation.id)
+        .values(quantity=quantity, updated_at=utcnow())
+    )

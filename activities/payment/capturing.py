@@ -24,9 +24,8 @@ class CaptureActivities(PaymentService):
         intent_id = request.payment_intent_id
         intent = self._gateway.retrieve_intent(intent_id)
         if intent.status == "requires_capture":
-            intent = self._gateway.capture_intent(request) or self._gateway.retrieve_intent(
-                intent_id
-            )
+            captured = self._gateway.capture_intent(request, intent.amount_capturable)
+            intent = captured or self._gateway.retrieve_intent(intent_id)
         if intent.status != "succeeded":  # captured already (an answer lost) is succeeded
             why = intent.cancellation_reason or "-"
             raise rules.CaptureFailed(

@@ -10,7 +10,7 @@ Temporal, replays Stripe's first answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import stripe
 from temporalio.exceptions import ApplicationError
@@ -74,13 +74,20 @@ class PaymentGateway:
             on_final,
         )
 
-    def capture_intent(self, request: CapturePaymentInput) -> stripe.PaymentIntent | None:
-        """Take what the confirm authorized, once per key; None when the intent's status
-        allows no capture (the caller reads it again to learn why)."""
+    def capture_intent(
+        self, request: CapturePaymentInput, capturable: int
+    ) -> stripe.PaymentIntent | None:
+        """Take what the confirm authorized (`capturable`, in minor units), or less when the
+        order was amended to fewer units (Stripe's `amount_to_capture`: the rest of the hold
+        is released), once per key; None when the intent's status allows no capture (the
+        caller reads it again to learn why)."""
+        wanted = to_minor_units(request.amount, request.currency)
+        params: dict[str, Any] = {"amount_to_capture": wanted} if wanted < capturable else {}
         try:
             return self._breaker.call(
                 lambda: self._v1.payment_intents.capture(
                     request.payment_intent_id,
+                    params=params,  # type: ignore[arg-type]
                     options={"idempotency_key": f"{request.idempotency_key}/capture"},
                 )
             )

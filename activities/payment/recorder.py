@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
 
 from activities.database import reading, transaction
+from activities.money import from_minor_units
 from activities.ownership import Owner, refuse_foreign
 from activities.payment import repository, rules
 from activities.payment.contracts import CreatePaymentIntentInput
@@ -51,7 +53,19 @@ def record_payment(
             status=status,
             transaction_id=intent_id,
             gateway_response=response,
+            amount=captured_amount(status, response),
         )
+
+
+def captured_amount(status: PaymentStatus, response: dict[str, Any] | None) -> Decimal | None:
+    """What a capture took, from Stripe's answer: less than the authorization when the order
+    was amended to fewer units (the row's amount says what was taken)."""
+    if status != PaymentStatus.CAPTURED or not response:
+        return None
+    received, currency = response.get("amount_received"), response.get("currency")
+    if not isinstance(received, int) or not received or not isinstance(currency, str):
+        return None
+    return from_minor_units(received, currency)
 
 
 def read_payment(engine: Engine, saga: Owner, order_id: str) -> repository.PaymentRow | None:

@@ -92,9 +92,13 @@ def update_payment(
     status: str,
     transaction_id: str | None,
     gateway_response: dict[str, Any] | None,
+    amount: Decimal | None = None,
 ) -> PaymentRow:
-    """Write a new status, keeping the intent id and response already stored when none is given."""
+    """Write a new status, keeping the intent id and response already stored when none is
+    given (and the amount, unless a capture took another)."""
     values: dict[str, Any] = {"status": status, "updated_at": utcnow()}
+    if amount is not None:
+        values["amount"] = amount
     if transaction_id:
         values["transaction_id"] = transaction_id
     if gateway_response is not None:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Header
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from activities.inventory.contracts import LineQuantity
 from activities.messages import printable
 from activities.shipment.contracts import Address
 from workflows.review_state import Decision
@@ -36,10 +37,18 @@ class Resolve(BaseModel):
 
 
 class Amend(BaseModel):
-    """What an amendment changes: the shipping address (before pickup)."""
+    """What an amendment changes before pickup: the shipping address, fewer units of some
+    lines (each line's new quantity), or both."""
 
     model_config = ConfigDict(extra="forbid")
-    shipping_address: Address
+    shipping_address: Address | None = None
+    lines: Annotated[list[LineQuantity], Field(min_length=1, max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Amend:
+        if self.shipping_address is None and self.lines is None:
+            raise ValueError("say what changes: shipping_address, lines, or both")
+        return self
 
 
 class Review(BaseModel):

@@ -64,12 +64,19 @@ async def get_order(
 async def amend_order(
     order_id: str, amend: Annotated[Amend, Body()], client: TemporalClient, caller: Amender
 ) -> SagaStatus:
-    """Ship the order to a new address (a customer their own order, a storefront, an
-    operator): a booked shipment is re-booked with the carrier. 409, naming why, once the
-    parcel is handed over, while the order ends, or for a country the carrier does not
-    serve (the booking stays as it was). The saga records who asked."""
+    """Ship the order to a new address, or fewer units of its lines (a customer their own
+    order, a storefront, an operator): a booked shipment is re-booked with the carrier, the
+    units go back on the shelf and the payment is captured for the new total. 409, naming
+    why, once the parcel is handed over or the payment captured, while the order ends, or
+    for a country the carrier does not serve (the booking stays as it was). The saga records
+    who asked."""
     return await orders.amend_order(
-        client, order_id, amend.shipping_address, by=caller.label, customer=caller.customer_id
+        client,
+        order_id,
+        amend.shipping_address,
+        lines=amend.lines,
+        by=caller.label,
+        customer=caller.customer_id,
     )
 
 

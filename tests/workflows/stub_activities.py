@@ -15,6 +15,8 @@ from activities.inventory.contracts import (
     ReleaseResult,
     ReservationResult,
     ReserveInventoryInput,
+    ShrinkReservationInput,
+    ShrinkResult,
 )
 from activities.notification.contracts import MailSent, OrderMail
 from activities.notification.events import (
@@ -64,6 +66,8 @@ class Stubs:
         self.blocked = False  # the risk rules decline the customer
         self.shipped_to: list[str] = []  # each booking's and re-booking's city, in order
         self.rebook_gate: asyncio.Event | None = None  # holds a re-booking until set
+        self.amounts: dict[str, Decimal] = {}  # what the intent asked for, what was captured
+        self.shrunk: list[dict[str, int]] = []  # each reservation shrink's new quantities
 
     def _maybe_fail(self, name: str) -> None:
         self.calls[name] += 1
@@ -87,6 +91,7 @@ class Stubs:
         @activity.defn(name="create_payment_intent")
         async def create_intent(req: CreatePaymentIntentInput) -> PaymentIntentResult:
             self._maybe_fail("create_payment_intent")
+            self.amounts["create_payment_intent"] = req.amount
             self.authorize_only = req.capture_method == "manual"
             return PaymentIntentResult(payment_id="pay_1", payment_intent_id="pi_1")
 
@@ -104,6 +109,7 @@ class Stubs:
         @activity.defn(name="capture_payment")
         async def capture(req: CapturePaymentInput) -> CaptureResult:
             self._maybe_fail("capture_payment")
+            self.amounts["capture_payment"] = req.amount
             return CaptureResult(
                 payment_id="pay_1",
                 payment_intent_id=req.payment_intent_id,
@@ -121,6 +127,12 @@ class Stubs:
                 raise ApplicationError("no carrier", type="ShipmentRejected", non_retryable=True)
             self.shipped_to.append(req.address.city)
             return ShipmentResult(shipment_id="shp_1", carrier="ACME", tracking_number="1Z1")
+
+        @activity.defn(name="shrink_reservation")
+        async def shrink(req: ShrinkReservationInput) -> ShrinkResult:
+            self._maybe_fail("shrink_reservation")
+            self.shrunk.append({line.sku: line.quantity for line in req.lines})
+            return ShrinkResult(order_id=req.order_id, released_units=1)
 
         @activity.defn(name="rebook_shipment")
         async def rebook(req: RebookShipmentInput) -> ShipmentResult:
@@ -192,6 +204,7 @@ class Stubs:
             deliver,
             assess_risk,
             rebook,
+            shrink,
         ]
 
     async def subscriber_ids(self) -> list[int]:

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import Engine
 
 from tests.activities.shipment.test_shipping import rows
-from tests.helpers import order_data
+from tests.helpers import order_data, stock
 from tests.order_saga.api.api_process import PROBLEM, api, wait_for_state
 from tests.processes import order_saga
 
@@ -69,3 +69,26 @@ def test_an_order_handed_to_the_carrier_can_no_longer_be_amended(
 
     assert (late.status_code, late.headers["content-type"]) == (409, PROBLEM)
     assert "can no longer be amended" in late.json()["detail"]
+
+
+def test_fewer_units_over_http_go_back_on_the_shelf_and_are_captured_for_less(
+    api, worker_process, make_product, engine: Engine, stripe_server
+) -> None:
+    stripe, _ = stripe_server
+    sku = make_product(stock=5)
+    body = order_data(
+        order_id=f"api-{uuid.uuid4().hex[:8]}",
+        items=[{"sku": sku, "quantity": 3, "unit_price": "19.99"}],
+        handover_delay_seconds=10,  # the carrier comes soon: the amendment goes first
+    )
+    location = api.post("/api/orders", json=body).headers["Location"]
+    wait_for_state(api, location, "AWAITING_HANDOVER")
+
+    amended = api.patch(location, json={"lines": [{"sku": sku, "quantity": 1}]})
+    assert amended.status_code == 200, amended.text
+    assert stock(engine, sku) == 4  # two units back on the shelf at once
+    done = wait_for_state(api, location, "COMPLETED")
+
+    assert done["total"] == "19.99"
+    [intent] = stripe.ledger.intents_of_order(body["order_id"])
+    assert (intent["amount"], intent["amount_received"]) == (5997, 1999)

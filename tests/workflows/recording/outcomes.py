@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import requests
 from temporalio.client import Client
 
+from activities.inventory.contracts import LineQuantity
 from activities.shipment.contracts import Address
 from order_saga.client import (
     OrderHandle,
@@ -87,16 +88,24 @@ def review(decision: Decision) -> Then:
     return then
 
 
-async def amend_at_pickup(client: Client, handle: OrderHandle) -> None:
-    """The customer moves the booked parcel to another address while it waits for pickup."""
+def amend_at_pickup(lines: bool) -> Then:
+    """While the parcel waits for pickup, the customer moves it to another address, or keeps
+    one unit of its line (captured for less)."""
 
-    async def awaiting() -> bool:
-        return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
+    async def then(client: Client, handle: OrderHandle) -> None:
+        async def awaiting() -> bool:
+            return (await query_status(handle)).status == SagaState.AWAITING_HANDOVER
 
-    await until(awaiting)
-    boston = Address(street="2 Elm St", city="Boston", zip_code="02108", country="US")
-    order_id = (await query_status(handle)).order_id
-    await amend_order(client, order_id, boston, by="cli:record")
+        await until(awaiting)
+        order_id = (await query_status(handle)).order_id
+        if lines:
+            one = [LineQuantity(sku="prod-456", quantity=1)]
+            await amend_order(client, order_id, None, lines=one, by="cli:record")
+            return
+        boston = Address(street="2 Elm St", city="Boston", zip_code="02108", country="US")
+        await amend_order(client, order_id, boston, by="cli:record")
+
+    return then
 
 
 def held() -> OrderRequest:
@@ -145,7 +154,11 @@ OUTCOMES: dict[str, tuple[OrderRequest, Then]] = {
     "review_declined": (held(), review("decline")),
     "amended": (
         order(("prod-456", 1, "19.99")).model_copy(update={"handover_delay_seconds": 3600}),
-        amend_at_pickup,
+        amend_at_pickup(lines=False),
+    ),
+    "amended_lines": (
+        order(("prod-456", 2, "19.99")).model_copy(update={"handover_delay_seconds": 3600}),
+        amend_at_pickup(lines=True),
     ),
 }
 # Recorded with stubs or a lapsing bank (`special.py`).
