@@ -14,7 +14,7 @@ from activities.activity_call import ActivityCall
 from activities.payment.activities import REFUND_PAYMENT
 from activities.payment.contracts import RefundPaymentInput
 from workflows.markdown import inert
-from workflows.money import Money
+from workflows.money import Money, amount_of
 from workflows.order_progress import OrderProgress
 from workflows.payment_void import start_void
 from workflows.saga import Saga
@@ -89,7 +89,11 @@ class OrderSteps:
 
         async def undo() -> object:
             taken = progress.payment in (Money.CAPTURED, Money.REFUND_FAILED)
-            summary = f"refund {money}" if taken else f"void {money} (release the hold)"
+            # What was taken is the total as it stands (less, for an order amended to fewer
+            # units); a hold released is what was authorized.
+            known = progress.known()
+            now = amount_of(known["total"], known.get("currency")) if known["total"] else money
+            summary = f"refund {now}" if taken else f"void {money} (release the hold)"
             workflow.set_current_details(inert(f"undoing {step}: {summary}"))
             again = refund.model_copy(update={"person_retry": progress.retries_asked()})
             return await REFUND_PAYMENT.execute(again, summary=summary, local=local)

@@ -99,3 +99,25 @@ async def test_refused_once_the_payment_was_captured(env, queue_prefix) -> None:
         with pytest.raises(NotAmendable, match="return the units once delivered"):
             await amend_order(env.client, request.order_id, None, lines=keep("prod-456", 1))
         await handle.cancel(reason="done with the test")
+
+
+async def test_a_refund_after_capturing_less_says_what_it_gives_back(env, queue_prefix) -> None:
+    stubs, request = Stubs(), two_lines(capture_window_seconds=8)  # captured before pickup
+    async with stub_worker(env, queue_prefix, stubs):
+        handle = await start_order(env.client, request, queue_prefix)
+        await until_state(handle, SagaState.AWAITING_HANDOVER)
+        await amend_order(env.client, request.order_id, None, lines=keep("prod-456", 1))
+        await captured_before_pickup(handle)
+        await handle.cancel(reason="changed my mind")
+        result = await order_result(handle)
+        summaries = [
+            e.user_metadata.summary.data.decode()
+            async for e in handle.fetch_history_events()
+            if e.user_metadata.HasField("summary")
+        ]
+
+    assert result.status == SagaState.CANCELLED and stubs.amounts["capture_payment"] == Decimal(
+        "69.49"
+    )
+    assert any("refund 69.49 USD" in s for s in summaries), summaries
+    assert not any("refund 109.47" in s for s in summaries)
