@@ -39,13 +39,14 @@ from order_saga.embedded.mailbox import local_mail_server
 from order_saga.embedded.ports import wait_for_temporal
 from order_saga.settings import Settings
 from order_saga.stripe_client import make_stripe_client
+from testkit.chaos_actions import start_all
 from testkit.chaos_disputes import (
     close_dispute,
     disputes_disagreeing,
     until_disputes_told,
     webhook_api,
 )
-from testkit.chaos_kit import KilledWorker, final_state, keep_killing, start_all, subscribed
+from testkit.chaos_kit import KilledWorker, final_state, keep_killing, subscribed
 from testkit.chaos_mix import hold_for_review, order_mix
 from testkit.chaos_returns import send_back
 from testkit.first_step import spread, waits_to_first_step
@@ -103,7 +104,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         worker = KilledWorker(address, env, log)
         worker.start()
         killing = asyncio.create_task(keep_killing(worker, stop, rng, (0.5, 3.0)))
-        handles, cancels = await start_all(client, orders, prefix)
+        handles, cancels = await start_all(client, orders, prefix, amended := {})
         tally: Counter[str] = Counter()  # the returns and disputes, as each order ships
         queue, gateway = (
             f"{prefix}-orders",
@@ -142,12 +143,10 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     await hooks.aclose()
     untold = [o for o, types in told.items() if not types or types[-1] != LAST_EVENT[ends[o]]]
     distinct = sum(len(types) for types in told.values())
+    ends_as = [(o.order_id, Outcome(s, amended.get(o.order_id, o.total))) for (_, o), s in
+               zip(orders, states, strict=True)]  # fmt: skip
     books = await asyncio.to_thread(  # the Stripe server answers on this loop meanwhile
-        audit,
-        engine,
-        gateway,
-        {o.order_id: Outcome(s, o.total) for (_, o), s in zip(orders, states, strict=True)},
-        initial_stock=dict.fromkeys(skus, STOCK),
+        audit, engine, gateway, dict(ends_as), initial_stock=dict.fromkeys(skus, STOCK)
     )
     unexpected = [o.order_id for (p, o), s in zip(orders, states, strict=True) if s != p.expected]
     print(f"database {engine.dialect.name}, {sagas} sagas in {elapsed:.0f} s")

@@ -114,7 +114,8 @@ def audit(
         succeeded = [i for i in intents[order_id] if i.status == "succeeded"]
         if len(succeeded) > 1:
             report.charged_twice.append(order_id)
-        kept = sum(i.amount - refunded[i.id] for i in succeeded)
+        # What was taken: less than the authorization for an order amended to fewer units.
+        kept = sum((i.amount_received or 0) - refunded[i.id] for i in succeeded)
         if any(refunded[i.id] > (i.amount_received or 0) for i in succeeded):
             report.over_refunded.append(order_id)
         owed = to_minor_units(outcome.total, outcome.currency) - returned.get(order_id, 0)

@@ -1,7 +1,7 @@
 """Pieces of a chaos run, shared by `tests/order_saga/test_chaos.py` and `python -m
-benchmarks.chaos`: a worker process killed at random and restarted, cancels during the pickup
-wait, the bank's 3-D Secure answered, and each saga's final business state read from
-Temporal. The order mix is chaos_mix.py."""
+benchmarks.chaos`: a worker process killed at random and restarted, calls retried through
+the kills, and each saga's final business state read from Temporal. The order mix is
+chaos_mix.py; what people do to the orders, chaos_actions.py."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ import random
 import signal
 import subprocess
 import sys
-import urllib.request
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Engine
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
 from activities.database import transaction
@@ -26,19 +25,11 @@ from activities.notification import subscribers
 from activities.notification.events import EVENT_TYPES
 from activities.notification.signing import new_secret
 from order_saga.client import (
-    NotWaitingForPerson,
     OrderError,
-    cancel_order,
     order_result,
-    order_status,
-    review_order,
-    start_order,
 )
-from testkit.chaos_mix import SagaPath
 from testkit.subscriber import Subscriber
-from workflows.order_request import OrderRequest
-from workflows.order_state import PAYMENT_EVENT_SIGNAL, PaymentEvent, SagaState, StepState
-from workflows.review_state import Decision
+from workflows.order_state import SagaState
 from workflows.search_attributes import ORDER_STATUS
 
 BIN = Path(sys.executable).parent
@@ -98,73 +89,6 @@ async def retrying(call: Callable[[], Any], seconds: float = 300) -> Any:
             await asyncio.sleep(0.5)  # the stack is restarting; try again shortly
 
 
-async def cancel_at_pickup(
-    client: Client, order: OrderRequest, *, after_capture: bool = False
-) -> None:
-    """Wait for the shipment to be booked (and the payment captured, if asked), then cancel
-    the order."""
-
-    async def booked() -> None:
-        status = await order_status(client, order.order_id)
-        if status.status != SagaState.AWAITING_HANDOVER:
-            raise OrderError(f"{order.order_id} is not waiting for pickup yet")
-        capture = next((s for s in status.steps or [] if s.name == "capture_payment"), None)
-        if after_capture and (capture is None or capture.state != StepState.DONE):
-            raise OrderError(f"{order.order_id} is not captured yet")
-
-    await retrying(booked)
-    await retrying(lambda: cancel_order(client, order.order_id, "chaos: cancelled", wait=False))
-
-
-async def decide(client: Client, order: OrderRequest, decision: Decision) -> None:
-    """An operator, once the risk rules hold the order: approve or decline it. A decision
-    whose answer was lost is found in the status (a second one is refused)."""
-
-    async def held() -> None:
-        status = await order_status(client, order.order_id)
-        if status.status != SagaState.AWAITING_REVIEW:
-            raise OrderError(f"{order.order_id} is not held for review yet")
-
-    async def decided() -> None:
-        try:
-            await review_order(client, order.order_id, decision, "chaos", by="chaos")
-        except NotWaitingForPerson:
-            status = await order_status(client, order.order_id)
-            review = getattr(status, "review", None)
-            if review is None or review.decision != decision:
-                raise
-
-    await retrying(held)
-    await retrying(decided)
-
-
-async def answer_the_bank(client: Client, order: OrderRequest, answer: str) -> None:
-    """The customer, once the saga asks for 3-D Secure: answer the bank's page, then the
-    webhook Stripe would send (a signal; lost when the stack is away, as webhooks can be:
-    the saga's own re-read of the intent then carries it on)."""
-
-    async def asked() -> str:
-        status = await order_status(client, order.order_id)
-        url = getattr(status, "authentication_url", None)
-        if status.status != SagaState.AWAITING_AUTHENTICATION or not url:
-            raise OrderError(f"{order.order_id} does not ask for authentication yet")
-        return str(url)
-
-    url = await retrying(asked)
-    if answer == "abandon":  # the customer never comes back: the order is cancelled
-        await retrying(lambda: cancel_order(client, order.order_id, "chaos: abandoned", wait=False))
-        return
-    await asyncio.to_thread(_post, f"{url}/{answer}")
-    event = PaymentEvent(event_id=f"evt_{order.order_id}", type="payment_intent.updated")
-    with contextlib.suppress(RPCError):
-        await client.get_workflow_handle(order.workflow_id).signal(PAYMENT_EVENT_SIGNAL, event)
-
-
-def _post(url: str) -> None:
-    with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=30):
-        pass
-
-
 async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
     """Wait for the saga to close, or to wait for a person (as far as it goes alone); its
     `OrderStatus` says how it ended."""
@@ -182,41 +106,6 @@ async def final_state(handle: WorkflowHandle[Any, Any]) -> SagaState:
 
     state: SagaState = await retrying(settled, seconds=600)
     return state
-
-
-async def start_all(
-    client: Client, orders: Sequence[tuple[SagaPath, OrderRequest]], prefix: str
-) -> tuple[list[WorkflowHandle[Any, Any]], list[asyncio.Task[None]]]:
-    """Start every saga, the cancels of those to be cancelled, the customers' answers to the
-    bank of those asked for 3-D Secure, and the operator's decisions on those held."""
-
-    async def start(order: OrderRequest) -> WorkflowHandle[Any, Any]:
-        try:
-            return await start_order(client, order, prefix)
-        except OrderError:  # started already: the answer to an earlier try was lost
-            return client.get_workflow_handle(order.workflow_id)
-
-    handles = [await retrying(lambda o=o: start(o)) for _, o in orders]
-    cancels = (
-        [
-            asyncio.create_task(cancel_at_pickup(client, order, after_capture=path.capture_first))
-            for path, order in orders
-            if path.cancel
-        ]
-        + [
-            asyncio.create_task(answer_the_bank(client, order, path.authenticate))
-            for path, order in orders
-            if path.authenticate is not None
-        ]
-        + [
-            asyncio.create_task(
-                decide(client, order, "approve" if path.review == "approve" else "decline")
-            )
-            for path, order in orders
-            if path.review is not None
-        ]
-    )
-    return handles, cancels
 
 
 @asynccontextmanager

@@ -37,6 +37,9 @@ class SagaPath:
     # The risk rules hold the order (its customer's limit); an operator decides "approve" or
     # "decline" while it waits.
     review: str | None = None
+    # The customer amends it while it waits for pickup: a new "address", or fewer units
+    # ("lines": one unit of its first line, captured for less).
+    amend: str | None = None
 
 
 DISPUTED = "pm_card_createDispute"  # Stripe's test card: disputed as soon as it is charged
@@ -49,6 +52,8 @@ MIX = (
     SagaPath("disputed, lost", 1, DISPUTED, "US", SagaState.COMPLETED, disputed="lost"),
     SagaPath("held, approved", 1, "pm_card_visa", "US", SagaState.COMPLETED, review="approve"),
     SagaPath("held, declined", 1, "pm_card_visa", "US", SagaState.COMPENSATED, review="decline"),
+    SagaPath("address amended", 1, "pm_card_visa", "US", SagaState.COMPLETED, amend="address"),
+    SagaPath("fewer units", 1, "pm_card_visa", "US", SagaState.COMPLETED, amend="lines"),
     SagaPath("card declined", 1, "pm_card_chargeDeclined", "US", SagaState.COMPENSATED),
     SagaPath(
         "insufficient funds",
@@ -147,7 +152,11 @@ def order_mix(
                         "customer_id": held_customer(run) if path.review else f"cust-{index % 7}",
                         **({"customer_email": f"cust-{index % 7}@example.com"} if mail else {}),
                         "items": [
-                            {"sku": s, "quantity": rng.randint(1, 3), "unit_price": str(price)}
+                            {
+                                "sku": s,
+                                "quantity": 3 if path.amend else rng.randint(1, 3),
+                                "unit_price": str(price),
+                            }
                             for s in lines
                         ],
                         "payment_method": path.payment_method,
@@ -157,7 +166,8 @@ def order_mix(
                             "zip_code": "62701",
                             "country": path.country,
                         },
-                        "handover_delay_seconds": 3600 if path.cancel else 0,
+                        # An amended order's carrier comes in time for the amendment.
+                        "handover_delay_seconds": 3600 if path.cancel else 40 * bool(path.amend),
                         "capture_window_seconds": 1 if path.capture_first else 6 * 86400,
                     }
                 ),

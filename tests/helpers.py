@@ -29,6 +29,7 @@ from workflows.order_state import WORKFLOW_TYPE, OrderResult
 # Every activity of a saga whose last step failed, in the order the history shows them.
 FULL_UNDO = [
     "reserve_inventory",
+    "assess_risk",  # nothing to undo: it only reads the rules
     "create_payment_intent",
     "charge_payment",
     "create_shipment",

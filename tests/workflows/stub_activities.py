@@ -15,8 +15,6 @@ from activities.inventory.contracts import (
     ReleaseResult,
     ReservationResult,
     ReserveInventoryInput,
-    ShrinkReservationInput,
-    ShrinkResult,
 )
 from activities.notification.contracts import MailSent, OrderMail
 from activities.notification.events import (
@@ -36,17 +34,16 @@ from activities.payment.contracts import (
     RefundPaymentInput,
     RefundResult,
 )
-from activities.risk.contracts import AssessRiskInput, RiskAssessed
 from activities.shipment.contracts import (
     CancelShipmentInput,
     CancelShipmentResult,
     CreateShipmentInput,
-    RebookShipmentInput,
     ShipmentResult,
 )
+from tests.workflows.stub_before_carrier import BeforeTheCarrier
 
 
-class Stubs:
+class Stubs(BeforeTheCarrier):
     """Stand-ins for the services; each can fail a set number of times first."""
 
     def __init__(
@@ -62,12 +59,9 @@ class Stubs:
         self.mails: list[OrderMail] = []  # what the customer was sent
         self.subscribers: list[int] = []  # the order-event subscribers the lookup finds
         self.events: list[OrderEvent] = []  # what was delivered to them
-        self.review_reasons: list[str] = []  # the risk rules hold the order for these
-        self.blocked = False  # the risk rules decline the customer
-        self.shipped_to: list[str] = []  # each booking's and re-booking's city, in order
-        self.rebook_gate: asyncio.Event | None = None  # holds a re-booking until set
         self.amounts: dict[str, Decimal] = {}  # what the intent asked for, what was captured
-        self.shrunk: list[dict[str, int]] = []  # each reservation shrink's new quantities
+        self.shipped_to: list[str] = []  # each booking's and re-booking's city, in order
+        BeforeTheCarrier.__init__(self)
 
     def _maybe_fail(self, name: str) -> None:
         self.calls[name] += 1
@@ -128,23 +122,6 @@ class Stubs:
             self.shipped_to.append(req.address.city)
             return ShipmentResult(shipment_id="shp_1", carrier="ACME", tracking_number="1Z1")
 
-        @activity.defn(name="shrink_reservation")
-        async def shrink(req: ShrinkReservationInput) -> ShrinkResult:
-            self._maybe_fail("shrink_reservation")
-            self.shrunk.append({line.sku: line.quantity for line in req.lines})
-            return ShrinkResult(order_id=req.order_id, released_units=1)
-
-        @activity.defn(name="rebook_shipment")
-        async def rebook(req: RebookShipmentInput) -> ShipmentResult:
-            self._maybe_fail("rebook_shipment")
-            if self.rebook_gate is not None:
-                await self.rebook_gate.wait()
-            if req.address.country == "AQ":
-                raise ApplicationError("no carrier", type="ShipmentRejected", non_retryable=True)
-            self.shipped_to.append(req.address.city)
-            number = f"1Z{len(self.shipped_to)}"
-            return ShipmentResult(shipment_id="shp_1", carrier="ACME", tracking_number=number)
-
         @activity.defn(name="cancel_shipment")
         async def cancel(req: CancelShipmentInput) -> CancelShipmentResult:
             self._maybe_fail("cancel_shipment")
@@ -170,21 +147,6 @@ class Stubs:
         async def find_subscribers(req: FindSubscribersInput) -> Subscribers:
             return Subscribers(ids=list(self.subscribers))
 
-        @activity.defn(name="assess_risk")
-        async def assess_risk(req: AssessRiskInput) -> RiskAssessed:
-            self._maybe_fail("assess_risk")
-            if self.blocked:
-                raise ApplicationError(
-                    "the customer is blocked", type="RiskBlocked", non_retryable=True
-                )
-            reasons = list(self.review_reasons)
-            return RiskAssessed(
-                order_id=req.order_id,
-                verdict="review" if reasons else "pass",
-                reasons=reasons,
-                review_within_seconds=3600 if reasons else 0,
-            )
-
         @activity.defn(name="deliver_order_event")
         async def deliver(req: DeliverEventInput) -> Delivery:
             self.events.append(req.event)
@@ -202,9 +164,7 @@ class Stubs:
             mail,
             find_subscribers,
             deliver,
-            assess_risk,
-            rebook,
-            shrink,
+            *self.before_the_carrier(),
         ]
 
     async def subscriber_ids(self) -> list[int]:

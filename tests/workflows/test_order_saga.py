@@ -33,6 +33,7 @@ async def test_success_reserves_charges_and_ships(
     assert result.total == Decimal("89.48")
     assert activities == [
         "reserve_inventory",
+        "assess_risk",  # in the saga's own worker, in both placements
         "create_payment_intent",
         "charge_payment",
         "create_shipment",
@@ -93,6 +94,7 @@ async def test_decline_releases_inventory_and_charges_nothing(
     # A decline is final: one attempt, then the compensations newest first.
     assert activities == [
         "reserve_inventory",
+        "assess_risk",
         "create_payment_intent",
         "charge_payment",
         "refund_payment",

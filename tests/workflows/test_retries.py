@@ -79,12 +79,13 @@ async def test_status_query_reports_each_step_while_running(env, queue_prefix) -
         status = await handle.query(OrderSaga.status)
         states = [s.state for s in status.steps]
         assert status.status == SagaState.RUNNING
-        assert states == [StepState.DONE, StepState.DONE, StepState.RUNNING, StepState.PENDING]
+        done, running, pending = StepState.DONE, StepState.RUNNING, StepState.PENDING
+        assert states == [done, done, done, running, pending]  # reserve, risk, charge: done
         stubs.shipment_gate.set()
         result = await order_result(handle)
         final = await handle.query(OrderSaga.status)
     assert result.status == final.status == SagaState.COMPLETED
-    assert [s.state for s in final.steps] == [StepState.DONE] * 4  # captured at pickup too
+    assert [s.state for s in final.steps] == [StepState.DONE] * 5  # captured at pickup too
 
 
 async def test_a_step_that_took_effect_before_failing_is_still_undone(env, queue_prefix) -> None:

@@ -40,7 +40,11 @@ async def test_start_wait_exits_with_the_outcome_and_shows_each_step(
     steps = shipped.stderr.splitlines()[1:]
     # Colocated (the worker's default), each step is one line once it ran: a local activity
     # is recorded when it ends, never scheduled on a queue.
-    assert steps[:2] == ["  reserve_inventory done", "  charge_payment: create_payment_intent done"]
+    assert steps[:3] == [
+        "  reserve_inventory done",
+        "  assess_risk done",
+        "  charge_payment: create_payment_intent done",
+    ]
     assert "  create_shipment done" in steps
     assert declined.returncode == 3, declined.stderr  # COMPENSATED
     assert json.loads(declined.stdout)["error_type"] == "CardDeclined"
