@@ -11,7 +11,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from order_saga.client.errors import NotWaitingForPerson
+from order_saga.client.errors import NotWaitingForPerson, OrderError
 from order_saga.client.orders import TRAIL, find_order
 from workflows.order_request import order_id_from
 from workflows.order_state import (
@@ -27,14 +27,16 @@ from workflows.review_state import REVIEW_UPDATE, Decision, ReviewDecision
 async def retry_undos(client: Client, order_id: str, *, by: str | None = None) -> SagaStatus:
     """Run a waiting saga's failed undos again, naming who asked; it ends once they go
     through."""
-    return await _update(client, order_id, RETRY_UNDOS_UPDATE, RetryUndos(by=by))
+    return await person_update(client, order_id, RETRY_UNDOS_UPDATE, RetryUndos(by=by))
 
 
 async def mark_resolved(
     client: Client, order_id: str, note: str, *, by: str | None = None
 ) -> SagaStatus:
     """Record a person's manual fix (the note, the time, who); the saga ends RESOLVED."""
-    return await _update(client, order_id, MARK_RESOLVED_UPDATE, MarkResolved(note=note, by=by))
+    return await person_update(
+        client, order_id, MARK_RESOLVED_UPDATE, MarkResolved(note=note, by=by)
+    )
 
 
 async def review_order(
@@ -43,29 +45,32 @@ async def review_order(
     """Approve or decline an order the risk rules hold (AWAITING_REVIEW), naming who; an
     order not waiting for one refuses (NotWaitingForPerson)."""
     review = ReviewDecision(decision=decision, reason=reason, by=by)
-    return await _update(client, order_id, REVIEW_UPDATE, review, waits="awaiting review")
+    return await person_update(client, order_id, REVIEW_UPDATE, review, "is not awaiting review")
 
 
-async def _update(
+async def person_update(
     client: Client,
     order_id: str,
     update: str,
     arg: BaseModel,
-    waits: str = "waiting for a person",
+    refused: str = "is not waiting for a person",
+    *,
+    customer: str | None = None,
+    refusal: type[OrderError] = NotWaitingForPerson,
 ) -> SagaStatus:
-    handle, _ = await find_order(client, order_id)
+    """Send a person's update (who asks is `arg.by`); the saga's refusal, or its end, is
+    `refusal`, saying the order `refused`. With `customer`, only their own order."""
+    handle, _ = await find_order(client, order_id, customer=customer)
     TRAIL.info("%s of order %s asked by %s", update, order_id, getattr(arg, "by", None) or "-")
     try:
         status: SagaStatus = await handle.execute_update(update, arg, result_type=SagaStatus)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError):
-            raise NotWaitingForPerson(cause.message) from err
+            raise refusal(cause.message) from err
         raise
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:  # the saga has closed
-            raise NotWaitingForPerson(
-                f"order {order_id_from(handle.id)} is not {waits} (it has ended)"
-            ) from err
+            raise refusal(f"order {order_id_from(handle.id)} {refused} (it has ended)") from err
         raise
     return status

@@ -7,10 +7,12 @@ finishes before a cancel undoes the order."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 
 from activities.shipment.contracts import Address
 from order_saga.client import NotAmendable, amend_order, order_result, review_order, start_order
@@ -31,6 +33,11 @@ def waiting_for_pickup() -> OrderRequest:
     return request.model_copy(update={"handover_delay_seconds": 3600})
 
 
+async def past_pickup(env: WorkflowEnvironment) -> None:
+    """The test server's clock past the carrier's pickup, an hour away."""
+    await env.sleep(timedelta(hours=1, minutes=1))
+
+
 async def until_state(handle: WorkflowHandle[Any, Any], state: SagaState) -> None:
     async def reached() -> bool:
         attributes = (await handle.describe()).typed_search_attributes
@@ -46,6 +53,7 @@ async def test_a_booked_shipment_is_moved_and_the_order_ships_there(env, queue_p
         handle = await start_order(env.client, request, queue_prefix)
         await until_state(handle, SagaState.AWAITING_HANDOVER)
         status = await amend_order(env.client, request.order_id, to("Boston"), by="cust-123")
+        await past_pickup(env)
         result = await order_result(handle)
 
     assert stubs.shipped_to == ["Springfield", "Boston"]
@@ -81,6 +89,7 @@ async def test_amendments_racing_apply_one_at_a_time(env, queue_prefix) -> None:
         second = asyncio.create_task(amend_order(env.client, request.order_id, to("Denver")))
         stubs.rebook_gate.set()
         answers = await asyncio.gather(first, second)
+        await past_pickup(env)
         result = await order_result(handle)
 
     assert stubs.shipped_to == ["Springfield", "Boston", "Denver"]  # one after the other
@@ -98,6 +107,7 @@ async def test_refused_once_handed_over_or_where_the_carrier_does_not_go(env, qu
             await amend_order(env.client, request.order_id, to("McMurdo", "AQ"))
         with pytest.raises(NotAmendable, match="already ships to that address"):
             await amend_order(env.client, request.order_id, request.shipping_address)
+        await past_pickup(env)
         result = await order_result(handle)
         with pytest.raises(NotAmendable, match="can no longer be amended"):
             await amend_order(env.client, request.order_id, to("Boston"))

@@ -15,7 +15,7 @@ from tests.helpers import order
 from tests.waits import captured_before_pickup
 from tests.workflows.stub_activities import Stubs
 from tests.workflows.stub_worker import stub_worker
-from tests.workflows.test_amend import until_state
+from tests.workflows.test_amend import past_pickup, until_state
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 
@@ -41,6 +41,7 @@ async def test_fewer_units_are_captured_for_less_and_the_mail_lists_what_ships(
         handle = await start_order(env.client, request, queue_prefix)
         await until_state(handle, SagaState.AWAITING_HANDOVER)
         status = await amend_order(env.client, request.order_id, None, lines=keep("prod-456", 1))
+        await past_pickup(env)
         result = await order_result(handle)
 
     assert stubs.shrunk == [{"prod-456": 1}]
@@ -63,6 +64,7 @@ async def test_before_the_authorization_only_the_new_total_is_held(env, queue_pr
         await until_state(handle, SagaState.AWAITING_REVIEW)
         await amend_order(env.client, request.order_id, None, lines=keep("prod-789", 0))
         await review_order(env.client, request.order_id, "approve", "fine", by="op")
+        await past_pickup(env)
         result = await order_result(handle)
 
     assert stubs.amounts["create_payment_intent"] == Decimal("59.97")  # 3 x 19.99, no 49.50
@@ -86,6 +88,7 @@ async def test_refused_naming_why(env, queue_prefix) -> None:
         ]
         with pytest.raises(NotAmendable, match="leaves at least one unit"):
             await amend_order(env.client, order_id, None, lines=nothing)
+        await past_pickup(env)
         result = await order_result(handle)
 
     assert stubs.shrunk == [] and result.total == Decimal("109.47")
@@ -98,7 +101,10 @@ async def test_refused_once_the_payment_was_captured(env, queue_prefix) -> None:
         await captured_before_pickup(handle)
         with pytest.raises(NotAmendable, match="return the units once delivered"):
             await amend_order(env.client, request.order_id, None, lines=keep("prod-456", 1))
-        await handle.cancel(reason="done with the test")
+        await handle.cancel(reason="the customer changed their mind")
+        result = await order_result(handle)
+
+    assert result.status == SagaState.CANCELLED and stubs.shrunk == []
 
 
 async def test_a_refund_after_capturing_less_says_what_it_gives_back(env, queue_prefix) -> None:

@@ -6,6 +6,7 @@ stock is released and its customer told, in plain words."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -111,7 +112,9 @@ async def test_an_order_no_one_reviews_in_time_is_declined_and_undone(env, queue
     request = order(("prod-456", 1, "19.99"))
     async with stub_worker(env, queue_prefix, stubs):
         handle = await start_order(env.client, request, queue_prefix)
-        result = await order_result(handle)  # the test server skips the hour
+        await awaiting_review(handle)
+        await env.sleep(timedelta(hours=1, minutes=1))  # the test server skips the hour
+        result = await order_result(handle)
 
     assert result.status == SagaState.COMPENSATED
     assert result.error_type == "ReviewTimedOut"
