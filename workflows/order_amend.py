@@ -126,6 +126,7 @@ class OrderAmendments:
     async def _move(self, address: Address, by: str | None) -> None:
         booking = self._progress.steps["create_shipment"]
         await workflow.wait_condition(lambda: booking.state != StepState.RUNNING)
+        self._still_open()  # a cancel may have come while the booking was made
         if booking.state == StepState.DONE:
             await self._rebook(address)
         elif booking.state != StepState.PENDING:
