@@ -26,6 +26,7 @@ class BeforeTheCarrier:
     def __init__(self) -> None:
         self.review_reasons: list[str] = []  # the risk rules hold the order for these
         self.blocked = False  # the risk rules decline the customer
+        self.review_within = 3600  # seconds a held order waits for a person
         self.rebook_gate: asyncio.Event | None = None  # holds a re-booking until set
         self.shrunk: list[dict[str, int]] = []  # each reservation shrink's new quantities
 
@@ -45,7 +46,7 @@ class BeforeTheCarrier:
                 order_id=req.order_id,
                 verdict="review" if reasons else "pass",
                 reasons=reasons,
-                review_within_seconds=3600 if reasons else 0,
+                review_within_seconds=self.review_within if reasons else 0,
             )
 
         @activity.defn(name="rebook_shipment")
