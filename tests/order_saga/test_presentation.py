@@ -49,7 +49,8 @@ async def test_the_header_tells_the_order_and_the_details_give_the_pickup_time(
     assert "jane.doe" not in details and "jane.doe" not in str(described.search_attributes)
     # An absolute time a person can read later, not a countdown that goes stale.
     current = metadata.current_details
-    assert " picks up at " in current and current.endswith("cancel or amend still possible until then")
+    assert " picks up at " in current
+    assert current.endswith("cancel or amend still possible until then")
     pickup = current.split(" picks up at ")[1].split(";")[0]
     assert pickup.endswith(" UTC") and pickup[:13] in {
         (now + timedelta(hours=h)).strftime("%Y-%m-%d %H") for h in (0, 1)
