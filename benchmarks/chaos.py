@@ -167,6 +167,10 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     print(f"authorizations left held  {len(books.holds_left)}")
     print(f"live shipments, not done  {len(books.live_shipment_not_completed)}")
     print(f"outcome not as expected   {len(unexpected)}")
+    fewer = [
+        o for (p, o) in orders if p.amend == "lines" and amended.get(o.order_id, o.total) < o.total
+    ]
+    print(f"captured for fewer units  {len(fewer)} of {sum(p.amend == 'lines' for p, _ in orders)}")
     print(f"mails expected            {len(mails.expected)} (each end, each 3-D Secure ask)")
     print(f"mails missing             {len(mails.missing)}")
     print(f"mails not expected        {len(mails.unexpected)}")
