@@ -1,17 +1,26 @@
-"""A person settles what the saga could not undo: retry the failed undos, or record a fix.
+"""What a person asks of a running saga: retry the failed undos, record a fix, decide on a
+held order (and, through `person_update`, amend one).
 
-Both are Temporal Updates with validators: a saga that is not waiting for a person refuses
-them with a clear message, and a saga that has ended has nothing left to change.
+Each is a Temporal Update with a validator: a saga that is not waiting for it refuses with a
+clear message, and a saga that has ended has nothing left to change. An update no worker
+answers in time (every worker gone, or one killed mid-update) is `NoWorkerAnswered`: it may
+still apply, and sent again it is refused or applied once, as the order's status then says.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from order_saga.client.errors import NotWaitingForPerson, OrderError
+from order_saga.client.errors import NotWaitingForPerson, NoWorkerAnswered, OrderError
 from order_saga.client.orders import TRAIL, find_order
 from workflows.order_request import order_id_from
 from workflows.order_state import (
@@ -22,6 +31,9 @@ from workflows.order_state import (
     SagaStatus,
 )
 from workflows.review_state import REVIEW_UPDATE, Decision, ReviewDecision
+
+# How long a person's update may wait for the saga's worker to take and apply it.
+UPDATE_WAIT = timedelta(seconds=60)
 
 
 async def retry_undos(client: Client, order_id: str, *, by: str | None = None) -> SagaStatus:
@@ -57,13 +69,21 @@ async def person_update(
     *,
     customer: str | None = None,
     refusal: type[OrderError] = NotWaitingForPerson,
+    wait: timedelta = UPDATE_WAIT,
 ) -> SagaStatus:
     """Send a person's update (who asks is `arg.by`); the saga's refusal, or its end, is
     `refusal`, saying the order `refused`. With `customer`, only their own order."""
     handle, _ = await find_order(client, order_id, customer=customer)
     TRAIL.info("%s of order %s asked by %s", update, order_id, getattr(arg, "by", None) or "-")
     try:
-        status: SagaStatus = await handle.execute_update(update, arg, result_type=SagaStatus)
+        status: SagaStatus = await handle.execute_update(
+            update, arg, result_type=SagaStatus, rpc_timeout=wait
+        )
+    except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+        raise NoWorkerAnswered(
+            f"no worker answered {update} of order {order_id_from(handle.id)} within "
+            f"{wait.total_seconds():.0f} s; it may still apply: the order's status tells"
+        ) from err
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError):

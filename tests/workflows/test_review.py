@@ -6,17 +6,26 @@ stock is released and its customer told, in plain words."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle
 
-from order_saga.client import NotWaitingForPerson, order_result, review_order, start_order
+from order_saga.client import (
+    NotWaitingForPerson,
+    NoWorkerAnswered,
+    order_result,
+    review_order,
+    start_order,
+)
+from order_saga.client.resolving import person_update
 from tests.helpers import order, until
 from tests.workflows.stub_activities import Stubs
 from tests.workflows.stub_worker import stub_worker
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
+from workflows.review_state import REVIEW_UPDATE, ReviewDecision
 from workflows.search_attributes import ORDER_STATUS
 
 HELD = ["new orders are held for review (the hold switch is on)"]
@@ -163,3 +172,18 @@ async def test_a_held_order_cancelled_while_it_waits_is_undone(env, queue_prefix
     assert result.status == SagaState.CANCELLED
     assert result.compensations_run == ["release_inventory"]
     assert stubs.calls["create_payment_intent"] == 0
+
+
+async def test_a_decision_no_worker_takes_says_so_and_changes_nothing(env, queue_prefix) -> None:
+    request = order(("prod-456", 1, "19.99"))
+    handle = await start_order(env.client, request, queue_prefix)  # no worker runs it
+
+    with pytest.raises(NoWorkerAnswered, match="may still apply"):
+        await person_update(
+            env.client,
+            request.order_id,
+            REVIEW_UPDATE,
+            ReviewDecision(decision="approve", reason="fine", by="op"),
+            wait=timedelta(seconds=1),
+        )
+    await handle.terminate("the test is over")
