@@ -4,19 +4,16 @@ an identity provider. A key is shown once, when created; the database keeps only
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from order_saga import help_format
 from order_saga.access import api_keys
 from order_saga.access.roles import Role
 from order_saga.cli import CliError, OrderSagaApp
-from order_saga.cli.database import migrated_engine
+from order_saga.cli.database import migrated_session
 from order_saga.cli.output import Output, OutputOption
 
 api_key_app = OrderSagaApp(
@@ -24,15 +21,6 @@ api_key_app = OrderSagaApp(
     help="Manage the HTTP API's keys (shown once; stored only as hashes).",
     no_args_is_help=True,
 )
-
-
-@contextmanager
-def key_store() -> Iterator[Session]:
-    """A transaction on DATABASE_URL, its schema brought up to date first (the keys' table)."""
-    from activities.database import transaction
-
-    with migrated_engine() as engine, transaction(engine) as session:
-        yield session
 
 
 @api_key_app.command("create")
@@ -50,7 +38,7 @@ def create(
             "through the identity provider (a JWT whose subject is their id)"
         )
     try:
-        with key_store() as session:
+        with migrated_session() as session:
             key = api_keys.create(session=session, name=name, role=role)
     except api_keys.KeyExists as err:
         raise CliError(str(err)) from err
@@ -69,7 +57,7 @@ def iso(moment: datetime | None) -> str | None:
 @api_key_app.command("list")
 def list_keys(output: OutputOption = Output.TEXT) -> None:
     """Every key: name, role, the start of the key, created, last used, revoked."""
-    with key_store() as session:
+    with migrated_session() as session:
         rows = [
             {
                 "name": k.name,
@@ -99,7 +87,7 @@ def list_keys(output: OutputOption = Output.TEXT) -> None:
 @api_key_app.command("revoke")
 def revoke(name: Annotated[str, typer.Argument(help="The key's name")]) -> None:
     """Refuse a key from now on (the record of it stays)."""
-    with key_store() as session:
+    with migrated_session() as session:
         if not api_keys.revoke(session=session, name=name):
             raise CliError(f"no active API key named {name!r}")
     typer.echo(f"API key {name!r} revoked")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from order_saga.settings import Settings
 
@@ -23,3 +24,12 @@ def migrated_engine() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def migrated_session() -> Iterator[Session]:
+    """One transaction on DATABASE_URL, its schema brought up to date first."""
+    from activities.database import transaction
+
+    with migrated_engine() as engine, transaction(engine) as session:
+        yield session

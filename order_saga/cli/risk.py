@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
-from sqlmodel import Session
 
 from order_saga import help_format
 from order_saga.cli import (
@@ -23,7 +20,7 @@ from order_saga.cli import (
     requester,
     temporal_options,
 )
-from order_saga.cli.database import migrated_engine
+from order_saga.cli.database import migrated_session
 from order_saga.cli.output import Output, OutputOption, emit, status_text
 from order_saga.client import review_order
 from order_saga.settings import Settings
@@ -36,15 +33,6 @@ risk_app = OrderSagaApp(
 )
 CUSTOMER = Annotated[str, typer.Option("--customer", help="A customer id; * for every customer")]
 REASON = Annotated[str, typer.Option(help="Why, for the record (the operator reads it)")]
-
-
-@contextmanager
-def rule_store() -> Iterator[Session]:
-    """A transaction on DATABASE_URL, its schema brought up to date first."""
-    from activities.database import transaction
-
-    with migrated_engine() as engine, transaction(engine) as session:
-        yield session
 
 
 def money(amount: str) -> Decimal:
@@ -75,7 +63,7 @@ def limit(
         raise CliError("--customer: 1 to 200 characters")
     from activities.risk import admin
 
-    with rule_store() as session:
+    with migrated_session() as session:
         if remove:
             if not admin.remove_limit(session=session, customer_id=customer, currency=currency):
                 raise CliError(f"no limit for {customer!r} in {currency.upper()}")
@@ -106,7 +94,7 @@ def block(
         raise CliError(f"--{kind}: 1 to 200 characters")
     from activities.risk import admin
 
-    with rule_store() as session:
+    with migrated_session() as session:
         if remove:
             if not admin.unblock(session=session, kind=kind, value=value):  # type: ignore[arg-type]
                 raise CliError(f"no block on {kind} {value!r}")
@@ -133,7 +121,7 @@ def hold(
         raise CliError("--reason: at most 500 characters")
     from activities.risk import admin
 
-    with rule_store() as session:
+    with migrated_session() as session:
         admin.set_hold(session=session, on=on, reason=reason, by=requester(as_))
     typer.echo("new orders are held for review" if on else "new orders are no longer held")
 
@@ -143,7 +131,7 @@ def show(output: OutputOption = Output.TEXT) -> None:
     """Every limit, block and switch, and who set it."""
     from activities.risk import admin
 
-    with rule_store() as session:
+    with migrated_session() as session:
         rules = admin.rules(session=session)
     typer.echo(json.dumps(rules, default=str, indent=None if output.is_json else 2))
 
