@@ -16,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.database import transaction
 from activities.inventory.catalogue import seed_catalogue
+from activities.inventory.stock import set_stock
 from activities.inventory.tables import Product
 from order_saga.binaries import find_binary
 from order_saga.db.engine import make_engine
@@ -87,7 +88,13 @@ def make_product(engine: Engine):  # type: ignore[no-untyped-def]
 
 
 def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
-    def create(stock: int = 100, price: str = "19.99", currency: str = "usd") -> str:
+    def create(
+        stock: int = 100,
+        price: str = "19.99",
+        currency: str = "usd",
+        elsewhere: dict[str, int] | None = None,
+    ) -> str:
+        """A product with `stock` in the home warehouse and `elsewhere` in others."""
         sku = f"sku-{uuid.uuid4().hex[:10]}"
         with transaction(engine) as session:
             session.add(
@@ -95,6 +102,9 @@ def product_factory(engine: Engine):  # type: ignore[no-untyped-def]
                     sku=sku, name=sku, unit_price=Decimal(price), currency=currency, stock=stock
                 )
             )
+        with transaction(engine) as session:
+            for warehouse, units in (elsewhere or {}).items():
+                set_stock(session=session, sku=sku, warehouse=warehouse, units=units)
         return sku
 
     return create

@@ -16,7 +16,7 @@ from sqlmodel import select
 from temporalio.client import WorkflowHandle
 
 from activities.database import transaction
-from activities.inventory.repository import stock_of
+from activities.inventory.stock import stock_of
 from activities.payment.tables import Payment
 from activities.queues import queue
 from activities.shipment.tables import Shipment

@@ -10,8 +10,9 @@ from temporalio import activity
 from activities.activity_call import ActivityCall, compensation_call
 from activities.database import transaction
 from activities.failures import OrderAlreadyCompensated, reports_failures
-from activities.inventory import repository, rules
+from activities.inventory import repository, rules, stock, warehouses
 from activities.inventory.contracts import (
+    HOME_WAREHOUSE,
     ReleaseInventoryInput,
     ReleaseResult,
     ReservationResult,
@@ -33,26 +34,33 @@ class InventoryActivities:
     @activity.defn(name="reserve_inventory")
     @reports_failures
     def reserve_inventory(self, request: ReserveInventoryInput) -> ReservationResult:
-        """Check prices against the catalogue and take stock for every line, atomically.
+        """Check prices against the catalogue and take stock for every line, atomically,
+        each line whole from one warehouse, from the fewest warehouses that hold them.
 
         A second call for the same order changes nothing; one after the release is refused.
         The first step claims the order: rows of another run refuse it before anything changes.
         """
-        result = rules.priced(request.order_id, request.currency, request.items)
         saga = current_saga(request)
         with transaction(self._engine) as session:
             existing = repository.reservations(session=session, order_id=request.order_id)
             claim_order(existing, saga, request.order_id)
             if any(r.status == ReservationStatus.RELEASED for r in existing):
                 raise OrderAlreadyCompensated(f"order {request.order_id} was already released")
-            if existing:
-                return result
+            if existing:  # a repeat: the lines where they were reserved
+                kept = {row.sku: row.warehouse for row in existing}
+                return rules.priced(request.order_id, request.currency, request.items, kept)
             skus = [item.sku for item in request.items]
             catalogue = repository.products(session=session, skus=skus)
             rules.check_prices(request.items, catalogue, request.currency)
-            # Lock rows in one global order so concurrent multi-line orders cannot deadlock.
-            for item in sorted(request.items, key=lambda i: i.sku):
-                if not repository.take_stock(session=session, sku=item.sku, quantity=item.quantity):
+            held = stock.holdings(session=session, skus=skus)  # locked until the commit
+            where = warehouses.plan(request.items, held)
+            if where is None:
+                raise rules.out_of_stock(warehouses.short_lines(request.items, held)[0])
+            for item in sorted(request.items, key=lambda i: i.sku):  # one lock order
+                warehouse = where[item.sku]
+                if not stock.take_stock(
+                    session=session, sku=item.sku, quantity=item.quantity, warehouse=warehouse
+                ):
                     raise rules.out_of_stock(item)
                 repository.add_reservation(
                     session=session,
@@ -63,8 +71,9 @@ class InventoryActivities:
                     owner=saga,
                     unit_price=item.unit_price,
                     currency=request.currency,
+                    warehouse=warehouse,
                 )
-        return result
+        return rules.priced(request.order_id, request.currency, request.items, where)
 
     @activity.defn(name="release_inventory")
     @reports_failures
@@ -81,7 +90,9 @@ class InventoryActivities:
             for row in rows:
                 if row.status != ReservationStatus.RESERVED:
                     continue
-                repository.return_stock(session=session, sku=row.sku, quantity=row.quantity)
+                stock.return_stock(
+                    session=session, sku=row.sku, quantity=row.quantity, warehouse=row.warehouse
+                )
                 repository.set_status(
                     session=session, reservation=row, status=ReservationStatus.RELEASED
                 )
@@ -123,7 +134,9 @@ class InventoryActivities:
                     )
                 if line.quantity < row.quantity:
                     back = row.quantity - line.quantity
-                    repository.return_stock(session=session, sku=line.sku, quantity=back)
+                    stock.return_stock(
+                        session=session, sku=line.sku, quantity=back, warehouse=row.warehouse
+                    )
                     repository.set_quantity(
                         session=session, reservation=row, quantity=line.quantity
                     )
@@ -133,15 +146,19 @@ class InventoryActivities:
     @activity.defn(name="restock_return")
     @reports_failures
     def restock_return(self, request: RestockInput) -> RestockResult:
-        """Put a return's usable units back on the shelf, each SKU once per return."""
+        """Put a return's usable units back on the shelf they shipped from, each SKU once per
+        return."""
         restocked = 0
         with transaction(self._engine) as session:
+            shipped = repository.reservations(session=session, order_id=request.order_id)
+            where = {row.sku: row.warehouse for row in shipped}  # back where it shipped from
             for line in sorted(request.lines, key=lambda line: line.sku):  # one lock order
                 if line.quantity and repository.restock(
                     session=session,
                     return_id=request.return_id,
                     sku=line.sku,
                     quantity=line.quantity,
+                    warehouse=where.get(line.sku, HOME_WAREHOUSE),
                 ):
                     restocked += line.quantity
         activity.logger.info("restocked %d units for return %s", restocked, request.return_id)

@@ -42,10 +42,15 @@ class OrderItem(Strict):
     unit_price: Price
 
 
+# Where all stock was before warehouses, and where a line with no warehouse named is held.
+HOME_WAREHOUSE = "main"
+
+
 class PricedLine(Strict):
     sku: str
     quantity: int
     unit_price: Decimal
+    warehouse: str = HOME_WAREHOUSE  # the one that holds (and ships) the whole line
 
 
 class ReserveInventoryInput(OrderScoped):

@@ -1,4 +1,4 @@
-"""Inventory rows in and out: stock never goes below zero, whatever races for the last unit.
+"""Reservation and restock rows in and out (the stock they move: `stock.py`).
 
 Plain statements through the session, not the ORM's unit of work, which cost more CPU
 than the statements themselves.
@@ -13,6 +13,8 @@ from decimal import Decimal
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
+from activities.inventory.contracts import HOME_WAREHOUSE
+from activities.inventory.stock import return_stock
 from activities.inventory.tables import InventoryReservation, Product, Restock
 from activities.ownership import Owner
 from activities.timestamps import utcnow
@@ -41,6 +43,7 @@ class ReservationRow:
     status: str
     workflow_id: str | None
     saga_run: str | None
+    warehouse: str  # where its units are held
 
 
 def products(*, session: Session, skus: Sequence[str]) -> dict[str, CatalogueEntry]:
@@ -51,35 +54,29 @@ def products(*, session: Session, skus: Sequence[str]) -> dict[str, CatalogueEnt
     return {row.sku: CatalogueEntry(*row) for row in session.execute(query)}
 
 
-def take_stock(*, session: Session, sku: str, quantity: int) -> bool:
-    """Decrement stock only if enough is left; False when it is not."""
-    taken = session.execute(
-        update(PRODUCTS)
-        .where(PRODUCTS.c.sku == sku, PRODUCTS.c.stock >= quantity)
-        .values(stock=PRODUCTS.c.stock - quantity)
-    )
-    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def return_stock(*, session: Session, sku: str, quantity: int) -> None:
-    """Put units back on the shelf."""
-    session.execute(
-        update(PRODUCTS).where(PRODUCTS.c.sku == sku).values(stock=PRODUCTS.c.stock + quantity)
-    )
-
-
 def reservations(
     *, session: Session, order_id: str, for_update: bool = False
 ) -> list[ReservationRow]:
     """The order's reservation rows, locked for update when asked (where the database can)."""
     columns = (
         RESERVATIONS.c[name]
-        for name in ("id", "sku", "quantity", "status", "workflow_id", "saga_run")
+        for name in ("id", "sku", "quantity", "status", "workflow_id", "saga_run", "warehouse")
     )
     query = select(*columns).where(RESERVATIONS.c.order_id == order_id)
     if for_update:
         query = query.with_for_update()
-    return [ReservationRow(*row) for row in session.execute(query)]
+    return [
+        ReservationRow(
+            id=row.id,
+            sku=row.sku,
+            quantity=row.quantity,
+            status=row.status,
+            workflow_id=row.workflow_id,
+            saga_run=row.saga_run,
+            warehouse=row.warehouse or HOME_WAREHOUSE,
+        )
+        for row in session.execute(query)
+    ]
 
 
 def add_reservation(
@@ -92,8 +89,10 @@ def add_reservation(
     owner: Owner,
     unit_price: Decimal | None = None,
     currency: str | None = None,
+    warehouse: str | None = None,
 ) -> None:
-    """A new reservation row, owned by the run chain `owner`, with what a unit sold for."""
+    """A new reservation row, owned by the run chain `owner`, with what a unit sold for and
+    where its units are held."""
     now = utcnow()
     session.execute(
         insert(RESERVATIONS).values(
@@ -103,6 +102,7 @@ def add_reservation(
             status=status,
             unit_price=unit_price,
             currency=currency,
+            warehouse=warehouse,
             workflow_id=owner.workflow_id,
             saga_run=owner.saga_run,
             created_at=now,
@@ -120,8 +120,9 @@ def set_status(*, session: Session, reservation: ReservationRow, status: str) ->
     )
 
 
-def restock(*, session: Session, return_id: str, sku: str, quantity: int) -> bool:
-    """Put a return's units back once: False when this return already did."""
+def restock(*, session: Session, return_id: str, sku: str, quantity: int, warehouse: str) -> bool:
+    """Put a return's units back once, in the warehouse they shipped from: False when this
+    return already did."""
     done = session.execute(
         select(RESTOCKS.c.quantity).where(RESTOCKS.c.return_id == return_id, RESTOCKS.c.sku == sku)
     ).first()
@@ -129,19 +130,15 @@ def restock(*, session: Session, return_id: str, sku: str, quantity: int) -> boo
         return False
     session.execute(
         insert(RESTOCKS).values(
-            return_id=return_id, sku=sku, quantity=quantity, created_at=utcnow()
+            return_id=return_id,
+            sku=sku,
+            quantity=quantity,
+            warehouse=warehouse,
+            created_at=utcnow(),
         )
     )
-    return_stock(session=session, sku=sku, quantity=quantity)
+    return_stock(session=session, sku=sku, quantity=quantity, warehouse=warehouse)
     return True
-
-
-def stock_of(*, session: Session, sku: str) -> int | None:
-    """Units on hand, or None for an unknown SKU."""
-    stock: int | None = session.execute(
-        select(PRODUCTS.c.stock).where(PRODUCTS.c.sku == sku)
-    ).scalar_one_or_none()
-    return stock
 
 
 def set_quantity(*, session: Session, reservation: ReservationRow, quantity: int) -> None:

@@ -7,7 +7,12 @@ from decimal import Decimal
 from typing import Protocol
 
 from activities.failures import BusinessError
-from activities.inventory.contracts import OrderItem, PricedLine, ReservationResult
+from activities.inventory.contracts import (
+    HOME_WAREHOUSE,
+    OrderItem,
+    PricedLine,
+    ReservationResult,
+)
 
 
 class UnknownProduct(BusinessError):
@@ -54,8 +59,22 @@ def out_of_stock(item: OrderItem) -> OutOfStock:
     return OutOfStock(f"{item.sku}: fewer than {item.quantity} in stock")
 
 
-def priced(order_id: str, currency: str, items: Sequence[OrderItem]) -> ReservationResult:
-    """The reservation's lines and total; prices were checked equal to the catalogue's."""
-    lines = [PricedLine(sku=i.sku, quantity=i.quantity, unit_price=i.unit_price) for i in items]
+def priced(
+    order_id: str,
+    currency: str,
+    items: Sequence[OrderItem],
+    warehouses: Mapping[str, str],
+) -> ReservationResult:
+    """The reservation's lines, each with its warehouse, and total; prices were checked equal
+    to the catalogue's."""
+    lines = [
+        PricedLine(
+            sku=i.sku,
+            quantity=i.quantity,
+            unit_price=i.unit_price,
+            warehouse=warehouses.get(i.sku, HOME_WAREHOUSE),
+        )
+        for i in items
+    ]
     total = sum((line.unit_price * line.quantity for line in lines), Decimal("0.00"))
     return ReservationResult(order_id=order_id, lines=lines, total=total, currency=currency)

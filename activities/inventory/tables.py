@@ -1,4 +1,5 @@
-"""The inventory service's tables: the catalogue with its stock, and each order's reservations."""
+"""The inventory service's tables: the catalogue with its stock, the stock of every other
+warehouse, and each order's reservations (each line from one warehouse)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,19 @@ class Product(SQLModel, table=True):
     name: str = Field(max_length=200)
     unit_price: Decimal = Field(sa_type=Numeric(10, 2), nullable=False)
     currency: str = Field(default="usd", max_length=3)
+    # The home warehouse's stock (`HOME_WAREHOUSE`), where all stock was before warehouses:
+    # builds still draining take and give back here. Other warehouses: `WarehouseStock`.
+    stock: int = Field(default=0)
+
+
+class WarehouseStock(SQLModel, table=True):
+    """Units of a product on hand in a warehouse other than the home one."""
+
+    __tablename__ = "warehouse_stock"
+    __table_args__ = (CheckConstraint("stock >= 0", name="ck_warehouse_stock_non_negative"),)
+
+    warehouse: str = Field(primary_key=True, max_length=64)
+    sku: str = Field(primary_key=True, max_length=64, foreign_key="products.sku")
     stock: int = Field(default=0)
 
 
@@ -43,6 +57,8 @@ class InventoryReservation(SQLModel, table=True):
     # it. None on rows written before prices were kept.
     unit_price: Decimal | None = Field(default=None, sa_type=Numeric(10, 2), nullable=True)
     currency: str | None = Field(default=None, max_length=3)
+    # Where the line's units are held (None: the home warehouse, as before warehouses).
+    warehouse: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
@@ -56,4 +72,5 @@ class Restock(SQLModel, table=True):
     return_id: str = Field(primary_key=True, max_length=96)
     sku: str = Field(primary_key=True, max_length=64)
     quantity: int
+    warehouse: str | None = Field(default=None, max_length=64)  # None: the home warehouse
     created_at: datetime = timestamp()

@@ -18,6 +18,7 @@ from order_saga.cli.orders import start, status
 from order_saga.cli.resolve import resolve, terminate
 from order_saga.cli.returns import returns_app
 from order_saga.cli.risk import review, risk_app
+from order_saga.cli.stock import stock_app
 from order_saga.cli.webhooks import webhooks_app
 
 COMMANDS: list[tuple[str, Callable[..., None]]] = [
@@ -45,5 +46,6 @@ def register_commands(app: OrderSagaApp) -> None:
     app.add_typer(returns_app, name="return")
     app.add_typer(disputes_app, name="disputes")
     app.add_typer(risk_app, name="risk")
+    app.add_typer(stock_app, name="stock")
     app.add_typer(api_key_app, name="api-key")
     app.add_typer(webhooks_app, name="webhooks")

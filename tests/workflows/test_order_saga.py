@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from activities.database import transaction
-from activities.inventory.repository import stock_of
+from activities.inventory.stock import stock_of
 from activities.inventory.tables import InventoryReservation
 from activities.shipment.tables import Shipment
 from tests.helpers import FULL_UNDO, order

@@ -4,7 +4,7 @@ catalogue): nothing reserved, nothing charged, the stock as it was."""
 from __future__ import annotations
 
 from activities.database import transaction
-from activities.inventory.repository import stock_of
+from activities.inventory.stock import stock_of
 from tests.helpers import order
 from tests.workflows.saga_runs import charged_intents, payment_row, run_saga
 from workflows.order_state import SagaState

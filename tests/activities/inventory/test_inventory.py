@@ -15,7 +15,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.database import transaction
 from activities.inventory.activities import InventoryActivities
 from activities.inventory.contracts import OrderItem, ReleaseInventoryInput, ReserveInventoryInput
-from activities.inventory.repository import stock_of
+from activities.inventory.stock import stock_of
 from activities.inventory.tables import InventoryReservation
 from tests.conftest import product_factory
 

@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from activities.database import transaction
-from activities.inventory.repository import stock_of
+from activities.inventory.stock import stock_of
 from order_saga.client import mark_resolved, order_result, start_order
 from order_saga.embedded.local_stripe.state import LocalStripe
 from order_saga.settings import Settings

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlmodel import select
 
 from activities.database import transaction
-from activities.inventory.repository import stock_of
+from activities.inventory.stock import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
 from tests.helpers import order_data

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from activities.database import transaction
-from activities.inventory.repository import stock_of
+from activities.inventory.stock import stock_of
 from activities.payment.tables import Payment
 from activities.shipment.tables import Shipment
 from order_saga.cli.order_input import order_from_flags, read_order

@@ -41,7 +41,7 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
     with transaction(engine) as session:
         kept = session.get(Product, "kept")
         assert kept is not None and (kept.stock, kept.unit_price) == (7, Decimal("1.50"))
-        assert session.execute(text("select version_num from alembic_version")).scalar() == "0008"
+        assert session.execute(text("select version_num from alembic_version")).scalar() == "0009"
     columns = {c["name"] for c in inspect(engine).get_columns("payments")}
     assert columns == PAYMENT_COLUMNS
     keys = {c["name"] for c in inspect(engine).get_columns("api_keys")}
