@@ -18,21 +18,27 @@ class CaptureActivities(PaymentService):
     @activity.defn(name="capture_payment")
     @reports_failures
     def capture_payment(self, request: CapturePaymentInput) -> CaptureResult:
-        """Take the authorized money, once, as the carrier takes the parcel. An authorization
-        that is gone (expired, cancelled) fails for good: nothing was taken."""
+        """Take the authorized money, once, as the carrier takes the parcel (a parcel's part
+        of it, when the order ships in several). An authorization that is gone (expired,
+        cancelled) fails for good: nothing was taken."""
         saga = current_saga(request)
         intent_id = request.payment_intent_id
         intent = self._gateway.retrieve_intent(intent_id)
         if intent.status == "requires_capture":
             captured = self._gateway.capture_intent(request, intent.amount_capturable)
             intent = captured or self._gateway.retrieve_intent(intent_id)
-        if intent.status != "succeeded":  # captured already (an answer lost) is succeeded
+        held = intent.status == "requires_capture"
+        if held and not request.final and (intent.amount_received or 0) > 0:
+            status = PaymentStatus.PARTIALLY_CAPTURED  # this parcel's, the rest still held
+        elif intent.status == "succeeded":  # captured already (an answer lost) is succeeded
+            status = PaymentStatus.CAPTURED
+        else:
             why = intent.cancellation_reason or "-"
             raise rules.CaptureFailed(
                 f"PaymentIntent {intent_id} is {intent.status} ({why}): its authorization "
                 "expired or was cancelled; nothing was captured"
             )
-        payment = self._record(saga, request.order_id, PaymentStatus.CAPTURED, intent)
+        payment = self._record(saga, request.order_id, status, intent)
         return CaptureResult(
             payment_id=payment.payment_id,
             payment_intent_id=intent.id,

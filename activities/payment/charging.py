@@ -101,12 +101,13 @@ class ChargeActivities(PaymentService):
                 )
             raise rules.PaymentDeclined(f"PaymentIntent {intent.id} ended {intent.status}")
         held = status == PaymentStatus.AUTHORIZED
-        hold = self._gateway.capture_before(intent) if held else None
+        hold = self._gateway.hold_of(intent) if held else None
         return result.model_copy(
             update={
                 "payment_id": payment.payment_id,
                 "authorized_only": held,
                 "capture_before": datetime.fromtimestamp(hold[0], UTC) if hold else None,
                 "hold_seconds": hold[0] - hold[1] if hold else None,
+                "multicapture": bool(hold and hold.multicapture),
             }
         )

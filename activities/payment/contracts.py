@@ -19,6 +19,8 @@ class CreatePaymentIntentInput(OrderScoped):
     # "manual": confirming authorizes, and the saga captures at the carrier's pickup. Sagas
     # from before charged at once ("automatic"), and their creates replay as they were sent.
     capture_method: Literal["automatic", "manual"] = "automatic"
+    # Parcels from more than one warehouse: ask for multicapture, to take each at its pickup.
+    multicapture: bool = False
 
 
 class PaymentIntentResult(Strict):
@@ -43,6 +45,7 @@ class ChargeResult(Strict):
     # long after the charge that is (the saga counts on its own clock, not Stripe's).
     capture_before: datetime | None = None
     hold_seconds: int | None = None
+    multicapture: bool = False  # held so that each parcel is captured at its own pickup
     # The bank asks the customer (3-D Secure): the page to send them to; nothing held yet.
     authentication_url: str | None = None
 
@@ -51,7 +54,9 @@ class CapturePaymentInput(OrderScoped):
     payment_intent_id: str
     amount: Decimal
     currency: str
-    idempotency_key: str
+    idempotency_key: str  # one per capture: a parcel's own, when there are several
+    # False: one parcel's capture, the rest of the authorization held for the others.
+    final: bool = True
 
 
 class CaptureResult(Strict):

@@ -10,7 +10,7 @@ Temporal, replays Stripe's first answer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import stripe
 from temporalio.exceptions import ApplicationError
@@ -26,6 +26,15 @@ from activities.payment.stripe_errors import classify
 
 T = TypeVar("T")
 OnFinal = Callable[[stripe.StripeError], None]
+MULTICAPTURE = {"card": {"request_multicapture": "if_available"}}
+
+
+class Hold(NamedTuple):
+    """An authorization's terms, as its charge states them."""
+
+    capture_before: int  # Unix time, Stripe's clock
+    created: int  # the charge's, on the same clock
+    multicapture: bool  # may be captured a parcel at a time
 
 
 def intent_params(request: CreatePaymentIntentInput) -> dict[str, object]:
@@ -39,6 +48,7 @@ def intent_params(request: CreatePaymentIntentInput) -> dict[str, object]:
         "metadata": {"order_id": request.order_id, "customer_id": request.customer_id},
         # Sent only when manual, so a create from before replays its first answer.
         **({"capture_method": "manual"} if request.capture_method == "manual" else {}),
+        **({"payment_method_options": MULTICAPTURE} if request.multicapture else {}),
     }
 
 
@@ -80,9 +90,12 @@ class PaymentGateway:
         """Take what the confirm authorized (`capturable`, in minor units), or less when the
         order was amended to fewer units (Stripe's `amount_to_capture`: the rest of the hold
         is released), once per key; None when the intent's status allows no capture (the
-        caller reads it again to learn why)."""
+        caller reads it again to learn why). A parcel's capture (`final` False) leaves the
+        rest held for the others'."""
         wanted = to_minor_units(request.amount, request.currency)
         params: dict[str, Any] = {"amount_to_capture": wanted} if wanted < capturable else {}
+        if not request.final and wanted < capturable:
+            params["final_capture"] = False
         try:
             return self._breaker.call(
                 lambda: self._v1.payment_intents.capture(
@@ -98,11 +111,12 @@ class PaymentGateway:
         except stripe.StripeError as exc:
             raise classify(exc) from exc
 
-    def capture_before(self, intent: stripe.PaymentIntent) -> tuple[int, int] | None:
+    def hold_of(self, intent: stripe.PaymentIntent) -> Hold | None:
         """The card network's deadline for capturing an authorization, as Stripe puts it on
         the charge the confirm made (`payment_method_details.card.capture_before`), with the
-        charge's `created`, both Unix times on Stripe's clock; None when the charge does not
-        say. A read: retried until Stripe answers."""
+        charge's `created`, both Unix times on Stripe's clock, and whether it may be captured
+        a parcel at a time; None when the charge does not say. A read: retried until Stripe
+        answers."""
         charge = intent.latest_charge
         charge_id = charge if isinstance(charge, str) else getattr(charge, "id", None)
         if not charge_id:
@@ -112,7 +126,9 @@ class PaymentGateway:
         card = details.card if details is not None else None
         if card is None or card.capture_before is None:
             return None
-        return card.capture_before, read.created
+        asked = getattr(card, "multicapture", None)  # absent unless the create asked for it
+        multi = asked is not None and asked.status == "available"
+        return Hold(card.capture_before, read.created, multi)
 
     def retrieve_intent(self, intent_id: str) -> stripe.PaymentIntent:
         """What Stripe says of the intent now (an undo reads before it writes)."""

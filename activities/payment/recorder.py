@@ -60,7 +60,7 @@ def record_payment(
 def captured_amount(status: PaymentStatus, response: dict[str, Any] | None) -> Decimal | None:
     """What a capture took, from Stripe's answer: less than the authorization when the order
     was amended to fewer units (the row's amount says what was taken)."""
-    if status != PaymentStatus.CAPTURED or not response:
+    if status not in (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_CAPTURED) or not response:
         return None
     received, currency = response.get("amount_received"), response.get("currency")
     if not isinstance(received, int) or not received or not isinstance(currency, str):
@@ -86,6 +86,7 @@ def _unchanged(
     status, the same intent, the intent in the same state."""
     return (
         payment.status == status
+        and status != PaymentStatus.PARTIALLY_CAPTURED  # each capture takes more
         and intent_id in (None, payment.transaction_id)
         and (response or {}).get("status") == payment.intent_status
     )

@@ -61,22 +61,26 @@ ROW_AFTER_CONFIRM = {
 # Refund states that mean the money is (or will be) back with the customer.
 REFUND_GOING_THROUGH = frozenset({"succeeded", "pending"})
 
-# A row moves Pending -> Authorized -> Captured -> Refunded, Authorized -> Voided, Pending
+# A row moves Pending -> Authorized -> (PartiallyCaptured, a parcel at a time ->) Captured ->
+# Refunded, Authorized -> Voided, Pending
 # -> Failed (declined) -> Refunded, and never backwards or sideways, so a late or replayed
 # answer cannot undo a later state. A state may be skipped: its answer was lost.
 _LATER = {
     PaymentStatus.PENDING: {
         PaymentStatus.AUTHORIZED,
+        PaymentStatus.PARTIALLY_CAPTURED,
         PaymentStatus.CAPTURED,
         PaymentStatus.FAILED,
         PaymentStatus.VOIDED,
         PaymentStatus.REFUNDED,
     },
     PaymentStatus.AUTHORIZED: {
+        PaymentStatus.PARTIALLY_CAPTURED,
         PaymentStatus.CAPTURED,
         PaymentStatus.VOIDED,
         PaymentStatus.REFUNDED,
     },
+    PaymentStatus.PARTIALLY_CAPTURED: {PaymentStatus.CAPTURED, PaymentStatus.REFUNDED},
     PaymentStatus.CAPTURED: {PaymentStatus.REFUNDED},
     PaymentStatus.FAILED: {PaymentStatus.REFUNDED},
     PaymentStatus.VOIDED: set(),

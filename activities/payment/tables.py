@@ -16,6 +16,8 @@ from activities.timestamps import JSON_DOCUMENT, timestamp
 class PaymentStatus(StrEnum):
     PENDING = "Pending"
     AUTHORIZED = "Authorized"  # the card's bank holds the money; nothing taken yet
+    # Some parcels' money taken, the rest of the authorization still held (multicapture).
+    PARTIALLY_CAPTURED = "PartiallyCaptured"
     CAPTURED = "Captured"
     FAILED = "Failed"
     VOIDED = "Voided"  # an authorization released: no refund, no fee, nothing on a statement

@@ -30,7 +30,12 @@ ASSESSMENTS: Table = RiskAssessment.__table__  # type: ignore[attr-defined]
 PAYMENTS: Table = Payment.__table__  # type: ignore[attr-defined]
 
 # A payment in these states holds or took the customer's money (or is about to).
-HOLDING = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED)
+HOLDING = (
+    PaymentStatus.PENDING,
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.PARTIALLY_CAPTURED,
+    PaymentStatus.CAPTURED,
+)
 GIVEN_BACK = (PaymentStatus.FAILED, PaymentStatus.VOIDED, PaymentStatus.REFUNDED)
 
 

@@ -1,8 +1,11 @@
-"""Stripe's test payment methods and the declines they stand for."""
+"""Stripe's test payment methods, the declines they stand for, and the card options an
+intent keeps."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from order_saga.embedded.local_stripe.answers import Json, StripeFailure
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,17 @@ def is_known(payment_method: str) -> bool:
         or payment_method in DECLINES
         or payment_method in AUTHENTICATION_REQUIRED
     )
+
+
+def card_options(params: Json) -> Json:
+    """The card's options the intent keeps: whether multicapture was asked for."""
+    card = (params.get("payment_method_options") or {}).get("card") or {}
+    asked = str(card.get("request_multicapture") or "never")
+    if asked not in ("if_available", "never"):
+        raise StripeFailure(
+            400,
+            "invalid_request_error",
+            "Invalid request_multicapture: must be one of if_available or never",
+            param="payment_method_options[card][request_multicapture]",
+        )
+    return {"request_multicapture": asked}

@@ -30,6 +30,8 @@ class ChargeView(Book):
         card: Json = {"brand": "visa", "last4": "4242", "capture_before": None}
         if intent["status"] == "requires_capture":
             card["capture_before"] = intent.get("capture_before")
+        if intent.get("multicapture"):
+            card["multicapture"] = {"status": intent["multicapture"]}
         return {
             "id": charge_id,
             "object": "charge",

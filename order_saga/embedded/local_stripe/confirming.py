@@ -27,6 +27,8 @@ class Confirming(Book):
             if not cards.is_known(str(params["payment_method"])):
                 raise missing("PaymentMethod", str(params["payment_method"]), "payment_method")
             intent["payment_method"] = params["payment_method"]
+        if params.get("payment_method_options"):
+            intent["payment_method_options"] = {"card": cards.card_options(params)}
         if intent["status"] not in ("requires_confirmation", "requires_payment_method"):
             raise unexpected_state(intent, "confirm")
         if not intent["payment_method"]:
@@ -107,6 +109,9 @@ class Confirming(Book):
             intent["status"] = "requires_capture"
             intent["amount_capturable"] = intent["amount"]
             intent["capture_before"] = int(time.time()) + self.authorization_seconds
+            asked = intent.get("payment_method_options", {}).get("card", {})
+            if asked.get("request_multicapture") == "if_available":  # every test card has it
+                intent["multicapture"] = "available"
             self.emit("payment_intent.amount_capturable_updated", intent)
             return intent
         intent["status"] = "succeeded"

@@ -75,6 +75,7 @@ class IntentBook(Book):
             "next_action": None,
             "canceled_at": None,
             "cancellation_reason": None,
+            "payment_method_options": {"card": cards.card_options(params)},
         }
         intent["client_secret"] = f"{intent['id']}_secret_{secrets.token_hex(8)}"
         self.intents[intent["id"]] = intent
@@ -85,10 +86,21 @@ class IntentBook(Book):
         return intent
 
     def capture_intent(self, intent_id: str, params: Json) -> Json:
-        """POST /v1/payment_intents/{id}/capture: take what was authorized, or less of it."""
+        """POST /v1/payment_intents/{id}/capture: take what was authorized, or less of it.
+        With multicapture (`final_capture=false`, where the confirm made it available) the
+        rest stays held for later captures; a final capture releases whatever is left."""
         intent = self.retrieve_intent(intent_id)
         if intent["status"] != "requires_capture":
             raise unexpected_state(intent, "capture")
+        final = truthy(params.get("final_capture", True))
+        if not final and intent.get("multicapture") != "available":
+            raise StripeFailure(
+                400,
+                "invalid_request_error",
+                "final_capture can only be false when multicapture is available for this "
+                "PaymentIntent.",
+                param="final_capture",
+            )
         self.touched.add(("intents", intent_id))
         amount = positive_int(
             params.get("amount_to_capture", intent["amount_capturable"]), "amount_to_capture"
@@ -101,7 +113,13 @@ class IntentBook(Book):
                 code="amount_too_large",
                 param="amount_to_capture",
             )
-        intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
+        received = int(intent.get("amount_received") or 0) + amount
+        left = 0 if final else intent["amount_capturable"] - amount
+        intent.update(amount_received=received, amount_capturable=left)
+        if left:  # still held: captured in part
+            self.emit("payment_intent.amount_capturable_updated", intent)
+            return intent
+        intent["status"] = "succeeded"
         self.emit("payment_intent.succeeded", intent)
         self.charged(intent)
         return intent
@@ -112,6 +130,11 @@ class IntentBook(Book):
         self.touched.add(("intents", intent_id))
         if intent["status"] not in CANCELLABLE:
             raise unexpected_state(intent, "cancel")
+        if intent.get("amount_received"):  # captured in part: the rest is released
+            intent.update(status="succeeded", amount_capturable=0)
+            self.emit("payment_intent.succeeded", intent)
+            self.charged(intent)
+            return intent
         intent["status"] = "canceled"
         intent["amount_capturable"] = 0  # an authorization's hold is released: a void
         intent["canceled_at"] = int(time.time())
