@@ -45,3 +45,6 @@ def whole_number(value: object) -> object:
 Text = Annotated[str, Field(max_length=200), AfterValidator(printable)]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(printable)]
 WholeNumber = Annotated[int, BeforeValidator(whole_number)]
+
+# Where all stock was before warehouses: a line, a parcel or a shipment naming no warehouse.
+HOME_WAREHOUSE = "main"

@@ -63,7 +63,10 @@ def service_activities(
         return [mails.send_order_mail, webhooks.deliver_order_event]
     if service == "shipment":
         shipments = ShipmentActivities(
-            engine, carrier=settings.carrier, unserved_countries=settings.unserved_countries
+            engine,
+            carrier=settings.carrier,
+            unserved_countries=settings.unserved_countries,
+            unserved_from=settings.unserved_from,
         )
         return [shipments.create_shipment, shipments.rebook_shipment, shipments.cancel_shipment]
     return []

@@ -123,6 +123,24 @@ class Settings(PaymentSettings, AccessSettings):
         default=ALWAYS_UNSERVED, description="Comma-separated ISO codes the carrier refuses"
     )
 
+    unserved_from: Annotated[dict[str, frozenset[str]], NoDecode] = Field(
+        default_factory=dict,
+        description="Countries the carrier refuses from a warehouse: east:CA,MX;west:GB",
+    )
+
+    @field_validator("unserved_from", mode="before")
+    @classmethod
+    def _parse_routes(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        routes: dict[str, frozenset[str]] = {}
+        for route in filter(None, (part.strip() for part in value.split(";"))):
+            warehouse, _, codes = route.partition(":")
+            if not warehouse.strip() or not codes.strip():
+                raise ValueError(f"{route!r}: say WAREHOUSE:COUNTRY,COUNTRY")
+            routes[warehouse.strip()] = frozenset(c.strip().upper() for c in codes.split(","))
+        return routes
+
     @field_validator("unserved_countries", mode="before")
     @classmethod
     def _parse_countries(cls, value: object) -> object:

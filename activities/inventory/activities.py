@@ -12,7 +12,6 @@ from activities.database import transaction
 from activities.failures import OrderAlreadyCompensated, reports_failures
 from activities.inventory import repository, rules, stock, warehouses
 from activities.inventory.contracts import (
-    HOME_WAREHOUSE,
     ReleaseInventoryInput,
     ReleaseResult,
     ReservationResult,
@@ -23,6 +22,7 @@ from activities.inventory.contracts import (
     ShrinkResult,
 )
 from activities.inventory.tables import ReservationStatus
+from activities.messages import HOME_WAREHOUSE
 from activities.ownership import claim_order, current_saga, refuse_foreign, skip_foreign
 from activities.retries import STEP_DEADLINE, step_retry
 
@@ -78,16 +78,18 @@ class InventoryActivities:
     @activity.defn(name="release_inventory")
     @reports_failures
     def release_inventory(self, request: ReleaseInventoryInput) -> ReleaseResult:
-        """Give reserved units back once; leave a tombstone so a late reserve cannot land."""
-        released, saga = 0, current_saga(request)
+        """Give reserved units back once (only the parcels' named: their lines could not
+        ship); leave a tombstone so a late reserve cannot land."""
+        released, saga, parcels = 0, current_saga(request), set(request.warehouses)
         with transaction(self._engine) as session:
             rows = repository.reservations(
                 session=session, order_id=request.order_id, for_update=True
             )
             if any(skip_foreign(r, saga, f"stock of {request.order_id}") for r in rows):
                 return ReleaseResult(order_id=request.order_id, released_units=0, took_effect=False)
-            reserved = any(row.quantity > 0 for row in rows)  # now or released earlier
-            for row in rows:
+            mine = [row for row in rows if not parcels or row.warehouse in parcels]
+            reserved = any(row.quantity > 0 for row in mine)  # now or released earlier
+            for row in mine:
                 if row.status != ReservationStatus.RESERVED:
                     continue
                 stock.return_stock(

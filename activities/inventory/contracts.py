@@ -7,7 +7,7 @@ from typing import Annotated, Protocol, TypeVar
 
 from pydantic import Field
 
-from activities.messages import Strict, WholeNumber
+from activities.messages import HOME_WAREHOUSE, Strict, WholeNumber
 from activities.money import Price
 from activities.ownership import OrderScoped
 
@@ -40,10 +40,6 @@ class OrderItem(Strict):
     sku: Sku
     quantity: Annotated[WholeNumber, Field(ge=1, le=10_000)]
     unit_price: Price
-
-
-# Where all stock was before warehouses, and where a line with no warehouse named is held.
-HOME_WAREHOUSE = "main"
 
 
 class PricedLine(Strict):
@@ -83,6 +79,8 @@ class ShrinkResult(Strict):
 
 class ReleaseInventoryInput(OrderScoped):
     skus: list[str]
+    # Only the lines held in these warehouses (parcels that could not ship); none: all.
+    warehouses: list[str] = Field(default_factory=list)
 
 
 class ReleaseResult(Strict):

@@ -13,9 +13,9 @@ from decimal import Decimal
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
-from activities.inventory.contracts import HOME_WAREHOUSE
 from activities.inventory.stock import return_stock
 from activities.inventory.tables import InventoryReservation, Product, Restock
+from activities.messages import HOME_WAREHOUSE
 from activities.ownership import Owner
 from activities.timestamps import utcnow
 

@@ -8,11 +8,11 @@ from typing import Protocol
 
 from activities.failures import BusinessError
 from activities.inventory.contracts import (
-    HOME_WAREHOUSE,
     OrderItem,
     PricedLine,
     ReservationResult,
 )
+from activities.messages import HOME_WAREHOUSE
 
 
 class UnknownProduct(BusinessError):

@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from activities.inventory.contracts import HOME_WAREHOUSE
 from activities.inventory.tables import Product, WarehouseStock
+from activities.messages import HOME_WAREHOUSE
 
 PRODUCTS: Table = Product.__table__  # type: ignore[attr-defined]
 STOCK: Table = WarehouseStock.__table__  # type: ignore[attr-defined]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
-from activities.inventory.contracts import HOME_WAREHOUSE, OrderItem
+from activities.inventory.contracts import OrderItem
+from activities.messages import HOME_WAREHOUSE
 
 # Past this many candidate warehouses the exact search gives way to the greedy one.
 EXACT_UP_TO = 12

@@ -51,12 +51,14 @@ _COLUMNS = tuple(RETURNS.c[name] for name in ReturnRow.__dataclass_fields__)
 
 
 def read_sale(*, session: Session, order_id: str) -> Sale:
-    """What the order shipped and took; its shipment row locked for the transaction."""
-    shipment = session.execute(
+    """What the order shipped and took; its parcels' rows locked for the transaction (a
+    live one speaks for the order: a parcel that could not ship is cancelled)."""
+    parcels = session.execute(
         select(SHIPMENTS.c.status, SHIPMENTS.c.return_window_days)
         .where(SHIPMENTS.c.order_id == order_id)
         .with_for_update()
-    ).first()
+    ).all()
+    shipment = next((p for p in parcels if p.status == "Created"), parcels[0] if parcels else None)
     payment = session.execute(
         select(PAYMENTS.c.status, PAYMENTS.c.amount, PAYMENTS.c.updated_at).where(
             PAYMENTS.c.order_id == order_id
@@ -87,14 +89,16 @@ def read_sale(*, session: Session, order_id: str) -> Sale:
             row.unit_price if row.unit_price is not None else catalogue[row.sku].unit_price,
         )
         for row in rows
-        if row.quantity > 0 and (row.unit_price is not None or row.sku in catalogue)
+        if row.quantity > 0
+        and row.status == "Reserved"  # shipped: a parcel that could not ship released its own
+        and (row.unit_price is not None or row.sku in catalogue)
     }
     currencies = [row.currency or catalogue[row.sku].currency for row in rows if row.sku in lines]
     return Sale(
         order_id=order_id,
         shipment=shipment.status if shipment else None,
         payment=payment.status if payment else None,
-        released=any(row.status == "Released" for row in rows),
+        released=bool(rows) and all(row.status == "Released" for row in rows),
         captured=payment.amount if payment else Decimal("0.00"),
         captured_at=as_utc(payment.updated_at) if payment else None,
         currency=currencies[0] if currencies else "usd",

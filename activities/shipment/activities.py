@@ -3,7 +3,7 @@ it (the undo)."""
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -12,6 +12,7 @@ from temporalio import activity
 from activities.activity_call import ActivityCall, compensation_call
 from activities.database import transaction
 from activities.failures import OrderAlreadyCompensated, reports_failures
+from activities.messages import HOME_WAREHOUSE
 from activities.ownership import current_saga, refuse_foreign, skip_foreign
 from activities.retries import STEP_DEADLINE, step_retry
 from activities.shipment import repository, rules
@@ -26,25 +27,44 @@ from activities.shipment.tables import ShipmentStatus
 
 
 class ShipmentActivities:
-    def __init__(self, engine: Engine, *, carrier: str, unserved_countries: Set[str]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        carrier: str,
+        unserved_countries: Set[str],
+        unserved_from: Mapping[str, Set[str]] | None = None,
+    ) -> None:
         self._engine = engine
         self._carrier = carrier
         self._unserved = unserved_countries
+        self._unserved_from = unserved_from or {}
+
+    def _check(self, country: str, warehouse: str) -> None:
+        """The carrier takes parcels to `country` from `warehouse`, or ShipmentRejected."""
+        rules.check_destination(
+            country,
+            carrier=self._carrier,
+            unserved=self._unserved,
+            warehouse=warehouse,
+            unserved_from=self._unserved_from,
+        )
 
     @activity.defn(name="create_shipment")
     @reports_failures
     def create_shipment(self, request: CreateShipmentInput) -> ShipmentResult:
-        """Book the shipment once; a repeated call returns the booking already made."""
-        rules.check_destination(
-            request.address.country, carrier=self._carrier, unserved=self._unserved
-        )
+        """Book the order's parcel from the warehouse once; a repeated call returns the
+        booking already made."""
+        self._check(request.address.country, request.warehouse)
         saga = current_saga(request)
         with transaction(self._engine) as session:
-            shipment = repository.get_shipment(session=session, order_id=request.order_id)
+            shipment = repository.get_shipment(
+                session=session, order_id=request.order_id, warehouse=request.warehouse
+            )
             refuse_foreign(shipment, saga, f"the shipment of {request.order_id}")
             if shipment is not None and shipment.status == ShipmentStatus.CANCELLED:
                 raise OrderAlreadyCompensated(
-                    f"shipment for order {request.order_id} was cancelled"
+                    f"shipment for order {request.order_id} from {request.warehouse} was cancelled"
                 )
             shipment = shipment or repository.add_shipment(
                 session=session,
@@ -56,6 +76,7 @@ class ShipmentActivities:
                 owner=saga,
                 address=request.address.model_dump(),
                 return_window_days=request.return_window_days,
+                warehouse=request.warehouse,
             )
             return ShipmentResult(
                 shipment_id=shipment.shipment_id,
@@ -69,13 +90,13 @@ class ShipmentActivities:
         """Move the order's booking to a new address (the carrier's cancel and book, as one
         booking under a new tracking number); a repeated call returns the booking as moved.
         An unserved destination is refused and the booking stays as it was."""
-        rules.check_destination(
-            request.address.country, carrier=self._carrier, unserved=self._unserved
-        )
+        self._check(request.address.country, request.warehouse)
         saga = current_saga(request)
         address = request.address.model_dump()
         with transaction(self._engine) as session:
-            shipment = repository.get_shipment(session=session, order_id=request.order_id)
+            shipment = repository.get_shipment(
+                session=session, order_id=request.order_id, warehouse=request.warehouse
+            )
             refuse_foreign(shipment, saga, f"the shipment of {request.order_id}")
             if shipment is None or shipment.status == ShipmentStatus.CANCELLED:
                 raise rules.ShipmentNotBooked(f"order {request.order_id} has no live booking")
@@ -92,17 +113,26 @@ class ShipmentActivities:
     @activity.defn(name="cancel_shipment")
     @reports_failures
     def cancel_shipment(self, request: CancelShipmentInput) -> CancelShipmentResult:
-        """Cancel once; with no booking yet, leave a cancelled row so a late one is refused."""
+        """Cancel once: the parcels named, or every parcel of the order. A parcel not
+        booked yet gets a cancelled row, so a late booking is refused."""
         saga = current_saga(request)
+        named = set(request.warehouses)
         with transaction(self._engine) as session:
-            shipment = repository.get_shipment(session=session, order_id=request.order_id)
-            if skip_foreign(shipment, saga, f"the shipment of {request.order_id}"):
+            rows = repository.parcels(session=session, order_id=request.order_id)
+            if named:
+                rows = [r for r in rows if r.warehouse in named]
+            if any(skip_foreign(r, saga, f"the shipment of {request.order_id}") for r in rows):
                 return CancelShipmentResult(
                     order_id=request.order_id, cancelled=False, took_effect=False
                 )
-            booked = shipment is not None and shipment.tracking_number is not None
-            cancelled = shipment is not None and shipment.status != ShipmentStatus.CANCELLED
-            if shipment is None:
+            booked = any(row.tracking_number is not None for row in rows)
+            live = [row for row in rows if row.status != ShipmentStatus.CANCELLED]
+            for row in live:
+                repository.set_status(
+                    session=session, shipment=row, status=ShipmentStatus.CANCELLED
+                )
+            unbooked = (named or {HOME_WAREHOUSE}) - {row.warehouse for row in rows}
+            for warehouse in sorted(unbooked if named or not rows else ()):
                 repository.add_shipment(
                     session=session,
                     shipment_id=rules.new_shipment_id(),
@@ -110,13 +140,10 @@ class ShipmentActivities:
                     carrier=self._carrier,
                     status=ShipmentStatus.CANCELLED,
                     owner=saga,
-                )
-            elif cancelled:
-                repository.set_status(
-                    session=session, shipment=shipment, status=ShipmentStatus.CANCELLED
+                    warehouse=warehouse,
                 )
         return CancelShipmentResult(
-            order_id=request.order_id, cancelled=cancelled, took_effect=booked
+            order_id=request.order_id, cancelled=bool(live), took_effect=booked
         )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from activities.messages import NonEmpty, Strict, Text
+from activities.messages import HOME_WAREHOUSE, NonEmpty, Strict, Text
 from activities.ownership import OrderScoped
 
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -33,12 +33,14 @@ class Address(Strict):
 class CreateShipmentInput(OrderScoped):
     address: Address
     return_window_days: int | None = None  # the order's own, kept on its shipment row
+    warehouse: str = HOME_WAREHOUSE  # the parcel: an order has one per warehouse
 
 
 class RebookShipmentInput(OrderScoped):
-    """The order's booked shipment, to go to `address` instead."""
+    """The order's booked parcel from `warehouse`, to go to `address` instead."""
 
     address: Address
+    warehouse: str = HOME_WAREHOUSE
 
 
 class ShipmentResult(Strict):
@@ -48,7 +50,10 @@ class ShipmentResult(Strict):
 
 
 class CancelShipmentInput(OrderScoped):
-    """Only the order: its one shipment is cancelled."""
+    """The order's parcels from `warehouses`, each cancelled or, not booked yet, refused a
+    late booking; none named: every parcel the order has (from before parcels: its one)."""
+
+    warehouses: list[str] = Field(default_factory=list)
 
 
 class CancelShipmentResult(Strict):

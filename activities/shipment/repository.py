@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlmodel import Session
 
+from activities.messages import HOME_WAREHOUSE
 from activities.ownership import Owner
 from activities.shipment.tables import Shipment
 from activities.timestamps import utcnow
@@ -26,6 +27,7 @@ class ShipmentRow:
     status: str
     workflow_id: str | None
     saga_run: str | None
+    warehouse: str  # the parcel's
 
 
 _COLUMNS = (
@@ -35,14 +37,25 @@ _COLUMNS = (
     SHIPMENTS.c.status,
     SHIPMENTS.c.workflow_id,
     SHIPMENTS.c.saga_run,
+    SHIPMENTS.c.warehouse,
 )
 
 
-def get_shipment(*, session: Session, order_id: str) -> ShipmentRow | None:
-    """The order's shipment row, locked for update where the database can."""
-    query = select(*_COLUMNS).where(SHIPMENTS.c.order_id == order_id).with_for_update()
-    row = session.execute(query).first()
+def get_shipment(
+    *, session: Session, order_id: str, warehouse: str = HOME_WAREHOUSE
+) -> ShipmentRow | None:
+    """The order's parcel from `warehouse`, locked for update where the database can."""
+    query = select(*_COLUMNS).where(
+        SHIPMENTS.c.order_id == order_id, SHIPMENTS.c.warehouse == warehouse
+    )
+    row = session.execute(query.with_for_update()).first()
     return ShipmentRow(*row) if row else None
+
+
+def parcels(*, session: Session, order_id: str) -> list[ShipmentRow]:
+    """Every parcel of the order, locked for update where the database can."""
+    query = select(*_COLUMNS).where(SHIPMENTS.c.order_id == order_id)
+    return [ShipmentRow(*row) for row in session.execute(query.with_for_update())]
 
 
 def add_shipment(
@@ -56,12 +69,15 @@ def add_shipment(
     tracking_number: str | None = None,
     address: dict[str, Any] | None = None,
     return_window_days: int | None = None,
+    warehouse: str = HOME_WAREHOUSE,
 ) -> ShipmentRow:
-    """A new shipment row, owned by the run chain `owner`."""
+    """A new shipment row (the order's parcel from `warehouse`), owned by the run chain
+    `owner`."""
     now = utcnow()
     values: dict[str, Any] = {
         "shipment_id": shipment_id,
         "order_id": order_id,
+        "warehouse": warehouse,
         "carrier": carrier,
         "tracking_number": tracking_number,
         "status": status,
@@ -75,7 +91,7 @@ def add_shipment(
         values["address"] = address
     session.execute(insert(SHIPMENTS).values(**values))
     return ShipmentRow(
-        shipment_id, carrier, tracking_number, status, owner.workflow_id, owner.saga_run
+        shipment_id, carrier, tracking_number, status, owner.workflow_id, owner.saga_run, warehouse
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Set
+from collections.abc import Mapping, Set
 
 from activities.failures import BusinessError
+from activities.messages import HOME_WAREHOUSE
 
 
 class ShipmentRejected(BusinessError):
@@ -19,10 +20,20 @@ class ShipmentNotBooked(BusinessError):
     type = "ShipmentNotBooked"
 
 
-def check_destination(country: str, *, carrier: str, unserved: Set[str]) -> None:
-    """A destination the carrier does not serve is final: no retry changes the map."""
+def check_destination(
+    country: str,
+    *,
+    carrier: str,
+    unserved: Set[str],
+    warehouse: str = HOME_WAREHOUSE,
+    unserved_from: Mapping[str, Set[str]] | None = None,
+) -> None:
+    """A destination the carrier does not serve (at all, or from this warehouse) is final:
+    no retry changes the map."""
     if country in unserved:
         raise ShipmentRejected(f"{carrier} does not ship to {country}")
+    if country in (unserved_from or {}).get(warehouse, ()):
+        raise ShipmentRejected(f"{carrier} does not ship to {country} from {warehouse}")
 
 
 def new_shipment_id() -> str:

@@ -1,4 +1,5 @@
-"""The shipments table: one booking per order, cancelled rather than deleted."""
+"""The shipments table: one booking per order and warehouse (a parcel), cancelled rather than
+deleted."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from activities.messages import HOME_WAREHOUSE
 from activities.timestamps import JSON_DOCUMENT, timestamp
 
 
@@ -19,9 +21,13 @@ class ShipmentStatus(StrEnum):
 
 class Shipment(SQLModel, table=True):
     __tablename__ = "shipments"
+    __table_args__ = (
+        UniqueConstraint("order_id", "warehouse", name="uq_shipments_order_warehouse"),
+    )
 
     shipment_id: str = Field(primary_key=True)
-    order_id: str = Field(unique=True, index=True)
+    order_id: str = Field(index=True)
+    warehouse: str = Field(default=HOME_WAREHOUSE, max_length=64)  # where the parcel leaves
     carrier: str
     tracking_number: str | None = None
     status: str = Field(max_length=16)

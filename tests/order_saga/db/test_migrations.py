@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from activities.database import transaction
 from activities.inventory.catalogue import DEMO_CATALOGUE, seed_catalogue
@@ -41,7 +43,7 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
     with transaction(engine) as session:
         kept = session.get(Product, "kept")
         assert kept is not None and (kept.stock, kept.unit_price) == (7, Decimal("1.50"))
-        assert session.execute(text("select version_num from alembic_version")).scalar() == "0009"
+        assert session.execute(text("select version_num from alembic_version")).scalar() == "0010"
     columns = {c["name"] for c in inspect(engine).get_columns("payments")}
     assert columns == PAYMENT_COLUMNS
     keys = {c["name"] for c in inspect(engine).get_columns("api_keys")}
@@ -70,3 +72,24 @@ def test_upgrade_keeps_existing_rows_and_builds_the_designed_schema(tmp_path: Pa
         i["unique"] and i["column_names"] == ["order_id", "request_key"] for i in keys_of_returns
     )
     engine.dispose()
+
+
+def test_a_shipment_written_without_a_warehouse_is_the_home_parcel(db: Engine) -> None:
+    """A build from before parcels (still draining) books without naming a warehouse: its
+    shipment is the home parcel; an order holds one parcel per warehouse, never two."""
+    shipment = f"s-{uuid.uuid4().hex[:12]}"
+    with transaction(db) as session:
+        session.execute(
+            text(
+                "insert into shipments (shipment_id, order_id, carrier, status, created_at,"
+                " updated_at) values (:id, :id, 'ups', 'Created', :now, :now)"
+            ),
+            {"id": shipment, "now": datetime.now(UTC)},
+        )
+    with transaction(db) as session:
+        warehouse = session.execute(
+            text("select warehouse from shipments where shipment_id = :id"), {"id": shipment}
+        ).scalar()
+    assert warehouse == "main"
+    unique = inspect(db).get_unique_constraints("shipments")
+    assert [c["column_names"] for c in unique] == [["order_id", "warehouse"]]
