@@ -37,10 +37,12 @@ async def authorize(
     reservation: ReservationResult,
     owner: dict[str, str],
     outbox: OrderOutbox,
+    *,
+    multicapture: bool = False,
 ) -> ChargeResult:
-    """Hold the order's total on the card: authorized (captured at pickup), or a decline
-    that fails the step. Two activities, so the PaymentIntent id is in the history before
-    money moves."""
+    """Hold the order's total on the card: authorized (captured at pickup; a parcel at a
+    time with `multicapture`), or a decline that fails the step. Two activities, so the
+    PaymentIntent id is in the history before money moves."""
     key = workflow.info().workflow_id  # one saga per order, so one key per order
     money = f"{reservation.total} {reservation.currency.upper()}"
     create = CreatePaymentIntentInput(
@@ -51,6 +53,7 @@ async def authorize(
         payment_method=order.payment_method,
         idempotency_key=key,
         capture_method="manual",
+        multicapture=multicapture,
     )
     # With the create request, the refund finds an intent whose every answer was lost.
     refund = RefundPaymentInput(**owner, idempotency_key=key, create=create)

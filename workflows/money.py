@@ -17,6 +17,7 @@ class Money(StrEnum):
     """Where the order's payment stands."""
 
     AUTHORIZED = "authorized"  # the bank holds it; nothing taken yet
+    PARTIALLY_CAPTURED = "partially captured"  # the parcels picked up taken, the rest held
     CAPTURED = "captured"  # taken
     VOIDED = "voided"  # the hold released: nothing was taken
     REFUNDED = "refunded"  # taken, then given back
@@ -87,6 +88,7 @@ def payment_told(money: Money | None, total: Decimal | None, currency: str | Non
     amount = amount_of(total, currency)
     notes = {
         Money.AUTHORIZED: " (held by the bank)",
+        Money.PARTIALLY_CAPTURED: " (the rest still held by the bank)",
         Money.VOIDED: " (the hold released: nothing was taken)",
         Money.REFUND_FAILED: " (a person is on it)",
     }
@@ -101,5 +103,5 @@ def payment_after(result: object, money: Money | None) -> Money | None:
     if isinstance(result, ChargeResult) and result.authentication_url is None:
         return Money.AUTHORIZED if result.authorized_only else Money.CAPTURED
     if isinstance(result, CaptureResult):
-        return Money.CAPTURED
+        return Money.CAPTURED if result.final else Money.PARTIALLY_CAPTURED
     return money

@@ -20,11 +20,14 @@ from workflows.order_state import (
     StepState,
     StepStatus,
 )
+from workflows.parcel_state import Parcel
 from workflows.review_state import ReviewView
 
 # What a step or an undo returns that a storefront shows (the text ones; the total is a
 # Decimal), kept as the saga learns it.
-LEARNED = tuple(name for name in OrderFacts.model_fields if name not in ("order_id", "total"))
+LEARNED = tuple(
+    name for name in OrderFacts.model_fields if name not in ("order_id", "total", "parcels")
+)
 
 
 class StepFailed(Exception):
@@ -55,6 +58,7 @@ class OrderAccount:
     resolution: Resolution | None
     interventions: list[Intervention]
     review: ReviewView | None
+    parcels: list[Parcel]
     _known: dict[str, str]
     _total: Decimal | None
 
@@ -78,7 +82,8 @@ class OrderAccount:
 
     def known(self) -> dict[str, Any]:
         """What the saga learned so far, as status and result fields."""
-        return {"total": self._total, "payment": self.payment, **self._known}
+        parcels = [parcel.model_copy(deep=True) for parcel in self.parcels]
+        return {"total": self._total, "payment": self.payment, "parcels": parcels, **self._known}
 
     def result(self, failure: StepFailed) -> OrderResult:
         """The result of an order that did not ship: why, what was undone, what a person

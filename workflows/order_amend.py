@@ -16,12 +16,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.inventory.contracts import OrderItem, ReservationResult
     from activities.shipment.activities import REBOOK_SHIPMENT
     from activities.shipment.contracts import Address, RebookShipmentInput, ShipmentResult
-    from workflows.amend_lines import check_lines, refused, shrink, told
+    from workflows.amend_lines import check_lines, refused, shrink, shrunk, told
     from workflows.amend_state import Amendment
     from workflows.order_progress import OrderProgress
     from workflows.order_request import OrderRequest
     from workflows.order_state import SagaState, StepState
     from workflows.order_steps import OrderSteps
+    from workflows.parcel_amend import rebook_parcels
 
 # Before pickup, whatever the saga waits for meanwhile (a person, the bank, the carrier).
 AMENDABLE = frozenset(
@@ -56,6 +57,12 @@ class OrderAmendments:
     def reserved(self, reservation: ReservationResult) -> None:
         """The stock held: what a line amendment shrinks."""
         self.reservation = reservation
+
+    def dropped(self, warehouse: str) -> None:
+        """A parcel could not ship: its lines are no longer the order's to amend or pay."""
+        if self.reservation is not None:
+            kept = [line for line in self.reservation.lines if line.warehouse != warehouse]
+            self.reservation = shrunk(self.reservation.model_copy(update={"lines": kept}), [])
 
     def held(self, reserved: ReservationResult) -> ReservationResult:
         """The reservation as it stands (as amended)."""
@@ -151,19 +158,25 @@ class OrderAmendments:
 
     async def _rebook(self, address: Address) -> None:
         arg = RebookShipmentInput(**self._owner, address=address)
+        parcels, old = self._progress.parcels, self.shipping_address(self._order)  # type: ignore[arg-type]
         try:
-            self.shipment = await REBOOK_SHIPMENT.execute(
-                arg, summary=f"re-book shipment to {address.country}", local=self._steps.local
-            )
+            if parcels:  # every parcel, or none
+                local = self._steps.local
+                self.shipment = await rebook_parcels(parcels, self._owner, address, old, local)
+            else:
+                self.shipment = await REBOOK_SHIPMENT.execute(
+                    arg, summary=f"re-book shipment to {address.country}", local=self._steps.local
+                )
         except FailureError as err:  # the carrier refused: the booking stays as it was
             cause = err.cause if isinstance(err, ActivityError) else err
             kind = cause.type if isinstance(cause, ApplicationError) else "RebookFailed"
             raise ApplicationError(str(cause or err), type=kind) from None
         self._progress.learn(self.shipment)
-        if self._progress.state == SagaState.AWAITING_HANDOVER:
-            shipment = self.shipment
+        shipment = self.shipment
+        if self._progress.state == SagaState.AWAITING_HANDOVER and shipment is not None:
+            moved = "the parcels" if parcels else f"{shipment.carrier} {shipment.tracking_number}"
             self._progress.set_state(
                 SagaState.AWAITING_HANDOVER,
-                f"{shipment.carrier} {shipment.tracking_number} re-booked to {address.country}; "
-                "cancel or amend still possible until pickup",
+                f"{moved} re-booked to {address.country}; cancel or amend still possible until "
+                "pickup",
             )

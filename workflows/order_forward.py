@@ -29,6 +29,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_review import OrderReview
     from workflows.order_state import OrderResult, SagaState
     from workflows.order_steps import OrderSteps
+    from workflows.parcel_pickup import hand_over_parcels, parcels_result
+    from workflows.parcel_state import parcels_of
+    from workflows.parcels import ship_parcels
     from workflows.pickup import hand_over
 
 
@@ -54,8 +57,10 @@ async def run_forward(
         lines=[line.model_dump(mode="json") for line in reservation.lines],
     )
     await review.assess(steps, order, reservation, owner)  # may wait for a person
+    split = len(parcels_of(reservation)) > 1  # a parcel from each warehouse
     # For the total as amended so far; one amended later is captured for less.
-    charge = await authorize(steps, progress, order, amend.held(reservation), owner, events)
+    held = amend.held(reservation)
+    charge = await authorize(steps, progress, order, held, owner, events, multicapture=split)
     await events.emit(
         "payment.authorized",
         amount=str(charge.amount),
@@ -63,6 +68,10 @@ async def run_forward(
         payment_intent_id=charge.payment_intent_id,
         captured=not charge.authorized_only,
     )
+    if split:
+        parcels = await ship_parcels(steps, progress, order, owner, amend, reservation)
+        await hand_over_parcels(steps, progress, order, charge, owner, amend, parcels)
+        return parcels_result(progress, order, charge, parcels)
     shipment = await ship(steps, progress, order, owner, amend)
     await hand_over(steps, progress, order, charge, shipment, owner, amend)
     shipment = amend.shipment or shipment  # as an amendment moved it

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from activities.notification.contracts import MailKind, MailLine, OrderMail
+from activities.notification.contracts import MailKind, MailLine, MailParcel, OrderMail
 from activities.notification.reasons import in_plain_words
 from activities.shipment.activities import CANCEL_SHIPMENT
 from workflows.money import Money
 from workflows.order_request import OrderRequest
 from workflows.order_state import OrderResult, SagaState
+from workflows.parcel_state import ParcelState
 
 # How an order that did not ship reads in its mail's subject: "Your order ... was ...".
 OUTCOMES = {
@@ -44,14 +45,29 @@ def order_mail(
 
 
 def confirmed_mail(order: OrderRequest, result: OrderResult) -> OrderMail:
-    """The parcel is with the carrier and the money taken."""
-    return order_mail(
+    """The parcel is with the carrier and the money taken; in parcels, each one's tracking
+    number and the lines of one that could not ship (nothing taken for them)."""
+    parcels = [
+        MailParcel(
+            lines=[
+                MailLine(sku=x.sku, quantity=x.quantity, unit_price=x.unit_price) for x in p.lines
+            ],
+            tracking_number=p.tracking_number if p.state == ParcelState.HANDED_OVER else None,
+            not_shipped=p.reason if p.state == ParcelState.NOT_SHIPPED else None,
+        )
+        for p in result.parcels
+        if p.state in (ParcelState.HANDED_OVER, ParcelState.NOT_SHIPPED)
+    ]
+    shipped = [line for p in parcels if p.not_shipped is None for line in p.lines]
+    mail = order_mail(
         order,
         "confirmed",
         result.total,
         carrier=result.carrier,
         tracking_number=result.tracking_number,
+        parcels=parcels,
     )
+    return mail.model_copy(update={"lines": shipped}) if parcels else mail
 
 
 def undone_mail(order: OrderRequest, result: OrderResult) -> OrderMail:

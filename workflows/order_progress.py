@@ -26,6 +26,7 @@ from workflows.order_state import (
     StepState,
     StepStatus,
 )
+from workflows.parcel_state import Parcel
 from workflows.review_state import ReviewView
 from workflows.saga import Compensation, describe
 from workflows.search_attributes import ORDER_STATUS, at_start
@@ -51,6 +52,7 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         self.resolution: Resolution | None = None
         self.interventions: list[Intervention] = []
         self.review: ReviewView | None = None  # held by the risk rules
+        self.parcels: list[Parcel] = []  # an order from more than one warehouse
         self._open_undos: dict[str, Compensation] = {}  # failed for good, not yet settled
         self._published: SagaState | None = None
         self._details = ""  # what the Web UI's current details say, before the money
@@ -113,9 +115,8 @@ class OrderProgress(OrderAccount, WaitsForPerson):
     def step_gave_up(
         self, step: str, error_type: str, message: str, details: tuple[object, ...] = ()
     ) -> StepFailed:
-        """Record why a step failed for good, whether its activity failed (`step_failed`) or
-        the saga itself ended it (the customer never authenticated); the caller raises what
-        this returns."""
+        """Record why a step failed for good, by its activity (`step_failed`) or the saga (the
+        customer never authenticated); the caller raises what this returns."""
         self.authentication_url = None
         status = self.steps[step]
         status.state, status.error_type, status.error_message = (
@@ -129,6 +130,12 @@ class OrderProgress(OrderAccount, WaitsForPerson):
         )
         workflow.logger.warning("step %s failed: %s", step, message)
         return StepFailed(step, error_type, message, details)
+
+    def step_went_on(self, step: str) -> None:
+        """A step that failed in part goes on (one parcel could not be booked, others can)."""
+        self._failed_steps.discard(step)
+        status = self.steps[step]  # the same object: a wait on it still hears it
+        status.state, status.error_type, status.error_message = StepState.RUNNING, None, None
 
     def step_failed(self, step: str, err: FailureError) -> StepFailed:
         """An activity of a step failed for good: recorded as `step_gave_up` records it."""

@@ -11,6 +11,7 @@ from pydantic import AliasChoices, BaseModel, Field
 
 from activities.payment.contracts import RecordedDispute
 from workflows.money import Money, Undone
+from workflows.parcel_state import Parcel
 from workflows.return_request import ReturnView
 from workflows.review_state import ReviewView
 
@@ -40,6 +41,9 @@ class SagaState(StrEnum):
     COMPENSATING = "COMPENSATING"
     CANCELLING = "CANCELLING"
     COMPLETED = "COMPLETED"  # handed to the carrier: cancel is refused from here on
+    # Some parcels handed to the carrier, others could not ship (their stock released and
+    # their money never taken): the customer is told which.
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
     COMPENSATED = "COMPENSATED"
     CANCELLED = "CANCELLED"
     COMPENSATION_FAILED = "COMPENSATION_FAILED"  # an undo needs a person (see failures)
@@ -53,6 +57,7 @@ class SagaState(StrEnum):
 # How a run ends, as the finished counter labels it (TERMINATED is a client's word, not one).
 OUTCOME_STATES = (
     SagaState.COMPLETED,
+    SagaState.PARTIALLY_SHIPPED,
     SagaState.COMPENSATED,
     SagaState.CANCELLED,
     SagaState.EXPIRED,
@@ -139,6 +144,8 @@ class OrderFacts(BaseModel):
     # Captured by then at the latest, and which deadline that is (the card's or the order's).
     capture_by: str | None = None
     payment: Money | None = None  # authorized, captured, voided, refunded, refund failed
+    # An order from more than one warehouse: its parcels (the shipment fields: the first's).
+    parcels: list[Parcel] = Field(default_factory=list)
 
 
 class SagaStatus(OrderFacts):

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_outcome import ORDER_TAKEN
     from workflows.order_request import OrderRequest
     from workflows.order_state import WORKFLOW_TYPE, OrderResult, SagaState, StepState
+    from workflows.parcel_state import parcels_told
     from workflows.placement import runs_colocated
 
 
@@ -79,7 +80,10 @@ class OrderSaga(OrderEnding):
             details = f"cancelled: {progress.cancel_reason or '-'}"
             cancelled = StepFailed("", "Cancelled", details)
             return await self._undo_and_end(order, SagaState.CANCELLED, cancelled, details)
-        progress.set_state(SagaState.COMPLETED, f"handed to the carrier: {result.tracking_number}")
+        handed = f"handed to the carrier: {result.tracking_number}"
+        progress.set_state(
+            result.status, parcels_told(result.parcels) if result.parcels else handed
+        )
         progress.finished()
         await self._events.close(
             ("order.completed", result.model_dump(mode="json")),

@@ -6,6 +6,7 @@ that charged at once replay and end as they began."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -86,9 +87,44 @@ async def capture_at_pickup(
     owner: dict[str, str],
     amend: OrderAmendments,
 ) -> None:
-    """Wait for the carrier, then take the authorized money. A pickup later than the capture
-    window captures at the window's end, while the authorization surely holds; a cancel
-    after that refunds. A capture that fails for good fails the step: the order is undone."""
+    """Wait for the carrier, then take the authorized money (less, for fewer units)."""
+
+    async def take() -> str:
+        amount = amend.to_capture(charge.amount)  # less, for fewer units
+        money = amount_of(amount, charge.currency)
+        await steps.run(
+            "capture_payment",
+            CAPTURE_PAYMENT,
+            CapturePaymentInput(
+                **owner,
+                payment_intent_id=charge.payment_intent_id,
+                amount=amount,
+                currency=charge.currency,
+                idempotency_key=workflow.info().workflow_id,
+            ),
+            f"capture {money}",
+        )
+        return money
+
+    def parcel() -> str:
+        booked = amend.shipment or shipment
+        return f"{booked.carrier} {booked.tracking_number}"
+
+    await capture_when_due(progress, order, charge, amend, take, parcel)
+
+
+async def capture_when_due(
+    progress: OrderProgress,
+    order: OrderRequest,
+    charge: ChargeResult,
+    amend: OrderAmendments,
+    take: Callable[[], Awaitable[str]],
+    parcels: Callable[[], str],
+) -> None:
+    """Wait for the carrier, then `take` the money (it says how much). A pickup later than
+    the capture window captures at the window's end, while the authorization surely holds; a
+    cancel after that refunds. A capture that fails for good fails the step: the order is
+    undone. `parcels` names what the carrier picks up, as booked by then."""
     pickup = timedelta(seconds=order.handover_delay_seconds)
     window, which = capture_window(progress, order, charge)
     first = min(pickup, window)
@@ -99,27 +135,12 @@ async def capture_at_pickup(
         await amend.handed_to_carrier()  # an amendment in flight ends before the capture
     else:
         await amend.settled()  # an amendment of the lines changes what is captured
-    amount = amend.to_capture(charge.amount)  # less, for fewer units
-    money = amount_of(amount, charge.currency)
-    await steps.run(
-        "capture_payment",
-        CAPTURE_PAYMENT,
-        CapturePaymentInput(
-            **owner,
-            payment_intent_id=charge.payment_intent_id,
-            amount=amount,
-            currency=charge.currency,
-            idempotency_key=workflow.info().workflow_id,
-        ),
-        f"capture {money}",
-    )
+    money = await take()
     if pickup > first:
-        shipment = amend.shipment or shipment
         progress.set_state(
             SagaState.AWAITING_HANDOVER,
-            f"captured {money} before the authorization could expire ({which}); {shipment.carrier} "
-            f"{shipment.tracking_number} picks up at {pickup_at(pickup - first)}; a cancel "
-            "until then refunds",
+            f"captured {money} before the authorization could expire ({which}); {parcels()} "
+            f"picks up at {pickup_at(pickup - first)}; a cancel until then refunds",
         )
         await workflow.sleep(pickup - first, summary="wait for carrier pickup")
         await amend.handed_to_carrier()

@@ -32,6 +32,15 @@ class MailLine(Strict):
     unit_price: Decimal
 
 
+class MailParcel(Strict):
+    """One parcel of an order shipped from more than one warehouse: on its way (its tracking
+    number), or not shipped (why, in plain words; nothing taken for it)."""
+
+    lines: list[MailLine]
+    tracking_number: str | None = None
+    not_shipped: str | None = None
+
+
 class OrderMail(Strict):
     """One mail about one order; `saga_id` and `kind` name it, so every retry of its send
     carries the same Message-ID."""
@@ -50,6 +59,7 @@ class OrderMail(Strict):
     reason: str | None = None  # why, in plain words
     given_back: list[str] = Field(default_factory=list)  # what was returned, in plain words
     authentication_url: str | None = None
+    parcels: list[MailParcel] = Field(default_factory=list)  # in parcels: each one's fate
 
 
 class MailSent(Strict):

@@ -44,4 +44,5 @@ class CaptureActivities(PaymentService):
             payment_intent_id=intent.id,
             amount=request.amount,
             currency=request.currency,
+            final=status == PaymentStatus.CAPTURED,
         )

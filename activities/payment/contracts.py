@@ -64,6 +64,7 @@ class CaptureResult(Strict):
     payment_intent_id: str
     amount: Decimal
     currency: str
+    final: bool = True  # False: a parcel's part taken, the rest of the hold kept for others
 
 
 class RefundPaymentInput(OrderScoped):

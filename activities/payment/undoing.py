@@ -42,6 +42,10 @@ class UndoActivities(PaymentService):
                 order_id=request.order_id, action="nothing_to_refund", took_effect=False
             )
         intent = self._gateway.retrieve_intent(intent_id)
+        if intent.status == "requires_capture" and intent.amount_received:
+            # Captured a parcel at a time, then undone: the rest of the hold is released
+            # (the intent is then succeeded) and what was taken is refunded.
+            intent = self._gateway.cancel_intent(intent_id, request.idempotency_key)
         if intent.status == "succeeded":
             refund = self._gateway.refund_once(
                 intent_id, request.idempotency_key, request.person_retry

@@ -28,9 +28,10 @@ async def run_saga(
     queue_prefix: str,
     request: OrderRequest,
     placement: Placement,
+    **more: object,
 ) -> tuple[OrderResult, list[str]]:
     settings = Settings(
-        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement
+        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement, **more
     )
     async with build_worker(env.client, settings=settings, engine=engine, max_cached_workflows=0):
         handle = await env.client.start_workflow(

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.payment.contracts import CapturePaymentInput
+from activities.payment.contracts import CapturePaymentInput, RefundPaymentInput
 from tests.activities.payment.test_payments import (
     charge,
     create_input,
@@ -89,3 +89,34 @@ def test_without_multicapture_a_parcels_capture_is_refused_and_takes_nothing(
     [intent] = intents_for(stripe, request.order_id)
     assert (intent["status"], intent["amount_received"]) == ("requires_capture", 0)
     assert payment_row(db, request.order_id).status == "Authorized"
+
+
+def test_undone_after_a_parcels_capture_the_hold_is_released_and_the_part_refunded(
+    db: Engine, stripe_server
+) -> None:  # type: ignore[no-untyped-def]
+    stripe, base_url = stripe_server
+    acts = payments(db, base_url)
+    request = create_input(amount="59.97").model_copy(
+        update={"capture_method": "manual", "multicapture": True}
+    )
+    held = charge(acts, request)
+    key = request.idempotency_key
+    ActivityEnvironment().run(
+        acts.capture_payment, parcel(held, request.order_id, "19.99", f"{key}/east", False)
+    )
+
+    undo = RefundPaymentInput(
+        order_id=request.order_id, idempotency_key=key, payment_intent_id=held.payment_intent_id
+    )
+    done = ActivityEnvironment().run(acts.refund_payment, undo)
+
+    assert done.action == "refunded"
+    [intent] = intents_for(stripe, request.order_id)
+    assert (intent["status"], intent["amount_received"], intent["amount_capturable"]) == (
+        "succeeded",
+        1999,
+        0,
+    )
+    refunds = [r for r in stripe.ledger.refunds.values() if r["payment_intent"] == intent["id"]]
+    assert [r["amount"] for r in refunds] == [1999]
+    assert payment_row(db, request.order_id).status == "Refunded"

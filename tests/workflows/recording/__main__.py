@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.database import transaction
 from activities.inventory.catalogue import seed_catalogue
+from activities.inventory.stock import set_stock
 from activities.notification import subscribers
 from activities.notification.events import EVENT_TYPES
 from activities.notification.signing import new_secret
@@ -26,7 +27,14 @@ from order_saga.settings import Settings
 from order_saga.visibility import register_search_attributes
 from order_saga.worker_group import build_worker
 from testkit.subscriber import Subscriber, serve_subscriber
-from tests.workflows.recording.outcomes import EVERY_OUTCOME, HELD_CUSTOMER, OUTCOMES, told
+from tests.workflows.recording.outcomes import (
+    EAST_STOCK,
+    EVERY_OUTCOME,
+    HELD_CUSTOMER,
+    OUTCOMES,
+    UNSERVED_FROM,
+    told,
+)
 from tests.workflows.recording.special import record_checkout, record_special, save
 from workflows.placement import PLACEMENTS, Placement
 
@@ -44,6 +52,8 @@ async def record(placement: Placement, only: str | None) -> None:
             )
             admin.set_limit(session=session, customer_id=HELD_CUSTOMER, currency="usd",
                             amount=Decimal("1"), window_hours=24, by="record")  # fmt: skip
+            for sku, units in EAST_STOCK.items():
+                set_stock(session=session, sku=sku, warehouse="east", units=units)
         runner, base_url = await start(LocalStripe(), "127.0.0.1", 0)
         env = await WorkflowEnvironment.start_time_skipping(
             test_server_existing_path=find_binary("temporal-test-server"),
@@ -56,6 +66,7 @@ async def record(placement: Placement, only: str | None) -> None:
                 queue_prefix="record",
                 placement=placement,
                 webhook_allow_private_targets=True,
+                unserved_from=UNSERVED_FROM,
             )
             async with build_worker(env.client, settings=settings, engine=engine):
                 for name, (request, then) in OUTCOMES.items():

@@ -161,6 +161,15 @@ OUTCOMES: dict[str, tuple[OrderRequest, Then]] = {
         amend_at_pickup(lines=True),
     ),
 }
+# Six hundred kettles are more than the home warehouse holds: they ship from the east.
+OUTCOMES["parcels"] = (order(("prod-456", 1, "19.99"), ("prod-789", 600, "49.50")), nothing)
+# The carrier takes nothing from the east to Canada: the kettles' parcel does not ship.
+OUTCOMES["partially_shipped"] = (
+    order(("prod-456", 1, "19.99"), ("prod-789", 600, "49.50"), country="CA"),
+    nothing,
+)
+EAST_STOCK = {"prod-789": 1200}  # two orders of 600
+UNSERVED_FROM = {"east": frozenset({"CA"})}
 # Recorded with stubs or a lapsing bank (`special.py`).
 SPECIAL = (
     "refund_refused_retried",
