@@ -18,6 +18,7 @@ from workflows.order_state import SagaState
 # customer is told the return of their money is delayed.
 OUTCOME_MAIL = {
     SagaState.COMPLETED: "confirmed",
+    SagaState.PARTIALLY_SHIPPED: "confirmed",  # naming the parcel that could not ship
     SagaState.COMPENSATED: "undone",
     SagaState.CANCELLED: "undone",
     SagaState.EXPIRED: "undone",

@@ -85,6 +85,7 @@ async def serve_subscriber(subscriber: Subscriber) -> AsyncIterator[str]:
 # The last event each end announces (an order waiting for a person has not ended).
 LAST_EVENT = {
     "COMPLETED": "order.completed",
+    "PARTIALLY_SHIPPED": "order.completed",  # its status and parcels say which shipped
     "COMPENSATED": "order.compensated",
     "CANCELLED": "order.cancelled",
     "EXPIRED": "order.expired",

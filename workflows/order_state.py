@@ -65,6 +65,8 @@ OUTCOME_STATES = (
     SagaState.COMPENSATION_FAILED,
     SagaState.REFUSED,
 )
+# The carrier took the order (or some of its parcels): its returns and disputes may follow.
+SHIPPED_STATES = (SagaState.COMPLETED, SagaState.PARTIALLY_SHIPPED)
 # The saga's steps, in the order it runs them.
 STEPS = (
     "reserve_inventory",

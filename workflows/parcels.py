@@ -77,6 +77,8 @@ async def book(
         progress.step_went_on("create_shipment")  # an amendment waiting still waits
         parcel.state, parcel.reason = ParcelState.NOT_SHIPPED, in_plain_words(failed.error_type)
         amend.dropped(warehouse)
+        if amend.reservation is not None:
+            progress.learn(amend.reservation)  # the order's total, without its lines
         units = f"{parcel.units} unit{'s' if parcel.units != 1 else ''}"
         skus = [line.sku for line in parcel.lines]
         release = ReleaseInventoryInput(**owner, skus=skus, warehouses=[warehouse])

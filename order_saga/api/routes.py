@@ -15,7 +15,7 @@ from order_saga.api.dependencies import TemporalClient
 from order_saga.api.problems import FieldProblem, ProblemError, responses
 from order_saga.client import ClosedOrder, OrderSummary, after_sale
 from workflows.order_request import order_id_from
-from workflows.order_state import SagaState, SagaStatus
+from workflows.order_state import SHIPPED_STATES, SagaState, SagaStatus
 
 
 class Accepted(BaseModel):
@@ -51,7 +51,7 @@ async def get_order(
     not exist)."""
     status = await orders.order_status(client, order_id, customer=caller.customer_id)
     engine = request.app.state.engine
-    if engine is not None and status.status == SagaState.COMPLETED:
+    if engine is not None and status.status in SHIPPED_STATES:
         await run_in_threadpool(after_sale.tell, engine, status)
     return status
 

@@ -25,7 +25,7 @@ from order_saga.client import OrderHandle, after_sale, order_outcome, order_stat
 from order_saga.order_events import step_events, worker_polls
 from order_saga.settings import Settings
 from workflows.order_request import DEFAULT_DEADLINE_SECONDS, OrderRequest
-from workflows.order_state import OrderResult, SagaState
+from workflows.order_state import SHIPPED_STATES, OrderResult
 
 UNSERVED_GRACE = 3.0  # seconds
 
@@ -185,7 +185,7 @@ def status(
         return await order_status(client, order_id)
 
     found = asyncio.run(run())
-    if found.status == SagaState.COMPLETED:  # its returns and disputes, from their tables
+    if found.status in SHIPPED_STATES:  # its returns and disputes, from their tables
         with migrated_engine() as engine:
             after_sale.tell(engine, found)
     emit(found, output, status_text(found))

@@ -11,7 +11,8 @@ from pydantic import BaseModel
 
 from order_saga.client import ClosedOrder
 from workflows.money import NOTHING, Money, Undone, payment_told, told
-from workflows.order_state import OrderResult, SagaState, SagaStatus
+from workflows.order_state import SHIPPED_STATES, OrderResult, SagaState, SagaStatus
+from workflows.parcel_state import Parcel
 
 
 class Output(StrEnum):
@@ -56,6 +57,7 @@ EXIT_CODES: dict[str, int] = {
     SagaState.RESOLVED: 7,
     SagaState.REFUSED: 8,
     SagaState.TERMINATED: 9,
+    SagaState.PARTIALLY_SHIPPED: 10,
 }
 
 
@@ -75,12 +77,13 @@ def emit(model: BaseModel, output: Output, text: str) -> None:
 def result_text(result: OrderResult) -> str:
     """An order's outcome in a line or two."""
     lines = [f"order {result.order_id}: {result.status}"]
-    if result.status == SagaState.COMPLETED:
+    if result.status in SHIPPED_STATES:
         money = payment_told(result.payment or Money.CAPTURED, result.total, result.currency)
         lines.append(
             f"  {money} ({result.payment_id}), "
             f"shipment {result.shipment_id}, tracking {result.tracking_number}"
         )
+        lines += parcel_lines(result.parcels)
     elif result.failed_step:
         lines.append(f"  {result.failed_step} failed: {result.error_type}: {result.error_message}")
     elif result.error_message:
@@ -93,7 +96,7 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
     lines = [f"order {status.order_id}: {status.status or 'unknown'}"]
     lines += [f"  note: {notice}" for notice in status.notices]
     if isinstance(status, SagaStatus):
-        lines += money_lines(status)
+        lines += money_lines(status) + parcel_lines(status.parcels)
     for step in status.steps or []:
         error = f" ({step.error_type}: {step.error_message})" if step.error_type else ""
         lines.append(f"  {step.name:<10} {step.state}{error}")
@@ -125,6 +128,18 @@ def status_text(status: SagaStatus | ClosedOrder) -> str:
         lines += undo_lines(status)
     lines += after_sale_lines(status)
     return "\n".join(lines)
+
+
+def parcel_lines(parcels: list[Parcel]) -> list[str]:
+    """An order in parcels: each one's warehouse, lines, state and tracking, or why not."""
+    return [
+        f"  parcel from {p.warehouse}: "
+        + ", ".join(f"{line.quantity} x {line.sku}" for line in p.lines)
+        + f" {p.state}"
+        + (f", tracking {p.tracking_number}" if p.tracking_number else "")
+        + (f" ({p.reason})" if p.reason else "")
+        for p in parcels
+    ]
 
 
 def after_sale_lines(status: SagaStatus | ClosedOrder) -> list[str]:
