@@ -44,7 +44,9 @@ class InventoryActivities:
         with transaction(self._engine) as session:
             existing = repository.reservations(session=session, order_id=request.order_id)
             claim_order(existing, saga, request.order_id)
-            if any(r.status == ReservationStatus.RELEASED for r in existing):
+            # Released whole (undone): refused. A parcel that could not ship released its own
+            # lines alone, and a repeat after that (a replayed local call) is still a repeat.
+            if existing and all(r.status == ReservationStatus.RELEASED for r in existing):
                 raise OrderAlreadyCompensated(f"order {request.order_id} was already released")
             if existing:  # a repeat: the lines where they were reserved
                 kept = {row.sku: row.warehouse for row in existing}

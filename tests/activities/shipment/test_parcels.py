@@ -108,5 +108,15 @@ def test_a_parcel_that_could_not_ship_gives_back_its_lines_alone(db: Engine) -> 
     with transaction(db) as session:
         assert stock_of(session=session, sku=east_sku, warehouse="east") == 5
         assert stock_of(session=session, sku=home_sku) == 3  # the home parcel still holds 2
+    # The reservation asked again (a local call replayed after a worker died): the same
+    # reservation, not a refusal; once the whole order is released, refused.
+    again = env.run(inventory.reserve_inventory, order)
+    assert {line.sku: line.warehouse for line in again.lines} == {
+        home_sku: "main",
+        east_sku: "east",
+    }
     everything = ReleaseInventoryInput(order_id=order.order_id, skus=[home_sku, east_sku])
     assert env.run(inventory.release_inventory, everything).released_units == 2
+    with pytest.raises(ApplicationError) as refused:
+        env.run(inventory.reserve_inventory, order)
+    assert refused.value.type == "OrderAlreadyCompensated"
