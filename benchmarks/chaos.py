@@ -24,8 +24,6 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from activities.database import transaction
-from activities.inventory.tables import Product
 from activities.notification.rendering import sender_domain
 from benchmarks.chaos_faults import behind_proxy, dev_server, outage
 from order_saga.audit import Outcome, audit
@@ -47,7 +45,8 @@ from testkit.chaos_disputes import (
     webhook_api,
 )
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, subscribed
-from testkit.chaos_mix import hold_for_review, order_mix
+from testkit.chaos_mix import hold_for_review, order_mix, stock_up
+from testkit.chaos_paths import UNSERVED_FROM, expected_total
 from testkit.chaos_returns import send_back
 from testkit.first_step import spread, waits_to_first_step
 from testkit.mail_audit import expected_mails, mail_books
@@ -68,9 +67,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     engine = make_engine(database_url)
     upgrade(engine)
     run = uuid.uuid4().hex[:6]
-    skus = [f"chaos-{run}-{n}" for n in range(5)]
-    with transaction(engine) as session:
-        session.add_all([Product(sku=s, name=s, unit_price=PRICE, stock=STOCK) for s in skus])
+    skus, east, initial = stock_up(engine, run, STOCK, PRICE)  # two SKUs only in the east
     port = 17000 + random.randint(0, 999)
     address = f"127.0.0.1:{port}"
     server = dev_server(port, workdir)
@@ -88,7 +85,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     runner, stripe_url = await start_stripe(stripe, "127.0.0.1", 0)
     proxy, worker_url = behind_proxy(database_url)
     env.update({"DATABASE_URL": worker_url, "STRIPE_API_BASE": stripe_url})
-    orders = order_mix(sagas, skus, PRICE, run)
+    orders = order_mix(sagas, skus, PRICE, run, east_skus=east)
     hold_for_review(engine, run)
     rng, stop = random.Random(11), asyncio.Event()
     began = time.perf_counter()
@@ -101,6 +98,7 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     ):
         env["SMTP_URL"] = smtp_url
         env["WEBHOOK_ALLOW_PRIVATE_TARGETS"] = "true"  # the run's subscriber is on loopback
+        env["UNSERVED_FROM"] = UNSERVED_FROM  # a parcel from the east to Canada does not ship
         worker = KilledWorker(address, env, log)
         worker.start()
         killing = asyncio.create_task(keep_killing(worker, stop, rng, (0.5, 3.0)))
@@ -143,10 +141,10 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
     await hooks.aclose()
     untold = [o for o, types in told.items() if not types or types[-1] != LAST_EVENT[ends[o]]]
     distinct = sum(len(types) for types in told.values())
-    ends_as = [(o.order_id, Outcome(s, amended.get(o.order_id, o.total))) for (_, o), s in
-               zip(orders, states, strict=True)]  # fmt: skip
+    ends_as = [(o.order_id, Outcome(s, amended.get(o.order_id, expected_total(p, o))))
+               for (p, o), s in zip(orders, states, strict=True)]  # fmt: skip
     books = await asyncio.to_thread(  # the Stripe server answers on this loop meanwhile
-        audit, engine, gateway, dict(ends_as), initial_stock=dict.fromkeys(skus, STOCK)
+        audit, engine, gateway, dict(ends_as), initial_stock=initial
     )
     unexpected = [o.order_id for (p, o), s in zip(orders, states, strict=True) if s != p.expected]
     print(f"database {engine.dialect.name}, {sagas} sagas in {elapsed:.0f} s")
@@ -171,6 +169,8 @@ async def main(sagas: int, restarts: int, outage_seconds: float, chaos_seconds: 
         o for (p, o) in orders if p.amend == "lines" and amended.get(o.order_id, o.total) < o.total
     ]
     print(f"captured for fewer units  {len(fewer)} of {sum(p.amend == 'lines' for p, _ in orders)}")
+    split = Counter(str(s) for (p, _), s in zip(orders, states, strict=True) if p.split)
+    print(f"orders in parcels         {dict(sorted(split.items()))} (stock per warehouse)")
     print(f"mails expected            {len(mails.expected)} (each end, each 3-D Secure ask)")
     print(f"mails missing             {len(mails.missing)}")
     print(f"mails not expected        {len(mails.unexpected)}")

@@ -12,13 +12,18 @@ import stripe
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from activities.inventory.tables import InventoryReservation, Product, ReservationStatus
+from activities.inventory.tables import (
+    InventoryReservation,
+    Product,
+    ReservationStatus,
+    WarehouseStock,
+)
 from activities.money import to_minor_units
 from activities.payment.rules import REFUND_GOING_THROUGH
 from activities.payment.tables import Payment, PaymentStatus
 from activities.shipment.tables import Shipment, ShipmentStatus
-from order_saga.audit_returns import returned_and_restocked
-from workflows.order_state import SagaState
+from order_saga.audit_returns import returned_and_restocked, stock_key
+from workflows.order_state import SHIPPED_STATES, SagaState
 
 # What a payments row must say for each state of its PaymentIntent.
 ROW_FOR_INTENT = {
@@ -96,12 +101,15 @@ def audit(
             p.order_id: p
             for p in session.exec(select(Payment).where(col(Payment.order_id).in_(orders)))
         }
-        shipments = {
-            s.order_id: s
+        live_parcels = {  # an order's parcels the carrier still has booked
+            s.order_id
             for s in session.exec(select(Shipment).where(col(Shipment.order_id).in_(orders)))
+            if s.status == ShipmentStatus.CREATED
         }
         held = _units_held(session, outcomes)
         stock = {p.sku: p.stock for p in session.exec(select(Product)).all()}
+        for row in session.exec(select(WarehouseStock)).all():
+            stock[stock_key(row.sku, row.warehouse)] = row.stock
         returned, restocked = returned_and_restocked(session, orders)
     for order_id, outcome in outcomes.items():
         if outcome.state == SagaState.TERMINATED:
@@ -109,7 +117,7 @@ def audit(
             continue
         if outcome.state == SagaState.COMPENSATION_FAILED:
             report.compensation_failed.append(order_id)
-        elif outcome.state not in (SagaState.COMPLETED, SagaState.COMPENSATED, SagaState.CANCELLED):
+        elif outcome.state not in (*SHIPPED_STATES, SagaState.COMPENSATED, SagaState.CANCELLED):
             report.unfinished.append(order_id)
         succeeded = [i for i in intents[order_id] if i.status == "succeeded"]
         if len(succeeded) > 1:
@@ -119,25 +127,23 @@ def audit(
         if any(refunded[i.id] > (i.amount_received or 0) for i in succeeded):
             report.over_refunded.append(order_id)
         owed = to_minor_units(outcome.total, outcome.currency) - returned.get(order_id, 0)
-        expected = owed if outcome.state == SagaState.COMPLETED else 0
+        expected = owed if outcome.state in SHIPPED_STATES else 0  # for what shipped
         if kept != expected and outcome.state != SagaState.COMPENSATION_FAILED:
             report.money_wrong.append(order_id)
-        shipment = shipments.get(order_id)
-        live = shipment is not None and shipment.status == ShipmentStatus.CREATED
-        if live and outcome.state != SagaState.COMPLETED:
+        if order_id in live_parcels and outcome.state not in SHIPPED_STATES:
             report.live_shipment_not_completed.append(order_id)
         if any(i.status == "requires_confirmation" for i in intents[order_id]):
             report.orphan_intents.append(order_id)
-        ended = outcome.state in (SagaState.COMPLETED, SagaState.COMPENSATED, SagaState.CANCELLED)
+        ended = outcome.state in (*SHIPPED_STATES, SagaState.COMPENSATED, SagaState.CANCELLED)
         if ended and any(i.status == "requires_capture" for i in intents[order_id]):
             report.holds_left.append(order_id)
         if not _row_agrees(rows.get(order_id), intents[order_id], refunded):
             report.rows_disagreeing.append(order_id)
-    for sku, before in (initial_stock or {}).items():
+    for key, before in (initial_stock or {}).items():  # per SKU and warehouse (`stock_key`)
         # Shipped units are held by their orders, less those a return put back on the shelf.
-        leaked = before - stock.get(sku, 0) - held.get(sku, 0) + restocked.get(sku, 0)
+        leaked = before - stock.get(key, 0) - held.get(key, 0) + restocked.get(key, 0)
         if leaked:
-            report.units_leaked[sku] = leaked
+            report.units_leaked[key] = leaked
     return report
 
 
@@ -165,13 +171,13 @@ def _was_authorized(intent: stripe.PaymentIntent) -> bool:
 
 
 def _units_held(session: Session, outcomes: Mapping[str, Outcome]) -> dict[str, int]:
-    """Units reserved (not released) by COMPLETED orders, per SKU."""
-    completed = [o for o, outcome in outcomes.items() if outcome.state == SagaState.COMPLETED]
+    """Units reserved (not released) by orders that shipped, per SKU and warehouse."""
+    completed = [o for o, outcome in outcomes.items() if outcome.state in SHIPPED_STATES]
     held: dict[str, int] = defaultdict(int)
     query = select(InventoryReservation).where(
         col(InventoryReservation.order_id).in_(completed),
         InventoryReservation.status == ReservationStatus.RESERVED,
     )
     for row in session.exec(query).all():
-        held[row.sku] += row.quantity
+        held[stock_key(row.sku, row.warehouse)] += row.quantity
     return held

@@ -28,7 +28,7 @@ from order_saga.client import (
     start_order,
 )
 from testkit.chaos_kit import retrying
-from testkit.chaos_mix import SagaPath
+from testkit.chaos_paths import SagaPath
 from workflows.order_request import OrderRequest
 from workflows.order_state import (
     PAYMENT_EVENT_SIGNAL,

@@ -19,7 +19,7 @@ from order_saga.api.app import create_app
 from order_saga.client.after_sale import disputes
 from order_saga.embedded.local_stripe.ledger import Ledger
 from testkit.chaos_kit import final_state, retrying
-from testkit.chaos_mix import SagaPath
+from testkit.chaos_paths import SagaPath
 from testkit.serving import serving
 from testkit.subscriber import Subscriber
 from workflows.order_dispute import DisputeView

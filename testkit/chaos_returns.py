@@ -18,7 +18,7 @@ from order_saga.client.errors import ReturnNotFound, ReturnRefused
 from order_saga.client.return_opening import open_return
 from order_saga.client.returns import receive_return, return_result
 from testkit.chaos_kit import final_state, retrying
-from testkit.chaos_mix import SagaPath
+from testkit.chaos_paths import SagaPath
 from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.return_request import ReturnState

@@ -26,7 +26,8 @@ from order_saga.stripe_client import make_stripe_client
 from order_saga.temporal import connect
 from testkit.chaos_actions import start_all
 from testkit.chaos_kit import KilledWorker, final_state, keep_killing, subscribed
-from testkit.chaos_mix import SagaPath, hold_for_review, order_mix
+from testkit.chaos_mix import hold_for_review, order_mix
+from testkit.chaos_paths import UNSERVED_FROM, SagaPath, expected_total
 from testkit.chaos_returns import send_back
 from testkit.mail_audit import MailBooks, expected_mails, mail_books
 from testkit.subscriber import (
@@ -94,7 +95,9 @@ async def test_sagas_come_out_right_through_worker_kills(
     tmp_path: Path,
 ) -> None:
     skus = [make_product(stock=STOCK, price=str(PRICE)) for _ in range(3)]
-    orders = order_mix(SAGAS, skus, PRICE, run=(run := uuid.uuid4().hex[:6]))
+    east = [make_product(stock=0, price=str(PRICE), elsewhere={"east": STOCK})]
+    run = uuid.uuid4().hex[:6]
+    orders = order_mix(SAGAS, skus, PRICE, run=run, east_skus=east)
     hold_for_review(engine, run)
     client = await connect(dev_server)
     hook = Subscriber()
@@ -104,7 +107,8 @@ async def test_sagas_come_out_right_through_worker_kills(
             local_mail_server(tmp_path / "mail", port=free_port()) as (mailbox, smtp_url),
         ):
             # The subscriber listens on this machine: a deployment that says it sends there.
-            env = {**cli_env, "SMTP_URL": smtp_url, "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}
+            env = {**cli_env, "SMTP_URL": smtp_url, "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+                   "UNSERVED_FROM": UNSERVED_FROM}  # fmt: skip
             tally: Counter[str] = Counter()
             states, mails, worker = await chaos(
                 client, orders, queue_prefix, env, log, mailbox, engine, tally
@@ -124,10 +128,14 @@ async def test_sagas_come_out_right_through_worker_kills(
         engine,
         make_stripe_client(Settings(stripe_api_base=stripe_server[1])),
         {
-            order.order_id: Outcome(state, AMENDED.get(order.order_id, order.total))
-            for (_, order), state in zip(orders, states, strict=True)
+            order.order_id: Outcome(state, AMENDED.get(order.order_id, expected_total(path, order)))
+            for (path, order), state in zip(orders, states, strict=True)
         },
-        initial_stock=dict.fromkeys(skus, STOCK),
+        initial_stock={
+            **dict.fromkeys(skus, STOCK),
+            **dict.fromkeys(east, 0),  # none at home
+            **{f"{s}@east": STOCK for s in east},
+        },
     )
     assert books.clean, books  # refunds within what was captured, stock conserved
     marked = Counter(p.returned for p, _ in orders if p.returned)
