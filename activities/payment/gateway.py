@@ -94,8 +94,8 @@ class PaymentGateway:
         rest held for the others'."""
         wanted = to_minor_units(request.amount, request.currency)
         params: dict[str, Any] = {"amount_to_capture": wanted} if wanted < capturable else {}
-        if not request.final and wanted < capturable:
-            params["final_capture"] = False
+        if not request.final:  # the same request however much a repeat finds still held
+            params = {"amount_to_capture": wanted, "final_capture": False}
         try:
             return self._breaker.call(
                 lambda: self._v1.payment_intents.capture(

@@ -120,3 +120,28 @@ def test_undone_after_a_parcels_capture_the_hold_is_released_and_the_part_refund
     refunds = [r for r in stripe.ledger.refunds.values() if r["payment_intent"] == intent["id"]]
     assert [r["amount"] for r in refunds] == [1999]
     assert payment_row(db, request.order_id).status == "Refunded"
+
+
+def test_a_parcels_capture_asked_again_after_it_took_most_of_the_hold_takes_nothing_more(
+    db: Engine, stripe_server
+) -> None:  # type: ignore[no-untyped-def]
+    """The answer to the bigger parcel's capture lost: asked again, with less left held than
+    it takes, the request is the same (Stripe replays its answer) and nothing more is taken."""
+    stripe, base_url = stripe_server
+    acts = payments(db, base_url)
+    request = create_input(amount="59.97").model_copy(
+        update={"capture_method": "manual", "multicapture": True}
+    )
+    held = charge(acts, request)
+    bigger = parcel(held, request.order_id, "39.98", f"{request.idempotency_key}/east", False)
+
+    ActivityEnvironment().run(acts.capture_payment, bigger)
+    again = ActivityEnvironment().run(acts.capture_payment, bigger)  # 19.99 left held
+
+    assert again.amount == Decimal("39.98")
+    [intent] = intents_for(stripe, request.order_id)
+    assert (intent["status"], intent["amount_received"], intent["amount_capturable"]) == (
+        "requires_capture",
+        3998,
+        1999,
+    )
