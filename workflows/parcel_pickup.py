@@ -10,8 +10,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.payment.activities import CAPTURE_PAYMENT
-    from activities.payment.contracts import CapturePaymentInput, ChargeResult
+    from activities.payment.contracts import ChargeResult
     from activities.shipment.activities import CANCEL_SHIPMENT
     from activities.shipment.contracts import CancelShipmentInput
     from workflows.money import amount_of
@@ -22,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_steps import OrderSteps
     from workflows.parcel_state import Parcel, ParcelState, as_amended, worth
     from workflows.parcels import booked, named
-    from workflows.pickup import capture_when_due, pickup_at
+    from workflows.pickup import capture, capture_when_due, pickup_at
 
 
 async def hand_over_parcels(
@@ -80,21 +79,8 @@ async def capture_parcels(
         parts = [(total, key, f" for {len(shipping)} parcels" if len(shipping) > 1 else "")]
     for number, (amount, idempotency_key, what) in enumerate(parts, start=1):
         money = amount_of(amount, charge.currency)
-        final = number == len(parts)
-        await steps.run(
-            "capture_payment",
-            CAPTURE_PAYMENT,
-            CapturePaymentInput(
-                **owner,
-                payment_intent_id=charge.payment_intent_id,
-                amount=amount,
-                currency=charge.currency,
-                idempotency_key=idempotency_key,
-                final=final,
-            ),
-            f"capture {money}{what}",
-            last=final,
-        )
+        summary, final = f"capture {money}{what}", number == len(parts)
+        await capture(steps, owner, charge, amount, idempotency_key, summary, final=final)
     return amount_of(total, charge.currency)
 
 

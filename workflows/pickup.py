@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from decimal import Decimal
 
 from temporalio import workflow
 
@@ -92,18 +93,7 @@ async def capture_at_pickup(
     async def take() -> str:
         amount = amend.to_capture(charge.amount)  # less, for fewer units
         money = amount_of(amount, charge.currency)
-        await steps.run(
-            "capture_payment",
-            CAPTURE_PAYMENT,
-            CapturePaymentInput(
-                **owner,
-                payment_intent_id=charge.payment_intent_id,
-                amount=amount,
-                currency=charge.currency,
-                idempotency_key=workflow.info().workflow_id,
-            ),
-            f"capture {money}",
-        )
+        await capture(steps, owner, charge, amount, workflow.info().workflow_id, f"capture {money}")
         return money
 
     def parcel() -> str:
@@ -111,6 +101,34 @@ async def capture_at_pickup(
         return f"{booked.carrier} {booked.tracking_number}"
 
     await capture_when_due(progress, order, charge, amend, take, parcel)
+
+
+async def capture(
+    steps: OrderSteps,
+    owner: dict[str, str],
+    charge: ChargeResult,
+    amount: Decimal,
+    key: str,
+    summary: str,
+    *,
+    final: bool = True,
+) -> None:
+    """Take `amount` of the authorization under idempotency key `key`; not `final`: a
+    parcel's part, the rest held for the others (the step goes on)."""
+    await steps.run(
+        "capture_payment",
+        CAPTURE_PAYMENT,
+        CapturePaymentInput(
+            **owner,
+            payment_intent_id=charge.payment_intent_id,
+            amount=amount,
+            currency=charge.currency,
+            idempotency_key=key,
+            final=final,
+        ),
+        summary,
+        last=final,
+    )
 
 
 async def capture_when_due(
