@@ -26,7 +26,7 @@ from workflows.cancel_request import cancel_reason_with
 from workflows.order_request import (
     order_id_from,
 )
-from workflows.order_state import SagaStatus
+from workflows.order_state import SHIPPED_STATES, SagaStatus
 
 WAIT_REPORT_INTERVAL = timedelta(seconds=3)  # how often a waiting cancel says what it waits for
 
@@ -100,7 +100,7 @@ async def request_cancel(
     order_id = order_id_from(handle.id)
     if description.status != WorkflowExecutionStatus.RUNNING:
         state = order_state_of(description)
-        if description.status == WorkflowExecutionStatus.COMPLETED and state == "COMPLETED":
+        if description.status == WorkflowExecutionStatus.COMPLETED and state in SHIPPED_STATES:
             raise OrderError(
                 f"order {order_id} was handed to the carrier; it can no longer be cancelled"
             )

@@ -91,3 +91,5 @@ def test_a_parcel_that_cannot_ship_is_told_and_costs_nothing(
     told = order_saga("status", order_id, "--address", dev_server, env=cli_env)
     assert told.returncode == 10, told.stderr
     assert f"parcel from east: 1 x {kettle} not shipped" in told.stdout
+    late = order_saga("cancel", order_id, "--address", dev_server, env=cli_env)
+    assert late.returncode == 1 and "was handed to the carrier" in late.stderr, late.stderr
