@@ -100,7 +100,10 @@ async def amend_before_pickup(
         try:
             return await amend_order(client, order.order_id, address, lines=lines, by="chaos")
         except NotAmendable:  # applied already (an answer lost), or too late: the status says
-            return await order_status(client, order.order_id)
+            status = await order_status(client, order.order_id)
+            if not isinstance(status, SagaStatus):  # closed, and no worker back yet to tell
+                raise OrderError(f"{order.order_id}: no worker to read its total yet") from None
+            return status
 
     await retrying(booked)
     status = await retrying(amend)

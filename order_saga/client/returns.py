@@ -8,14 +8,16 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.returns.contracts import ReturnedItem
-from order_saga.client.errors import (
-    ReturnNotFound,
-    ReturnRefused,
-)
+from order_saga.client.errors import NoWorkerAnswered, ReturnNotFound, ReturnRefused
+from order_saga.client.resolving import UPDATE_WAIT
 from workflows.return_request import (
     ReceiveParcel,
     RejectReturn,
@@ -95,6 +97,7 @@ async def _call(
     customer: str | None = None,
     *,
     query: bool = False,
+    wait: timedelta = UPDATE_WAIT,
 ) -> ReturnView:
     if not is_return_id(return_id):
         raise ReturnNotFound(f"no return {return_id}")
@@ -108,8 +111,15 @@ async def _call(
                 raise ReturnNotFound(f"no return {return_id}")
             return view
         TRAIL.info("%s asked return %s to %s", getattr(arg, "by", "?"), return_id, name)
-        done: ReturnView = await handle.execute_update(name, arg, result_type=ReturnView)
+        done: ReturnView = await handle.execute_update(
+            name, arg, result_type=ReturnView, rpc_timeout=wait
+        )
         return done
+    except WorkflowUpdateRPCTimeoutOrCancelledError as err:
+        raise NoWorkerAnswered(
+            f"no worker answered {name} of return {return_id} within "
+            f"{wait.total_seconds():.0f} s; it may still apply: the return's status tells"
+        ) from err
     except RPCError as err:
         if err.status != RPCStatusCode.NOT_FOUND:
             raise
