@@ -52,9 +52,11 @@ class InventoryActivities:
                 kept = {row.sku: row.warehouse for row in existing}
                 return rules.priced(request.order_id, request.currency, request.items, kept)
             skus = [item.sku for item in request.items]
-            catalogue = repository.products(session=session, skus=skus)
+            catalogue = repository.products(session=session, skus=skus, for_update=True)
             rules.check_prices(request.items, catalogue, request.currency)
-            held = stock.holdings(session=session, skus=skus)  # locked until the commit
+            held = {HOME_WAREHOUSE: {sku: entry.stock for sku, entry in catalogue.items()}}
+            if any(held[HOME_WAREHOUSE][i.sku] < i.quantity for i in request.items):
+                held |= stock.elsewhere(session=session, skus=skus)  # home alone is fewest
             where = warehouses.plan(request.items, held)
             if where is None:
                 raise rules.out_of_stock(warehouses.short_lines(request.items, held)[0])

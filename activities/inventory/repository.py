@@ -31,6 +31,7 @@ class CatalogueEntry:
     sku: str
     unit_price: Decimal
     currency: str
+    stock: int  # in the home warehouse
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,16 @@ class ReservationRow:
     warehouse: str  # where its units are held
 
 
-def products(*, session: Session, skus: Sequence[str]) -> dict[str, CatalogueEntry]:
-    """The catalogue entries of these SKUs, by SKU."""
-    query = select(PRODUCTS.c.sku, PRODUCTS.c.unit_price, PRODUCTS.c.currency).where(
-        PRODUCTS.c.sku.in_(skus)
-    )
+def products(
+    *, session: Session, skus: Sequence[str], for_update: bool = False
+) -> dict[str, CatalogueEntry]:
+    """The catalogue entries of these SKUs, by SKU; locked for update in SKU order when
+    asked (where the database can): their stock is the home warehouse's."""
+    query = select(
+        PRODUCTS.c.sku, PRODUCTS.c.unit_price, PRODUCTS.c.currency, PRODUCTS.c.stock
+    ).where(PRODUCTS.c.sku.in_(skus))
+    if for_update:
+        query = query.order_by(PRODUCTS.c.sku).with_for_update()
     return {row.sku: CatalogueEntry(*row) for row in session.execute(query)}
 
 

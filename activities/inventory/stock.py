@@ -19,13 +19,20 @@ STOCK: Table = WarehouseStock.__table__  # type: ignore[attr-defined]
 
 
 def holdings(*, session: Session, skus: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Units of these SKUs on hand, by warehouse then SKU, locked until the transaction ends
-    (where the database can) so the plan made from them still holds when stock is taken.
-    Locked in one order (the catalogue's rows, then the others, by SKU) against deadlocks."""
-    held: dict[str, dict[str, int]] = defaultdict(dict)
+    """Units of these SKUs on hand, by warehouse then SKU (what `order-saga stock show`
+    lists)."""
     home = select(PRODUCTS.c.sku, PRODUCTS.c.stock).where(PRODUCTS.c.sku.in_(skus))
-    for sku, units in session.execute(home.order_by(PRODUCTS.c.sku).with_for_update()):
-        held[HOME_WAREHOUSE][sku] = units
+    return {HOME_WAREHOUSE: dict(session.execute(home).tuples().all())} | elsewhere(
+        session=session, skus=skus
+    )
+
+
+def elsewhere(*, session: Session, skus: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Units of these SKUs in the warehouses other than the home one, by warehouse then SKU,
+    locked until the transaction ends (where the database can), after the catalogue's rows
+    and in SKU order (one lock order against deadlocks), so a plan made from them still
+    holds when the stock is taken."""
+    held: dict[str, dict[str, int]] = defaultdict(dict)
     others = select(STOCK.c.warehouse, STOCK.c.sku, STOCK.c.stock).where(STOCK.c.sku.in_(skus))
     ordered = others.order_by(STOCK.c.sku, STOCK.c.warehouse).with_for_update()
     for warehouse, sku, units in session.execute(ordered):
