@@ -61,6 +61,9 @@ class Stubs(BeforeTheCarrier):
         self.events: list[OrderEvent] = []  # what was delivered to them
         self.amounts: dict[str, Decimal] = {}  # what the intent asked for, what was captured
         self.shipped_to: list[str] = []  # each booking's and re-booking's city, in order
+        self.warehouses: dict[str, str] = {}  # a SKU's warehouse when not the home one
+        self.multicapture = True  # the card may be captured a parcel at a time
+        self.captures: list[tuple[Decimal, bool]] = []  # each capture: amount, final
         BeforeTheCarrier.__init__(self)
 
     def _maybe_fail(self, name: str) -> None:
@@ -74,7 +77,12 @@ class Stubs(BeforeTheCarrier):
         async def reserve(req: ReserveInventoryInput) -> ReservationResult:
             self._maybe_fail("reserve_inventory")
             lines = [
-                PricedLine(sku=i.sku, quantity=i.quantity, unit_price=i.unit_price)
+                PricedLine(
+                    sku=i.sku,
+                    quantity=i.quantity,
+                    unit_price=i.unit_price,
+                    warehouse=self.warehouses.get(i.sku, "main"),
+                )
                 for i in req.items
             ]
             total = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
@@ -98,12 +106,14 @@ class Stubs(BeforeTheCarrier):
                 amount=req.amount,
                 currency=req.currency,
                 authorized_only=self.authorize_only,
+                multicapture=self.multicapture,
             )
 
         @activity.defn(name="capture_payment")
         async def capture(req: CapturePaymentInput) -> CaptureResult:
             self._maybe_fail("capture_payment")
             self.amounts["capture_payment"] = req.amount
+            self.captures.append((req.amount, req.final))
             return CaptureResult(
                 payment_id="pay_1",
                 payment_intent_id=req.payment_intent_id,
