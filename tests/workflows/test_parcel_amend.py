@@ -12,12 +12,9 @@ import pytest
 from activities.inventory.contracts import LineQuantity
 from activities.shipment.contracts import Address
 from order_saga.client import NotAmendable, amend_order, order_result, start_order
-from order_saga.settings import Settings
-from order_saga.worker_group import build_worker
 from tests.activities.shipment.test_shipping import rows
-from tests.helpers import order
 from tests.workflows.test_amend import past_pickup, until_state
-from tests.workflows.test_parcels import on_hand
+from tests.workflows.test_parcels import on_hand, parcel_worker, two_warehouse_order
 from workflows.order_state import SagaState
 from workflows.parcel_state import ParcelState
 
@@ -25,27 +22,16 @@ TORONTO = Address(street="1 King St", city="Toronto", zip_code="M5H 1A1", countr
 BOSTON = Address(street="2 Elm St", city="Boston", zip_code="02108", country="US")
 
 
-def settings(stripe_server, queue_prefix: str, placement) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(
-        stripe_api_base=stripe_server[1],
-        queue_prefix=queue_prefix,
-        placement=placement,
-        unserved_from={"east": frozenset({"CA"})},
-    )
+EAST_NOT_TO_CANADA = {"east": frozenset({"CA"})}
 
 
 async def test_a_new_address_moves_every_parcel_or_none(
     env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
-    cups = make_product(stock=5, price="19.99")
-    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
-    request = order((cups, 2, "19.99"), (kettle, 1, "49.50")).model_copy(
-        update={"handover_delay_seconds": 3600}
-    )
-    worker = build_worker(
-        env.client, settings=settings(stripe_server, queue_prefix, placement), engine=engine
-    )
-    async with worker:
+    request, _, _ = two_warehouse_order(make_product, handover_delay_seconds=3600)
+    async with parcel_worker(
+        env, engine, stripe_server, queue_prefix, placement, unserved_from=EAST_NOT_TO_CANADA
+    ):
         handle = await start_order(env.client, request, queue_prefix)
         await until_state(handle, SagaState.AWAITING_HANDOVER)
         booked = {row.warehouse: row.tracking_number for row in rows(engine, request.order_id)}
@@ -72,15 +58,10 @@ async def test_a_new_address_moves_every_parcel_or_none(
 async def test_a_parcel_amended_down_to_nothing_is_cancelled_and_never_captured(
     env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
-    cups = make_product(stock=5, price="19.99")
-    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
-    request = order((cups, 2, "19.99"), (kettle, 1, "49.50")).model_copy(
-        update={"handover_delay_seconds": 3600}
-    )
-    worker = build_worker(
-        env.client, settings=settings(stripe_server, queue_prefix, placement), engine=engine
-    )
-    async with worker:
+    request, _, kettle = two_warehouse_order(make_product, handover_delay_seconds=3600)
+    async with parcel_worker(
+        env, engine, stripe_server, queue_prefix, placement, unserved_from=EAST_NOT_TO_CANADA
+    ):
         handle = await start_order(env.client, request, queue_prefix)
         await until_state(handle, SagaState.AWAITING_HANDOVER)
         none = [LineQuantity(sku=kettle, quantity=0)]

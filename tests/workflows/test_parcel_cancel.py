@@ -8,28 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from order_saga.client import order_result, start_order
-from order_saga.settings import Settings
-from order_saga.worker_group import build_worker
 from tests.activities.shipment.test_shipping import rows
-from tests.helpers import order
 from tests.waits import captured_before_pickup, captured_then_waiting
 from tests.workflows.test_amend import until_state
-from tests.workflows.test_parcels import on_hand
+from tests.workflows.test_parcels import on_hand, parcel_worker, two_warehouse_order
 from workflows.order_state import SagaState
 
 
 async def test_a_cancel_before_pickup_undoes_every_parcel(
     env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
-    cups = make_product(stock=5, price="19.99")
-    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
-    request = order((cups, 2, "19.99"), (kettle, 1, "49.50")).model_copy(
-        update={"handover_delay_seconds": 3600}
-    )
-    settings = Settings(
-        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement
-    )
-    async with build_worker(env.client, settings=settings, engine=engine):
+    request, cups, kettle = two_warehouse_order(make_product, handover_delay_seconds=3600)
+    async with parcel_worker(env, engine, stripe_server, queue_prefix, placement):
         handle = await start_order(env.client, request, queue_prefix)
         await until_state(handle, SagaState.AWAITING_HANDOVER)
         await handle.cancel(reason="the customer changed their mind")
@@ -48,13 +38,9 @@ async def test_a_cancel_before_pickup_undoes_every_parcel(
 async def test_a_cancel_after_each_parcel_was_captured_refunds_them_all(
     env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
-    cups = make_product(stock=5, price="19.99")
-    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
-    request = captured_then_waiting(order((cups, 2, "19.99"), (kettle, 1, "49.50")))
-    settings = Settings(
-        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement
-    )
-    async with build_worker(env.client, settings=settings, engine=engine):
+    request, cups, kettle = two_warehouse_order(make_product)
+    request = captured_then_waiting(request)
+    async with parcel_worker(env, engine, stripe_server, queue_prefix, placement):
         handle = await start_order(env.client, request, queue_prefix)
         await captured_before_pickup(handle)
         await handle.cancel(reason="the customer changed their mind")

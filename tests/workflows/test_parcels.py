@@ -13,8 +13,11 @@ from sqlmodel import select
 from activities.database import transaction
 from activities.inventory.stock import stock_of
 from activities.shipment.tables import Shipment
+from order_saga.settings import Settings
+from order_saga.worker_group import build_worker
 from tests.helpers import order
 from tests.workflows.saga_runs import payment_row, run_saga
+from workflows.order_request import OrderRequest
 from workflows.order_state import SagaState
 from workflows.parcel_state import ParcelState
 
@@ -30,12 +33,28 @@ def parcels(engine, order_id: str) -> dict[str, str]:  # type: ignore[no-untyped
         return {row.warehouse: row.status for row in rows}
 
 
+def two_warehouse_order(
+    make_product: Callable[..., str], country: str = "US", **changes: object
+) -> tuple[OrderRequest, str, str]:
+    """Two cups from home (5 held), a kettle only the east holds (3): two parcels."""
+    cups = make_product(stock=5, price="19.99")
+    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
+    request = order((cups, 2, "19.99"), (kettle, 1, "49.50"), country=country)
+    return request.model_copy(update=changes), cups, kettle
+
+
+def parcel_worker(env, engine, stripe_server, queue_prefix: str, placement, **more: object):  # type: ignore[no-untyped-def]
+    """A worker of every service, its settings `more` (the carrier's routes, say)."""
+    settings = Settings(
+        stripe_api_base=stripe_server[1], queue_prefix=queue_prefix, placement=placement, **more
+    )
+    return build_worker(env.client, settings=settings, engine=engine)
+
+
 async def test_two_warehouses_ship_two_parcels_each_captured_at_its_pickup(
     env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
-    cups = make_product(stock=5, price="19.99")
-    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
-    request = order((cups, 2, "19.99"), (kettle, 1, "49.50"))
+    request, cups, kettle = two_warehouse_order(make_product)
 
     result, activities = await run_saga(
         env, engine, stripe_server, queue_prefix, request, placement
@@ -65,9 +84,7 @@ async def test_two_warehouses_ship_two_parcels_each_captured_at_its_pickup(
 async def test_a_parcel_the_carrier_will_not_take_gives_back_its_own_stock_and_money(
     env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
-    cups = make_product(stock=5, price="19.99")
-    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
-    request = order((cups, 2, "19.99"), (kettle, 1, "49.50"), country="CA")
+    request, cups, kettle = two_warehouse_order(make_product, "CA")
 
     result, _ = await run_saga(
         env, engine, stripe_server, queue_prefix, request, placement,
@@ -97,9 +114,7 @@ async def test_a_parcel_the_carrier_will_not_take_gives_back_its_own_stock_and_m
 async def test_no_parcel_taken_undoes_the_order(
     env, engine, stripe_server, queue_prefix, make_product: Callable[..., str], placement
 ) -> None:
-    cups = make_product(stock=5, price="19.99")
-    kettle = make_product(stock=0, price="49.50", elsewhere={"east": 3})
-    request = order((cups, 2, "19.99"), (kettle, 1, "49.50"), country="CA")
+    request, cups, kettle = two_warehouse_order(make_product, "CA")
 
     result, _ = await run_saga(
         env, engine, stripe_server, queue_prefix, request, placement,
