@@ -186,5 +186,6 @@ def test_an_unknown_status_is_refused_with_the_known_ones(cli_env) -> None:
     assert done.stderr.strip() == (
         "order-saga: unknown order status 'SHIPPED'; known: RUNNING, AWAITING_REVIEW, "
         "AWAITING_AUTHENTICATION, AWAITING_HANDOVER, COMPENSATING, CANCELLING, COMPLETED, "
-        "COMPENSATED, CANCELLED, COMPENSATION_FAILED, EXPIRED, RESOLVED, REFUSED, TERMINATED"
+        "PARTIALLY_SHIPPED, COMPENSATED, CANCELLED, COMPENSATION_FAILED, EXPIRED, RESOLVED, "
+        "REFUSED, TERMINATED"
     )
