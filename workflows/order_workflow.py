@@ -100,17 +100,26 @@ class OrderSaga(OrderEnding):
             return await self._forward(order)
         forward = asyncio.create_task(self._forward(order))
         shipment = self._progress.steps["create_shipment"]
+        limit = timedelta(seconds=order.deadline_seconds)
+        expires = workflow.now() + limit
+        deadline = asyncio.create_task(workflow.sleep(limit, summary="order deadline"))
+        started = workflow.info().get_current_history_length()
+
+        def booked() -> bool:
+            return forward.done() or shipment.state == StepState.DONE
+
         try:
-            await workflow.wait_condition(
-                lambda: forward.done() or shipment.state == StepState.DONE,
-                timeout=timedelta(seconds=order.deadline_seconds),
-                timeout_summary="order deadline",
-            )
-        except TimeoutError:
-            self._expired = True
-            forward.cancel()
+            await workflow.wait_condition(lambda: booked() or deadline.done())
         except asyncio.CancelledError:
             forward.cancel()  # the order was cancelled: the step in flight hears it
+        if not booked() and deadline.done():
+            self._expired = True
+            forward.cancel()
+        elif same_task(started) or expires - workflow.now() <= expected_rest(order):
+            deadline.cancel()
+        # Otherwise the saga ends before the timer fires (then it is dropped, no event): a
+        # cancel would be one more event on every order. One that outlives its expectation
+        # (a failed undo waiting for a person) hears the timer fire, and nothing follows.
         return await forward
 
     async def _forward(self, order: OrderRequest) -> OrderResult:
@@ -118,3 +127,19 @@ class OrderSaga(OrderEnding):
         return await run_forward(
             self._steps, self._progress, order, self._events, self._review, self._amend
         )
+
+
+# What a saga past its booking (or its undo) may still take: the wait for the carrier, and an
+# hour for the capture's retries or an amendment in flight.
+REST_MARGIN = timedelta(hours=1)
+
+
+def expected_rest(order: OrderRequest) -> timedelta:
+    """How long the saga is expected to run once its shipment is booked."""
+    return timedelta(seconds=order.handover_delay_seconds) + REST_MARGIN
+
+
+def same_task(history_length: int) -> bool:
+    """Still in the workflow task that started the timer (colocated, the whole forward path
+    runs in one): a timer started and cancelled in one task is never recorded."""
+    return workflow.info().get_current_history_length() == history_length

@@ -98,9 +98,11 @@ async def test_a_patch_is_deprecated_then_removed_as_its_sagas_close(
     "path", sorted((HISTORIES / "previous-build").glob("*.json")), ids=lambda p: p.stem
 )
 async def test_the_previous_builds_sagas_do_not_replay_on_this_one(path: Path) -> None:
-    """This build asks the risk rules (a local activity) between the reservation and the
-    authorization, where the previous one went straight on: its shape changed, so it ships as
-    a new Worker Deployment version (PINNED) and the previous build finishes its own sagas."""
+    """This build leaves the business deadline's timer to lapse once the shipment is booked
+    (the saga ends first), where the previous one cancelled it: its shape changed, so it
+    ships as a new Worker Deployment version (PINNED) and the previous build finishes its own
+    sagas. (A colocated saga that booked its shipment in its first task never recorded the
+    timer either way, so the previous build's completed ones replay here.)"""
     text = path.read_text()
     history = WorkflowHistory.from_json(workflow_id_of(text), text)
     with pytest.raises(NondeterminismError):
