@@ -12,10 +12,11 @@ from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-# The saga's own modules (forward path, progress, steps, state, the saga helper) are passed
-# through the sandbox, so a run does not import them (and the activity modules they name) anew.
-# What the sandbox would have caught in them, a clock, randomness, I/O or the environment, the
-# lint catches instead: ruff's TID251 bans in pyproject.toml apply to everything in workflows/.
+# The workers run workflows without the SDK's sandbox (order_saga/worker_options.py). Its
+# checks never reached the passed-through modules, where the saga's logic is; a clock,
+# randomness, I/O or the environment is caught by the lint instead: ruff's TID251 bans in
+# pyproject.toml apply to everything in workflows/. The imports stay passed through, so a
+# worker that turns the sandbox back on does not import them anew for each run.
 with workflow.unsafe.imports_passed_through():
     from workflows.cancel_request import cancel_request_of
     from workflows.order_account import StepFailed

@@ -14,7 +14,7 @@ from activities.notification.hand_over import HandOverActivities
 from activities.queues import SERVICES, queue
 from order_saga.client import order_result
 from order_saga.worker_group import WorkerGroup
-from order_saga.worker_options import SANDBOX, activates, deployment
+from order_saga.worker_options import WORKFLOW_RUNNER, activates, deployment
 from tests.helpers import orders_queue
 from tests.workflows.stub_activities import Stubs, name_of
 from workflows.customer_mail import NotifyCustomer
@@ -66,7 +66,7 @@ def stub_worker(
         client,
         task_queue=orders_queue(prefix),
         workflows=[saga, VoidPaymentIntent, NotifyCustomer, DeliverOrderEvents],
-        workflow_runner=SANDBOX,
+        workflow_runner=WORKFLOW_RUNNER,
         max_cached_workflows=cached,
         patch_activation_callback=activates(placement),
         **local,

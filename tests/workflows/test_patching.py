@@ -15,7 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from order_saga.worker_options import SANDBOX
+from order_saga.worker_options import WORKFLOW_RUNNER
 from tests.helpers import order, orders_queue
 from tests.workflows.paused_saga import PATCH, Deprecated, Patched, Unguarded
 from tests.workflows.stub_activities import Stubs
@@ -29,7 +29,7 @@ HISTORIES = Path(__file__).parent / "histories"
 
 async def replay(saga: type, history: WorkflowHistory) -> None:
     replayer = Replayer(
-        workflows=[saga], data_converter=pydantic_data_converter, workflow_runner=SANDBOX
+        workflows=[saga], data_converter=pydantic_data_converter, workflow_runner=WORKFLOW_RUNNER
     )
     await replayer.replay_workflow(history)
 

@@ -13,7 +13,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from order_saga.worker_options import SANDBOX
+from order_saga.worker_options import WORKFLOW_RUNNER
 from tests.workflows.recording.outcomes import EVERY_OUTCOME
 from tests.workflows.reordered_saga import ChargesBeforeReserving
 from workflows.order_request import workflow_id_for
@@ -34,7 +34,9 @@ def workflow_id_of(history_json: str) -> str:
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
     replayer = Replayer(
-        workflows=[OrderSaga], data_converter=pydantic_data_converter, workflow_runner=SANDBOX
+        workflows=[OrderSaga],
+        data_converter=pydantic_data_converter,
+        workflow_runner=WORKFLOW_RUNNER,
     )
     text = path.read_text()
     history = WorkflowHistory.from_json(workflow_id_of(text), text)
@@ -50,7 +52,7 @@ async def test_reordering_two_activity_calls_is_caught_as_non_determinism() -> N
     replayer = Replayer(
         workflows=[ChargesBeforeReserving],
         data_converter=pydantic_data_converter,
-        workflow_runner=SANDBOX,
+        workflow_runner=WORKFLOW_RUNNER,
     )
     path = FOLDER / "completed.per-service.json"
     text = path.read_text()

@@ -9,7 +9,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
-from order_saga.worker_options import SANDBOX
+from order_saga.worker_options import WORKFLOW_RUNNER
 from tests.helpers import until
 from tests.history import cancel_requested
 from tests.workflows.saga_probe import Probe, ProbeResult, SagaProbe
@@ -50,7 +50,7 @@ def probe_worker(env, queue_prefix: str, stubs: Stubs) -> Worker:  # type: ignor
         task_queue=queue_prefix,
         workflows=[SagaProbe],
         activities=stubs.activities,
-        workflow_runner=SANDBOX,
+        workflow_runner=WORKFLOW_RUNNER,
         max_cached_workflows=0,  # every task replays: non-determinism shows
     )
 
