@@ -5,8 +5,6 @@ order ended: COMPLETED, or PARTIALLY_SHIPPED when a parcel could not ship."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -21,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.order_steps import OrderSteps
     from workflows.parcel_state import Parcel, ParcelState, as_amended, worth
     from workflows.parcels import booked, named
-    from workflows.pickup import capture, capture_when_due, pickup_at
+    from workflows.pickup import announce_pickup, capture, capture_when_due
 
 
 async def hand_over_parcels(
@@ -34,13 +32,7 @@ async def hand_over_parcels(
     parcels: list[Parcel],
 ) -> None:
     """Wait for the carrier, then take each parcel's money as it takes the parcel."""
-    pickup = timedelta(seconds=order.handover_delay_seconds)
-    if pickup:
-        progress.set_state(
-            SagaState.AWAITING_HANDOVER,
-            f"{named(parcels)} pick up at {pickup_at(pickup)}; cancel or amend still possible "
-            "until then",
-        )
+    announce_pickup(progress, order, f"{named(parcels)} pick up")
 
     async def take() -> str:
         return await capture_parcels(steps, charge, owner, amend, parcels)

@@ -39,13 +39,9 @@ async def hand_over(
     """Say when the carrier comes (a cancel or an amendment is possible until then), then
     wait for it and capture; a charge from before authorize-then-capture took the money
     already."""
-    pickup = timedelta(seconds=order.handover_delay_seconds)
-    if pickup:
-        progress.set_state(
-            SagaState.AWAITING_HANDOVER,
-            f"{shipment.carrier} {shipment.tracking_number} picks up at {pickup_at(pickup)}; "
-            "cancel or amend still possible until then",
-        )
+    pickup = announce_pickup(
+        progress, order, f"{shipment.carrier} {shipment.tracking_number} picks up"
+    )
     if charge.authorized_only:
         await capture_at_pickup(steps, progress, order, charge, shipment, owner, amend)
         return
@@ -72,6 +68,18 @@ def capture_window(
             window, which = max(bank, timedelta(0)), "the card's capture_before, less an hour"
     progress.note("capture_by", f"{pickup_at(window)} ({which})")
     return window, which
+
+
+def announce_pickup(progress: OrderProgress, order: OrderRequest, who: str) -> timedelta:
+    """Say when the carrier comes (`who`: "<carrier> <tracking> picks up", or the parcels'
+    "pick up"): a cancel or an amendment is possible until then. Returns the wait."""
+    pickup = timedelta(seconds=order.handover_delay_seconds)
+    if pickup:
+        progress.set_state(
+            SagaState.AWAITING_HANDOVER,
+            f"{who} at {pickup_at(pickup)}; cancel or amend still possible until then",
+        )
+    return pickup
 
 
 def pickup_at(wait: timedelta) -> str:
