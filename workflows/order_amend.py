@@ -158,7 +158,8 @@ class OrderAmendments:
 
     async def _rebook(self, address: Address) -> None:
         arg = RebookShipmentInput(**self._owner, address=address)
-        parcels, old = self._progress.parcels, self.shipping_address(self._order)  # type: ignore[arg-type]
+        assert self._order is not None  # checked open before the amendment took the lock
+        parcels, old = self._progress.parcels, self.shipping_address(self._order)
         try:
             if parcels:  # every parcel, or none
                 local = self._steps.local
